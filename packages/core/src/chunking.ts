@@ -1,0 +1,23 @@
+/**
+ * Python's default chunksize for map/starmap:
+ * `ceil(n / (4 * processes))`, and 0 for an empty input.
+ */
+export function defaultChunksize(length: number, processes: number): number {
+  if (length === 0) return 0;
+  return Math.ceil(length / (4 * processes));
+}
+
+/** Validates a caller-supplied chunksize. */
+export function checkChunksize(chunksize: unknown): number {
+  if (typeof chunksize !== 'number' || !Number.isInteger(chunksize) || chunksize < 1) {
+    throw new RangeError(`chunksize must be an integer ≥ 1 (got ${String(chunksize)})`);
+  }
+  return chunksize;
+}
+
+/** Splits `items` into consecutive slices of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}

@@ -1,0 +1,87 @@
+/**
+ * The errors parapool raises. Every class has a stable `name` (safe to compare
+ * across threads, processes and package copies) and a message that says what to do.
+ */
+
+/** Base class of every error raised by parapool itself (not by your tasks). */
+export class ParapoolError extends Error {
+  override name = 'ParapoolError';
+}
+
+/** A call was made on a pool that is not running (closed or terminated), or `join()` came before `close()`. */
+export class PoolStateError extends ParapoolError {
+  override name = 'PoolStateError';
+}
+
+/** Work that was still pending when `terminate()` was called. */
+export class PoolTerminatedError extends ParapoolError {
+  override name = 'PoolTerminatedError';
+  constructor(message = 'Pool was terminated before this work finished') {
+    super(message);
+  }
+}
+
+/** The worker running this job died (exited, crashed, was killed or ran out of memory). */
+export class WorkerCrashedError extends ParapoolError {
+  override name = 'WorkerCrashedError';
+  /** The worker's exit code, when it exited. */
+  readonly exitCode: number | null;
+  /** The signal that killed the worker process, when one did. */
+  readonly signal: NodeJS.Signals | null;
+  constructor(details: { exitCode?: number | null; signal?: NodeJS.Signals | null; reason?: string } = {}) {
+    const exitCode = details.exitCode ?? null;
+    const signal = details.signal ?? null;
+    const how =
+      signal !== null
+        ? `was killed by ${signal}`
+        : exitCode !== null
+          ? `exited with code ${exitCode}`
+          : `died${details.reason ? ` (${details.reason})` : ''}`;
+    super(
+      `The worker running this task ${how} before finishing it. The worker was replaced and the pool keeps serving; only the work it held failed.`,
+    );
+    this.exitCode = exitCode;
+    this.signal = signal;
+  }
+}
+
+/** `AsyncResult.get(timeoutMs)` ran out of time. The work itself goes on. */
+export class TimeoutError extends ParapoolError {
+  override name = 'TimeoutError';
+}
+
+/** `AsyncResult.successful()` was called before the result was ready (Python's ValueError). */
+export class NotReadyError extends ParapoolError {
+  override name = 'NotReadyError';
+  constructor() {
+    super('Result is not ready: await result.wait() or check result.ready() before calling successful()');
+  }
+}
+
+/** An argument or a result could not be copied to or from a worker (structured clone). */
+export class CloneError extends ParapoolError {
+  override name = 'CloneError';
+}
+
+/** A task handle, inline function or its module could not be resolved in the worker. */
+export class TaskResolutionError extends ParapoolError {
+  override name = 'TaskResolutionError';
+}
+
+/** An inline function used a variable from the scope it was written in. */
+export class InlineTaskError extends ParapoolError {
+  override name = 'InlineTaskError';
+  /** The identifier the function referred to. */
+  readonly identifier: string;
+  constructor(identifier: string) {
+    super(
+      `Inline task refers to '${identifier}', which does not exist in the worker. Inline functions are sent as source and must be self-contained: pass '${identifier}' as an argument (for example with starmap), or move the function into a task module with defineTasks(import.meta.url, {...}).`,
+    );
+    this.identifier = identifier;
+  }
+}
+
+/** The pool's initializer threw in a worker; the jobs sent to that worker fail with this. */
+export class InitializerError extends ParapoolError {
+  override name = 'InitializerError';
+}

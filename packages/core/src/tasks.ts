@@ -1,0 +1,118 @@
+import type { TaskRef } from './backend.js';
+
+/** Any function that can be a task: plain or async, any arguments. */
+// biome-ignore lint/suspicious/noExplicitAny: the widest function type; parameters stay inferred per task
+export type TaskFunction = (...args: any[]) => unknown;
+
+/**
+ * A named task: callable in-process with the function's own signature, and
+ * carrying the module URL and name a worker uses to find it.
+ */
+export type TaskHandle<F extends TaskFunction> = F & {
+  /** URL of the module that defined the task (`import.meta.url`). */
+  readonly module: string;
+  /** The task's name (its key in `defineTasks`). */
+  readonly name: string;
+  readonly [TASK]: true;
+};
+
+/** Handles for every function of a task module, with the same keys. */
+export type TaskHandles<T extends Record<string, TaskFunction>> = { readonly [K in keyof T]: TaskHandle<T[K]> };
+
+const TASK: unique symbol = Symbol.for('parapool.task') as never;
+const REGISTRY_KEY = Symbol.for('parapool.taskRegistry');
+
+type Registry = Map<string, TaskFunction>;
+
+/** The per-realm registry of defined tasks, shared by every copy of this module. */
+export function taskRegistry(): Registry {
+  const store = globalThis as unknown as Record<symbol, Registry | undefined>;
+  let registry = store[REGISTRY_KEY];
+  if (!registry) {
+    registry = new Map();
+    store[REGISTRY_KEY] = registry;
+  }
+  return registry;
+}
+
+/** The registry key of a module task. */
+export function taskKey(module: string, name: string): string {
+  return `${module}#${name}`;
+}
+
+/**
+ * Declares the tasks of a module, the way Python pickles a function by module
+ * and name. Call it once per module and export the result.
+ *
+ * @example
+ * ```ts
+ * export const tasks = defineTasks(import.meta.url, {
+ *   square: (n: number) => n * n,
+ * });
+ * await pool.map(tasks.square, [1, 2, 3]); // number[]
+ * ```
+ * CommonJS: `defineTasks(pathToFileURL(__filename).href, {...})`.
+ */
+export function defineTasks<const T extends Record<string, TaskFunction>>(moduleUrl: string, fns: T): TaskHandles<T> {
+  if (typeof moduleUrl !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl)) {
+    throw new TypeError(
+      `defineTasks() needs the module's URL as its first argument: defineTasks(import.meta.url, {...}) in ESM, defineTasks(pathToFileURL(__filename).href, {...}) in CommonJS (got ${String(moduleUrl)})`,
+    );
+  }
+  const registry = taskRegistry();
+  const handles: Record<string, TaskFunction> = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    if (typeof fn !== 'function') {
+      throw new TypeError(`defineTasks(): '${name}' is ${typeof fn}, not a function`);
+    }
+    const handle = function (this: unknown, ...args: unknown[]) {
+      return fn.apply(this, args);
+    };
+    Object.defineProperty(handle, 'name', { value: name });
+    Object.defineProperty(handle, 'module', { value: moduleUrl, enumerable: true });
+    Object.defineProperty(handle, TASK, { value: true });
+    Object.defineProperty(handle, 'length', { value: fn.length });
+    registry.set(taskKey(moduleUrl, name), fn);
+    handles[name] = handle;
+  }
+  return Object.freeze(handles) as TaskHandles<T>;
+}
+
+/** True when `value` is a handle made by `defineTasks`. */
+export function isTaskHandle(value: unknown): value is TaskHandle<TaskFunction> {
+  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[TASK] === true;
+}
+
+const inlineRefs = new WeakMap<TaskFunction, TaskRef>();
+
+/**
+ * Turns what the caller passed as a task into a `TaskRef`. Throws a TypeError
+ * (the call rejects) for anything that cannot travel to a worker.
+ */
+export function toTaskRef(task: unknown): TaskRef {
+  if (isTaskHandle(task)) return { kind: 'module', module: task.module, name: task.name };
+  if (typeof task !== 'function') {
+    throw new TypeError(
+      `A task must be a function or a handle from defineTasks(); got ${task === null ? 'null' : typeof task}`,
+    );
+  }
+  const cached = inlineRefs.get(task as TaskFunction);
+  if (cached) return cached;
+  const source = Function.prototype.toString.call(task);
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    throw new TypeError(
+      `Cannot send ${task.name ? `'${task.name}'` : 'this function'} to a worker: native and bound functions have no source. Wrap it in a self-contained function, e.g. (x) => Math.sqrt(x), or use a task module (defineTasks).`,
+    );
+  }
+  if (/^class[\s{]/.test(source)) {
+    throw new TypeError('A class cannot be a task: pass a function, or a handle from defineTasks()');
+  }
+  const ref: TaskRef = { kind: 'inline', source };
+  inlineRefs.set(task as TaskFunction, ref);
+  return ref;
+}
+
+/** A stable string identifying a task ref (for grouping and caching). */
+export function taskRefKey(ref: TaskRef): string {
+  return ref.kind === 'module' ? taskKey(ref.module, ref.name) : `inline:${ref.source}`;
+}

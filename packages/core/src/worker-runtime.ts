@@ -1,0 +1,201 @@
+import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './backend.js';
+import { type SerializedError, serializeError } from './error-transport.js';
+import { InitializerError, InlineTaskError, TaskResolutionError } from './errors.js';
+import { importModule } from './module-loader.js';
+import { type TaskFunction, taskKey, taskRegistry } from './tasks.js';
+import { newWorkerId, runAsWorker, type WorkerInfo } from './worker-context.js';
+
+/** Compiles the source of an inline function in the global scope (no access to any closure). */
+function compileInline(source: string): TaskFunction {
+  const attempts = [`return (${source});`, `return ({ ${source} })[Object.keys({ ${source} })[0]];`];
+  let firstError: unknown;
+  for (const body of attempts) {
+    try {
+      const fn = new Function(body)() as unknown;
+      if (typeof fn === 'function') return fn as TaskFunction;
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  const wrapped = new TaskResolutionError(
+    `Could not compile the inline task in the worker: ${firstError instanceof Error ? firstError.message : String(firstError)}. Pass an arrow function or function expression, or use a task module (defineTasks).`,
+  );
+  throw wrapped;
+}
+
+const NOT_DEFINED = /^(\S+) is not defined$/;
+
+/**
+ * The state of one worker: its id, whether the initializer ran, the inline
+ * functions it has compiled. Every adapter's worker entry drives one of these
+ * through `runJob`; the inline backend keeps several in one thread.
+ */
+export class WorkerRuntime {
+  readonly info: WorkerInfo & { jobs: number };
+  readonly #inline = new Map<string, TaskFunction>();
+  #initialized: Promise<void> | undefined;
+  readonly #contextual: boolean;
+
+  /**
+   * @param options.contextual run each job inside an AsyncLocalStorage scope, for
+   * backends where several workers share one thread.
+   */
+  constructor(options: { idPrefix?: string; contextual?: boolean } = {}) {
+    this.info = {
+      id: newWorkerId(options.idPrefix ?? 'worker'),
+      pid: process.pid,
+      threadId: 0,
+      jobs: 0,
+    };
+    this.#contextual = options.contextual ?? false;
+  }
+
+  /** Runs one job and returns per-item outcomes. Never rejects. */
+  runJob(job: Job): Promise<JobResult> | JobResult {
+    this.info.jobs += 1;
+    if (this.#contextual) return runAsWorker(this.info, () => this.#run(job));
+    return this.#run(job);
+  }
+
+  #run(job: Job): Promise<JobResult> | JobResult {
+    if (job.initializer && !this.#initialized) this.#initialized = this.#initialize(job.initializer);
+    // Fast path: no initializer to wait for and the task already resolved.
+    const ready = this.#initialized ? undefined : this.#resolveSync(job.task);
+    if (ready) return this.#runItems(ready, job);
+    return this.#runSlow(job);
+  }
+
+  async #runSlow(job: Job): Promise<JobResult> {
+    try {
+      if (this.#initialized) await this.#initialized;
+      const fn = await this.#resolve(job.task);
+      return await this.#runItems(fn, job);
+    } catch (error) {
+      return failAll(job.items.length, serializeError(error));
+    }
+  }
+
+  async #initialize(call: TaskCall): Promise<void> {
+    try {
+      const fn = await this.#resolve(call.task);
+      await fn(...call.args);
+    } catch (error) {
+      // Failing is sticky for this worker: every job it gets reports the cause.
+      const wrapped = new InitializerError(
+        `The pool's initializer failed in this worker, so its tasks cannot run: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      );
+      if (error instanceof Error && error.stack) wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${error.stack}`;
+      throw wrapped;
+    }
+  }
+
+  #resolveSync(ref: TaskRef): TaskFunction | undefined {
+    if (ref.kind === 'inline') {
+      let fn = this.#inline.get(ref.source);
+      if (!fn) {
+        try {
+          fn = compileInline(ref.source);
+        } catch {
+          return undefined; // the slow path reports it
+        }
+        this.#inline.set(ref.source, fn);
+      }
+      return fn;
+    }
+    return taskRegistry().get(taskKey(ref.module, ref.name));
+  }
+
+  async #resolve(ref: TaskRef): Promise<TaskFunction> {
+    if (ref.kind === 'inline') {
+      const fn = this.#resolveSync(ref);
+      return fn ?? compileInline(ref.source);
+    }
+    const key = taskKey(ref.module, ref.name);
+    let fn = taskRegistry().get(key);
+    if (fn) return fn;
+    let exports: Record<string, unknown>;
+    try {
+      exports = await importModule(ref.module);
+    } catch (error) {
+      const wrapped = new TaskResolutionError(
+        `Could not load task module ${ref.module} in the worker: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      wrapped.cause = error;
+      if (error instanceof Error && error.stack) wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${error.stack}`;
+      throw wrapped;
+    }
+    fn = taskRegistry().get(key);
+    if (fn) return fn;
+    const exported = exports[ref.name];
+    if (typeof exported === 'function') return exported as TaskFunction;
+    throw new TaskResolutionError(
+      `No task '${ref.name}' in ${ref.module}: define it there with defineTasks(import.meta.url, { ${ref.name} }) and export the result.`,
+    );
+  }
+
+  #runItems(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
+    const { items, spread } = job;
+    const n = items.length;
+    const values: unknown[] = new Array(n);
+    let failures: ItemFailure[] | undefined;
+    let pending: Promise<void>[] | undefined;
+    const inline = job.task.kind === 'inline';
+    for (let i = 0; i < n; i++) {
+      try {
+        const item = items[i];
+        const value = spread ? fn(...(item as unknown[])) : fn(item);
+        if (isThenable(value)) {
+          pending ??= [];
+          pending.push(
+            Promise.resolve(value).then(
+              (v) => {
+                values[i] = v;
+              },
+              (error: unknown) => {
+                failures ??= [];
+                failures.push({ index: i, error: describeFailure(error, inline) });
+              },
+            ),
+          );
+        } else {
+          values[i] = value;
+        }
+      } catch (error) {
+        failures ??= [];
+        failures.push({ index: i, error: describeFailure(error, inline) });
+      }
+    }
+    if (!pending) return failures ? { values, failures } : { values };
+    return Promise.all(pending).then(() => {
+      if (!failures) return { values };
+      failures.sort((a, b) => a.index - b.index);
+      return { values, failures };
+    });
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function describeFailure(error: unknown, inline: boolean): SerializedError {
+  if (inline && error instanceof ReferenceError) {
+    const match = NOT_DEFINED.exec(error.message);
+    if (match?.[1]) {
+      const wrapped = new InlineTaskError(match[1]);
+      wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${error.stack ?? ''}`;
+      return serializeError(wrapped);
+    }
+  }
+  return serializeError(error);
+}
+
+function failAll(n: number, error: SerializedError): JobResult {
+  const failures: ItemFailure[] = [];
+  for (let i = 0; i < n; i++) failures.push({ index: i, error });
+  return { values: new Array(n), failures };
+}
