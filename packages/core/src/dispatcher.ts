@@ -140,8 +140,12 @@ export class Dispatcher {
       entry.state = 'settled';
       settle();
     }
-    this.#pump();
-    this.#notifyIdle();
+    // Start the next job only after the caller has seen this result: a call that
+    // fails fast cancels its queued chunks first, so they never start.
+    queueMicrotask(() => {
+      this.#pump();
+      this.#notifyIdle();
+    });
   }
 
   #notifyIdle(): void {

@@ -47,9 +47,7 @@ export type {
   Pool,
   PoolOptions,
   Progress,
-  ResultOf,
   Task,
-  UnaryTask,
 } from './types.js';
 export type { WorkerInfo } from './worker-context.js';
 export { currentWorker } from './worker-context.js';

@@ -47,6 +47,7 @@ export class LazyMap<R> implements AsyncIterableIterator<R> {
   #running = 0; // chunks on the pool
   #itemsRead = 0;
   #itemsDone = 0;
+  #totalReported = false;
   readonly #tickets = new Set<Ticket>();
   readonly #ordered = new Map<number, ChunkOutcome>();
   readonly #unordered: ChunkOutcome[] = [];
@@ -98,9 +99,9 @@ export class LazyMap<R> implements AsyncIterableIterator<R> {
         const value = this.#buffer[this.#bufferPos++] as R;
         return { value, done: false };
       }
+      if (this.#done) return { value: undefined, done: true };
       if (this.#terminal) return this.#fail(this.#terminal);
       if (this.#pendingError) return this.#fail(this.#pendingError);
-      if (this.#done) return { value: undefined, done: true };
       if (this.#takeChunk()) continue;
       if (this.#exhausted && this.#consumed === this.#submitted && !this.#reading) {
         if (this.#inputError) return this.#fail(this.#inputError.error as Error);
@@ -176,6 +177,7 @@ export class LazyMap<R> implements AsyncIterableIterator<R> {
     } finally {
       this.#reading = false;
       if (this.#done || this.#terminal) this.#closeInput();
+      else this.#reportTotal();
       this.#checkSettled();
       this.#notify();
     }
@@ -237,7 +239,10 @@ export class LazyMap<R> implements AsyncIterableIterator<R> {
       this.#itemsDone += count;
       if (count > 0 && this.#options.onProgress) {
         const progress: Progress = { done: this.#itemsDone };
-        if (this.#exhausted && !this.#reading) progress.total = this.#itemsRead;
+        if (this.#exhausted && !this.#reading) {
+          progress.total = this.#itemsRead;
+          this.#totalReported = true;
+        }
         try {
           this.#options.onProgress(progress);
         } catch (error) {
@@ -247,6 +252,19 @@ export class LazyMap<R> implements AsyncIterableIterator<R> {
     }
     this.#checkSettled();
     this.#notify();
+  }
+
+  /** Once the input is read and every chunk is done, say the total (if no completion could). */
+  #reportTotal(): void {
+    const onProgress = this.#options.onProgress;
+    if (!onProgress || this.#totalReported || !this.#exhausted || this.#inputError) return;
+    if (this.#running !== 0 || this.#itemsRead === 0) return;
+    this.#totalReported = true;
+    try {
+      onProgress({ done: this.#itemsDone, total: this.#itemsRead });
+    } catch (error) {
+      this.abort(error as Error);
+    }
   }
 
   #cancelAll(reason: unknown): void {

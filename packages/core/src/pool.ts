@@ -7,8 +7,8 @@ import { deserializeError } from './error-transport.js';
 import { CloneError, PoolStateError, PoolTerminatedError } from './errors.js';
 import { firstFailure, jobError } from './job-outcome.js';
 import { LazyMap } from './lazy-map.js';
-import { type TaskFunction, taskRefKey, toTaskRef } from './tasks.js';
-import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolOptions, ResultOf, UnaryTask } from './types.js';
+import { taskRefKey, toTaskRef } from './tasks.js';
+import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolOptions } from './types.js';
 
 interface BatchEntry {
   ref: TaskRef;
@@ -100,66 +100,66 @@ export class BasePool implements Pool {
 
   // ---- calls -------------------------------------------------------------
 
-  apply<F extends TaskFunction>(task: F, ...rest: ApplyArgs<F, CallOptions>): Promise<ResultOf<F>> {
+  apply<A extends unknown[], R>(task: (...args: A) => R, ...rest: ApplyArgs<A, CallOptions>): Promise<Awaited<R>> {
     const [args, options] = rest as [unknown[] | undefined, CallOptions | undefined];
-    return Promise.resolve(this.#applyAsync(task, args, options ?? {})) as Promise<ResultOf<F>>;
+    return Promise.resolve(this.#applyAsync(task, args, options ?? {})) as Promise<Awaited<R>>;
   }
 
-  applyAsync<F extends TaskFunction>(
-    task: F,
-    ...rest: ApplyArgs<F, CallOptions & AsyncOptions<ResultOf<F>>>
-  ): AsyncResult<ResultOf<F>> {
-    const [args, options] = rest as [unknown[] | undefined, (CallOptions & AsyncOptions<ResultOf<F>>) | undefined];
-    return this.#applyAsync(task, args, options ?? {}) as AsyncResult<ResultOf<F>>;
+  applyAsync<A extends unknown[], R>(
+    task: (...args: A) => R,
+    ...rest: ApplyArgs<A, CallOptions & AsyncOptions<Awaited<R>>>
+  ): AsyncResult<Awaited<R>> {
+    const [args, options] = rest as [unknown[] | undefined, (CallOptions & AsyncOptions<unknown>) | undefined];
+    return this.#applyAsync(task, args, options ?? {}) as AsyncResult<Awaited<R>>;
   }
 
-  map<F extends UnaryTask>(task: F, items: Iterable<Parameters<F>[0]>, options?: MapOptions): Promise<ResultOf<F>[]> {
-    return this.#track(() => this.#map(task, toItems(items, 'map'), false, options ?? {})) as Promise<ResultOf<F>[]>;
+  map<T, R>(task: (item: T) => R, items: Iterable<T>, options?: MapOptions): Promise<Awaited<R>[]> {
+    return this.#track(() => this.#map(task, toItems(items, 'map'), false, options ?? {})) as Promise<Awaited<R>[]>;
   }
 
-  mapAsync<F extends UnaryTask>(
-    task: F,
-    items: Iterable<Parameters<F>[0]>,
-    options?: MapOptions & AsyncOptions<ResultOf<F>[]>,
-  ): AsyncResult<ResultOf<F>[]> {
+  mapAsync<T, R>(
+    task: (item: T) => R,
+    items: Iterable<T>,
+    options?: MapOptions & AsyncOptions<Awaited<R>[]>,
+  ): AsyncResult<Awaited<R>[]> {
     const opts = options ?? {};
     return new AsyncResultImpl(this.map(task, items, opts), opts);
   }
 
-  starmap<F extends TaskFunction>(
-    task: F,
-    argsList: Iterable<Parameters<F>>,
+  starmap<A extends unknown[], R>(
+    task: (...args: A) => R,
+    argsList: Iterable<A>,
     options?: MapOptions,
-  ): Promise<ResultOf<F>[]> {
+  ): Promise<Awaited<R>[]> {
     return this.#track(() => {
       const list = toItems(argsList, 'starmap').map((args, i) => toArgsArray(args, `starmap item ${i}`));
       return this.#map(task, list, true, options ?? {});
-    }) as Promise<ResultOf<F>[]>;
+    }) as Promise<Awaited<R>[]>;
   }
 
-  starmapAsync<F extends TaskFunction>(
-    task: F,
-    argsList: Iterable<Parameters<F>>,
-    options?: MapOptions & AsyncOptions<ResultOf<F>[]>,
-  ): AsyncResult<ResultOf<F>[]> {
+  starmapAsync<A extends unknown[], R>(
+    task: (...args: A) => R,
+    argsList: Iterable<A>,
+    options?: MapOptions & AsyncOptions<Awaited<R>[]>,
+  ): AsyncResult<Awaited<R>[]> {
     const opts = options ?? {};
     return new AsyncResultImpl(this.starmap(task, argsList, opts), opts);
   }
 
-  imap<F extends UnaryTask>(
-    task: F,
-    items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
+  imap<T, R>(
+    task: (item: T) => R,
+    items: Iterable<T> | AsyncIterable<T>,
     options?: MapOptions,
-  ): AsyncIterableIterator<ResultOf<F>> {
-    return this.#lazy(task, items, true, options ?? {}) as AsyncIterableIterator<ResultOf<F>>;
+  ): AsyncIterableIterator<Awaited<R>> {
+    return this.#lazy(task, items, true, options ?? {}) as AsyncIterableIterator<Awaited<R>>;
   }
 
-  imapUnordered<F extends UnaryTask>(
-    task: F,
-    items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
+  imapUnordered<T, R>(
+    task: (item: T) => R,
+    items: Iterable<T> | AsyncIterable<T>,
     options?: MapOptions,
-  ): AsyncIterableIterator<ResultOf<F>> {
-    return this.#lazy(task, items, false, options ?? {}) as AsyncIterableIterator<ResultOf<F>>;
+  ): AsyncIterableIterator<Awaited<R>> {
+    return this.#lazy(task, items, false, options ?? {}) as AsyncIterableIterator<Awaited<R>>;
   }
 
   // ---- lifecycle ---------------------------------------------------------

@@ -42,15 +42,8 @@ export interface MapOptions extends CallOptions {
   onProgress?(progress: Progress): void;
 }
 
-/** The resolved value of a task's result. */
-export type ResultOf<F extends TaskFunction> = Awaited<ReturnType<F>>;
-
-/** A one-argument task (map, imap). */
-export type UnaryTask = (item: never) => unknown;
-
-/** The arguments of `apply`: omitted for tasks that take none. */
-export type ApplyArgs<F extends TaskFunction, O> =
-  Parameters<F> extends [] ? [args?: [], options?: O] : [args: Parameters<F>, options?: O];
+/** The arguments of `apply`: may be omitted when the task needs none. */
+export type ApplyArgs<A extends unknown[], O> = [] extends A ? [args?: A, options?: O] : [args: A, options?: O];
 
 /** Python's `multiprocessing.Pool`, on any backend. */
 export interface Pool extends AsyncDisposable {
@@ -62,44 +55,44 @@ export interface Pool extends AsyncDisposable {
   readonly capabilities: BackendCapabilities;
 
   /** Runs `task(...args)` in a worker and resolves with its result. */
-  apply<F extends TaskFunction>(task: F, ...rest: ApplyArgs<F, CallOptions>): Promise<ResultOf<F>>;
+  apply<A extends unknown[], R>(task: (...args: A) => R, ...rest: ApplyArgs<A, CallOptions>): Promise<Awaited<R>>;
   /** Like `apply`, returning an AsyncResult; calls made in one tick are sent in batches. */
-  applyAsync<F extends TaskFunction>(
-    task: F,
-    ...rest: ApplyArgs<F, CallOptions & AsyncOptions<ResultOf<F>>>
-  ): AsyncResult<ResultOf<F>>;
+  applyAsync<A extends unknown[], R>(
+    task: (...args: A) => R,
+    ...rest: ApplyArgs<A, CallOptions & AsyncOptions<Awaited<R>>>
+  ): AsyncResult<Awaited<R>>;
   /** `task(item)` for every item, in parallel; results in input order. */
-  map<F extends UnaryTask>(task: F, items: Iterable<Parameters<F>[0]>, options?: MapOptions): Promise<ResultOf<F>[]>;
+  map<T, R>(task: (item: T) => R, items: Iterable<T>, options?: MapOptions): Promise<Awaited<R>[]>;
   /** Like `map`, returning an AsyncResult. */
-  mapAsync<F extends UnaryTask>(
-    task: F,
-    items: Iterable<Parameters<F>[0]>,
-    options?: MapOptions & AsyncOptions<ResultOf<F>[]>,
-  ): AsyncResult<ResultOf<F>[]>;
+  mapAsync<T, R>(
+    task: (item: T) => R,
+    items: Iterable<T>,
+    options?: MapOptions & AsyncOptions<Awaited<R>[]>,
+  ): AsyncResult<Awaited<R>[]>;
   /** `task(...args)` for every argument list; results in input order. */
-  starmap<F extends TaskFunction>(
-    task: F,
-    argsList: Iterable<Parameters<F>>,
+  starmap<A extends unknown[], R>(
+    task: (...args: A) => R,
+    argsList: Iterable<A>,
     options?: MapOptions,
-  ): Promise<ResultOf<F>[]>;
+  ): Promise<Awaited<R>[]>;
   /** Like `starmap`, returning an AsyncResult. */
-  starmapAsync<F extends TaskFunction>(
-    task: F,
-    argsList: Iterable<Parameters<F>>,
-    options?: MapOptions & AsyncOptions<ResultOf<F>[]>,
-  ): AsyncResult<ResultOf<F>[]>;
+  starmapAsync<A extends unknown[], R>(
+    task: (...args: A) => R,
+    argsList: Iterable<A>,
+    options?: MapOptions & AsyncOptions<Awaited<R>[]>,
+  ): AsyncResult<Awaited<R>[]>;
   /** Lazy, ordered map over a sync or async (even endless) input. */
-  imap<F extends UnaryTask>(
-    task: F,
-    items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
+  imap<T, R>(
+    task: (item: T) => R,
+    items: Iterable<T> | AsyncIterable<T>,
     options?: MapOptions,
-  ): AsyncIterableIterator<ResultOf<F>>;
+  ): AsyncIterableIterator<Awaited<R>>;
   /** Like `imap`, yielding results as they complete. */
-  imapUnordered<F extends UnaryTask>(
-    task: F,
-    items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
+  imapUnordered<T, R>(
+    task: (item: T) => R,
+    items: Iterable<T> | AsyncIterable<T>,
     options?: MapOptions,
-  ): AsyncIterableIterator<ResultOf<F>>;
+  ): AsyncIterableIterator<Awaited<R>>;
   /** Accepts no more work; what was submitted still runs. */
   close(): void;
   /** Waits for submitted work to finish and the workers to stop. Call `close()` or `terminate()` first. */

@@ -34,6 +34,7 @@ export class WorkerRuntime {
   readonly info: WorkerInfo & { jobs: number };
   readonly #inline = new Map<string, TaskFunction>();
   #initialized: Promise<void> | undefined;
+  #initDone = false;
   readonly #contextual: boolean;
 
   /**
@@ -58,9 +59,17 @@ export class WorkerRuntime {
   }
 
   #run(job: Job): Promise<JobResult> | JobResult {
-    if (job.initializer && !this.#initialized) this.#initialized = this.#initialize(job.initializer);
+    if (job.initializer && !this.#initialized) {
+      this.#initialized = this.#initialize(job.initializer);
+      this.#initialized.then(
+        () => {
+          this.#initDone = true;
+        },
+        () => {},
+      );
+    }
     // Fast path: no initializer to wait for and the task already resolved.
-    const ready = this.#initialized ? undefined : this.#resolveSync(job.task);
+    const ready = this.#initialized && !this.#initDone ? undefined : this.#resolveSync(job.task);
     if (ready) return this.#runItems(ready, job);
     return this.#runSlow(job);
   }

@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROCESSES, rejectionOf, type SuiteContext } from '../context.js';
+import { tasks } from '../tasks.js';
+
+/** True if `processes` workers can run at once: a barrier across all of them passes. */
+async function fullSize(pool: import('@parapool/core').Pool, dir: string, processes = PROCESSES): Promise<boolean[]> {
+  return pool.starmap(
+    tasks.barrier,
+    Array.from({ length: processes }, () => [dir, processes, 10_000] as [string, number, number]),
+    { chunksize: 1 },
+  );
+}
+
+const allTrue = (n = PROCESSES) => Array.from({ length: n }, () => true);
+
+export function workersFeature(ctx: SuiteContext): void {
+  describe('workers', () => {
+    it(`runs ${PROCESSES} workers at once`, async () => {
+      expect(await fullSize(ctx.shared(), join(ctx.tempDir(), 'b'))).toEqual(allTrue());
+    });
+
+    it('a task sees the worker running it through currentWorker()', async () => {
+      const ids = await ctx.shared().map(tasks.workerId, [1, 2, 3, 4], { chunksize: 1 });
+      expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    });
+
+    it('the initializer runs once in each worker, with initargs, before its tasks', async () => {
+      const pool = ctx.fresh({ initializer: tasks.init, initargs: ['hello'] });
+      const states = await pool.map(
+        tasks.initState,
+        Array.from({ length: 20 }, (_, i) => i),
+        { chunksize: 1 },
+      );
+      for (const state of states) {
+        expect(state.count).toBe(1);
+        expect(state.tag).toBe('hello');
+      }
+      expect(new Set(states.map((s) => s.id)).size).toBeLessThanOrEqual(PROCESSES);
+    });
+
+    it('a failing initializer fails the tasks with InitializerError, and the pool stays usable', async () => {
+      const pool = ctx.fresh({ initializer: tasks.failingInit });
+      const error = await rejectionOf(pool.map(tasks.square, [1, 2]));
+      expect(error.name).toBe('InitializerError');
+      expect(error.message).toContain('initializer exploded');
+      expect((await rejectionOf(pool.apply(tasks.square, [3]))).name).toBe('InitializerError');
+    });
+
+    it('maxtasksperchild replaces a worker after that many jobs', async () => {
+      const pool = ctx.fresh({ maxtasksperchild: 1 });
+      const ids = await pool.map(
+        tasks.workerId,
+        Array.from({ length: 8 }, (_, i) => i),
+        { chunksize: 1 },
+      );
+      expect(new Set(ids).size).toBe(8);
+      const more = await pool.map(tasks.workerId, [1, 2, 3, 4], { chunksize: 2 });
+      // Two items per job: each pair shares a worker, and no worker is reused.
+      expect(more[0]).toBe(more[1]);
+      expect(new Set([...ids, ...more]).size).toBe(10);
+    });
+
+    it('maxtasksperchild keeps the pool at full size', async () => {
+      const pool = ctx.fresh({ maxtasksperchild: 2 });
+      await pool.map(
+        tasks.square,
+        Array.from({ length: 10 }, (_, i) => i),
+        { chunksize: 1 },
+      );
+      expect(await fullSize(pool, join(ctx.tempDir(), 'b'))).toEqual(allTrue());
+    });
+
+    describe.runIf(ctx.capabilities.isolatesCrashes)('a worker that dies mid-task', () => {
+      it('fails only that call, with WorkerCrashedError and the exit code', async () => {
+        const pool = ctx.fresh();
+        const other = pool.apply(tasks.sleep, [200, 'survived']);
+        const error = await rejectionOf(pool.apply(tasks.exit, [7]));
+        expect(error.name).toBe('WorkerCrashedError');
+        expect((error as Error & { exitCode?: number | null }).exitCode).toBe(7);
+        expect(await other).toBe('survived');
+      });
+
+      it('is replaced: the pool keeps serving at full size', async () => {
+        const pool = ctx.fresh();
+        await rejectionOf(pool.apply(tasks.exit, [1]));
+        await rejectionOf(pool.apply(tasks.exit, [0]));
+        expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+        expect(await fullSize(pool, join(ctx.tempDir(), 'b'))).toEqual(allTrue());
+      });
+
+      it('an exception thrown outside the task (from a timer) fails that call with WorkerCrashedError', async () => {
+        const pool = ctx.fresh();
+        const error = await rejectionOf(pool.apply(tasks.throwFromTimer, ['timer boom']));
+        expect(error.name).toBe('WorkerCrashedError');
+        expect(await pool.apply(tasks.square, [6])).toBe(36);
+      });
+
+      it('a crash inside a map fails the map and leaves other calls alone', async () => {
+        const pool = ctx.fresh();
+        const other = pool.map(tasks.sleep, [100, 100], { chunksize: 1 });
+        const error = await rejectionOf(
+          pool.map((n: number) => (n === 2 ? process.exit(3) : n), [1, 2, 3], { chunksize: 1 }),
+        );
+        expect(error.name).toBe('WorkerCrashedError');
+        expect(await other).toEqual([undefined, undefined]);
+        expect(await pool.map(tasks.square, [4])).toEqual([16]);
+      });
+    });
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * The task module the conformance suite runs in workers. Plain data in, plain
+ * data out; file-system rendezvous instead of timing, so tests never depend on speed.
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { currentWorker, defineTasks } from '@parapool/core';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** An error class of the task's own, to check that names survive the trip. */
+export class CustomTaskError extends Error {
+  override name = 'CustomTaskError';
+  code = 'E_CUSTOM';
+}
+
+const initCounts = new Map<string, number>();
+let initTag: unknown;
+
+function workerId(): string {
+  const info = currentWorker();
+  if (!info) throw new Error('currentWorker() is undefined inside a task');
+  return info.id;
+}
+
+async function waitForFile(path: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) return false;
+    await sleep(5);
+  }
+  return true;
+}
+
+export const tasks = defineTasks(import.meta.url, {
+  square: (n: number) => n * n,
+  add: (a: number, b: number) => a + b,
+  identity: <T>(value: T): T => value,
+  noArgs: () => 'no-args',
+  asyncSquare: async (n: number) => {
+    await sleep(1);
+    return n * n;
+  },
+  /** Resolves with `value` after `ms` milliseconds. */
+  sleep: async (ms: number, value?: unknown) => {
+    await sleep(ms);
+    return value;
+  },
+  /** The worker's id and the job it ran in: equal stamps mean the same chunk. */
+  jobStamp: (_item?: unknown) => {
+    const info = currentWorker();
+    return `${info?.id}#${info?.jobs}`;
+  },
+  workerId: (_item?: unknown) => workerId(),
+  failAt: (n: number, at: number) => {
+    if (n === at) throw new CustomTaskError(`item ${n} failed`);
+    return n;
+  },
+  failIfNegative: function failIfNegative(n: number) {
+    if (n < 0) throw new RangeError(`negative: ${n}`);
+    return n;
+  },
+  throwString: (_item?: unknown): never => {
+    throw 'a thrown string';
+  },
+  throwUndefined: (_item?: unknown): never => {
+    throw undefined;
+  },
+  rejectAsync: async (message: string) => {
+    await sleep(1);
+    throw new TypeError(message);
+  },
+  returnFunction: (_item?: unknown) => () => 1,
+  /** Initializer: counts its runs per worker and keeps a tag. */
+  init: (tag: unknown) => {
+    const id = workerId();
+    initCounts.set(id, (initCounts.get(id) ?? 0) + 1);
+    initTag = tag;
+  },
+  initState: (_item?: unknown) => {
+    const id = workerId();
+    return { id, count: initCounts.get(id) ?? 0, tag: initTag };
+  },
+  failingInit: () => {
+    throw new Error('initializer exploded');
+  },
+  /** Writes `dir/name`, so tests can see that (and when) an item ran. */
+  mark: (dir: string, name: string) => {
+    writeFileSync(join(dir, name), '');
+    return name;
+  },
+  /** `rendezvous` for one-argument calls: resolves with the role once done. */
+  rendezvousItem: async (item: { path: string; role: 'wait' | 'create' }) => {
+    if (item.role === 'wait') await waitForFile(item.path, 10_000);
+    else writeFileSync(item.path, '');
+    return item.role;
+  },
+  /** Throws for item 0; writes `dir/i` for the others (so tests see which ran). */
+  markUnlessFirst: (dir: string, i: number) => {
+    if (i === 0) throw new Error('first item fails');
+    writeFileSync(join(dir, String(i)), '');
+    return i;
+  },
+  /** Writes `dir/name` then waits `ms`: a task tests can see start. */
+  markThenSleep: async (dir: string, name: string, ms: number) => {
+    writeFileSync(join(dir, name), '');
+    await sleep(ms);
+    return name;
+  },
+  /** Waits until `path` exists (or the timeout passes); returns whether it appeared. */
+  waitForFile: (path: string, timeoutMs: number) => waitForFile(path, timeoutMs),
+  /** 'wait': true once `path` exists (false after 10 s); 'create': creates it. */
+  rendezvous: async (path: string, role: 'wait' | 'create') => {
+    if (role === 'wait') return waitForFile(path, 10_000);
+    await sleep(1);
+    writeFileSync(path, '');
+    return true;
+  },
+  /**
+   * A barrier: each caller registers under `dir` and waits until `parties`
+   * distinct workers have arrived. True if they did within the timeout. It can
+   * only succeed if the pool really has that many workers running at once.
+   */
+  barrier: async (dir: string, parties: number, timeoutMs: number) => {
+    const me = workerId().replace(/[^\w-]/g, '_');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, me), '');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (readdirSync(dir).length >= parties) return true;
+      if (Date.now() > deadline) return false;
+      await sleep(5);
+    }
+  },
+  /** Ends the worker (thread or process) abruptly with `code`. */
+  exit: (code: number) => {
+    process.exit(code);
+  },
+  /** Kills the worker with an exception thrown outside the task (from a timer). */
+  throwFromTimer: async (message: string) => {
+    setTimeout(() => {
+      throw new Error(message);
+    }, 1);
+    await sleep(60_000);
+    return 'unreachable';
+  },
+});
+
+/** Types of the handles (for tests that build argument lists). */
+export type ConformanceTasks = typeof tasks;
