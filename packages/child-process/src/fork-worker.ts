@@ -1,0 +1,61 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Job, JobResult } from '@parapool/core';
+
+/** How worker processes are started: passed to `child_process.fork`. */
+export interface ChildProcessOptions {
+  /**
+   * Node flags for each worker. Default `[]`, not the parent's `process.execArgv`
+   * (fork's default): a parent running under a test runner, a loader or an
+   * inspector would hand those flags to every worker.
+   */
+  readonly execArgv?: readonly string[];
+  /** Environment of each worker. Default: `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Working directory of each worker. Default: the parent's. */
+  readonly cwd?: string | URL;
+  /**
+   * IPC encoding. Default `'advanced'` (structured clone: Map, Set, Date, BigInt,
+   * typed arrays survive). `'json'` is plain JSON.
+   */
+  readonly serialization?: 'advanced' | 'json';
+}
+
+/** Parent → worker. `last`: run this one job, report, then exit (the `Process` class). */
+export interface JobMessage {
+  readonly id: number;
+  readonly job: Job;
+  readonly last?: boolean;
+}
+
+/** Worker → parent. */
+export type WorkerMessage =
+  | { readonly ready: true }
+  | { readonly id: number; readonly result: JobResult }
+  /** The result could not be serialized; the text says why. */
+  | { readonly id: number; readonly unsendable: string };
+
+const WORKER_ENTRY = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/** Checks the `childProcess` options once, where the pool is created. */
+export function checkOptions(options: ChildProcessOptions | undefined): ChildProcessOptions {
+  const o = options ?? {};
+  if (typeof o !== 'object') throw new TypeError('childProcess options must be an object');
+  if (o.execArgv !== undefined && (!Array.isArray(o.execArgv) || o.execArgv.some((a) => typeof a !== 'string'))) {
+    throw new TypeError('childProcess.execArgv must be an array of strings, e.g. ["--max-old-space-size=512"]');
+  }
+  if (o.serialization !== undefined && o.serialization !== 'advanced' && o.serialization !== 'json') {
+    throw new TypeError(`childProcess.serialization must be 'advanced' or 'json' (got ${String(o.serialization)})`);
+  }
+  return o;
+}
+
+/** Forks one worker process running this package's worker entry. */
+export function forkWorker(options: ChildProcessOptions): ChildProcess {
+  return fork(WORKER_ENTRY, [], {
+    execArgv: [...(options.execArgv ?? [])],
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    serialization: options.serialization ?? 'advanced',
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * `@parapool/child-process`: Python's `multiprocessing.Pool` and `Process` on
+ * raw `child_process.fork`, one OS process per worker.
+ */
+import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
+import type { ChildProcessOptions } from './fork-worker.js';
+import { ChildProcessBackend } from './backend.js';
+
+export { ChildProcessBackend } from './backend.js';
+export type { ChildProcessOptions } from './fork-worker.js';
+export { Process, type ProcessOptions } from './process.js';
+export { WorkerStartupError } from './startup-error.js';
+
+/** Pool options, plus how worker processes are started. */
+export interface ChildProcessPoolOptions extends PoolOptions {
+  /** Passed to `child_process.fork` for every worker. */
+  readonly childProcess?: ChildProcessOptions;
+}
+
+/**
+ * A pool of forked Node.js processes.
+ *
+ * @example
+ * ```ts
+ * await using pool = createPool({ processes: 4 });
+ * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
+ * ```
+ */
+export function createPool(options: ChildProcessPoolOptions = {}): Pool {
+  return new BasePool(options, (resolved) => new ChildProcessBackend(resolved, options.childProcess));
+}
