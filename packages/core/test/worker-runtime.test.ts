@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { WorkerRuntime } from '../src/worker-runtime.js';
+
+const inline = (fn: (...args: never[]) => unknown) => ({ kind: 'inline' as const, source: fn.toString() });
+
+describe('the worker runtime', () => {
+  it('runs sync items in order and reports per-item failures', async () => {
+    const runtime = new WorkerRuntime();
+    const result = await runtime.runJob({
+      task: inline((n: number) => {
+        if (n === 2) throw new Error('two');
+        return n * 10;
+      }),
+      items: [1, 2, 3],
+      spread: false,
+    });
+    expect(result.values).toEqual([10, undefined, 30]);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures?.[0]?.index).toBe(1);
+    expect(result.failures?.[0]?.error.message).toBe('two');
+  });
+
+  it('spreads argument lists', async () => {
+    const runtime = new WorkerRuntime();
+    const result = await runtime.runJob({
+      task: inline((a: number, b: number) => a - b),
+      items: [[5, 3]],
+      spread: true,
+    });
+    expect(result.values).toEqual([2]);
+  });
+
+  it('compiles method-shorthand sources too', async () => {
+    const holder = {
+      triple(n: number) {
+        return n * 3;
+      },
+    };
+    const result = await new WorkerRuntime().runJob({ task: inline(holder.triple), items: [2], spread: false });
+    expect(result.values).toEqual([6]);
+  });
+
+  it('reports a task module that cannot be loaded, naming it', async () => {
+    const result = await new WorkerRuntime().runJob({
+      task: { kind: 'module', module: 'file:///nowhere/missing-tasks.js', name: 'x' },
+      items: [1],
+      spread: false,
+    });
+    expect(result.failures?.[0]?.error.name).toBe('TaskResolutionError');
+    expect(result.failures?.[0]?.error.message).toContain('missing-tasks.js');
+  });
+
+  it('runs the initializer once, before the first job', async () => {
+    const runtime = new WorkerRuntime();
+    const g = globalThis as { __initRuns?: number };
+    g.__initRuns = 0;
+    const initializer = {
+      task: inline(() => {
+        (globalThis as { __initRuns?: number }).__initRuns! += 1;
+      }),
+      args: [],
+    };
+    const job = {
+      task: inline(() => (globalThis as { __initRuns?: number }).__initRuns),
+      items: [0],
+      spread: false,
+      initializer,
+    };
+    expect((await runtime.runJob(job)).values).toEqual([1]);
+    expect((await runtime.runJob(job)).values).toEqual([1]);
+  });
+});
