@@ -37,10 +37,8 @@ pool.apply(tasks.add);
 pool.starmap(tasks.add, [[1, 'x']]);
 // @ts-expect-error callbacks get the task's result type
 pool.applyAsync(tasks.square, [1], { callback: (r: string) => r });
+async function* strings() {
+  yield 'x';
+}
 // @ts-expect-error imap items are checked, async inputs too
-pool.imap(
-  tasks.square,
-  (async function* () {
-    yield 'x';
-  })(),
-);
+pool.imap(tasks.square, strings());
