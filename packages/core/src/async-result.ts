@@ -29,32 +29,93 @@ function checkTimeout(timeoutMs: number | undefined): void {
   }
 }
 
-/** @internal */
+/**
+ * @internal
+ * Settled directly by the pool (`fulfill`/`reject`), so a result used only
+ * through callbacks costs no promise at all; `get()`/`then()` make one on demand.
+ */
 export class AsyncResultImpl<R> implements AsyncResult<R> {
   #state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  readonly #promise: Promise<R>;
+  #value: R | undefined;
+  #error: unknown;
+  #callback: ((result: R) => void) | undefined;
+  #errorCallback: ((error: Error) => void) | undefined;
+  #promise: Promise<R> | undefined;
+  #resolve: ((value: R) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
-  constructor(source: Promise<R>, options: AsyncOptions<R> = {}) {
-    const { callback, errorCallback } = options;
-    this.#promise = source.then(
-      (value) => {
-        try {
-          callback?.(value);
-        } catch (error) {
-          this.#state = 'rejected';
-          throw error;
-        }
-        this.#state = 'fulfilled';
-        return value;
-      },
-      (error: unknown) => {
-        this.#state = 'rejected';
-        errorCallback?.(error as Error);
-        throw error;
-      },
+  constructor(options: AsyncOptions<R> = {}) {
+    this.#callback = options.callback;
+    this.#errorCallback = options.errorCallback;
+  }
+
+  /** An AsyncResult that follows `source`. */
+  static from<R>(source: Promise<R>, options: AsyncOptions<R> = {}): AsyncResultImpl<R> {
+    const result = new AsyncResultImpl<R>(options);
+    source.then(
+      (value) => result.fulfill(value),
+      (error: unknown) => result.reject(error),
     );
-    // An AsyncResult nobody awaits must not crash the program with an unhandled rejection.
-    this.#promise.catch(() => {});
+    return result;
+  }
+
+  /** Settles with `value`, after running the callback (whose error rejects instead). */
+  fulfill(value: R): void {
+    if (this.#state !== 'pending') return;
+    const callback = this.#callback;
+    if (callback) {
+      this.#callback = undefined;
+      this.#errorCallback = undefined;
+      try {
+        callback(value);
+      } catch (error) {
+        this.#settle('rejected', undefined, error);
+        return;
+      }
+    }
+    this.#settle('fulfilled', value, undefined);
+  }
+
+  /** Settles with `error`, after running the errorCallback (whose own error replaces it). */
+  reject(error: unknown): void {
+    if (this.#state !== 'pending') return;
+    const errorCallback = this.#errorCallback;
+    this.#callback = undefined;
+    this.#errorCallback = undefined;
+    if (errorCallback) {
+      try {
+        errorCallback(error as Error);
+      } catch (thrown) {
+        error = thrown;
+      }
+    }
+    this.#settle('rejected', undefined, error);
+  }
+
+  #settle(state: 'fulfilled' | 'rejected', value: R | undefined, error: unknown): void {
+    this.#state = state;
+    this.#value = value;
+    this.#error = error;
+    if (state === 'fulfilled') this.#resolve?.(value as R);
+    else this.#reject?.(error);
+    this.#resolve = undefined;
+    this.#reject = undefined;
+  }
+
+  #asPromise(): Promise<R> {
+    if (!this.#promise) {
+      if (this.#state === 'fulfilled') this.#promise = Promise.resolve(this.#value as R);
+      else if (this.#state === 'rejected') this.#promise = Promise.reject(this.#error);
+      else {
+        this.#promise = new Promise<R>((resolve, reject) => {
+          this.#resolve = resolve;
+          this.#reject = reject;
+        });
+      }
+      // A result nobody awaits must not crash the program with an unhandled rejection.
+      this.#promise.catch(() => {});
+    }
+    return this.#promise;
   }
 
   // biome-ignore lint/suspicious/noThenProperty: an AsyncResult is deliberately awaitable
@@ -62,12 +123,13 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
     onfulfilled?: ((value: R) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.#promise.then(onfulfilled, onrejected);
+    return this.#asPromise().then(onfulfilled, onrejected);
   }
 
   get(timeoutMs?: number): Promise<R> {
     checkTimeout(timeoutMs);
-    if (timeoutMs === undefined || this.#state !== 'pending') return this.#promise;
+    const promise = this.#asPromise();
+    if (timeoutMs === undefined || this.#state !== 'pending') return promise;
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -78,7 +140,7 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
           ),
         timeoutMs,
       );
-      this.#promise.then(
+      promise.then(
         (value) => {
           clearTimeout(timer);
           resolve(value);
@@ -93,7 +155,7 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
 
   wait(timeoutMs?: number): Promise<void> {
     checkTimeout(timeoutMs);
-    const settled = this.#promise.then(
+    const settled = this.#asPromise().then(
       () => undefined,
       () => undefined,
     );

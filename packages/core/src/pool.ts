@@ -7,15 +7,13 @@ import { deserializeError } from './error-transport.js';
 import { CloneError, PoolStateError, PoolTerminatedError } from './errors.js';
 import { firstFailure, jobError } from './job-outcome.js';
 import { LazyMap } from './lazy-map.js';
-import { taskRefKey, toTaskRef } from './tasks.js';
+import { toTaskRef } from './tasks.js';
 import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolOptions } from './types.js';
 
 interface BatchEntry {
   ref: TaskRef;
-  key: string;
   args: unknown[];
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+  result: AsyncResultImpl<unknown>;
 }
 
 type State = 'running' | 'closed' | 'terminated';
@@ -123,7 +121,7 @@ export class BasePool implements Pool {
     options?: MapOptions & AsyncOptions<Awaited<R>[]>,
   ): AsyncResult<Awaited<R>[]> {
     const opts = options ?? {};
-    return new AsyncResultImpl(this.map(task, items, opts), opts);
+    return AsyncResultImpl.from(this.map(task, items, opts), opts);
   }
 
   starmap<A extends unknown[], R>(
@@ -143,7 +141,7 @@ export class BasePool implements Pool {
     options?: MapOptions & AsyncOptions<Awaited<R>[]>,
   ): AsyncResult<Awaited<R>[]> {
     const opts = options ?? {};
-    return new AsyncResultImpl(this.starmap(task, argsList, opts), opts);
+    return AsyncResultImpl.from(this.starmap(task, argsList, opts), opts);
   }
 
   imap<T, R>(
@@ -188,7 +186,8 @@ export class BasePool implements Pool {
       const reason = () => new PoolTerminatedError();
       const batch = this.#batch;
       this.#batch = undefined;
-      for (const entry of batch ?? []) entry.reject(reason());
+      for (const entry of batch ?? []) entry.result.reject(reason());
+      if (batch) this.#workDone(batch.length);
       for (const lazy of this.#lazies) lazy.abort(reason());
       this.#dispatcher.rejectAll(reason);
       const stopped = this.#backend.terminate();
@@ -225,18 +224,26 @@ export class BasePool implements Pool {
   }
 
   #begin(): () => void {
-    this.#work++;
+    this.#workStarted(1);
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
-      this.#work--;
-      if (this.#work === 0) {
-        const waiters = this.#workWaiters;
-        this.#workWaiters = [];
-        for (const wake of waiters) wake();
-      }
+      this.#workDone(1);
     };
+  }
+
+  #workStarted(n: number): void {
+    this.#work += n;
+  }
+
+  #workDone(n: number): void {
+    this.#work -= n;
+    if (this.#work === 0 && this.#workWaiters.length > 0) {
+      const waiters = this.#workWaiters;
+      this.#workWaiters = [];
+      for (const wake of waiters) wake();
+    }
   }
 
   #whenIdle(): Promise<void> {
@@ -307,21 +314,39 @@ export class BasePool implements Pool {
   }
 
   #applyAsync(task: unknown, args: unknown, options: CallOptions & AsyncOptions<unknown>): AsyncResult<unknown> {
-    const promise = this.#track(() => {
-      const ref = toTaskRef(task);
-      const list = args === undefined ? [] : toArgsArray(args, 'apply args');
-      if (options.signal)
-        return this.#map(task, [list], true, { signal: options.signal, chunksize: 1 }).then((r) => r[0]);
-      return new Promise<unknown>((resolve, reject) => {
-        const entry: BatchEntry = { ref, key: taskRefKey(ref), args: list, resolve, reject };
-        if (!this.#batch) {
-          this.#batch = [];
-          queueMicrotask(() => this.#flushBatch());
-        }
-        this.#batch.push(entry);
-      });
-    });
-    return new AsyncResultImpl(promise, options);
+    const result = new AsyncResultImpl<unknown>(options);
+    let ref: TaskRef;
+    let list: unknown[];
+    try {
+      this.#checkRunning();
+      ref = toTaskRef(task);
+      list = args === undefined ? [] : toArgsArray(args, 'apply args');
+    } catch (error) {
+      result.reject(error);
+      return result;
+    }
+    if (options.signal) {
+      const end = this.#begin();
+      this.#map(task, [list], true, { signal: options.signal, chunksize: 1 }).then(
+        (values) => {
+          end();
+          result.fulfill(values[0]);
+        },
+        (error: unknown) => {
+          end();
+          result.reject(error);
+        },
+      );
+      return result;
+    }
+    // Calls made in one tick are sent together (see #flushBatch).
+    this.#workStarted(1);
+    if (!this.#batch) {
+      this.#batch = [];
+      queueMicrotask(() => this.#flushBatch());
+    }
+    this.#batch.push({ ref, args: list, result });
+    return result;
   }
 
   /** Sends the applyAsync calls made in one tick as a few chunked jobs. */
@@ -334,7 +359,7 @@ export class BasePool implements Pool {
     while (start < batch.length) {
       const first = batch[start] as BatchEntry;
       let end = start + 1;
-      while (end < batch.length && end - start < size && (batch[end] as BatchEntry).key === first.key) end++;
+      while (end < batch.length && end - start < size && (batch[end] as BatchEntry).ref === first.ref) end++;
       this.#sendBatch(batch.slice(start, end));
       start = end;
     }
@@ -342,26 +367,28 @@ export class BasePool implements Pool {
 
   #sendBatch(entries: BatchEntry[]): void {
     const first = entries[0] as BatchEntry;
-    const ticket = this.#submit(
-      first.ref,
-      entries.map((e) => e.args),
-      true,
-      undefined,
-    );
+    const argsList = new Array<unknown[]>(entries.length);
+    for (let i = 0; i < entries.length; i++) argsList[i] = (entries[i] as BatchEntry).args;
+    const ticket = this.#submit(first.ref, argsList, true, undefined);
     ticket.promise.then(
-      (result: JobResult) => {
-        const failures = result.failures;
-        if (failures) for (const f of failures) (entries[f.index] as BatchEntry).reject(deserializeError(f.error));
-        for (let i = 0; i < entries.length; i++) (entries[i] as BatchEntry).resolve(result.values[i]);
+      (outcome: JobResult) => {
+        const failures = outcome.failures;
+        if (failures) {
+          for (const f of failures) (entries[f.index] as BatchEntry).result.reject(deserializeError(f.error));
+        }
+        const values = outcome.values;
+        for (let i = 0; i < entries.length; i++) (entries[i] as BatchEntry).result.fulfill(values[i]);
+        this.#workDone(entries.length);
       },
       (error: unknown) => {
         const wrapped = jobError(error);
         // One uncloneable argument must not fail the other calls that shared its job.
-        if (wrapped instanceof CloneError && entries.length > 1) {
+        if (wrapped instanceof CloneError && entries.length > 1 && this.#state !== 'terminated') {
           for (const entry of entries) this.#sendBatch([entry]);
           return;
         }
-        for (const entry of entries) entry.reject(wrapped);
+        for (const entry of entries) entry.result.reject(wrapped);
+        this.#workDone(entries.length);
       },
     );
   }

@@ -83,21 +83,28 @@ export function isTaskHandle(value: unknown): value is TaskHandle<TaskFunction> 
   return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[TASK] === true;
 }
 
-const inlineRefs = new WeakMap<TaskFunction, TaskRef>();
+/** One ref per function object, so repeated calls with the same task cost a lookup. */
+const refs = new WeakMap<TaskFunction, TaskRef>();
 
 /**
  * Turns what the caller passed as a task into a `TaskRef`. Throws a TypeError
  * (the call rejects) for anything that cannot travel to a worker.
  */
 export function toTaskRef(task: unknown): TaskRef {
-  if (isTaskHandle(task)) return { kind: 'module', module: task.module, name: task.name };
+  if (typeof task === 'function') {
+    const cached = refs.get(task as TaskFunction);
+    if (cached) return cached;
+  }
+  if (isTaskHandle(task)) {
+    const ref: TaskRef = { kind: 'module', module: task.module, name: task.name };
+    refs.set(task, ref);
+    return ref;
+  }
   if (typeof task !== 'function') {
     throw new TypeError(
       `A task must be a function or a handle from defineTasks(); got ${task === null ? 'null' : typeof task}`,
     );
   }
-  const cached = inlineRefs.get(task as TaskFunction);
-  if (cached) return cached;
   const source = Function.prototype.toString.call(task);
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     throw new TypeError(
@@ -108,11 +115,6 @@ export function toTaskRef(task: unknown): TaskRef {
     throw new TypeError('A class cannot be a task: pass a function, or a handle from defineTasks()');
   }
   const ref: TaskRef = { kind: 'inline', source };
-  inlineRefs.set(task as TaskFunction, ref);
+  refs.set(task as TaskFunction, ref);
   return ref;
-}
-
-/** A stable string identifying a task ref (for grouping and caching). */
-export function taskRefKey(ref: TaskRef): string {
-  return ref.kind === 'module' ? taskKey(ref.module, ref.name) : `inline:${ref.source}`;
 }

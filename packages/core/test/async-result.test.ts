@@ -3,13 +3,13 @@ import { AsyncResultImpl } from '../src/async-result.js';
 
 describe('AsyncResult', () => {
   it('refuses a negative or non-number timeout with a RangeError', () => {
-    const result = new AsyncResultImpl(Promise.resolve(1));
+    const result = AsyncResultImpl.from(Promise.resolve(1));
     expect(() => result.get(-1)).toThrow(RangeError);
     expect(() => result.wait(Number.NaN)).toThrow(RangeError);
   });
 
   it('an errorCallback that throws rejects with its own error', async () => {
-    const result = new AsyncResultImpl(Promise.reject(new Error('task')), {
+    const result = AsyncResultImpl.from(Promise.reject(new Error('task')), {
       errorCallback: () => {
         throw new Error('handler');
       },
@@ -18,7 +18,7 @@ describe('AsyncResult', () => {
   });
 
   it('get() after settling returns the value without a timer', async () => {
-    const result = new AsyncResultImpl(Promise.resolve('v'));
+    const result = AsyncResultImpl.from(Promise.resolve('v'));
     await result.wait();
     expect(await result.get(0)).toBe('v');
   });
