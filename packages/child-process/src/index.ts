@@ -3,8 +3,8 @@
  * raw `child_process.fork`, one OS process per worker.
  */
 import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
-import type { ChildProcessOptions } from './fork-worker.js';
 import { ChildProcessBackend } from './backend.js';
+import type { ChildProcessOptions } from './fork-worker.js';
 
 export { ChildProcessBackend } from './backend.js';
 export type { ChildProcessOptions } from './fork-worker.js';

@@ -86,7 +86,9 @@ export class Process<F extends TaskFunction = TaskFunction> {
       if (!('result' in message)) return;
       for (const { error } of message.result.failures ?? []) {
         // Python prints the traceback of a failed target on stderr.
-        process.stderr.write(`Process ${this.name} (pid ${child.pid}):\n${error.stack ?? `${error.name}: ${error.message}`}\n`);
+        process.stderr.write(
+          `Process ${this.name} (pid ${child.pid}):\n${error.stack ?? `${error.name}: ${error.message}`}\n`,
+        );
       }
     });
     this.#exited = new Promise((resolve) => {

@@ -1,0 +1,172 @@
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BasePool, defineTasks, type Pool, WorkerCrashedError } from '@parapool/core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ChildProcessBackend, createPool, WorkerStartupError } from '../dist/index.js';
+import { crashTasks, tasks } from './fixtures/tasks.js';
+import { liveChildren, rejectionOf } from './helpers/children.js';
+
+const pools: Pool[] = [];
+function track(pool: Pool): Pool {
+  pools.push(pool);
+  return pool;
+}
+afterEach(async () => {
+  await Promise.allSettled(pools.splice(0).map((pool) => pool.terminate()));
+});
+
+/** A pool whose backend the test can inspect. */
+function poolWithBackend(options: ConstructorParameters<typeof BasePool>[0] & { childProcess?: object } = {}) {
+  let backend!: ChildProcessBackend;
+  const pool = track(
+    new BasePool({ processes: 2, ...options }, (resolved) => {
+      backend = new ChildProcessBackend(resolved, options.childProcess);
+      return backend;
+    }),
+  );
+  return { pool, backend };
+}
+
+describe('childProcess options', () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'parapool-cp-')));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("workers get no Node flags by default, not the parent's (a test runner's flags stay out)", async () => {
+    const pool = track(createPool({ processes: 1 }));
+    expect(await pool.apply(tasks.execArgv)).toEqual([]);
+  });
+
+  it('passes execArgv, env and cwd to every worker', async () => {
+    const pool = track(
+      createPool({
+        processes: 1,
+        childProcess: {
+          execArgv: ['--max-old-space-size=200'],
+          env: { ...process.env, PARAPOOL_TEST: 'from-parent' },
+          cwd: dir,
+        },
+      }),
+    );
+    expect(await pool.apply(tasks.execArgv)).toEqual(['--max-old-space-size=200']);
+    expect(await pool.apply(tasks.env, ['PARAPOOL_TEST'])).toBe('from-parent');
+    expect(await pool.apply(tasks.cwd)).toBe(dir);
+  });
+
+  it("'advanced' serialization (the default) carries Map, Set, Date, BigInt and typed arrays", async () => {
+    const pool = track(createPool({ processes: 1 }));
+    const value = {
+      map: new Map([['a', 1]]),
+      set: new Set([1, 2]),
+      date: new Date(0),
+      big: 2n ** 70n,
+      bytes: new Uint8Array([1, 2, 3]),
+    };
+    expect(await pool.apply(tasks.echo, [value])).toEqual(value);
+  });
+
+  it("'json' serialization works for plain data", async () => {
+    const pool = track(createPool({ processes: 1, childProcess: { serialization: 'json' } }));
+    expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+  });
+
+  it('bad options throw a TypeError at construction', () => {
+    expect(() => createPool({ childProcess: { execArgv: '--inspect' as never } })).toThrow(TypeError);
+    expect(() => createPool({ childProcess: { serialization: 'xml' as never } })).toThrow(TypeError);
+  });
+});
+
+describe('workers that cannot start', () => {
+  it('a bad execArgv rejects the call with WorkerStartupError, and the pool does not respawn in a loop', async () => {
+    const { pool, backend } = poolWithBackend({ childProcess: { execArgv: ['--no-such-node-flag'] } });
+    const error = await rejectionOf(pool.apply(tasks.square, [2]));
+    expect(error).toBeInstanceOf(WorkerStartupError);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error.message).toMatch(/exited with code 9 before it was ready/);
+    expect(error.message).toMatch(/execArgv/);
+    // Stopped respawning: no worker alive or starting.
+    expect(backend.pids).toEqual([]);
+    expect(liveChildren()).toEqual([]);
+    // The next call tries again, and fails the same way.
+    expect(await rejectionOf(pool.apply(tasks.square, [3]))).toBeInstanceOf(WorkerStartupError);
+    expect(backend.pids).toEqual([]);
+  });
+
+  it('a cwd that does not exist rejects with WorkerStartupError carrying the spawn error', async () => {
+    const { pool } = poolWithBackend({ childProcess: { cwd: join(tmpdir(), 'parapool-no-such-dir-7f3a') } });
+    const error = await rejectionOf(pool.apply(tasks.square, [2]));
+    expect(error).toBeInstanceOf(WorkerStartupError);
+    expect(error.message).toMatch(/could not be spawned/);
+    expect((error.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  it('a task module that throws on import fails its calls with a clear error; the workers keep serving', async () => {
+    const { pool, backend } = poolWithBackend();
+    await pool.map(tasks.square, [1, 2], { chunksize: 1 });
+    const pids = [...backend.pids];
+    const broken = defineTasks(new URL('./fixtures/throws-on-import.js', import.meta.url).href, {
+      never: () => 'unreachable in this test',
+    });
+    const error = await rejectionOf(pool.apply(broken.never));
+    expect(error.name).toBe('TaskResolutionError');
+    expect(error.message).toMatch(/throws-on-import\.js.*this module throws on import/);
+    expect(await pool.apply(tasks.square, [4])).toBe(16);
+    expect(backend.pids).toEqual(pids);
+  });
+});
+
+describe('crashes', () => {
+  it('a worker that runs out of memory fails only its call, with WorkerCrashedError; the pool keeps serving', async () => {
+    const { pool, backend } = poolWithBackend({ childProcess: { execArgv: ['--max-old-space-size=24'] } });
+    const error = await rejectionOf(pool.apply(crashTasks.exhaustHeap));
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    const crashed = error as WorkerCrashedError;
+    expect(crashed.signal !== null || (crashed.exitCode ?? 0) !== 0).toBe(true);
+    expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+    expect(backend.pids).toHaveLength(2);
+  });
+});
+
+describe('stopping', () => {
+  it('terminate() kills every child at once, busy or idle, and rejects their work', async () => {
+    const { pool, backend } = poolWithBackend();
+    const pids = await pool.map(tasks.pid, [1, 2], { chunksize: 1 });
+    const busy = rejectionOf(pool.apply(tasks.sleep, [60_000]));
+    expect(liveChildren()).toEqual(expect.arrayContaining(backend.pids));
+    await pool.terminate();
+    expect((await busy).name).toBe('PoolTerminatedError');
+    expect(liveChildren().filter((pid) => pids.includes(pid))).toEqual([]);
+    expect(backend.pids).toEqual([]);
+  });
+
+  it('close() + join() let queued work finish, then every child exits', async () => {
+    const { pool, backend } = poolWithBackend();
+    const work = pool.map(tasks.sleep, [50, 50, 50, 50, 50, 50], { chunksize: 1 });
+    const pids = [...backend.pids];
+    pool.close();
+    await pool.join();
+    expect(await work).toHaveLength(6);
+    expect(backend.pids).toEqual([]);
+    expect(liveChildren().filter((pid) => pids.includes(pid))).toEqual([]);
+  });
+
+  it('an abort removes a job still queued on the backend; the running one finishes', async () => {
+    const backend = new ChildProcessBackend({ processes: 1, maxtasksperchild: undefined });
+    try {
+      const job = (items: unknown[]) => ({
+        task: { kind: 'module', module: tasks.sleep.module, name: 'sleep' } as const,
+        items,
+        spread: false,
+      });
+      const running = backend.run(job([200]));
+      const controller = new AbortController();
+      const queued = backend.run(job([0]), controller.signal);
+      const reason = new Error('no longer needed');
+      controller.abort(reason);
+      expect(await rejectionOf(queued)).toBe(reason);
+      expect((await running).values).toEqual([backend.pids[0]]);
+    } finally {
+      await backend.terminate();
+    }
+  });
+});
