@@ -1,0 +1,26 @@
+/**
+ * parapool on threads.js: Python's `multiprocessing.Pool` over worker threads
+ * spawned with threads.js (npm `threads`).
+ */
+import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
+import { ThreadsBackend, type ThreadsOptions } from './backend.js';
+
+export { ThreadsBackend, type ThreadsOptions } from './backend.js';
+
+/** Options of `createPool`: the pool's, plus threads.js's under `threads`. */
+export interface ThreadsPoolOptions extends PoolOptions {
+  /** Passed through to threads.js: `timeout` to `spawn()`, the rest to each worker thread. */
+  threads?: ThreadsOptions;
+}
+
+/**
+ * A pool whose workers are threads.js worker threads.
+ *
+ * @example
+ * const pool = createPool({ processes: 4, threads: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
+ * const squares = await pool.map(tasks.square, [1, 2, 3]);
+ */
+export function createPool(options: ThreadsPoolOptions = {}): Pool {
+  const { threads, ...poolOptions } = options;
+  return new BasePool(poolOptions, (resolved) => new ThreadsBackend(resolved, threads));
+}

@@ -1,0 +1,26 @@
+/**
+ * The worker entry: exposes one function through threads.js that runs a job
+ * with the core's worker runtime. Loaded as an ES module (dist/worker.js).
+ */
+import { type Job, runJob } from '@parapool/core/worker';
+
+// threads.js adds process-wide 'uncaughtException' and 'unhandledRejection'
+// listeners to every worker. They swallow the error (it is reported only while
+// the worker starts), so a task whose timer throws would leave its job pending
+// for ever. Remove them: such an error then ends the worker, as in any worker
+// thread, and the pool fails that job with WorkerCrashedError and replaces it.
+const before = new Set<unknown>([
+  ...process.listeners('uncaughtException'),
+  ...process.listeners('unhandledRejection'),
+]);
+const { expose } = await import('threads/worker');
+for (const listener of process.listeners('uncaughtException')) {
+  if (!before.has(listener)) process.off('uncaughtException', listener);
+}
+for (const listener of process.listeners('unhandledRejection')) {
+  if (!before.has(listener)) process.off('unhandledRejection', listener);
+}
+
+// runJob never rejects and returns plain data (errors already serialized), so
+// threads.js's own error serializer never touches a task's errors.
+expose((job: Job) => runJob(job));
