@@ -1,5 +1,10 @@
 // What the adapter adds to threads.js (crash handling, recycling, stopping a
 // running job, clone errors, startup), tested against the built package.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Pool } from '@parapool/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createPool, type ThreadsPoolOptions } from '../dist/index.js';
@@ -146,10 +151,42 @@ describe('data across the boundary', () => {
   });
 });
 
+describe('loading the worker entry', () => {
+  it('starts dist/worker.js (an ES module) for a program in another directory', async () => {
+    // threads.js's own Worker resolves script paths relative to its caller's file.
+    const dir = mkdtempSync(join(tmpdir(), 'parapool-threads-'));
+    try {
+      const entry = new URL('../dist/index.js', import.meta.url).href;
+      writeFileSync(
+        join(dir, 'caller.mjs'),
+        `const { createPool } = await import(${JSON.stringify(entry)});
+        const pool = createPool({ processes: 1 });
+        console.log(JSON.stringify(await pool.map((n) => n * 2, [1, 2, 3])));
+        await pool.terminate();`,
+      );
+      const { stdout } = await promisify(execFile)(process.execPath, ['caller.mjs'], { cwd: dir });
+      expect(JSON.parse(stdout)).toEqual([2, 4, 6]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('threads.js options and side effects', () => {
   it('passes worker options through under `threads`', async () => {
     const p = pool({ processes: 1, threads: { env: { PARAPOOL_THREADS_PROBE: 'from options' } } });
     expect(await p.apply(tasks.env, ['PARAPOOL_THREADS_PROBE'])).toBe('from options');
+  });
+
+  it('a worker that runs out of its resourceLimits memory fails its call with WorkerCrashedError; the pool goes on', async () => {
+    const p = pool({
+      processes: 1,
+      threads: { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } },
+    });
+    const error = await rejectionOf(p.apply(tasks.exhaustMemory));
+    expect(error.name).toBe('WorkerCrashedError');
+    expect((error.cause as Error & { code?: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY');
+    expect(await p.apply(tasks.square, [6])).toBe(36);
   });
 
   it("a worker that cannot start fails the queued calls instead of hanging (threads' spawn timeout)", async () => {
