@@ -231,7 +231,9 @@ export class ChildProcessBackend implements Backend {
   }
 
   #busy(): boolean {
-    return this.#queue.length > 0 || [...this.#workers].some((w) => w.job);
+    if (this.#queue.length > 0) return true;
+    for (const w of this.#workers) if (w.job) return true;
+    return false;
   }
 
   /**
