@@ -1,0 +1,59 @@
+/** How big each workload is: the issue's sizes, or small ones for `--quick`. */
+export interface Sizes {
+  /** howmany: rows of 5 integers in [0, 10). */
+  readonly howmanyRows: number;
+  /** howmany: rows used for the one-call-per-item methods (apply loop, raw per item). */
+  readonly howmanySample: number;
+  /** howmany: chunksize of imap and imapUnordered. */
+  readonly imapChunksize: number;
+  /** square: numbers mapped. */
+  readonly squareItems: number;
+  /** cpu-bound: number of tasks... */
+  readonly cpuTasks: number;
+  /** ...and the milliseconds of computation each. */
+  readonly cpuTaskMs: number;
+  /** io-bound: GET requests... */
+  readonly ioRequests: number;
+  /** ...sent in chunks of this many (an async task: a chunk's requests run concurrently)... */
+  readonly ioChunk: number;
+  /** ...to a server that waits this long before answering. */
+  readonly ioDelayMs: number;
+  /** sort: random numbers sorted. */
+  readonly sortItems: number;
+  /** crossover: work per item, in microseconds. */
+  readonly crossoverGrainsUs: readonly number[];
+  /** crossover: items per call. */
+  readonly crossoverItems: number;
+}
+
+/** The sizes the issue asks for. */
+export const fullSizes: Sizes = {
+  howmanyRows: 200_000,
+  howmanySample: 2_000,
+  imapChunksize: 1000,
+  squareItems: 1_000_000,
+  cpuTasks: 32,
+  cpuTaskMs: 20,
+  ioRequests: 10_000,
+  ioChunk: 100,
+  ioDelayMs: 5,
+  sortItems: 2_000_000,
+  crossoverGrainsUs: [1, 3, 10, 30, 100, 300, 1000, 3000, 10_000],
+  crossoverItems: 100,
+};
+
+/** `--quick`: every workload and method, small enough to finish in well under a minute. */
+export const quickSizes: Sizes = {
+  howmanyRows: 20_000,
+  howmanySample: 200,
+  imapChunksize: 1000,
+  squareItems: 100_000,
+  cpuTasks: 8,
+  cpuTaskMs: 5,
+  ioRequests: 1_000,
+  ioChunk: 100,
+  ioDelayMs: 5,
+  sortItems: 200_000,
+  crossoverGrainsUs: [1, 10, 100, 1000],
+  crossoverItems: 20,
+};

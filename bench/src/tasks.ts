@@ -1,0 +1,16 @@
+/**
+ * The bench's parapool task module. Workers import the built copy
+ * (dist/tasks.js), so the bench measures plain JavaScript.
+ */
+import { defineTasks } from '@parapool/core';
+import { fetchValue, howmany, howmanyIndexed, howmanyRow, sortPart, spin, square } from './work.js';
+
+export const tasks = defineTasks(import.meta.url, {
+  howmany,
+  howmanyRow,
+  howmanyIndexed,
+  square,
+  spin,
+  sortPart,
+  fetchValue,
+});

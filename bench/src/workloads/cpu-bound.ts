@@ -1,0 +1,48 @@
+import { iterationsFor } from '../calibrate.js';
+import { defaultChunksizeOf } from '../chunks.js';
+import { randomFor } from '../inputs.js';
+import { tasks } from '../tasks.js';
+import { compareNumbers } from '../verify.js';
+import { spin } from '../work.js';
+import { timed, type Workload } from '../workload.js';
+
+/** Independent tasks of real computation: the parallel speedup. */
+export const cpuBoundWorkload: Workload = {
+  name: 'cpu-bound',
+  title: 'cpu-bound',
+  description:
+    'Independent tasks of pure computation (xorshift rounds, calibrated on this machine to the given milliseconds each) mapped with the default chunksize: the parallel speedup. The Python reference calibrates its own task to the same milliseconds.',
+  sharedPool: true,
+  async prepare({ sizes, processes, seed }) {
+    const random = randomFor(seed, 'cpu-bound');
+    const iterations = iterationsFor(sizes.cpuTaskMs * 1000);
+    const items: [number, number][] = Array.from({ length: sizes.cpuTasks }, () => [
+      random.int(1, 2 ** 31 - 1),
+      iterations,
+    ]);
+    const expected = items.map(spin);
+    const same = (value: unknown) => compareNumbers(value, expected);
+    const chunksize = defaultChunksizeOf(items.length, processes);
+    return {
+      sequential: [{ method: 'loop', items: items.length, run: () => timed(() => items.map(spin)), verify: same }],
+      forPool: ({ pool }) => [
+        { method: 'map', items: items.length, run: () => timed(() => pool!.map(tasks.spin, items)), verify: same },
+      ],
+      forRaw: ({ pool }) => [
+        {
+          method: 'per item',
+          items: items.length,
+          run: () => timed(() => pool!.map('spin', items, 'item')),
+          verify: same,
+        },
+        {
+          method: `per chunk (chunksize ${chunksize}, as map)`,
+          items: items.length,
+          run: () => timed(() => pool!.map('spin', items, chunksize)),
+          verify: same,
+        },
+      ],
+      python: { config: { tasks: sizes.cpuTasks, taskMs: sizes.cpuTaskMs }, expected: {} },
+    };
+  },
+};

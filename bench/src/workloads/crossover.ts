@@ -1,0 +1,60 @@
+import { iterationsFor } from '../calibrate.js';
+import { defaultChunksizeOf } from '../chunks.js';
+import { randomFor } from '../inputs.js';
+import { tasks } from '../tasks.js';
+import { compareNumbers } from '../verify.js';
+import { spin } from '../work.js';
+import { type Case, timed, type Workload } from '../workload.js';
+
+/** The row label of a grain. */
+export function grainLabel(us: number): string {
+  return us >= 1000 ? `${us / 1000} ms per item` : `${us} µs per item`;
+}
+
+/** Seed 003: "at what number of values does parallelism perform better?" */
+export const crossoverWorkload: Workload = {
+  name: 'crossover',
+  title: 'crossover',
+  description:
+    'A fixed number of items per map call (default chunksize), each taking a calibrated amount of pure computation from ~1 µs to ~10 ms. Each grain is compared with the sequential loop over the same items; a backend "wins from" the smallest grain from which it is faster than sequential at that grain and every larger one.',
+  sharedPool: true,
+  async prepare({ sizes, processes, seed }) {
+    const random = randomFor(seed, 'crossover');
+    const n = sizes.crossoverItems;
+    const chunksize = defaultChunksizeOf(n, processes);
+    const grains = sizes.crossoverGrainsUs.map((us) => {
+      const iterations = iterationsFor(us);
+      const items: [number, number][] = Array.from({ length: n }, () => [random.int(1, 2 ** 31 - 1), iterations]);
+      const expected = items.map(spin);
+      return { label: grainLabel(us), items, verify: (value: unknown) => compareNumbers(value, expected) };
+    });
+    const each = (make: (grain: (typeof grains)[number]) => Case['run']): Case[] =>
+      grains.map((grain) => ({
+        method: grain.label,
+        baseline: grain.label,
+        items: n,
+        run: make(grain),
+        verify: grain.verify,
+      }));
+    return {
+      sequential: each(
+        ({ items }) =>
+          () =>
+            timed(() => items.map(spin)),
+      ),
+      forPool: ({ pool }) =>
+        each(
+          ({ items }) =>
+            () =>
+              timed(() => pool!.map(tasks.spin, items)),
+        ),
+      forRaw: ({ pool }) =>
+        each(
+          ({ items }) =>
+            () =>
+              timed(() => pool!.map('spin', items, chunksize)),
+        ),
+      python: { config: { grainsUs: sizes.crossoverGrainsUs, items: n }, expected: {} },
+    };
+  },
+};

@@ -1,0 +1,208 @@
+import { defaultChunksizeOf } from '../chunks.js';
+import { randomFor } from '../inputs.js';
+import { tasks } from '../tasks.js';
+import { compareAsMultiset, compareNumbers, digest } from '../verify.js';
+import { howmany } from '../work.js';
+import { type Case, timed, type Workload } from '../workload.js';
+import { writeFloat64 } from './python-inputs.js';
+
+type Row = number[];
+
+/**
+ * Seeds 001 and 004: how many values of each row lie in [4, 8], by every
+ * method the seeds teach.
+ */
+export const howmanyWorkload: Workload = {
+  name: 'howmany',
+  title: 'howmany-within-range',
+  description:
+    'Rows of 5 integers in [0, 10); count the values in [4, 8] per row, by every Pool method the seeds teach. One-call-per-item methods (apply in a loop, raw libraries per item, map with chunksize 1) run on a sample of the rows and are compared with the sequential loop over that sample.',
+  sharedPool: true,
+  async prepare({ sizes, processes, seed, scratch, python }) {
+    const random = randomFor(seed, 'howmany');
+    const data: Row[] = [];
+    for (let i = 0; i < sizes.howmanyRows; i++) data.push([0, 0, 0, 0, 0].map(() => random.int(0, 9)));
+    const sample = data.slice(0, sizes.howmanySample);
+    const expected = data.map((row) => howmany(row, 4, 8));
+    const expectedSample = expected.slice(0, sample.length);
+    const chunksize = defaultChunksizeOf(data.length, processes);
+    const same = (value: unknown) => compareNumbers(value, expected);
+    const sameSample = (value: unknown) => compareNumbers(value, expectedSample);
+    const imapOptions = { chunksize: sizes.imapChunksize };
+
+    const sequential: Case[] = [
+      {
+        method: 'loop',
+        items: data.length,
+        run: () =>
+          timed(() => {
+            const out = new Array<number>(data.length);
+            for (let i = 0; i < data.length; i++) out[i] = howmany(data[i] as Row, 4, 8);
+            return out;
+          }),
+        verify: same,
+      },
+      {
+        method: 'loop (sample)',
+        items: sample.length,
+        run: () => timed(() => sample.map((row) => howmany(row, 4, 8))),
+        verify: sameSample,
+      },
+    ];
+
+    return {
+      sequential,
+      forPool({ pool }) {
+        const p = pool!;
+        return [
+          {
+            method: 'apply in a loop (sample)',
+            items: sample.length,
+            baseline: 'loop (sample)',
+            run: () =>
+              timed(async () => {
+                const out: number[] = [];
+                for (const row of sample) out.push(await p.apply(tasks.howmany, [row, 4, 8]));
+                return out;
+              }),
+            verify: sameSample,
+          },
+          {
+            method: 'map, chunksize 1 (sample)',
+            items: sample.length,
+            baseline: 'loop (sample)',
+            run: () => timed(() => p.map(tasks.howmanyRow, sample, { chunksize: 1 })),
+            verify: sameSample,
+          },
+          {
+            method: 'applyAsync + callback, sort',
+            items: data.length,
+            run: () =>
+              timed(async () => {
+                const collected: [number, number][] = [];
+                const pending = data.map((row, i) =>
+                  p.applyAsync(tasks.howmanyIndexed, [i, row, 4, 8], { callback: (pair) => collected.push(pair) }),
+                );
+                await Promise.all(pending);
+                collected.sort((a, b) => a[0] - b[0]);
+                return collected.map((pair) => pair[1]);
+              }),
+            verify: same,
+          },
+          {
+            method: 'applyAsync + get()',
+            items: data.length,
+            run: () =>
+              timed(() => {
+                const pending = data.map((row) => p.applyAsync(tasks.howmany, [row, 4, 8]));
+                return Promise.all(pending.map((result) => result.get()));
+              }),
+            verify: same,
+          },
+          {
+            method: 'map',
+            items: data.length,
+            run: () => timed(() => p.map(tasks.howmanyRow, data)),
+            verify: same,
+          },
+          {
+            method: 'starmap',
+            items: data.length,
+            run: () =>
+              timed(() =>
+                p.starmap(
+                  tasks.howmany,
+                  data.map((row) => [row, 4, 8] as [Row, number, number]),
+                ),
+              ),
+            verify: same,
+          },
+          {
+            method: 'mapAsync',
+            items: data.length,
+            run: () => timed(() => p.mapAsync(tasks.howmanyRow, data).get()),
+            verify: same,
+          },
+          {
+            method: 'starmapAsync',
+            items: data.length,
+            run: () =>
+              timed(() =>
+                p
+                  .starmapAsync(
+                    tasks.howmany,
+                    data.map((row) => [row, 4, 8] as [Row, number, number]),
+                  )
+                  .get(),
+              ),
+            verify: same,
+          },
+          {
+            method: `imap (chunksize ${sizes.imapChunksize})`,
+            items: data.length,
+            run: () =>
+              timed(async () => {
+                const out: number[] = [];
+                for await (const count of p.imap(tasks.howmanyRow, data, imapOptions)) out.push(count);
+                return out;
+              }),
+            verify: same,
+          },
+          {
+            method: `imapUnordered (chunksize ${sizes.imapChunksize})`,
+            items: data.length,
+            run: () =>
+              timed(async () => {
+                const out: number[] = [];
+                for await (const count of p.imapUnordered(tasks.howmanyRow, data, imapOptions)) out.push(count);
+                return out;
+              }),
+            verify: (value) => compareAsMultiset(value, expected),
+          },
+        ];
+      },
+      forRaw({ pool }) {
+        const raw = pool!;
+        return [
+          {
+            method: 'per item (sample)',
+            items: sample.length,
+            baseline: 'loop (sample)',
+            run: () => timed(() => raw.map('howmanyRow', sample, 'item')),
+            verify: sameSample,
+          },
+          {
+            method: `per chunk (chunksize ${chunksize}, as map)`,
+            items: data.length,
+            run: () => timed(() => raw.map('howmanyRow', data, chunksize)),
+            verify: same,
+          },
+        ];
+      },
+      python: python
+        ? {
+            config: {
+              rows: await writeFloat64(scratch, 'howmany-rows', data.flat()),
+              columns: 5,
+              sample: sample.length,
+              imapChunksize: sizes.imapChunksize,
+            },
+            expected: {
+              loop: digest(expected),
+              'loop (sample)': digest(expectedSample),
+              'apply in a loop (sample)': digest(expectedSample),
+              'map, chunksize 1 (sample)': digest(expectedSample),
+              'applyAsync + callback, sort': digest(expected),
+              'applyAsync + get()': digest(expected),
+              map: digest(expected),
+              starmap: digest(expected),
+              mapAsync: digest(expected),
+              starmapAsync: digest(expected),
+              [`imap (chunksize ${sizes.imapChunksize})`]: digest(expected),
+              [`imapUnordered (chunksize ${sizes.imapChunksize})`]: digest(Float64Array.from(expected).sort()),
+            },
+          }
+        : undefined,
+    };
+  },
+};

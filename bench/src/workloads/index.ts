@@ -1,0 +1,22 @@
+import type { Workload } from '../workload.js';
+import { coldStartWorkload } from './cold-start.js';
+import { cpuBoundWorkload } from './cpu-bound.js';
+import { crossoverWorkload } from './crossover.js';
+import { howmanyWorkload } from './howmany.js';
+import { ioBoundWorkload } from './io-bound.js';
+import { sortWorkload } from './sort.js';
+import { squareWorkload } from './square.js';
+
+/** Every workload, in the order they run. */
+export const workloads: readonly Workload[] = [
+  howmanyWorkload,
+  squareWorkload,
+  cpuBoundWorkload,
+  ioBoundWorkload,
+  sortWorkload,
+  crossoverWorkload,
+  coldStartWorkload,
+];
+
+/** Workload names, for --workloads. */
+export const workloadNames: readonly string[] = workloads.map((w) => w.name);

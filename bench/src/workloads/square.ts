@@ -1,0 +1,55 @@
+import { defaultChunksizeOf } from '../chunks.js';
+import { randomFor } from '../inputs.js';
+import { tasks } from '../tasks.js';
+import { compareNumbers, digest } from '../verify.js';
+import { square } from '../work.js';
+import { timed, type Workload } from '../workload.js';
+import { writeFloat64 } from './python-inputs.js';
+
+/** Seed 002: map of a trivial function over many numbers, i.e. the per-item overhead. */
+export const squareWorkload: Workload = {
+  name: 'square',
+  title: 'square',
+  description:
+    'map(square) over integers in [0, 1,000,000): almost no work per item, so the time is the per-item cost of moving items to workers and results back.',
+  sharedPool: true,
+  async prepare({ sizes, processes, seed, scratch, python }) {
+    const random = randomFor(seed, 'square');
+    const xs = Array.from({ length: sizes.squareItems }, () => random.int(0, 999_999));
+    const expected = xs.map(square);
+    const same = (value: unknown) => compareNumbers(value, expected);
+    const chunksize = defaultChunksizeOf(xs.length, processes);
+    return {
+      sequential: [
+        {
+          method: 'loop',
+          items: xs.length,
+          run: () =>
+            timed(() => {
+              const out = new Array<number>(xs.length);
+              for (let i = 0; i < xs.length; i++) out[i] = square(xs[i] as number);
+              return out;
+            }),
+          verify: same,
+        },
+      ],
+      forPool: ({ pool }) => [
+        { method: 'map', items: xs.length, run: () => timed(() => pool!.map(tasks.square, xs)), verify: same },
+      ],
+      forRaw: ({ pool }) => [
+        {
+          method: `per chunk (chunksize ${chunksize}, as map)`,
+          items: xs.length,
+          run: () => timed(() => pool!.map('square', xs, chunksize)),
+          verify: same,
+        },
+      ],
+      python: python
+        ? {
+            config: { xs: await writeFloat64(scratch, 'square-xs', xs) },
+            expected: { loop: digest(expected), map: digest(expected) },
+          }
+        : undefined,
+    };
+  },
+};
