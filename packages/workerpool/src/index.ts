@@ -1,0 +1,26 @@
+/**
+ * `@parapool/workerpool`: Python's `multiprocessing.Pool` for Node.js, on workerpool.
+ */
+import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
+import { WorkerpoolBackend, type WorkerpoolOptions } from './backend.js';
+
+export { WorkerpoolBackend, type WorkerpoolOptions } from './backend.js';
+
+/** Pool options, plus options passed through to workerpool. */
+export interface WorkerpoolPoolOptions extends PoolOptions {
+  /** Passed through to workerpool for every worker. */
+  readonly workerpool?: WorkerpoolOptions;
+}
+
+/**
+ * A pool on workerpool.
+ *
+ * @example
+ * ```ts
+ * await using pool = createPool({ processes: 4 });
+ * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
+ * ```
+ */
+export function createPool(options: WorkerpoolPoolOptions = {}): Pool {
+  return new BasePool(options, (resolved) => new WorkerpoolBackend(resolved, options.workerpool));
+}
