@@ -3,64 +3,34 @@ import {
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
-  isDataCloneError,
   type Job,
   type JobResult,
-  PoolTerminatedError,
-  toCloneError,
   WorkerCrashedError,
 } from '@parapool/core';
 import { Piscina } from 'piscina';
 import type { WireResult } from './worker.js';
+import { crashError, type SlotWorker, WorkerSlots } from './worker-slots.js';
 
-/** piscina's constructor options minus the ones this adapter sets (see `OWNED`). */
-export type PiscinaOptions = Omit<
-  NonNullable<ConstructorParameters<typeof Piscina>[0]>,
-  'filename' | 'name' | 'minThreads' | 'maxThreads' | 'concurrentTasksPerWorker' | 'maxQueue'
->;
-
-const OWNED: Record<string, string> = {
+/** The piscina options this adapter sets itself, and what to do instead. */
+const OWNED = {
   filename: 'the adapter runs its own worker entry; name tasks with defineTasks',
   name: 'the adapter runs its own worker entry; name tasks with defineTasks',
   minThreads: "use the pool's `processes` option",
   maxThreads: "use the pool's `processes` option",
   concurrentTasksPerWorker: "each worker runs one job at a time (a chunk's async items already run concurrently)",
   maxQueue: 'the core queues the jobs',
-};
+} as const;
+
+/** piscina's constructor options, minus the ones this adapter sets. */
+export type PiscinaOptions = Omit<NonNullable<ConstructorParameters<typeof Piscina>[0]>, keyof typeof OWNED>;
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
 
-interface Pending {
-  readonly job: Job;
-  readonly signal: AbortSignal | undefined;
-  resolve(result: JobResult): void;
-  reject(error: unknown): void;
-  onAbort?: () => void;
-  slot?: Slot;
-}
-
-/** One worker: a one-thread piscina, so the adapter knows which thread runs which job. */
-interface Slot {
-  readonly pool: Piscina;
-  readonly worker: Worker;
-  readonly exited: Promise<void>;
-  pending: Pending | undefined;
-  jobs: number;
-  retired: boolean;
-}
-
-function crashed(error: unknown): WorkerCrashedError {
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'it failed with a non-Error value';
-  const crash = new WorkerCrashedError({ reason });
-  crash.cause = error;
-  return crash;
-}
-
 /**
- * The parapool Backend over piscina: `size` one-thread piscina pools, one per
- * worker. A worker is retired (its piscina destroyed, a fresh one started in its
- * place) after `maxtasksperchild` jobs, when it dies, and when its running job is
- * aborted; only the job it held fails.
+ * The parapool Backend over piscina. Each worker is a one-thread piscina, so
+ * the adapter knows which thread runs which job: it retires that piscina (and
+ * starts a fresh one) after `maxtasksperchild` jobs, when its thread dies, or
+ * when its running job is aborted.
  */
 export class PiscinaBackend implements Backend {
   readonly name = 'piscina';
@@ -71,147 +41,40 @@ export class PiscinaBackend implements Backend {
     inProcess: false,
     separateProcesses: false,
   };
-  readonly #options: PiscinaOptions;
-  readonly #maxJobs: number | undefined;
-  readonly #slots: Slot[] = [];
-  readonly #queue: Pending[] = [];
-  readonly #exiting = new Set<Promise<void>>();
-  #state: 'running' | 'closing' | 'stopped' = 'running';
-  #drained: (() => void) | undefined;
+  readonly #slots: WorkerSlots;
 
   constructor(options: BackendOptions, piscina: PiscinaOptions = {}) {
     for (const key of Object.keys(piscina)) {
-      const why = OWNED[key];
+      const why = (OWNED as Record<string, string | undefined>)[key];
       if (why) throw new TypeError(`piscina.${key} is set by @parapool/piscina and cannot be passed: ${why}.`);
     }
     this.size = options.processes;
-    this.#maxJobs = options.maxtasksperchild;
-    this.#options = piscina;
-    for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
-  }
-
-  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    if (this.#state !== 'running') return Promise.reject(new PoolTerminatedError());
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const pending: Pending = { job, signal, resolve, reject };
-      if (signal) {
-        pending.onAbort = () => this.#abort(pending);
-        signal.addEventListener('abort', pending.onAbort, { once: true });
-      }
-      this.#queue.push(pending);
-      this.#pump();
+    this.#slots = new WorkerSlots(this.size, options.maxtasksperchild, (crashed): SlotWorker => {
+      const pool = new Piscina({ ...piscina, filename: WORKER, minThreads: 1, maxThreads: 1 });
+      const thread = pool.threads[0] as Worker;
+      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      // An uncaught exception or running out of memory comes as 'error' (then 'exit');
+      // process.exit() in a task as 'exit' alone, with its code.
+      thread.once('error', (error) => crashed(crashError(error)));
+      thread.once('exit', (exitCode) => crashed(new WorkerCrashedError({ exitCode })));
+      // piscina re-emits a thread's error here when it held no job (and throws if nobody listens).
+      pool.on('error', () => {});
+      return {
+        run: (job) => pool.run(job) as Promise<WireResult>,
+        stop: () => pool.destroy().then(() => exited),
+      };
     });
   }
 
-  async close(): Promise<void> {
-    if (this.#state === 'running') this.#state = 'closing';
-    if (this.#queue.length > 0 || this.#slots.some((slot) => slot.pending)) {
-      await new Promise<void>((resolve) => {
-        this.#drained = resolve;
-      });
-    }
-    await this.#stopAll();
+  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
+    return this.#slots.run(job, signal);
   }
 
-  async terminate(): Promise<void> {
-    this.#state = 'stopped';
-    for (const pending of this.#queue.splice(0)) this.#settle(pending, new PoolTerminatedError());
-    for (const slot of this.#slots) if (slot.pending) this.#settle(slot.pending, new PoolTerminatedError());
-    await this.#stopAll();
+  close(): Promise<void> {
+    return this.#slots.close();
   }
 
-  #spawn(): Slot {
-    const pool = new Piscina({ ...this.#options, filename: WORKER, minThreads: 1, maxThreads: 1 });
-    const worker = pool.threads[0] as Worker;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    const slot: Slot = { pool, worker, exited, pending: undefined, jobs: 0, retired: false };
-    // A worker that exits on its own (process.exit in a task) fails its job with the exit code.
-    worker.once('exit', (exitCode) => this.#crash(slot, new WorkerCrashedError({ exitCode })));
-    // piscina emits 'error' for a worker that dies while idle (a stray timer threw).
-    pool.on('error', (error: unknown) => this.#crash(slot, crashed(error)));
-    return slot;
-  }
-
-  #pump(): void {
-    for (const slot of this.#slots) {
-      const next = slot.pending ? undefined : this.#queue.shift();
-      if (next) this.#start(slot, next);
-    }
-    if (this.#drained && this.#queue.length === 0 && !this.#slots.some((slot) => slot.pending)) this.#drained();
-  }
-
-  #start(slot: Slot, pending: Pending): void {
-    slot.pending = pending;
-    pending.slot = slot;
-    (slot.pool.run(pending.job) as Promise<WireResult>).then(
-      (wire) => {
-        if (slot.pending !== pending) return; // aborted, crashed or terminated meanwhile
-        slot.pending = undefined;
-        slot.jobs += 1;
-        if (this.#maxJobs !== undefined && slot.jobs >= this.#maxJobs) this.#retire(slot);
-        if ('cloneError' in wire) this.#settle(pending, toCloneError(new Error(wire.cloneError), 'result'));
-        else this.#settle(pending, undefined, wire);
-        this.#pump();
-      },
-      (error: unknown) => {
-        if (slot.pending !== pending) return;
-        // An argument that cannot be cloned is refused before it reaches the worker, which lives on.
-        if (isDataCloneError(error) && slot.pool.threads.includes(slot.worker)) {
-          slot.pending = undefined;
-          this.#settle(pending, error);
-          this.#pump();
-        } else this.#crash(slot, crashed(error));
-      },
-    );
-  }
-
-  #settle(pending: Pending, error: unknown, result?: JobResult): void {
-    if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
-    if (pending.slot?.pending === pending) pending.slot.pending = undefined;
-    pending.slot = undefined;
-    if (result) pending.resolve(result);
-    else pending.reject(error);
-  }
-
-  #abort(pending: Pending): void {
-    const slot = pending.slot;
-    const index = this.#queue.indexOf(pending);
-    if (index >= 0) this.#queue.splice(index, 1);
-    this.#settle(pending, pending.signal?.reason);
-    if (slot) this.#retire(slot); // it was running: stop its worker
-    this.#pump();
-  }
-
-  #crash(slot: Slot, error: WorkerCrashedError): void {
-    if (slot.retired) return;
-    const pending = slot.pending;
-    this.#retire(slot);
-    if (pending) this.#settle(pending, error);
-    this.#pump();
-  }
-
-  /** Stops a slot's worker and, unless the pool is stopping, starts a fresh one in its place. */
-  #retire(slot: Slot, replace = this.#state !== 'stopped'): void {
-    if (slot.retired) return;
-    slot.retired = true;
-    slot.pending = undefined;
-    const index = this.#slots.indexOf(slot);
-    if (index >= 0) {
-      if (replace) this.#slots[index] = this.#spawn();
-      else this.#slots.splice(index, 1);
-    }
-    const exiting = slot.pool.destroy().then(
-      () => slot.exited,
-      () => slot.exited,
-    );
-    this.#exiting.add(exiting);
-    void exiting.finally(() => this.#exiting.delete(exiting));
-  }
-
-  async #stopAll(): Promise<void> {
-    this.#state = 'stopped';
-    for (const slot of [...this.#slots]) this.#retire(slot, false);
-    await Promise.all(this.#exiting);
+  terminate(): Promise<void> {
+    return this.#slots.terminate();
   }
 }
