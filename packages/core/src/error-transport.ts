@@ -74,6 +74,7 @@ export function deserializeError(data: SerializedError): Error {
 
 /** True for the DOM/V8 error raised when structured clone meets a function, symbol, etc. */
 export function isDataCloneError(error: unknown): boolean {
+  if (error instanceof CloneError || (error as Error | undefined)?.name === 'CloneError') return false;
   return (
     typeof error === 'object' &&
     error !== null &&
@@ -86,7 +87,7 @@ export function isDataCloneError(error: unknown): boolean {
 export function toCloneError(error: unknown, what: 'argument' | 'result' | 'argument or result'): CloneError {
   const reason = error instanceof Error ? error.message : String(error);
   const wrapped = new CloneError(
-    `An ${what} could not be copied between threads/processes: ${reason}. Only structured-cloneable data can cross (no functions, symbols, sockets or class behaviour); send plain data and rebuild objects in the task.`,
+    `${what === 'result' ? 'A' : 'An'} ${what} could not be copied between threads/processes: ${reason}. Only structured-cloneable data can cross (no functions, symbols, sockets or class behaviour); send plain data and rebuild objects in the task.`,
   );
   wrapped.cause = error;
   return wrapped;

@@ -12,6 +12,7 @@ export function firstFailure(result: JobResult): { index: number; error: Error }
 
 /** The error a whole job failed with, as the caller should see it. */
 export function jobError(error: unknown): Error {
+  if ((error as Error | undefined)?.name === 'CloneError') return error as Error;
   if (isDataCloneError(error)) return toCloneError(error, 'argument or result');
   if (error instanceof Error) return error;
   if (error !== null && typeof error === 'object' && 'name' in error && 'message' in error) {

@@ -59,6 +59,7 @@ export function defineTasks<const T extends Record<string, TaskFunction>>(module
       `defineTasks() needs the module's URL as its first argument: defineTasks(import.meta.url, {...}) in ESM, defineTasks(pathToFileURL(__filename).href, {...}) in CommonJS (got ${String(moduleUrl)})`,
     );
   }
+  moduleUrl = canonicalModuleUrl(moduleUrl);
   const registry = taskRegistry();
   const handles: Record<string, TaskFunction> = {};
   for (const [name, fn] of Object.entries(fns)) {
@@ -76,6 +77,17 @@ export function defineTasks<const T extends Record<string, TaskFunction>>(module
     handles[name] = handle;
   }
   return Object.freeze(handles) as TaskHandles<T>;
+}
+
+/**
+ * The module URL without loader artefacts: tsx's `tsImport` adds a
+ * `tsx-namespace` query to `import.meta.url`, which must not change the task's key.
+ */
+function canonicalModuleUrl(moduleUrl: string): string {
+  if (!moduleUrl.includes('tsx-namespace=')) return moduleUrl;
+  const url = new URL(moduleUrl);
+  url.searchParams.delete('tsx-namespace');
+  return url.href;
 }
 
 /** True when `value` is a handle made by `defineTasks`. */

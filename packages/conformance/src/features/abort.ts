@@ -32,7 +32,9 @@ export function abortFeature(ctx: SuiteContext): void {
       await until(() => existsSync(join(dir, 'item-0')), 10_000, 'the first item to start');
       controller.abort(new Error('stop'));
       expect((await rejectionOf(call)).message).toBe('stop');
-      await pool.apply(tasks.sleep, [ms + 50]);
+      // The next call runs after whatever the aborted call left on the worker.
+      if (ctx.capabilities.stopsRunningJobs) await pool.apply(tasks.noArgs);
+      else await pool.apply(tasks.sleep, [ms + 50]);
       expect(existsSync(join(dir, 'item-2'))).toBe(false);
       expect(existsSync(join(dir, 'item-3'))).toBe(false);
     });

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf, type SuiteContext } from '../context.js';
@@ -23,15 +24,18 @@ export function imapFeature(ctx: SuiteContext): void {
     });
 
     it('imapUnordered yields in completion order', async () => {
-      const path = join(ctx.tempDir(), 'flag');
-      // The first item cannot finish before the second has: completion order is [second, first].
-      const order = await collect(
-        ctx.shared().imapUnordered(tasks.rendezvousItem, [
-          { path, role: 'wait' as const },
-          { path, role: 'create' as const },
-        ]),
-      );
-      expect(order).toEqual(['create', 'wait']);
+      const dir = ctx.tempDir();
+      const gate = join(dir, 'gate');
+      // The first item cannot finish until the test opens the gate, which it does
+      // only after receiving a result: that result must be the second item's.
+      const it = ctx.shared().imapUnordered(tasks.rendezvousItem, [
+        { path: gate, role: 'wait' as const },
+        { path: join(dir, 'other'), role: 'create' as const },
+      ]);
+      expect((await it.next()).value).toBe('create');
+      writeFileSync(gate, '');
+      expect((await it.next()).value).toBe('wait');
+      expect((await it.next()).done).toBe(true);
     });
 
     it('imapUnordered yields every result exactly once', async () => {

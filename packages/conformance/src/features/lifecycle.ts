@@ -73,10 +73,9 @@ export function lifecycleFeature(ctx: SuiteContext): void {
       const it = pool.imap((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)), [20_000]);
       const next = it.next();
       await new Promise((resolve) => setTimeout(resolve, 20));
+      const settled = [mapped, applied.get(), next].map((pending) => rejectionOf(pending));
       await pool.terminate();
-      for (const pending of [mapped, applied.get(), next]) {
-        expect((await rejectionOf(pending)).name).toBe('PoolTerminatedError');
-      }
+      for (const error of await Promise.all(settled)) expect(error.name).toBe('PoolTerminatedError');
       expect(applied.ready()).toBe(true);
     });
 
