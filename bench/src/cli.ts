@@ -54,7 +54,7 @@ const program = new Command()
   .option('--processes <n>', 'workers per pool', positiveInteger('--processes'), cpuCount())
   .option(
     '--repeat <n>',
-    'timed runs per measurement, after one warm-up run (default: 5, or 1 with --quick)',
+    'timed runs per measurement, after one warm-up run (default: 5; --quick: 1, no warm-up)',
     positiveInteger('--repeat'),
   )
   .option('--quick', 'small sizes: every workload and method in well under a minute', false)
@@ -104,7 +104,7 @@ const machine = machineInfo(python);
 const date = new Date().toISOString();
 const print = (text: string) => process.stdout.write(`${text}\n`);
 print(
-  `parapool bench: ${options.processes} processes, ${options.repeat} timed run(s) + 1 warm-up, ${options.quick ? 'quick sizes' : 'full sizes'}, seed ${options.seed}, on ${machine.cpuModel} (${machine.availableParallelism} cores), Node ${machine.node}`,
+  `parapool bench: ${options.processes} processes, ${options.repeat} timed run(s)${options.quick ? ', quick sizes and no warm-up (times are only indicative)' : ' after 1 warm-up, full sizes'}, seed ${options.seed}, on ${machine.cpuModel} (${machine.availableParallelism} cores), Node ${machine.node}`,
 );
 const outcome = await runBench(options, python, print);
 const results: BenchResults = {

@@ -98,7 +98,7 @@ figure { margin: 1rem 0; overflow-x: auto; }
 <h1>parapool bench</h1>
 <p>Every backend and reference on the same seeded inputs; every answer checked against the sequential one
 (${results.ok ? 'all answers right' : '<strong class="status-bad">some runs failed or gave wrong answers</strong>'}).
-Median of ${escapeHtml(String(results.options.repeat))} timed runs after one warm-up run. “vs sequential” is the sequential median
+Median of ${escapeHtml(String(results.options.repeat))} timed run(s)${results.options.quick ? ' (--quick: small sizes, no warm-up run; the times are only indicative)' : ' after one warm-up run'}. “vs sequential” is the sequential median
 divided by this one (Python rows: against Python's own sequential loop). “overhead/item” is (median − sequential median ÷ parallelism) ÷ items.</p>
 <h2>Machine and options</h2>
 ${machine}

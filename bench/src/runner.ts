@@ -197,7 +197,10 @@ async function runWorkload(
     }
 
     const columnsDone = [...columns];
-    const rounds = 1 + options.repeat; // round 0 warms up (JIT, workers loading the task module)
+    // Round 0 warms up (JIT, workers loading the task module); --quick skips it: it
+    // proves that everything runs and verifies, its times are only indicative.
+    const warmup = options.quick ? 0 : 1;
+    const rounds = warmup + options.repeat;
     const total = rounds * columns.reduce((n, column) => n + column.cases.length, 0);
     progress.begin(workload.title, total);
     for (let round = 0; round < rounds; round++) {
@@ -210,7 +213,7 @@ async function runWorkload(
             continue;
           }
           gc?.();
-          await runOnce(column, c, m, round > 0, options.timeoutS);
+          await runOnce(column, c, m, round >= warmup, options.timeoutS);
           progress.tick(`${column.info.name} · ${c.method}`);
           if (column.broken) {
             // Its pool may be stuck: stop it now, skip its other cases.

@@ -44,16 +44,16 @@ export const fullSizes: Sizes = {
 
 /** `--quick`: every workload and method, small enough to finish in well under a minute. */
 export const quickSizes: Sizes = {
-  howmanyRows: 20_000,
-  howmanySample: 200,
+  howmanyRows: 10_000,
+  howmanySample: 100,
   imapChunksize: 1000,
   squareItems: 100_000,
   cpuTasks: 8,
   cpuTaskMs: 5,
-  ioRequests: 1_000,
+  ioRequests: 500,
   ioChunk: 100,
   ioDelayMs: 5,
-  sortItems: 200_000,
-  crossoverGrainsUs: [1, 10, 100, 1000],
+  sortItems: 100_000,
+  crossoverGrainsUs: [1, 100, 1000],
   crossoverItems: 20,
 };
