@@ -1,0 +1,5 @@
+import { defineTasks } from '@parapool/core';
+
+export const tasks = defineTasks(import.meta.url, {
+  square: (x: number) => x * x,
+});
