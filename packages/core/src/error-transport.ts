@@ -1,3 +1,4 @@
+import * as parapoolErrors from './errors.js';
 import { CloneError } from './errors.js';
 
 /** An error as plain, cloneable data, the way it crosses from a worker to the caller. */
@@ -60,8 +61,13 @@ const builtins: Record<string, ErrorConstructor> = {
 
 /** Rebuilds an `Error` on the caller's side from its serialized form. */
 export function deserializeError(data: SerializedError): Error {
-  const Ctor = builtins[data.name] ?? Error;
-  const error = new Ctor(data.message);
+  // Built-in and parapool classes come back as themselves (instanceof works);
+  // the constructor is not run, only the prototype is used.
+  const Ctor =
+    builtins[data.name] ??
+    ((parapoolErrors as Record<string, unknown>)[data.name] as ErrorConstructor | undefined) ??
+    Error;
+  const error = Reflect.construct(Error, [data.message], Ctor) as Error;
   if (error.name !== data.name) {
     Object.defineProperty(error, 'name', { value: data.name, configurable: true, writable: true, enumerable: false });
   }

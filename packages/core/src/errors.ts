@@ -45,6 +45,16 @@ export class WorkerCrashedError extends ParapoolError {
   }
 }
 
+/** Workers keep dying while starting (a bad `execArgv`, a worker entry that throws): the pool stops respawning until the next call. */
+export class WorkerStartupError extends WorkerCrashedError {
+  override name = 'WorkerStartupError';
+  constructor(failures: number, last: WorkerCrashedError | undefined) {
+    super({ exitCode: last?.exitCode ?? null, signal: last?.signal ?? null });
+    this.message = `Workers failed to start ${failures} times in a row${last ? ` (last: ${last.message})` : ''}. Check the worker options (execArgv, env, resourceLimits...) and that the worker entry loads; the pool tries again on the next call.`;
+    if (last) this.cause = last.cause ?? last;
+  }
+}
+
 /** `AsyncResult.get(timeoutMs)` ran out of time. The work itself goes on. */
 export class TimeoutError extends ParapoolError {
   override name = 'TimeoutError';

@@ -35,6 +35,7 @@ export {
   TaskResolutionError,
   TimeoutError,
   WorkerCrashedError,
+  WorkerStartupError,
 } from './errors.js';
 export { InlineBackend } from './inline-backend.js';
 export { BasePool } from './pool.js';
@@ -51,6 +52,8 @@ export type {
 } from './types.js';
 export type { WorkerInfo } from './worker-context.js';
 export { currentWorker } from './worker-context.js';
+export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './worker-slots.js';
+export { crashError, WorkerSlots } from './worker-slots.js';
 
 /**
  * A pool on the `inline` backend: jobs run in the calling thread with the

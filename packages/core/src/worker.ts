@@ -6,6 +6,7 @@
  */
 import { threadId } from 'node:worker_threads';
 import type { Job, JobResult } from './backend.js';
+import { serializeError, toCloneError } from './error-transport.js';
 import { setThreadWorker } from './worker-context.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
@@ -34,4 +35,35 @@ export function threadRuntime(): WorkerRuntime {
  */
 export function runJob(job: Job): Promise<JobResult> | JobResult {
   return threadRuntime().runJob(job);
+}
+
+const isPrimitive = (value: unknown) =>
+  value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
+
+/**
+ * Makes sure a job's result can be structured-cloned, for transports that would
+ * otherwise fail where the caller cannot see it (a library posting the value
+ * itself): items whose value cannot be cloned become CloneError failures.
+ * Results made only of primitives are returned as they are, at no cost.
+ */
+export function ensureCloneable(result: JobResult): JobResult {
+  const { values } = result;
+  if (values.every(isPrimitive)) return result;
+  try {
+    structuredClone(values);
+    return result;
+  } catch {
+    const failures = [...(result.failures ?? [])];
+    const safe = values.slice();
+    for (let i = 0; i < values.length; i++) {
+      try {
+        structuredClone(values[i]);
+      } catch (error) {
+        safe[i] = undefined;
+        failures.push({ index: i, error: serializeError(toCloneError(error, 'result')) });
+      }
+    }
+    failures.sort((a, b) => a.index - b.index);
+    return { values: safe, failures };
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deserializeError, isDataCloneError, serializeError } from '../src/error-transport.js';
+import { InlineTaskError } from '../src/errors.js';
 
 describe('errors crossing a worker boundary', () => {
   it('keep name, message, stack and primitive own properties', () => {
@@ -23,6 +24,13 @@ describe('errors crossing a worker boundary', () => {
   it('rebuild built-in classes as themselves', () => {
     expect(deserializeError(serializeError(new TypeError('t')))).toBeInstanceOf(TypeError);
     expect(deserializeError(serializeError(new RangeError('r')))).toBeInstanceOf(RangeError);
+  });
+
+  it("rebuild parapool's own errors as instances of their class", () => {
+    const error = deserializeError(serializeError(new InlineTaskError('factor')));
+    expect(error).toBeInstanceOf(InlineTaskError);
+    expect(error.name).toBe('InlineTaskError');
+    expect(error.message).toContain("'factor'");
   });
 
   it('turn thrown non-errors into Errors that say what was thrown', () => {

@@ -3,13 +3,14 @@ import {
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
+  crashError,
   type Job,
   type JobResult,
+  type SlotWorker,
   WorkerCrashedError,
+  WorkerSlots,
 } from '@parapool/core';
 import { Piscina } from 'piscina';
-import type { WireResult } from './worker.js';
-import { crashError, type SlotWorker, WorkerSlots } from './worker-slots.js';
 
 /** The piscina options this adapter sets itself, and what to do instead. */
 const OWNED = {
@@ -49,20 +50,25 @@ export class PiscinaBackend implements Backend {
       if (why) throw new TypeError(`piscina.${key} is set by @parapool/piscina and cannot be passed: ${why}.`);
     }
     this.size = options.processes;
-    this.#slots = new WorkerSlots(this.size, options.maxtasksperchild, (crashed): SlotWorker => {
-      const pool = new Piscina({ ...piscina, filename: WORKER, minThreads: 1, maxThreads: 1 });
-      const thread = pool.threads[0] as Worker;
-      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-      // An uncaught exception or running out of memory comes as 'error' (then 'exit');
-      // process.exit() in a task as 'exit' alone, with its code.
-      thread.once('error', (error) => crashed(crashError(error)));
-      thread.once('exit', (exitCode) => crashed(new WorkerCrashedError({ exitCode })));
-      // piscina re-emits a thread's error here when it held no job (and throws if nobody listens).
-      pool.on('error', () => {});
-      return {
-        run: (job) => pool.run(job) as Promise<WireResult>,
-        stop: () => pool.destroy().then(() => exited),
-      };
+    this.#slots = new WorkerSlots({
+      size: this.size,
+      maxJobs: options.maxtasksperchild,
+      spawn: (crashed): SlotWorker => {
+        const pool = new Piscina({ ...piscina, filename: WORKER, minThreads: 1, maxThreads: 1 });
+        const thread = pool.threads[0] as Worker;
+        const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+        // An uncaught exception or running out of memory comes as 'error' (then 'exit');
+        // process.exit() in a task as 'exit' alone, with its code.
+        thread.once('error', (error) => crashed(crashError(error)));
+        thread.once('exit', (exitCode) => crashed(new WorkerCrashedError({ exitCode })));
+        // piscina re-emits a thread's error here when it held no job (and throws if nobody listens).
+        pool.on('error', () => {});
+        return {
+          ready: new Promise<void>((resolve) => thread.once('online', () => resolve())),
+          run: (job) => pool.run(job) as Promise<JobResult>,
+          stop: () => pool.destroy().then(() => exited),
+        };
+      },
     });
   }
 

@@ -1,26 +1,13 @@
 /**
  * The piscina worker entry: runs one parapool job with the core's worker runtime.
  */
-import { type Job, type JobResult, runJob } from '@parapool/core/worker';
-
-/** What the worker hands back to piscina: the job's outcomes, or why they cannot be sent. */
-export type WireResult = JobResult | { readonly cloneError: string };
-
-const isPrimitive = (value: unknown) =>
-  value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
+import { ensureCloneable, type Job, type JobResult, runJob } from '@parapool/core/worker';
 
 /**
- * piscina posts the returned value itself; if that value cannot be cloned, the
- * worker thread dies with an error the caller cannot read. So results that are
- * not all primitives are test-cloned here first, and a failure is reported as data.
+ * piscina posts the returned value itself; if it cannot be cloned, the thread
+ * dies with an error the caller cannot read. `ensureCloneable` reports such
+ * results as CloneError failures instead.
  */
-export default async function runParapoolJob(job: Job): Promise<WireResult> {
-  const result = await runJob(job);
-  if (result.values.every(isPrimitive)) return result;
-  try {
-    structuredClone(result);
-    return result;
-  } catch (error) {
-    return { cloneError: error instanceof Error ? error.message : String(error) };
-  }
+export default async function runParapoolJob(job: Job): Promise<JobResult> {
+  return ensureCloneable(await runJob(job));
 }

@@ -2,13 +2,14 @@ import {
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
+  crashError,
   type Job,
   type JobResult,
+  type SlotWorker,
   WorkerCrashedError,
+  WorkerSlots,
 } from '@parapool/core';
 import { type Options, Tinypool, type TinypoolWorker } from 'tinypool';
-import type { WireResult } from './worker.js';
-import { crashError, type SlotWorker, WorkerSlots } from './worker-slots.js';
 
 /** The tinypool options this adapter sets itself or refuses, and what to do instead. */
 const OWNED = {
@@ -60,29 +61,33 @@ export class TinypoolBackend implements Backend {
     const own: Options = processes
       ? { env: { ...process.env } as Record<string, string>, serialization: 'advanced', ...tinypool }
       : tinypool;
-    this.#slots = new WorkerSlots(this.size, options.maxtasksperchild, (crashed): SlotWorker => {
-      const pool = new Tinypool({ ...own, filename: WORKER, minThreads: 1, maxThreads: 1 });
-      const worker = pool.threads[0] as TinypoolWorker;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      // A thread's uncaught exception or running out of memory comes as 'error' (then 'exit').
-      // A process's 'error' is tinypool's own, without the exit code: its 'exit' says more.
-      if (!processes) worker.once('error', (error: unknown) => crashed(crashError(error)));
-      // process.exit() in a task comes as 'exit' alone. tinypool never notices a thread
-      // that exited this way: without this, its job would hang.
-      worker.once('exit', (exitCode: number | null, signal: NodeJS.Signals | null = null) =>
-        crashed(new WorkerCrashedError({ exitCode, signal })),
-      );
-      // tinypool re-emits a worker's error here when it held no job (and throws if nobody listens).
-      pool.on('error', () => {});
-      return {
-        run: (job) => pool.run(job) as Promise<WireResult>,
-        // tinypool's destroy() waits for an 'exit' that a thread which already exited never
-        // emits again: only the worker's own exit is awaited.
-        stop: () => {
-          pool.destroy().catch(() => {});
-          return exited;
-        },
-      };
+    this.#slots = new WorkerSlots({
+      size: this.size,
+      maxJobs: options.maxtasksperchild,
+      spawn: (crashed): SlotWorker => {
+        const pool = new Tinypool({ ...own, filename: WORKER, minThreads: 1, maxThreads: 1 });
+        const worker = pool.threads[0] as TinypoolWorker;
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        // A thread's uncaught exception or running out of memory comes as 'error' (then 'exit').
+        // A process's 'error' is tinypool's own, without the exit code: its 'exit' says more.
+        if (!processes) worker.once('error', (error: unknown) => crashed(crashError(error)));
+        // process.exit() in a task comes as 'exit' alone. tinypool never notices a thread
+        // that exited this way: without this, its job would hang.
+        worker.once('exit', (exitCode: number | null, signal: NodeJS.Signals | null = null) =>
+          crashed(new WorkerCrashedError({ exitCode, signal })),
+        );
+        // tinypool re-emits a worker's error here when it held no job (and throws if nobody listens).
+        pool.on('error', () => {});
+        return {
+          run: (job) => pool.run(job) as Promise<JobResult>,
+          // tinypool's destroy() waits for an 'exit' that a thread which already exited never
+          // emits again: only the worker's own exit is awaited.
+          stop: () => {
+            pool.destroy().catch(() => {});
+            return exited;
+          },
+        };
+      },
     });
   }
 

@@ -1,0 +1,237 @@
+import type { Job, JobResult } from './backend.js';
+import { isDataCloneError } from './error-transport.js';
+import { PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from './errors.js';
+
+/** One worker as an adapter starts it: runs one job at a time. */
+export interface SlotWorker {
+  /** Runs a job on this worker; rejects only if the job could not be sent (e.g. a DataCloneError). */
+  run(job: Job): Promise<JobResult>;
+  /** Stops the worker now; resolves once it has exited. */
+  stop(): Promise<void>;
+  /**
+   * Resolves when the worker is up. A worker that dies before this is a failed
+   * start. Without it, a worker that dies before finishing any job counts as one.
+   */
+  readonly ready?: Promise<void>;
+  /** While `true`, the worker keeps the caller's program alive (idle workers need not). */
+  keepAlive?(alive: boolean): void;
+}
+
+/** Starts a worker; the worker calls `crashed` if it dies on its own. */
+export type SpawnWorker = (crashed: (error: WorkerCrashedError) => void) => SlotWorker;
+
+/** Options of {@link WorkerSlots}. */
+export interface WorkerSlotsOptions {
+  /** Number of workers. */
+  readonly size: number;
+  /** Replace a worker after this many jobs. */
+  readonly maxJobs: number | undefined;
+  readonly spawn: SpawnWorker;
+  /** Failed starts in a row after which the pool stops respawning until the next call. Default 3. */
+  readonly maxFailedStarts?: number;
+}
+
+/** A WorkerCrashedError for a worker that died of `error` (an uncaught exception, out of memory...). */
+export function crashError(error: unknown): WorkerCrashedError {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'it failed with a non-Error value';
+  const crash = new WorkerCrashedError({ reason });
+  crash.cause = error;
+  return crash;
+}
+
+interface Pending {
+  readonly job: Job;
+  readonly signal: AbortSignal | undefined;
+  resolve(result: JobResult): void;
+  reject(error: unknown): void;
+  onAbort?: () => void;
+}
+
+interface Slot {
+  worker: SlotWorker;
+  pending: Pending | undefined;
+  jobs: number;
+  ready: boolean;
+  retired: boolean;
+}
+
+/**
+ * The part of a Backend every adapter shares: `size` workers, one job each at a
+ * time, a queue, and the contract's worker rules — a worker is replaced after
+ * `maxJobs` jobs, when it dies (only its job fails, with WorkerCrashedError), and
+ * when its running job is aborted; workers that keep dying while starting stop
+ * being respawned (their jobs fail with WorkerStartupError) until the next call.
+ *
+ * An adapter supplies only `spawn`: how to start one worker with its library,
+ * run a job on it, stop it, and tell when it died.
+ */
+export class WorkerSlots {
+  readonly #options: WorkerSlotsOptions;
+  readonly #maxFailedStarts: number;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Pending[] = [];
+  readonly #exiting = new Set<Promise<void>>();
+  #state: 'running' | 'closing' | 'stopped' = 'running';
+  #failedStarts = 0;
+  #lastStartFailure: WorkerCrashedError | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(options: WorkerSlotsOptions) {
+    this.#options = options;
+    this.#maxFailedStarts = options.maxFailedStarts ?? 3;
+    this.#fill();
+  }
+
+  /** The live workers (for adapters that expose, e.g., process ids). */
+  get workers(): SlotWorker[] {
+    return this.#slots.map((slot) => slot.worker);
+  }
+
+  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
+    if (this.#state === 'stopped') return Promise.reject(new PoolStateError('The pool was stopped: create a new one'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    // Workers that failed to start are tried again on each new call.
+    if (this.#slots.length < this.#options.size) this.#fill();
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { job, signal, resolve, reject };
+      if (signal) {
+        pending.onAbort = () => this.#abort(pending);
+        signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      this.#queue.push(pending);
+      this.#pump();
+    });
+  }
+
+  /** Finishes what was queued, then stops every worker. */
+  async close(): Promise<void> {
+    if (this.#state === 'running') this.#state = 'closing';
+    for (const slot of this.#slots) slot.worker.keepAlive?.(true);
+    if (this.#busy()) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+    }
+    await this.#stopAll();
+  }
+
+  /** Rejects everything with PoolTerminatedError and stops every worker now. */
+  async terminate(): Promise<void> {
+    this.#state = 'stopped';
+    for (const pending of this.#queue.splice(0)) this.#settle(pending, new PoolTerminatedError());
+    for (const slot of this.#slots) if (slot.pending) this.#settle(slot.pending, new PoolTerminatedError());
+    await this.#stopAll();
+  }
+
+  #busy(): boolean {
+    return this.#queue.length > 0 || this.#slots.some((slot) => slot.pending);
+  }
+
+  #fill(): void {
+    while (this.#slots.length < this.#options.size) this.#slots.push(this.#spawn());
+  }
+
+  #spawn(): Slot {
+    const slot = { pending: undefined, jobs: 0, ready: false, retired: false } as Slot;
+    slot.worker = this.#options.spawn((error) => this.#crash(slot, error));
+    slot.worker.keepAlive?.(this.#state !== 'running');
+    slot.worker.ready?.then(
+      () => {
+        slot.ready = true;
+      },
+      () => {},
+    );
+    return slot;
+  }
+
+  #pump(): void {
+    for (const slot of this.#slots) {
+      if (slot.pending) continue;
+      const next = this.#queue.shift();
+      if (!next) break;
+      this.#start(slot, next);
+    }
+    if (this.#drained && !this.#busy()) this.#drained();
+  }
+
+  #start(slot: Slot, pending: Pending): void {
+    slot.pending = pending;
+    slot.worker.keepAlive?.(true);
+    slot.worker.run(pending.job).then(
+      (result) => {
+        if (slot.pending !== pending) return; // aborted, crashed or terminated meanwhile
+        slot.jobs += 1;
+        slot.ready = true;
+        this.#failedStarts = 0;
+        if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot);
+        else if (this.#state === 'running') slot.worker.keepAlive?.(false);
+        this.#settle(pending, undefined, result);
+        this.#pump();
+      },
+      (error: unknown) => {
+        if (slot.pending !== pending) return;
+        // An argument that cannot be cloned is refused before it reaches the worker, which lives on.
+        if (!isDataCloneError(error)) return this.#crash(slot, crashError(error));
+        this.#settle(pending, error);
+        this.#pump();
+      },
+    );
+  }
+
+  #settle(pending: Pending, error: unknown, result?: JobResult): void {
+    if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
+    for (const slot of this.#slots) if (slot.pending === pending) slot.pending = undefined;
+    if (result) pending.resolve(result);
+    else pending.reject(error);
+  }
+
+  #abort(pending: Pending): void {
+    const running = this.#slots.find((slot) => slot.pending === pending);
+    const index = this.#queue.indexOf(pending);
+    if (index >= 0) this.#queue.splice(index, 1);
+    this.#settle(pending, pending.signal?.reason);
+    if (running) this.#retire(running); // stop the worker that was running it
+    this.#pump();
+  }
+
+  #crash(slot: Slot, error: WorkerCrashedError): void {
+    if (slot.retired) return;
+    const pending = slot.pending;
+    const failedStart = slot.worker.ready ? !slot.ready : slot.jobs === 0 && !pending;
+    if (failedStart) {
+      this.#failedStarts++;
+      this.#lastStartFailure = error;
+    }
+    const giveUp = this.#failedStarts >= this.#maxFailedStarts;
+    this.#retire(slot, this.#state !== 'stopped' && !giveUp);
+    if (pending) this.#settle(pending, failedStart ? this.#startError() : error);
+    if (giveUp && this.#slots.length === 0) {
+      // No worker can start: fail what waits rather than respawn in a loop.
+      for (const waiting of this.#queue.splice(0)) this.#settle(waiting, this.#startError());
+    }
+    this.#pump();
+  }
+
+  #startError(): WorkerStartupError {
+    return new WorkerStartupError(this.#failedStarts, this.#lastStartFailure);
+  }
+
+  /** Stops a slot's worker and, if `replace`, starts a fresh one in its place. */
+  #retire(slot: Slot, replace = this.#state !== 'stopped'): void {
+    if (slot.retired) return;
+    slot.retired = true;
+    slot.pending = undefined;
+    const index = this.#slots.indexOf(slot);
+    if (replace) this.#slots[index] = this.#spawn();
+    else this.#slots.splice(index, 1);
+    const exiting = slot.worker.stop().catch(() => {});
+    this.#exiting.add(exiting);
+    void exiting.then(() => this.#exiting.delete(exiting));
+  }
+
+  async #stopAll(): Promise<void> {
+    this.#state = 'stopped';
+    for (const slot of [...this.#slots]) this.#retire(slot, false);
+    await Promise.all(this.#exiting);
+  }
+}
