@@ -5,28 +5,9 @@
 import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
 import { TinypoolBackend, type TinypoolOptions } from './backend.js';
 
-export type {
-  AsyncResult,
-  BackendCapabilities,
-  CallOptions,
-  MapOptions,
-  Pool,
-  PoolOptions,
-  Progress,
-  WorkerInfo,
-} from '@parapool/core';
-export {
-  CloneError,
-  InitializerError,
-  InlineTaskError,
-  NotReadyError,
-  ParapoolError,
-  PoolStateError,
-  PoolTerminatedError,
-  TaskResolutionError,
-  TimeoutError,
-  WorkerCrashedError,
-} from '@parapool/core';
+// Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
+// this package's createPool shadows the core's inline one.
+export * from '@parapool/core';
 export { TinypoolBackend, type TinypoolOptions } from './backend.js';
 
 /** Options of `createPool`: the pool's, plus tinypool's own under `tinypool`. */
