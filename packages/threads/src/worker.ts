@@ -2,7 +2,7 @@
  * The worker entry: exposes one function through threads.js that runs a job
  * with the core's worker runtime. Loaded as an ES module (dist/worker.js).
  */
-import { type Job, runJob } from '@parapool/core/worker';
+import { ensureCloneable, type Job, runJob } from '@parapool/core/worker';
 
 // threads.js adds process-wide 'uncaughtException' and 'unhandledRejection'
 // listeners to every worker. They swallow the error (it is reported only while
@@ -22,5 +22,6 @@ for (const listener of process.listeners('unhandledRejection')) {
 }
 
 // runJob never rejects and returns plain data (errors already serialized), so
-// threads.js's own error serializer never touches a task's errors.
-expose((job: Job) => runJob(job));
+// threads.js's own error serializer never touches a task's errors. A value
+// that cannot be cloned becomes that item's CloneError, not threads.js's error.
+expose(async (job: Job) => ensureCloneable(await runJob(job)));
