@@ -1,0 +1,98 @@
+/**
+ * `pnpm new-backend <name>` out of the box: the package it writes builds,
+ * type-checks and passes the whole conformance suite. It is scaffolded into a
+ * copy of the monorepo's shape in a temporary directory, its dependencies
+ * linked to this workspace's, so the real workspace is never touched.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const here = fileURLToPath(new URL('..', import.meta.url));
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const scaffold = join(repo, 'scripts', 'new-backend', 'index.mjs');
+const NAME = 'scaffold-check';
+
+let root: string;
+let pkg: string;
+
+/** The environment of a fresh shell: no colours, nothing of the vitest run this test is part of. */
+const env = Object.fromEntries(
+  Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }).filter(([key]) => !key.startsWith('VITEST')),
+);
+
+async function run(file: string, args: string[], cwd: string) {
+  try {
+    return await exec(file, args, { cwd, env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${file} ${args.join(' ')} failed:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
+  }
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'parapool-new-backend-'));
+  cpSync(join(repo, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'));
+  await run(process.execPath, [scaffold, NAME, '--root', root, '--no-install'], root);
+  pkg = join(root, 'packages', NAME);
+  // What `pnpm install` would link: the workspace's own packages and tools.
+  for (const dep of ['@parapool/core', '@parapool/conformance', 'typescript', 'vitest', 'tsx', '@types/node']) {
+    const link = join(pkg, 'node_modules', dep);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(realpathSync(join(here, 'node_modules', dep)), link, 'dir');
+  }
+});
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('pnpm new-backend', () => {
+  it('writes the package (Backend, worker entry, conformance test, README) and a changeset', () => {
+    for (const file of [
+      'package.json',
+      'README.md',
+      'src/backend.ts',
+      'src/worker.ts',
+      'src/index.ts',
+      'test/conformance.test.ts',
+    ]) {
+      expect(existsSync(join(pkg, file)), file).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { name: string };
+    expect(manifest.name).toBe(`@parapool/${NAME}`);
+    expect(readFileSync(join(pkg, 'src/backend.ts'), 'utf8')).toContain('export class ScaffoldCheckBackend');
+    expect(readFileSync(join(pkg, 'README.md'), 'utf8')).toMatch(
+      /^# @parapool\/scaffold-check\n\n```sh\nnpm install @parapool\/scaffold-check\n```/,
+    );
+    expect(readFileSync(join(root, '.changeset', `add-${NAME}.md`), 'utf8')).toContain(`'@parapool/${NAME}': minor`);
+  });
+
+  it('refuses a name that is not a package name, and a package that exists', async () => {
+    await expect(run(process.execPath, [scaffold, 'Bad_Name', '--root', root, '--no-install'], root)).rejects.toThrow(
+      /not a valid backend name/,
+    );
+    await expect(run(process.execPath, [scaffold, NAME, '--root', root, '--no-install'], root)).rejects.toThrow(
+      /already exists/,
+    );
+  });
+
+  it('builds and type-checks', async () => {
+    const tsc = join(pkg, 'node_modules', 'typescript', 'bin', 'tsc');
+    await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], pkg);
+    expect(existsSync(join(pkg, 'dist', 'index.js'))).toBe(true);
+    await run(process.execPath, [tsc, '-p', 'tsconfig.json'], pkg);
+  });
+
+  it('passes the whole conformance suite', async () => {
+    const vitest = join(pkg, 'node_modules', 'vitest', 'vitest.mjs');
+    const { stdout } = await run(process.execPath, [vitest, 'run', '--reporter=dot'], pkg);
+    expect(stdout).toMatch(/Tests\s+\d+ passed \(\d+\)/);
+    expect(stdout).not.toMatch(/failed|skipped/);
+  }, 300_000);
+});
