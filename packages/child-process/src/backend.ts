@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import {
   type Backend,
   type BackendCapabilities,
@@ -6,39 +5,125 @@ import {
   isDataCloneError,
   type Job,
   type JobResult,
-  PoolStateError,
-  PoolTerminatedError,
+  type SlotWorker,
+  serializeError,
   toCloneError,
   WorkerCrashedError,
+  WorkerSlots,
+  WorkerStartupError,
 } from '@parapool/core';
 import { type ChildProcessOptions, checkOptions, forkWorker, type WorkerMessage } from './fork-worker.js';
-import { WorkerStartupError } from './startup-error.js';
 
-/** Consecutive failed starts after which the pool stops respawning until the next call. */
-const MAX_FAILED_STARTS = 3;
-
-interface Pending {
-  readonly id: number;
-  readonly job: Job;
-  readonly signal: AbortSignal | undefined;
-  worker?: Worker;
-  resolve(result: JobResult): void;
-  reject(error: unknown): void;
+/** A worker process as the slots see it, plus what this backend reads. */
+interface ChildWorker extends SlotWorker {
+  readonly pid: number | undefined;
+  /** It said 'ready'. */
+  readonly up: boolean;
 }
 
-interface Worker {
-  readonly child: ChildProcess;
-  ready: boolean;
-  /** We stopped it (retired, aborted, closed): its exit is not a crash. */
-  retiring: boolean;
-  job: Pending | undefined;
-  jobs: number;
-  readonly exited: Promise<void>;
+/**
+ * Forks one worker process. `changed` is called when it comes up or dies
+ * (after `crashed`, so the slots already replaced it).
+ */
+function startWorker(
+  options: ChildProcessOptions,
+  crashed: (error: WorkerCrashedError) => void,
+  changed: () => void,
+): ChildWorker {
+  const child = forkWorker(options);
+  let up = false;
+  let nextId = 1;
+  let running: { readonly id: number; readonly job: Job; resolve(result: JobResult): void } | undefined;
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const exited = new Promise<void>((resolve) => {
+    const died = (exitCode: number | null, signal: NodeJS.Signals | null, error?: Error) => {
+      resolve();
+      crashed(up ? new WorkerCrashedError({ exitCode, signal }) : startFailure(exitCode, signal, error));
+      changed();
+    };
+    child.once('exit', died);
+    // A process that could not be spawned at all emits 'error' and never 'exit'.
+    child.on('error', (error) => {
+      if (child.pid === undefined) died(null, null, error);
+    });
+  });
+  child.on('message', (message: WorkerMessage) => {
+    if ('ready' in message) {
+      up = true;
+      markReady();
+      changed();
+    } else if (running?.id === message.id) {
+      const { job, resolve } = running;
+      running = undefined;
+      resolve('result' in message ? message.result : unsendable(job, message.unsendable));
+    }
+  });
+  const send = (job: Job) =>
+    new Promise<JobResult>((resolve, reject) => {
+      running = { id: nextId++, job, resolve };
+      try {
+        child.send({ id: running.id, job });
+      } catch (error) {
+        // The arguments could not be serialized; the worker never saw the job.
+        // ('json' serialization throws a TypeError: still a clone error, not a crash.)
+        running = undefined;
+        reject(isDataCloneError(error) ? error : new DOMException(String(error), 'DataCloneError'));
+      }
+    });
+  const keepAlive = (alive: boolean) => {
+    if (alive) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
+  };
+  return {
+    get pid() {
+      return child.pid;
+    },
+    get up() {
+      return up;
+    },
+    ready,
+    keepAlive,
+    run: (job) => (up ? send(job) : ready.then(() => send(job))),
+    stop: () => {
+      keepAlive(true); // until it has exited
+      // A busy or starting worker is killed; an idle one exits when its IPC channel closes.
+      if (running || !up || !child.connected) child.kill('SIGKILL');
+      else child.disconnect();
+      return exited;
+    },
+  };
+}
+
+/** What a worker that died before it was ready failed with (the slots wrap it in a WorkerStartupError). */
+function startFailure(exitCode: number | null, signal: NodeJS.Signals | null, error?: Error): WorkerCrashedError {
+  const crash = new WorkerCrashedError({ exitCode, signal });
+  const how = error
+    ? `could not be spawned (${error.message})`
+    : signal !== null
+      ? `was killed by ${signal}`
+      : `exited with code ${exitCode}`;
+  crash.message = `A worker process ${how} before it was ready; its stderr may say why`;
+  if (error) crash.cause = error;
+  return crash;
+}
+
+/** The worker could not send its result back: every item of the job fails with a CloneError. */
+function unsendable(job: Job, reason: string): JobResult {
+  const error = serializeError(toCloneError(new Error(reason), 'result'));
+  return { values: job.items.map(() => undefined), failures: job.items.map((_, index) => ({ index, error })) };
 }
 
 /**
  * A fixed set of `child_process.fork` workers (one OS process each, like
- * Python's Pool), talking over IPC with structured-clone serialization.
+ * Python's Pool), talking over IPC with structured-clone serialization. The
+ * core's WorkerSlots queues, recycles and replaces them; idle workers do not
+ * keep the program alive.
  */
 export class ChildProcessBackend implements Backend {
   readonly name = 'child-process';
@@ -49,212 +134,56 @@ export class ChildProcessBackend implements Backend {
     inProcess: false,
     separateProcesses: true,
   };
-  readonly #options: ChildProcessOptions;
-  readonly #maxJobs: number | undefined;
-  readonly #workers = new Set<Worker>();
-  #queue: Pending[] = [];
-  #nextId = 1;
-  #state: 'running' | 'closing' | 'closed' = 'running';
-  #failedStarts = 0;
-  #lastStartError: WorkerStartupError | undefined;
-  #referenced = true;
-  #drained: (() => void) | undefined;
+  readonly #slots: WorkerSlots;
+  readonly #waiting: (() => void)[] = [];
 
   constructor(options: BackendOptions, childProcess?: ChildProcessOptions) {
     this.size = options.processes;
-    this.#maxJobs = options.maxtasksperchild;
-    this.#options = checkOptions(childProcess);
-    this.#fill(true);
-    this.#updateRefs();
+    const fork = checkOptions(childProcess);
+    const changed = () => {
+      for (const wake of this.#waiting.splice(0)) wake();
+    };
+    this.#slots = new WorkerSlots({
+      size: this.size,
+      maxJobs: options.maxtasksperchild,
+      spawn: (crashed) => startWorker(fork, crashed, changed),
+    });
   }
 
-  /** Process ids of the live worker processes (replaced workers drop out as they exit). */
+  /** Process ids of the live worker processes. */
   get pids(): number[] {
-    return [...this.#workers].flatMap((w) => (w.child.pid === undefined ? [] : [w.child.pid]));
+    return this.#workers().flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
   }
 
   run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#state === 'closed') return Promise.reject(new PoolStateError('Backend is closed: create a new pool'));
-    return new Promise<JobResult>((resolve, reject) => {
-      const onAbort = () => this.#abort(pending);
-      const settle =
-        <T>(fn: (value: T) => void) =>
-        (value: T) => {
-          signal?.removeEventListener('abort', onAbort);
-          fn(value);
-        };
-      const pending: Pending = { id: this.#nextId++, job, signal, resolve: settle(resolve), reject: settle(reject) };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(pending);
-      // After failed starts the pool stopped respawning: a new call tries again.
-      if (this.#workers.size === 0) this.#fill(true);
-      this.#dispatch();
+    return this.#slots.run(job, signal).catch(async (error: unknown) => {
+      // Results are checked in the worker, so a clone error here is about the arguments.
+      if (isDataCloneError(error)) throw toCloneError(error, 'argument');
+      // The slots fail a job as soon as its worker fails to start; report it once the
+      // pool has settled (a worker is up, or it stopped respawning), as the pool did before.
+      if (error instanceof WorkerStartupError) await this.#startsSettled();
+      throw error;
     });
   }
 
-  async close(): Promise<void> {
-    if (this.#state === 'running') this.#state = 'closing';
-    this.#updateRefs();
-    if (this.#busy()) await new Promise<void>((resolve) => (this.#drained = resolve));
-    this.#state = 'closed';
-    for (const w of this.#workers) this.#retire(w, false);
-    await Promise.all([...this.#workers].map((w) => w.exited));
+  close(): Promise<void> {
+    return this.#slots.close();
   }
 
-  async terminate(): Promise<void> {
-    this.#state = 'closed';
-    const error = new PoolTerminatedError();
-    for (const p of this.#queue.splice(0)) p.reject(error);
-    for (const w of this.#workers) {
-      w.job?.reject(error);
-      w.job = undefined;
-      this.#retire(w, true);
-    }
-    this.#drained?.();
-    this.#updateRefs();
-    await Promise.all([...this.#workers].map((w) => w.exited));
+  terminate(): Promise<void> {
+    return this.#slots.terminate();
   }
 
-  #spawn(): void {
-    const child = forkWorker(this.#options);
-    let exited!: () => void;
-    const worker: Worker = {
-      child,
-      ready: false,
-      retiring: false,
-      job: undefined,
-      jobs: 0,
-      exited: new Promise((resolve) => (exited = resolve)),
-    };
-    this.#workers.add(worker);
-    child.on('message', (message: WorkerMessage) => this.#onMessage(worker, message));
-    child.once('exit', (code, signal) => this.#onExit(worker, exited, code, signal));
-    // A process that could not be spawned at all emits 'error' and never 'exit'.
-    child.on('error', (error) => {
-      if (child.pid === undefined) this.#onExit(worker, exited, null, null, error);
-    });
-    this.#ref(worker, this.#referenced);
+  #workers(): ChildWorker[] {
+    return this.#slots.workers as ChildWorker[];
   }
 
-  #onMessage(worker: Worker, message: WorkerMessage): void {
-    if ('ready' in message) {
-      worker.ready = true;
-      this.#failedStarts = 0;
-      this.#fill(false);
-    } else if (worker.job?.id === message.id) {
-      const pending = worker.job;
-      worker.job = undefined;
-      if ('result' in message) pending.resolve(message.result);
-      else pending.reject(toCloneError(new Error(message.unsendable), 'result'));
-      if (this.#maxJobs !== undefined && worker.jobs >= this.#maxJobs) this.#replace(worker, false);
-    }
-    this.#dispatch();
-  }
-
-  #onExit(worker: Worker, exited: () => void, code: number | null, signal: NodeJS.Signals | null, error?: Error) {
-    if (!this.#workers.delete(worker)) return;
-    exited();
-    const pending = worker.job;
-    worker.job = undefined;
-    pending?.reject(new WorkerCrashedError({ exitCode: code, signal }));
-    if (!worker.retiring && !worker.ready) {
-      this.#failedStarts++;
-      this.#lastStartError = new WorkerStartupError({ exitCode: code, signal, error });
-    }
-    this.#fill(false);
-    if (this.#workers.size === 0 && this.#failedStarts >= MAX_FAILED_STARTS) {
-      // Every start failed: fail what waits rather than respawn in a loop.
-      for (const p of this.#queue.splice(0)) p.reject(this.#lastStartError);
-    }
-    this.#dispatch();
-  }
-
-  #abort(pending: Pending): void {
-    const worker = pending.worker;
-    if (!worker) {
-      this.#queue = this.#queue.filter((p) => p !== pending);
-    } else if (worker.job === pending) {
-      // The job is running: stop its process now, put a fresh one in its place.
-      worker.job = undefined;
-      this.#replace(worker, true);
-    }
-    pending.reject(pending.signal?.reason);
-    this.#dispatch();
-  }
-
-  /** Stops a worker (gracefully or with SIGKILL) and starts a new one in its place. */
-  #replace(worker: Worker, kill: boolean): void {
-    this.#retire(worker, kill);
-    this.#fill(false);
-  }
-
-  /** Starts workers until `size` are alive, unless stopped or (without `retry`) failing to start. */
-  #fill(retry: boolean): void {
-    if (this.#state === 'closed' || (!retry && this.#failedStarts >= MAX_FAILED_STARTS)) return;
-    let alive = 0;
-    for (const w of this.#workers) if (!w.retiring) alive++;
-    for (; alive < this.size; alive++) this.#spawn();
-  }
-
-  #retire(worker: Worker, kill: boolean): void {
-    worker.retiring = true;
-    // Disconnecting closes the IPC channel: the worker exits on 'disconnect'.
-    if (kill) worker.child.kill('SIGKILL');
-    else if (worker.child.connected) worker.child.disconnect();
-  }
-
-  #dispatch(): void {
-    while (this.#queue.length > 0) {
-      const worker = this.#idleWorker();
-      if (!worker) break;
-      const pending = this.#queue.shift() as Pending;
-      pending.worker = worker;
-      worker.job = pending;
-      worker.jobs++;
-      try {
-        worker.child.send({ id: pending.id, job: pending.job });
-      } catch (error) {
-        // The arguments could not be serialized; the worker never saw the job.
-        worker.job = undefined;
-        worker.jobs--;
-        pending.reject(isDataCloneError(error) ? toCloneError(error, 'argument') : error);
-      }
-    }
-    this.#updateRefs();
-    if (!this.#busy()) this.#drained?.();
-  }
-
-  #idleWorker(): Worker | undefined {
-    for (const w of this.#workers) if (w.ready && !w.retiring && !w.job && w.child.connected) return w;
-    return undefined;
-  }
-
-  #busy(): boolean {
-    if (this.#queue.length > 0) return true;
-    for (const w of this.#workers) if (w.job) return true;
-    return false;
-  }
-
-  /**
-   * Idle workers do not keep the parent's event loop alive (a program that
-   * forgets close() still exits; its workers follow on 'disconnect'). Busy or
-   * stopping ones do.
-   */
-  #updateRefs(): void {
-    const busy = this.#state !== 'running' || this.#busy();
-    if (busy === this.#referenced) return;
-    this.#referenced = busy;
-    for (const w of this.#workers) this.#ref(w, busy);
-  }
-
-  #ref(worker: Worker, on: boolean): void {
-    if (on) {
-      worker.child.ref();
-      worker.child.channel?.ref();
-    } else {
-      worker.child.unref();
-      worker.child.channel?.unref();
+  /** Resolves once no worker is starting: one is up, or none is left. */
+  async #startsSettled(): Promise<void> {
+    for (;;) {
+      const workers = this.#workers();
+      if (workers.length === 0 || workers.some((worker) => worker.up)) return;
+      await new Promise<void>((wake) => this.#waiting.push(wake));
     }
   }
 }

@@ -6,10 +6,11 @@ import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
 import { ChildProcessBackend } from './backend.js';
 import type { ChildProcessOptions } from './fork-worker.js';
 
+/** Raised when worker processes keep dying before they are ready (core's class, re-exported). */
+export { WorkerStartupError } from '@parapool/core';
 export { ChildProcessBackend } from './backend.js';
 export type { ChildProcessOptions } from './fork-worker.js';
 export { Process, type ProcessOptions } from './process.js';
-export { WorkerStartupError } from './startup-error.js';
 
 /** Pool options, plus how worker processes are started. */
 export interface ChildProcessPoolOptions extends PoolOptions {
