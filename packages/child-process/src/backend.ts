@@ -2,7 +2,6 @@ import {
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
-  isDataCloneError,
   type Job,
   type JobResult,
   type SlotWorker,
@@ -10,7 +9,6 @@ import {
   toCloneError,
   WorkerCrashedError,
   WorkerSlots,
-  WorkerStartupError,
 } from '@parapool/core';
 import { type ChildProcessOptions, checkOptions, forkWorker, type WorkerMessage } from './fork-worker.js';
 
@@ -21,15 +19,8 @@ interface ChildWorker extends SlotWorker {
   readonly up: boolean;
 }
 
-/**
- * Forks one worker process. `changed` is called when it comes up or dies
- * (after `crashed`, so the slots already replaced it).
- */
-function startWorker(
-  options: ChildProcessOptions,
-  crashed: (error: WorkerCrashedError) => void,
-  changed: () => void,
-): ChildWorker {
+/** Forks one worker process. */
+function startWorker(options: ChildProcessOptions, crashed: (error: WorkerCrashedError) => void): ChildWorker {
   const child = forkWorker(options);
   let up = false;
   let nextId = 1;
@@ -40,7 +31,6 @@ function startWorker(
     const died = (exitCode: number | null, signal: NodeJS.Signals | null, error?: Error) => {
       resolve();
       crashed(up ? new WorkerCrashedError({ exitCode, signal }) : startFailure(exitCode, signal, error));
-      changed();
     };
     child.once('exit', died);
     // A process that could not be spawned at all emits 'error' and never 'exit'.
@@ -52,7 +42,6 @@ function startWorker(
     if ('ready' in message) {
       up = true;
       markReady();
-      changed();
     } else if (running?.id === message.id) {
       const { job, resolve } = running;
       running = undefined;
@@ -68,7 +57,7 @@ function startWorker(
         // The arguments could not be serialized; the worker never saw the job.
         // ('json' serialization throws a TypeError: still a clone error, not a crash.)
         running = undefined;
-        reject(isDataCloneError(error) ? error : new DOMException(String(error), 'DataCloneError'));
+        reject(toCloneError(error, 'argument'));
       }
     });
   const keepAlive = (alive: boolean) => {
@@ -134,36 +123,25 @@ export class ChildProcessBackend implements Backend {
     inProcess: false,
     separateProcesses: true,
   };
-  readonly #slots: WorkerSlots;
-  readonly #waiting: (() => void)[] = [];
+  readonly #slots: WorkerSlots<ChildWorker>;
 
   constructor(options: BackendOptions, childProcess?: ChildProcessOptions) {
     this.size = options.processes;
     const fork = checkOptions(childProcess);
-    const changed = () => {
-      for (const wake of this.#waiting.splice(0)) wake();
-    };
     this.#slots = new WorkerSlots({
       size: this.size,
       maxJobs: options.maxtasksperchild,
-      spawn: (crashed) => startWorker(fork, crashed, changed),
+      spawn: (crashed) => startWorker(fork, crashed),
     });
   }
 
   /** Process ids of the live worker processes. */
   get pids(): number[] {
-    return this.#workers().flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
+    return this.#slots.workers.flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
   }
 
   run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    return this.#slots.run(job, signal).catch(async (error: unknown) => {
-      // Results are checked in the worker, so a clone error here is about the arguments.
-      if (isDataCloneError(error)) throw toCloneError(error, 'argument');
-      // The slots fail a job as soon as its worker fails to start; report it once the
-      // pool has settled (a worker is up, or it stopped respawning), as the pool did before.
-      if (error instanceof WorkerStartupError) await this.#startsSettled();
-      throw error;
-    });
+    return this.#slots.run(job, signal);
   }
 
   close(): Promise<void> {
@@ -172,18 +150,5 @@ export class ChildProcessBackend implements Backend {
 
   terminate(): Promise<void> {
     return this.#slots.terminate();
-  }
-
-  #workers(): ChildWorker[] {
-    return this.#slots.workers as ChildWorker[];
-  }
-
-  /** Resolves once no worker is starting: one is up, or none is left. */
-  async #startsSettled(): Promise<void> {
-    for (;;) {
-      const workers = this.#workers();
-      if (workers.length === 0 || workers.some((worker) => worker.up)) return;
-      await new Promise<void>((wake) => this.#waiting.push(wake));
-    }
   }
 }

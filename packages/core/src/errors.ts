@@ -50,7 +50,7 @@ export class WorkerStartupError extends WorkerCrashedError {
   override name = 'WorkerStartupError';
   constructor(failures: number, last: WorkerCrashedError | undefined) {
     super({ exitCode: last?.exitCode ?? null, signal: last?.signal ?? null });
-    this.message = `Workers failed to start ${failures} times in a row${last ? ` (last: ${last.message})` : ''}. Check the worker options (execArgv, env, resourceLimits...) and that the worker entry loads; the pool tries again on the next call.`;
+    this.message = `Workers failed to start ${failures === 1 ? 'once' : `${failures} times in a row`}${last ? ` (last: ${last.message})` : ''}. Check the worker options (execArgv, env, resourceLimits...) and that the worker entry loads; the pool tries again on the next call.`;
     if (last) this.cause = last.cause ?? last;
   }
 }

@@ -1,6 +1,6 @@
 import type { Job, JobResult } from './backend.js';
-import { isDataCloneError } from './error-transport.js';
-import { PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from './errors.js';
+import { isDataCloneError, toCloneError } from './error-transport.js';
+import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from './errors.js';
 
 /** One worker as an adapter starts it: runs one job at a time. */
 export interface SlotWorker {
@@ -18,15 +18,15 @@ export interface SlotWorker {
 }
 
 /** Starts a worker; the worker calls `crashed` if it dies on its own. */
-export type SpawnWorker = (crashed: (error: WorkerCrashedError) => void) => SlotWorker;
+export type SpawnWorker<W extends SlotWorker = SlotWorker> = (crashed: (error: WorkerCrashedError) => void) => W;
 
 /** Options of {@link WorkerSlots}. */
-export interface WorkerSlotsOptions {
+export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
   /** Number of workers. */
   readonly size: number;
   /** Replace a worker after this many jobs. */
   readonly maxJobs: number | undefined;
-  readonly spawn: SpawnWorker;
+  readonly spawn: SpawnWorker<W>;
   /** Failed starts in a row after which the pool stops respawning until the next call. Default 3. */
   readonly maxFailedStarts?: number;
 }
@@ -47,8 +47,8 @@ interface Pending {
   onAbort?: () => void;
 }
 
-interface Slot {
-  worker: SlotWorker;
+interface Slot<W extends SlotWorker> {
+  worker: W;
   pending: Pending | undefined;
   jobs: number;
   ready: boolean;
@@ -65,10 +65,10 @@ interface Slot {
  * An adapter supplies only `spawn`: how to start one worker with its library,
  * run a job on it, stop it, and tell when it died.
  */
-export class WorkerSlots {
-  readonly #options: WorkerSlotsOptions;
+export class WorkerSlots<W extends SlotWorker = SlotWorker> {
+  readonly #options: WorkerSlotsOptions<W>;
   readonly #maxFailedStarts: number;
-  readonly #slots: Slot[] = [];
+  readonly #slots: Slot<W>[] = [];
   readonly #queue: Pending[] = [];
   readonly #exiting = new Set<Promise<void>>();
   #state: 'running' | 'closing' | 'stopped' = 'running';
@@ -76,14 +76,14 @@ export class WorkerSlots {
   #lastStartFailure: WorkerCrashedError | undefined;
   #drained: (() => void) | undefined;
 
-  constructor(options: WorkerSlotsOptions) {
+  constructor(options: WorkerSlotsOptions<W>) {
     this.#options = options;
     this.#maxFailedStarts = options.maxFailedStarts ?? 3;
     this.#fill();
   }
 
   /** The live workers (for adapters that expose, e.g., process ids). */
-  get workers(): SlotWorker[] {
+  get workers(): W[] {
     return this.#slots.map((slot) => slot.worker);
   }
 
@@ -131,13 +131,16 @@ export class WorkerSlots {
     while (this.#slots.length < this.#options.size) this.#slots.push(this.#spawn());
   }
 
-  #spawn(): Slot {
-    const slot = { pending: undefined, jobs: 0, ready: false, retired: false } as Slot;
+  #spawn(): Slot<W> {
+    const slot = { pending: undefined, jobs: 0, ready: false, retired: false } as Slot<W>;
     slot.worker = this.#options.spawn((error) => this.#crash(slot, error));
     slot.worker.keepAlive?.(this.#state !== 'running');
     slot.worker.ready?.then(
       () => {
+        if (slot.retired) return;
         slot.ready = true;
+        this.#failedStarts = 0;
+        this.#pump();
       },
       () => {},
     );
@@ -146,15 +149,20 @@ export class WorkerSlots {
 
   #pump(): void {
     for (const slot of this.#slots) {
-      if (slot.pending) continue;
+      // A worker that says when it is up gets work only then: if it fails to
+      // start, the job waits for a replacement instead of failing with it.
+      if (slot.pending || (slot.worker.ready && !slot.ready)) continue;
       const next = this.#queue.shift();
       if (!next) break;
       this.#start(slot, next);
     }
+    // Idle workers keep the program alive only while work waits for them (or the pool is closing).
+    const hold = this.#queue.length > 0 || this.#state !== 'running';
+    for (const slot of this.#slots) if (!slot.pending) slot.worker.keepAlive?.(hold);
     if (this.#drained && !this.#busy()) this.#drained();
   }
 
-  #start(slot: Slot, pending: Pending): void {
+  #start(slot: Slot<W>, pending: Pending): void {
     slot.pending = pending;
     slot.worker.keepAlive?.(true);
     slot.worker.run(pending.job).then(
@@ -164,15 +172,15 @@ export class WorkerSlots {
         slot.ready = true;
         this.#failedStarts = 0;
         if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot);
-        else if (this.#state === 'running') slot.worker.keepAlive?.(false);
         this.#settle(pending, undefined, result);
         this.#pump();
       },
       (error: unknown) => {
         if (slot.pending !== pending) return;
         // An argument that cannot be cloned is refused before it reaches the worker, which lives on.
-        if (!isDataCloneError(error)) return this.#crash(slot, crashError(error));
-        this.#settle(pending, error);
+        const refused = error instanceof CloneError || (error as Error | undefined)?.name === 'CloneError';
+        if (!refused && !isDataCloneError(error)) return this.#crash(slot, crashError(error));
+        this.#settle(pending, refused ? error : toCloneError(error, 'argument'));
         this.#pump();
       },
     );
@@ -194,7 +202,7 @@ export class WorkerSlots {
     this.#pump();
   }
 
-  #crash(slot: Slot, error: WorkerCrashedError): void {
+  #crash(slot: Slot<W>, error: WorkerCrashedError): void {
     if (slot.retired) return;
     const pending = slot.pending;
     const failedStart = slot.worker.ready ? !slot.ready : slot.jobs === 0 && !pending;
@@ -204,7 +212,7 @@ export class WorkerSlots {
     }
     const giveUp = this.#failedStarts >= this.#maxFailedStarts;
     this.#retire(slot, this.#state !== 'stopped' && !giveUp);
-    if (pending) this.#settle(pending, failedStart ? this.#startError() : error);
+    if (pending) this.#settle(pending, error);
     if (giveUp && this.#slots.length === 0) {
       // No worker can start: fail what waits rather than respawn in a loop.
       for (const waiting of this.#queue.splice(0)) this.#settle(waiting, this.#startError());
@@ -217,7 +225,7 @@ export class WorkerSlots {
   }
 
   /** Stops a slot's worker and, if `replace`, starts a fresh one in its place. */
-  #retire(slot: Slot, replace = this.#state !== 'stopped'): void {
+  #retire(slot: Slot<W>, replace = this.#state !== 'stopped'): void {
     if (slot.retired) return;
     slot.retired = true;
     slot.pending = undefined;

@@ -4,11 +4,9 @@ import {
   type BackendCapabilities,
   type BackendOptions,
   crashError,
-  isDataCloneError,
   type Job,
   type JobResult,
   type SlotWorker,
-  toCloneError,
   WorkerCrashedError,
   WorkerSlots,
 } from '@parapool/core';
@@ -86,11 +84,7 @@ export class ThreadsBackend implements Backend {
   }
 
   run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    // A result that cannot be cloned comes back as a failure (the worker entry checks it),
-    // so a clone error here is postMessage refusing the arguments.
-    return this.#slots.run(job, signal).catch((error: unknown) => {
-      throw isDataCloneError(error) ? toCloneError(error, 'argument') : error;
-    });
+    return this.#slots.run(job, signal);
   }
 
   close(): Promise<void> {
