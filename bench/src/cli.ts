@@ -42,12 +42,15 @@ const program = new Command()
     'Compare every parapool backend, the raw pool libraries and CPython multiprocessing.Pool on the seed workloads.',
   )
   .addOption(
-    new Option('--backends <list>', 'comma-separated backends and raw libraries (the sequential reference always runs)')
+    new Option(
+      '--backends <list>',
+      `comma-separated, from: ${subjectNames.map((n) => n.replace(/ \((raw)\)$/, '-$1')).join(', ')} (the sequential reference always runs)`,
+    )
       .argParser(listOf(subjectNames, 'backend', normalizeSubjectName))
       .default(subjectNames, 'all'),
   )
   .addOption(
-    new Option('--workloads <list>', 'comma-separated workloads')
+    new Option('--workloads <list>', `comma-separated, from: ${workloadNames.join(', ')}`)
       .argParser(listOf(workloadNames, 'workload'))
       .default(workloadNames, 'all'),
   )
@@ -59,7 +62,12 @@ const program = new Command()
   )
   .option('--quick', 'small sizes: every workload and method in well under a minute', false)
   .option('--python', "also run CPython's multiprocessing.Pool (python3) as a reference", false)
-  .option('--out <dir>', 'where latest.json, report.html and headline.svg go', defaultResultsDir)
+  .addOption(
+    new Option('--out <dir>', 'where latest.json, report.html and headline.svg go').default(
+      defaultResultsDir,
+      'bench/results',
+    ),
+  )
   .option('--seed <n>', 'seed of the random inputs', positiveInteger('--seed'), 2026)
   .addOption(
     new Option('--progress <mode>', 'progress: a bar on a terminal (auto), plain lines, or none')

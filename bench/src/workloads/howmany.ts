@@ -75,15 +75,23 @@ export const howmanyWorkload: Workload = {
             verify: sameSample,
           },
           {
+            // Seed 001: a callback collects (i, count), the caller waits until every
+            // call has called back (Python: close() + join()), then sorts by i.
             method: 'applyAsync + callback, sort',
             items: data.length,
             run: () =>
               timed(async () => {
                 const collected: [number, number][] = [];
-                const pending = data.map((row, i) =>
-                  p.applyAsync(tasks.howmanyIndexed, [i, row, 4, 8], { callback: (pair) => collected.push(pair) }),
-                );
-                await Promise.all(pending);
+                await new Promise<void>((resolve, reject) => {
+                  let left = data.length;
+                  const callback = (pair: [number, number]) => {
+                    collected.push(pair);
+                    if (--left === 0) resolve();
+                  };
+                  for (let i = 0; i < data.length; i++) {
+                    p.applyAsync(tasks.howmanyIndexed, [i, data[i] as Row, 4, 8], { callback, errorCallback: reject });
+                  }
+                });
                 collected.sort((a, b) => a[0] - b[0]);
                 return collected.map((pair) => pair[1]);
               }),
