@@ -20,6 +20,7 @@ export const backendPackages: Readonly<Record<string, string>> = {
   tinypool: '@parapool/tinypool',
   threads: '@parapool/threads',
   'child-process': '@parapool/child-process',
+  workerpool: '@parapool/workerpool',
 };
 
 /** Imports a backend's package; never throws. */
