@@ -24,9 +24,16 @@ export const backendPackages: Readonly<Record<string, string>> = {
 };
 
 /** Imports a backend's package; never throws. */
-export async function loadBackend(name: string): Promise<LoadedBackend> {
+export function loadBackend(name: string): Promise<LoadedBackend> {
   const specifier = backendPackages[name];
-  if (!specifier) return { name, available: false, reason: `no such backend (known: ${knownBackends()})` };
+  if (!specifier) {
+    return Promise.resolve({ name, available: false, reason: `no such backend (known: ${knownBackends()})` });
+  }
+  return loadBackendFrom(name, specifier);
+}
+
+/** Imports `specifier` and takes its createPool; never throws. */
+export async function loadBackendFrom(name: string, specifier: string): Promise<LoadedBackend> {
   try {
     // A non-literal specifier: the bench builds before every adapter exists.
     const module = (await import(specifier)) as { createPool?: unknown };

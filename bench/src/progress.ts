@@ -4,6 +4,8 @@ import { Presets, SingleBar } from 'cli-progress';
 export interface ProgressReporter {
   /** A workload starts: `total` runs to go. */
   begin(title: string, total: number): void;
+  /** A run starts (shown on the bar). */
+  running(detail: string): void;
   /** One run done. */
   tick(detail: string): void;
   /** The workload is done. */
@@ -26,6 +28,9 @@ function barReporter(): ProgressReporter {
         Presets.shades_classic,
       );
       bar.start(total, 0, { detail: '' });
+    },
+    running(detail) {
+      bar?.update({ detail });
     },
     tick(detail) {
       bar?.increment(1, { detail });
@@ -53,6 +58,7 @@ function lineReporter(write: (line: string) => void): ProgressReporter {
       started = performance.now();
       write(`${title}: ${total} runs`);
     },
+    running() {},
     tick(detail) {
       done++;
       const decile = Math.floor((done * 10) / Math.max(1, total));
@@ -68,7 +74,7 @@ function lineReporter(write: (line: string) => void): ProgressReporter {
 
 /** A bar when stderr is a terminal and progress is wanted; plain lines otherwise; nothing when quiet. */
 export function progressReporter(mode: 'auto' | 'lines' | 'none'): ProgressReporter {
-  if (mode === 'none') return { begin() {}, tick() {}, end() {} };
+  if (mode === 'none') return { begin() {}, running() {}, tick() {}, end() {} };
   if (mode === 'auto' && process.stderr.isTTY) return barReporter();
   return lineReporter((line) => process.stderr.write(`${line}\n`));
 }

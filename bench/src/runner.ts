@@ -212,6 +212,7 @@ async function runWorkload(
             progress.tick(`${column.info.name} · ${c.method} (skipped)`);
             continue;
           }
+          progress.running(`${column.info.name} · ${c.method}`);
           gc?.();
           await runOnce(column, c, m, round >= warmup, options.timeoutS);
           progress.tick(`${column.info.name} · ${c.method}`);
