@@ -22,7 +22,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 const base = {
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   background: 'white',
-  config: { font: 'Helvetica, Arial, sans-serif', axis: { labelLimit: 320 } },
+  config: { font: 'Helvetica, Arial, sans-serif', axis: { labelLimit: 420 } },
 } as const;
 
 /** Median time per subject and method, with the min–max range. */
@@ -36,9 +36,11 @@ export function timesSpec(result: WorkloadResult): TopLevelSpec {
       min: m.minMs,
       max: m.maxMs,
     }));
-  const medians = rows.map((r) => r.median as number);
-  const spread = Math.max(...medians) / Math.max(1e-6, Math.min(...medians));
-  const scale = spread > 50 ? { type: 'log' as const } : { zero: true };
+  const lowest = Math.max(1e-6, Math.min(...rows.map((r) => r.min as number)));
+  const log = Math.max(...rows.map((r) => r.max as number)) / lowest > 50;
+  // A log scale cannot include 0: its bars start at the power of ten below the fastest run.
+  const start = log ? 10 ** Math.floor(Math.log10(lowest)) : 0;
+  const scale = log ? { type: 'log' as const, domainMin: start } : { zero: true };
   const y = { field: 'row', type: 'nominal' as const, sort: null, title: null };
   return {
     ...base,
@@ -50,7 +52,8 @@ export function timesSpec(result: WorkloadResult): TopLevelSpec {
         mark: { type: 'bar', height: { band: 0.7 } },
         encoding: {
           y,
-          x: { field: 'median', type: 'quantitative', title: `ms${spread > 50 ? ' (log scale)' : ''}`, scale },
+          x: { field: 'median', type: 'quantitative', title: `ms${log ? ' (log scale)' : ''}`, scale },
+          x2: { datum: start },
           color: { field: 'kind', type: 'nominal', scale: KIND_COLORS, title: null },
           tooltip: [{ field: 'row' }, { field: 'median', format: '.2f' }],
         },
