@@ -9,7 +9,7 @@ import {
   WorkerCrashedError,
   WorkerSlots,
 } from '@parapool/core';
-import workerpool, { type WorkerPoolOptions } from 'workerpool';
+import workerpool, { type Pool as WorkerPool, type WorkerPoolOptions } from 'workerpool';
 
 /** The workerpool options this adapter sets itself, and what to do instead. */
 const OWNED = {
@@ -37,6 +37,30 @@ function crashOf(error: unknown): WorkerCrashedError {
   });
   crash.cause = error;
   return crash;
+}
+
+/** What keeps a program alive: workerpool's Worker thread or ChildProcess (and its IPC channel). */
+interface Referable {
+  ref(): void;
+  unref(): void;
+  channel?: { ref(): void; unref(): void } | null;
+}
+
+/**
+ * Lets an idle worker not keep the program alive (a script that forgets
+ * close() still exits), as threads and child processes allow. workerpool has no
+ * API for it, so this reaches its (private) `workers` list; without one it does nothing.
+ */
+function keepAlive(pool: WorkerPool, alive: boolean): void {
+  const worker = (pool as unknown as { workers?: Array<{ worker?: Referable }> }).workers?.[0]?.worker;
+  if (typeof worker?.ref !== 'function' || typeof worker.unref !== 'function') return;
+  if (alive) {
+    worker.ref();
+    worker.channel?.ref();
+  } else {
+    worker.unref();
+    worker.channel?.unref();
+  }
 }
 
 /**
@@ -75,6 +99,7 @@ function spawnWorker(options: WorkerPoolOptions, crashed: (error: WorkerCrashedE
     },
     // Forced: an aborted job's worker must stop now, not after its task.
     stop: () => current.pool.terminate(true).then(() => {}),
+    keepAlive: (alive) => keepAlive(current.pool, alive),
   };
 }
 
