@@ -4,15 +4,13 @@
  * copy of the monorepo's shape in a temporary directory, its dependencies
  * linked to this workspace's, so the real workspace is never touched.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './run.js';
 
-const exec = promisify(execFile);
 const here = fileURLToPath(new URL('..', import.meta.url));
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const scaffold = join(repo, 'scripts', 'new-backend', 'index.mjs');
@@ -20,20 +18,6 @@ const NAME = 'scaffold-check';
 
 let root: string;
 let pkg: string;
-
-/** The environment of a fresh shell: no colours, nothing of the vitest run this test is part of. */
-const env = Object.fromEntries(
-  Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }).filter(([key]) => !key.startsWith('VITEST')),
-);
-
-async function run(file: string, args: string[], cwd: string) {
-  try {
-    return await exec(file, args, { cwd, env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${file} ${args.join(' ')} failed:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
-  }
-}
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'parapool-new-backend-'));

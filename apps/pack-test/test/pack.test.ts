@@ -6,16 +6,14 @@
  * also passes publint --strict and attw (ESM-only profile: the packages are
  * ESM, and Node >= 20.19 `require()`s them).
  */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './run.js';
 
-const exec = promisify(execFile);
 const here = fileURLToPath(new URL('..', import.meta.url));
 const packages = fileURLToPath(new URL('../../../packages/', import.meta.url));
 const bin = (name: string) => join(here, 'node_modules', '.bin', name);
@@ -31,15 +29,6 @@ const typesNode = `@types/node@${(createRequire(join(here, 'package.json'))('@ty
 
 let work: string;
 const tarballs = new Map<string, string>();
-
-async function run(file: string, args: string[], cwd: string) {
-  try {
-    return await exec(file, args, { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${file} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
-  }
-}
 
 /** Runs `tasks` with at most `limit` at once. */
 async function pooled<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
