@@ -76,7 +76,9 @@ function spawnWorker(options: WorkerPoolOptions, crashed: (error: WorkerCrashedE
   const start = () => {
     const pool = workerpool.pool(WORKER_ENTRY, { ...options, minWorkers: 1, maxWorkers: 1 });
     // 'methods' is built into every workerpool worker: its answer says the worker is up.
-    return { pool, ready: pool.exec('methods', []).then(() => {}, died) };
+    const ready = pool.exec('methods', []).then(() => {}, died);
+    ready.catch(() => {}); // a failed start is reported through crashed(); whoever awaits ready sees it too
+    return { pool, ready };
   };
   let current = start();
   return {
