@@ -50,9 +50,11 @@ export class ThreadsBackend implements Backend {
       maxJobs: options.maxtasksperchild,
       spawn: (crashed): SlotWorker => {
         let worker: Worker | undefined;
+        let held = true;
         // The worker is created once threads.js is loaded, so spawn() listens before its init message can arrive.
         const thread = loadThreads().then(({ spawn }) => {
           worker = new Worker(WORKER_URL, workerOptions);
+          if (!held) worker.unref();
           // An uncaught exception or running out of memory comes as 'error' (then 'exit');
           // process.exit() in a task as 'exit' alone, with its code.
           worker.once('error', (error) => crashed(crashError(error)));
@@ -68,6 +70,12 @@ export class ThreadsBackend implements Backend {
         });
         return {
           ready: thread.then(() => {}),
+          // Idle workers do not keep the program alive (a script may end without close()).
+          keepAlive: (alive) => {
+            held = alive;
+            if (alive) worker?.ref();
+            else worker?.unref();
+          },
           run: (job) => thread.then((call) => call(job)),
           // Stopping a worker before spawn() has its init message would leave
           // threads.js's init timer (cleared only on success) holding the process.

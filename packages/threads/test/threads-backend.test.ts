@@ -172,6 +172,29 @@ describe('loading the worker entry', () => {
   });
 });
 
+describe('program exit', () => {
+  it('a program that never closes its pool still exits when its work is done', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parapool-threads-'));
+    try {
+      const entry = new URL('../dist/index.js', import.meta.url).href;
+      writeFileSync(
+        join(dir, 'forgets-close.mjs'),
+        `const { createPool } = await import(${JSON.stringify(entry)});
+        const pool = createPool({ processes: 2 });
+        console.log(JSON.stringify(await pool.map((n) => n + 1, [1, 2])));`,
+      );
+      // execFile's timeout kills a program that hangs, which then fails the test.
+      const { stdout } = await promisify(execFile)(process.execPath, ['forgets-close.mjs'], {
+        cwd: dir,
+        timeout: 20_000,
+      });
+      expect(JSON.parse(stdout)).toEqual([2, 3]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('threads.js options and side effects', () => {
   it('passes worker options through under `threads`', async () => {
     const p = pool({ processes: 1, threads: { env: { PARAPOOL_THREADS_PROBE: 'from options' } } });
