@@ -1,14 +1,12 @@
 import {
-  type Backend,
-  type BackendCapabilities,
   type BackendOptions,
   type Job,
   type JobResult,
+  SlotBackend,
   type SlotWorker,
   serializeError,
   toCloneError,
   WorkerCrashedError,
-  WorkerSlots,
 } from '@parapool/core';
 import { type ChildProcessOptions, checkOptions, forkWorker, type WorkerMessage } from './fork-worker.js';
 
@@ -114,41 +112,16 @@ function unsendable(job: Job, reason: string): JobResult {
  * core's WorkerSlots queues, recycles and replaces them; idle workers do not
  * keep the program alive.
  */
-export class ChildProcessBackend implements Backend {
+export class ChildProcessBackend extends SlotBackend<ChildWorker> {
   readonly name = 'child-process';
-  readonly size: number;
-  readonly capabilities: BackendCapabilities = {
-    stopsRunningJobs: true,
-    isolatesCrashes: true,
-    inProcess: false,
-    separateProcesses: true,
-  };
-  readonly #slots: WorkerSlots<ChildWorker>;
 
   constructor(options: BackendOptions, childProcess?: ChildProcessOptions) {
-    this.size = options.processes;
     const fork = checkOptions(childProcess);
-    this.#slots = new WorkerSlots({
-      size: this.size,
-      maxJobs: options.maxtasksperchild,
-      spawn: (crashed) => startWorker(fork, crashed),
-    });
+    super(options, (crashed) => startWorker(fork, crashed), { separateProcesses: true });
   }
 
   /** Process ids of the live worker processes. */
   get pids(): number[] {
-    return this.#slots.workers.flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
-  }
-
-  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    return this.#slots.run(job, signal);
-  }
-
-  close(): Promise<void> {
-    return this.#slots.close();
-  }
-
-  terminate(): Promise<void> {
-    return this.#slots.terminate();
+    return this.slots.workers.flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
   }
 }

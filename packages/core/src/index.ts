@@ -39,6 +39,7 @@ export {
 } from './errors.js';
 export { InlineBackend } from './inline-backend.js';
 export { BasePool } from './pool.js';
+export { refuseOwnedOptions, SlotBackend } from './slot-backend.js';
 export type { TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
 export { defineTasks, isTaskHandle, toTaskRef } from './tasks.js';
 export type {

@@ -1,14 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import {
-  type Backend,
-  type BackendCapabilities,
   type BackendOptions,
   crashError,
-  type Job,
   type JobResult,
+  refuseOwnedOptions,
+  SlotBackend,
   type SlotWorker,
   WorkerCrashedError,
-  WorkerSlots,
 } from '@parapool/core';
 import { Piscina } from 'piscina';
 
@@ -33,54 +31,26 @@ const WORKER = new URL('./worker.js', import.meta.url).href;
  * starts a fresh one) after `maxtasksperchild` jobs, when its thread dies, or
  * when its running job is aborted.
  */
-export class PiscinaBackend implements Backend {
+export class PiscinaBackend extends SlotBackend {
   readonly name = 'piscina';
-  readonly size: number;
-  readonly capabilities: BackendCapabilities = {
-    stopsRunningJobs: true,
-    isolatesCrashes: true,
-    inProcess: false,
-    separateProcesses: false,
-  };
-  readonly #slots: WorkerSlots;
 
   constructor(options: BackendOptions, piscina: PiscinaOptions = {}) {
-    for (const key of Object.keys(piscina)) {
-      const why = (OWNED as Record<string, string | undefined>)[key];
-      if (why) throw new TypeError(`piscina.${key} is set by @parapool/piscina and cannot be passed: ${why}.`);
-    }
-    this.size = options.processes;
-    this.#slots = new WorkerSlots({
-      size: this.size,
-      maxJobs: options.maxtasksperchild,
-      spawn: (crashed): SlotWorker => {
-        const pool = new Piscina({ ...piscina, filename: WORKER, minThreads: 1, maxThreads: 1 });
-        const thread = pool.threads[0] as Worker;
-        const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-        // An uncaught exception or running out of memory comes as 'error' (then 'exit');
-        // process.exit() in a task as 'exit' alone, with its code.
-        thread.once('error', (error) => crashed(crashError(error)));
-        thread.once('exit', (exitCode) => crashed(new WorkerCrashedError({ exitCode })));
-        // piscina re-emits a thread's error here when it held no job (and throws if nobody listens).
-        pool.on('error', () => {});
-        return {
-          ready: new Promise<void>((resolve) => thread.once('online', () => resolve())),
-          run: (job) => pool.run(job) as Promise<JobResult>,
-          stop: () => pool.destroy().then(() => exited),
-        };
-      },
+    refuseOwnedOptions('@parapool/piscina', 'piscina', piscina, OWNED);
+    super(options, (crashed): SlotWorker => {
+      const pool = new Piscina({ ...piscina, filename: WORKER, minThreads: 1, maxThreads: 1 });
+      const thread = pool.threads[0] as Worker;
+      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      // An uncaught exception or running out of memory comes as 'error' (then 'exit');
+      // process.exit() in a task as 'exit' alone, with its code.
+      thread.once('error', (error) => crashed(crashError(error)));
+      thread.once('exit', (exitCode) => crashed(new WorkerCrashedError({ exitCode })));
+      // piscina re-emits a thread's error here when it held no job (and throws if nobody listens).
+      pool.on('error', () => {});
+      return {
+        ready: new Promise<void>((resolve) => thread.once('online', () => resolve())),
+        run: (job) => pool.run(job) as Promise<JobResult>,
+        stop: () => pool.destroy().then(() => exited),
+      };
     });
-  }
-
-  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    return this.#slots.run(job, signal);
-  }
-
-  close(): Promise<void> {
-    return this.#slots.close();
-  }
-
-  terminate(): Promise<void> {
-    return this.#slots.terminate();
   }
 }

@@ -1,14 +1,12 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import {
-  type Backend,
-  type BackendCapabilities,
   type BackendOptions,
   crashError,
   type Job,
   type JobResult,
+  SlotBackend,
   type SlotWorker,
   WorkerCrashedError,
-  WorkerSlots,
 } from '@parapool/core';
 import { loadThreads, spawnable } from './threads-js.js';
 
@@ -31,75 +29,50 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
  * recycled after `maxtasksperchild` jobs, and an aborted running job stops its
  * worker (threads.js cannot cancel a started call).
  */
-export class ThreadsBackend implements Backend {
+export class ThreadsBackend extends SlotBackend {
   readonly name = 'threads';
-  readonly size: number;
-  readonly capabilities: BackendCapabilities = {
-    stopsRunningJobs: true,
-    isolatesCrashes: true,
-    inProcess: false,
-    separateProcesses: false,
-  };
-  readonly #slots: WorkerSlots;
 
   constructor(options: BackendOptions, threads: ThreadsOptions = {}) {
     const { timeout, ...workerOptions } = threads;
-    this.size = options.processes;
-    this.#slots = new WorkerSlots({
-      size: this.size,
-      maxJobs: options.maxtasksperchild,
-      spawn: (crashed): SlotWorker => {
-        let worker: Worker | undefined;
-        let held = true;
-        // The worker is created once threads.js is loaded, so spawn() listens before its init message can arrive.
-        const thread = loadThreads().then(({ spawn }) => {
-          worker = new Worker(WORKER_URL, workerOptions);
-          if (!held) worker.unref();
-          // An uncaught exception or running out of memory comes as 'error' (then 'exit');
-          // process.exit() in a task as 'exit' alone, with its code.
-          worker.once('error', (error) => crashed(crashError(error)));
-          worker.once('exit', (exitCode) => crashed(new WorkerCrashedError({ exitCode })));
-          return spawn<[Job], JobResult>(spawnable(worker), { timeout });
-        });
-        thread.catch((cause: unknown) => {
-          const reason = cause instanceof Error ? cause.message : String(cause);
-          const error = new WorkerCrashedError({ reason });
-          error.message = `A threads.js worker could not start: ${reason}. Check that @parapool/threads is completely built and installed, and that threads.timeout (if set) is long enough.`;
-          error.cause = cause;
-          crashed(error);
-        });
-        return {
-          ready: thread.then(() => {}),
-          // Idle workers do not keep the program alive (a script may end without close()).
-          keepAlive: (alive) => {
-            held = alive;
-            if (alive) worker?.ref();
-            else worker?.unref();
-          },
-          run: (job) => thread.then((call) => call(job)),
-          // Stopping a worker before spawn() has its init message would leave
-          // threads.js's init timer (cleared only on success) holding the process.
-          stop: () =>
-            thread
-              .then(
-                () => worker?.terminate(),
-                () => worker?.terminate(),
-              )
-              .then(() => {}),
-        };
-      },
+    super(options, (crashed): SlotWorker => {
+      let worker: Worker | undefined;
+      let held = true;
+      // The worker is created once threads.js is loaded, so spawn() listens before its init message can arrive.
+      const thread = loadThreads().then(({ spawn }) => {
+        worker = new Worker(WORKER_URL, workerOptions);
+        if (!held) worker.unref();
+        // An uncaught exception or running out of memory comes as 'error' (then 'exit');
+        // process.exit() in a task as 'exit' alone, with its code.
+        worker.once('error', (error) => crashed(crashError(error)));
+        worker.once('exit', (exitCode) => crashed(new WorkerCrashedError({ exitCode })));
+        return spawn<[Job], JobResult>(spawnable(worker), { timeout });
+      });
+      thread.catch((cause: unknown) => {
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        const error = new WorkerCrashedError({ reason });
+        error.message = `A threads.js worker could not start: ${reason}. Check that @parapool/threads is completely built and installed, and that threads.timeout (if set) is long enough.`;
+        error.cause = cause;
+        crashed(error);
+      });
+      return {
+        ready: thread.then(() => {}),
+        // Idle workers do not keep the program alive (a script may end without close()).
+        keepAlive: (alive) => {
+          held = alive;
+          if (alive) worker?.ref();
+          else worker?.unref();
+        },
+        run: (job) => thread.then((call) => call(job)),
+        // Stopping a worker before spawn() has its init message would leave
+        // threads.js's init timer (cleared only on success) holding the process.
+        stop: () =>
+          thread
+            .then(
+              () => worker?.terminate(),
+              () => worker?.terminate(),
+            )
+            .then(() => {}),
+      };
     });
-  }
-
-  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    return this.#slots.run(job, signal);
-  }
-
-  close(): Promise<void> {
-    return this.#slots.close();
-  }
-
-  terminate(): Promise<void> {
-    return this.#slots.terminate();
   }
 }

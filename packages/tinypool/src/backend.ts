@@ -1,13 +1,11 @@
 import {
-  type Backend,
-  type BackendCapabilities,
   type BackendOptions,
   crashError,
-  type Job,
   type JobResult,
+  refuseOwnedOptions,
+  SlotBackend,
   type SlotWorker,
   WorkerCrashedError,
-  WorkerSlots,
 } from '@parapool/core';
 import { type Options, Tinypool, type TinypoolWorker } from 'tinypool';
 
@@ -37,69 +35,41 @@ const WORKER = new URL('./worker.js', import.meta.url).href;
  * one) after `maxtasksperchild` jobs, when its worker dies, or when its running
  * job is aborted.
  */
-export class TinypoolBackend implements Backend {
+export class TinypoolBackend extends SlotBackend {
   readonly name = 'tinypool';
-  readonly size: number;
-  readonly capabilities: BackendCapabilities;
-  readonly #slots: WorkerSlots;
 
   constructor(options: BackendOptions, tinypool: TinypoolOptions = {}) {
-    for (const key of Object.keys(tinypool)) {
-      const why = (OWNED as Record<string, string | undefined>)[key];
-      if (why) throw new TypeError(`tinypool.${key} is set by @parapool/tinypool and cannot be passed: ${why}.`);
-    }
-    this.size = options.processes;
+    refuseOwnedOptions('@parapool/tinypool', 'tinypool', tinypool, OWNED);
     const processes = tinypool.runtime === 'child_process';
-    this.capabilities = {
-      stopsRunningJobs: true,
-      isolatesCrashes: true,
-      inProcess: false,
-      separateProcesses: processes,
-    };
     // Unless told otherwise, tinypool forks with an environment of its one variable and
     // JSON serialization (undefined, Map, Date, BigInt... do not survive): give the child the usual.
     const own: Options = processes
       ? { env: { ...process.env } as Record<string, string>, serialization: 'advanced', ...tinypool }
       : tinypool;
-    this.#slots = new WorkerSlots({
-      size: this.size,
-      maxJobs: options.maxtasksperchild,
-      spawn: (crashed): SlotWorker => {
-        const pool = new Tinypool({ ...own, filename: WORKER, minThreads: 1, maxThreads: 1 });
-        const worker = pool.threads[0] as TinypoolWorker;
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        // A thread's uncaught exception or running out of memory comes as 'error' (then 'exit').
-        // A process's 'error' is tinypool's own, without the exit code: its 'exit' says more.
-        if (!processes) worker.once('error', (error: unknown) => crashed(crashError(error)));
-        // process.exit() in a task comes as 'exit' alone. tinypool never notices a thread
-        // that exited this way: without this, its job would hang.
-        worker.once('exit', (exitCode: number | null, signal: NodeJS.Signals | null = null) =>
-          crashed(new WorkerCrashedError({ exitCode, signal })),
-        );
-        // tinypool re-emits a worker's error here when it held no job (and throws if nobody listens).
-        pool.on('error', () => {});
-        return {
-          run: (job) => pool.run(job) as Promise<JobResult>,
-          // tinypool's destroy() waits for an 'exit' that a thread which already exited never
-          // emits again: only the worker's own exit is awaited.
-          stop: () => {
-            pool.destroy().catch(() => {});
-            return exited;
-          },
-        };
-      },
-    });
-  }
-
-  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    return this.#slots.run(job, signal);
-  }
-
-  close(): Promise<void> {
-    return this.#slots.close();
-  }
-
-  terminate(): Promise<void> {
-    return this.#slots.terminate();
+    const spawn = (crashed: (error: WorkerCrashedError) => void): SlotWorker => {
+      const pool = new Tinypool({ ...own, filename: WORKER, minThreads: 1, maxThreads: 1 });
+      const worker = pool.threads[0] as TinypoolWorker;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      // A thread's uncaught exception or running out of memory comes as 'error' (then 'exit').
+      // A process's 'error' is tinypool's own, without the exit code: its 'exit' says more.
+      if (!processes) worker.once('error', (error: unknown) => crashed(crashError(error)));
+      // process.exit() in a task comes as 'exit' alone. tinypool never notices a thread
+      // that exited this way: without this, its job would hang.
+      worker.once('exit', (exitCode: number | null, signal: NodeJS.Signals | null = null) =>
+        crashed(new WorkerCrashedError({ exitCode, signal })),
+      );
+      // tinypool re-emits a worker's error here when it held no job (and throws if nobody listens).
+      pool.on('error', () => {});
+      return {
+        run: (job) => pool.run(job) as Promise<JobResult>,
+        // tinypool's destroy() waits for an 'exit' that a thread which already exited never
+        // emits again: only the worker's own exit is awaited.
+        stop: () => {
+          pool.destroy().catch(() => {});
+          return exited;
+        },
+      };
+    };
+    super(options, spawn, { separateProcesses: processes });
   }
 }

@@ -1,13 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import {
-  type Backend,
-  type BackendCapabilities,
   type BackendOptions,
   type Job,
   type JobResult,
+  refuseOwnedOptions,
+  SlotBackend,
   type SlotWorker,
   WorkerCrashedError,
-  WorkerSlots,
 } from '@parapool/core';
 import workerpool, { type Pool as WorkerPool, type WorkerPoolOptions } from 'workerpool';
 
@@ -106,17 +105,11 @@ function spawnWorker(options: WorkerPoolOptions, crashed: (error: WorkerCrashedE
 }
 
 /** Runs each job on one of `size` workerpool workers (threads by default), one job per worker at a time. */
-export class WorkerpoolBackend implements Backend {
+export class WorkerpoolBackend extends SlotBackend {
   readonly name = 'workerpool';
-  readonly size: number;
-  readonly capabilities: BackendCapabilities;
-  readonly #slots: WorkerSlots;
 
   constructor(options: BackendOptions, libraryOptions: WorkerpoolOptions = {}) {
-    for (const key of Object.keys(libraryOptions)) {
-      const why = (OWNED as Record<string, string | undefined>)[key];
-      if (why) throw new TypeError(`workerpool.${key} is set by @parapool/workerpool and cannot be passed: ${why}.`);
-    }
+    refuseOwnedOptions('@parapool/workerpool', 'workerpool', libraryOptions, OWNED);
     const workerType = libraryOptions.workerType ?? 'thread';
     if (workerType === 'web')
       throw new TypeError("workerpool.workerType 'web' is for browsers: use 'thread' or 'process'");
@@ -125,29 +118,8 @@ export class WorkerpoolBackend implements Backend {
     const forkOpts =
       workerType === 'process' ? { serialization: 'advanced', ...libraryOptions.forkOpts } : libraryOptions.forkOpts;
     const resolved: WorkerPoolOptions = { ...libraryOptions, workerType, forkOpts };
-    this.size = options.processes;
-    this.capabilities = {
-      stopsRunningJobs: true, // an aborted job's worker is force-terminated and replaced
-      isolatesCrashes: true, // process.exit() or an uncaught error ends only that worker
-      inProcess: false,
-      separateProcesses: workerType === 'process', // 'thread' (and 'auto' on Node) workers share the caller's pid
-    };
-    this.#slots = new WorkerSlots({
-      size: options.processes,
-      maxJobs: options.maxtasksperchild,
-      spawn: (crashed) => spawnWorker(resolved, crashed),
-    });
-  }
-
-  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    return this.#slots.run(job, signal);
-  }
-
-  close(): Promise<void> {
-    return this.#slots.close();
-  }
-
-  terminate(): Promise<void> {
-    return this.#slots.terminate();
+    // An aborted job's worker is force-terminated and replaced; process.exit() or an uncaught
+    // error ends only that worker; 'thread' (and 'auto' on Node) workers share the caller's pid.
+    super(options, (crashed) => spawnWorker(resolved, crashed), { separateProcesses: workerType === 'process' });
   }
 }

@@ -1,14 +1,12 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import {
-  type Backend,
-  type BackendCapabilities,
   type BackendOptions,
   crashError,
   type Job,
   type JobResult,
+  SlotBackend,
   type SlotWorker,
   WorkerCrashedError,
-  WorkerSlots,
 } from '@parapool/core';
 
 /** Options for every worker thread: the `__camel__` key of `createPool`. */
@@ -50,36 +48,17 @@ function spawnWorker(options: __Pascal__Options, crashed: (error: WorkerCrashedE
 }
 
 /** Runs each job on one of `size` worker threads, one job per worker at a time. */
-export class __Pascal__Backend implements Backend {
+export class __Pascal__Backend extends SlotBackend {
   readonly name = '__name__';
-  readonly size: number;
-  // Declared once; the core and the conformance suite read this and nothing else.
-  readonly capabilities: BackendCapabilities = {
-    stopsRunningJobs: true, // stop() terminates the thread of an aborted job; WorkerSlots starts a new one
-    isolatesCrashes: true, // process.exit() or an uncaught error ends only the task's thread
-    inProcess: false,
-    separateProcesses: false, // threads share the caller's process (one pid)
-  };
-  readonly #slots: WorkerSlots;
 
   constructor(options: BackendOptions, libraryOptions: __Pascal__Options = {}) {
-    this.size = options.processes;
-    this.#slots = new WorkerSlots({
-      size: options.processes,
-      maxJobs: options.maxtasksperchild,
-      spawn: (crashed) => spawnWorker(libraryOptions, crashed),
+    // Capabilities are declared once, here; the core and the conformance suite read them.
+    // SlotBackend's defaults: stopsRunningJobs (stop() ends an aborted job's thread, a new one
+    // starts), isolatesCrashes (process.exit() ends only that thread), threads share one pid.
+    super(options, (crashed) => spawnWorker(libraryOptions, crashed), {
+      stopsRunningJobs: true,
+      isolatesCrashes: true,
+      separateProcesses: false,
     });
-  }
-
-  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    return this.#slots.run(job, signal);
-  }
-
-  close(): Promise<void> {
-    return this.#slots.close();
-  }
-
-  terminate(): Promise<void> {
-    return this.#slots.terminate();
   }
 }

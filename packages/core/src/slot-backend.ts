@@ -1,0 +1,69 @@
+import type { Backend, BackendCapabilities, BackendOptions, Job, JobResult } from './backend.js';
+import { type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.js';
+
+/**
+ * A Backend over {@link WorkerSlots}: what every adapter with real workers is.
+ * A subclass names itself and passes `spawn` (how to start one worker with its
+ * library); queueing, recycling, crash replacement and abort come from here.
+ *
+ * @example
+ * ```ts
+ * class MyBackend extends SlotBackend {
+ *   readonly name = 'mine';
+ *   constructor(options: BackendOptions) {
+ *     super(options, (crashed) => startMyWorker(crashed));
+ *   }
+ * }
+ * ```
+ */
+export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements Backend {
+  abstract readonly name: string;
+  readonly size: number;
+  readonly capabilities: BackendCapabilities;
+  /** The workers (e.g. to read process ids). */
+  protected readonly slots: WorkerSlots<W>;
+
+  /**
+   * @param capabilities what differs from a worker backend's defaults (it stops
+   * running jobs and isolates crashes; workers are threads of this process)
+   */
+  constructor(options: BackendOptions, spawn: SpawnWorker<W>, capabilities: Partial<BackendCapabilities> = {}) {
+    this.size = options.processes;
+    this.capabilities = {
+      stopsRunningJobs: true,
+      isolatesCrashes: true,
+      inProcess: false,
+      separateProcesses: false,
+      ...capabilities,
+    };
+    this.slots = new WorkerSlots({ size: options.processes, maxJobs: options.maxtasksperchild, spawn });
+  }
+
+  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
+    return this.slots.run(job, signal);
+  }
+
+  close(): Promise<void> {
+    return this.slots.close();
+  }
+
+  terminate(): Promise<void> {
+    return this.slots.terminate();
+  }
+}
+
+/**
+ * Throws a TypeError for library options an adapter sets itself, saying what to
+ * use instead (`owned` maps each option to that advice).
+ */
+export function refuseOwnedOptions(
+  adapter: string,
+  key: string,
+  given: object | undefined,
+  owned: Readonly<Record<string, string>>,
+): void {
+  for (const option of Object.keys(given ?? {})) {
+    const why = owned[option];
+    if (why) throw new TypeError(`${key}.${option} is set by ${adapter} and cannot be passed: ${why}.`);
+  }
+}
