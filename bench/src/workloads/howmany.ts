@@ -21,7 +21,8 @@ export const howmanyWorkload: Workload = {
   async prepare({ sizes, processes, seed, scratch, python }) {
     const random = randomFor(seed, 'howmany');
     const data: Row[] = [];
-    for (let i = 0; i < sizes.howmanyRows; i++) data.push([0, 0, 0, 0, 0].map(() => random.int(0, 9)));
+    const cell = () => random.int(0, 9);
+    for (let i = 0; i < sizes.howmanyRows; i++) data.push([cell(), cell(), cell(), cell(), cell()]);
     const sample = data.slice(0, sizes.howmanySample);
     const expected = data.map((row) => howmany(row, 4, 8));
     const expectedSample = expected.slice(0, sample.length);
