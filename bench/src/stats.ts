@@ -32,9 +32,12 @@ export function summarize(result: WorkloadResult, subjects: readonly SubjectInfo
   }
 }
 
+/** "Beats sequential" means at least this speedup: 5% clear of run-to-run noise. */
+export const BEATS = 1.05;
+
 /**
- * crossover: per subject, the smallest grain from which it beats sequential at
- * that grain and every larger one (null: not even at the largest).
+ * crossover: per subject, the smallest grain from which it beats sequential
+ * (speedup ≥ BEATS) at that grain and every larger one (null: not even at the largest).
  */
 export function crossoverGrains(
   result: WorkloadResult,
@@ -50,7 +53,7 @@ export function crossoverGrains(
     for (let i = grainsUs.length - 1; i >= 0; i--) {
       const us = grainsUs[i] as number;
       const m = result.measurements.find((x) => x.subject === subject && x.method === label(us));
-      if (m?.speedup === undefined || m.speedup <= 1) break;
+      if (m?.speedup === undefined || m.speedup < BEATS) break;
       from = us;
     }
     out[subject] = from;

@@ -16,7 +16,7 @@ export const crossoverWorkload: Workload = {
   name: 'crossover',
   title: 'crossover',
   description:
-    'A fixed number of items per map call (default chunksize), each taking a calibrated amount of pure computation from ~1 µs to ~10 ms. Each grain is compared with the sequential loop over the same items; a backend "wins from" the smallest grain from which it is faster than sequential at that grain and every larger one.',
+    'A fixed number of items per map call (default chunksize), each taking a calibrated amount of pure computation from ~1 µs to ~10 ms. Each grain is compared with the sequential loop over the same items; a backend "beats sequential from" the smallest grain from which it is at least 5% faster than sequential at that grain and every larger one.',
   sharedPool: true,
   async prepare({ sizes, processes, seed }) {
     const random = randomFor(seed, 'crossover');
