@@ -24,6 +24,7 @@ import { workersFeature } from './features/workers.js';
 
 export type { PoolFactory, SuiteContext } from './context.js';
 export { tasks } from './tasks.js';
+export { fullSize, rejectionOf, seededRandom, until, useTestPools } from './testing.js';
 
 /** Every feature of the contract, in the order the suite runs them. */
 export const features = {

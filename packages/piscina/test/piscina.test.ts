@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tasks } from '@parapool/conformance';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { fullSize as allRunAtOnce, rejectionOf, tasks, until, useTestPools } from '@parapool/conformance';
+import { describe, expect, it } from 'vitest';
 import {
   CloneError,
   createPool,
@@ -12,50 +11,10 @@ import {
   WorkerCrashedError,
 } from '../dist/index.js';
 
-const pools: Pool[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.allSettled(pools.splice(0).map((pool) => pool.terminate()));
-});
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function pool(options: PiscinaPoolOptions): Pool {
-  const created = createPool(options);
-  pools.push(created);
-  return created;
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parapool-piscina-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
+const { pool, tempDir } = useTestPools((options: PiscinaPoolOptions) => createPool(options), 'piscina');
 
 /** True if `n` workers can run at once: a barrier across all of them passes. */
-async function fullSize(target: Pool, n: number): Promise<boolean> {
-  const dir = join(tempDir(), 'barrier');
-  const all = await target.starmap(
-    tasks.barrier,
-    Array.from({ length: n }, () => [dir, n, 10_000] as [string, number, number]),
-    { chunksize: 1 },
-  );
-  return all.every(Boolean);
-}
+const fullSize = (target: Pool, n: number) => allRunAtOnce(target, n, join(tempDir(), 'barrier'));
 
 /** Marks `path` then spins forever: only terminating its thread stops it. */
 const spin = (path: string): never => {

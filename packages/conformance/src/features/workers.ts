@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PROCESSES, rejectionOf, type SuiteContext } from '../context.js';
 import { tasks } from '../tasks.js';
 
-/** True if `processes` workers can run at once: a barrier across all of them passes. */
+/** Whether `processes` workers can run at once, once per worker (the barrier's answers). */
 async function fullSize(pool: import('@parapool/core').Pool, dir: string, processes = PROCESSES): Promise<boolean[]> {
   return pool.starmap(
     tasks.barrier,
