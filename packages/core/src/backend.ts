@@ -17,8 +17,11 @@ export interface TaskCall {
 /** One unit of work for one worker: a task and a chunk of items. */
 export interface Job {
   readonly task: TaskRef;
-  /** The items of this chunk. With `spread`, each item is an argument list. */
-  readonly items: readonly unknown[];
+  /**
+   * The items of this chunk. With `spread`, each item is an argument list. A
+   * chunk of numbers may come packed as a Float64Array (read it by index).
+   */
+  readonly items: readonly unknown[] | Float64Array;
   /** `true` for starmap/apply: each item is spread into the call. */
   readonly spread: boolean;
   /** The pool's initializer, run once per worker before its first job. */
@@ -36,7 +39,8 @@ export interface ItemFailure {
  * items that failed. `values[i]` is `undefined` where item `i` failed.
  */
 export interface JobResult {
-  readonly values: unknown[];
+  /** One value per item; a Float64Array when every value is a number. */
+  readonly values: unknown[] | Float64Array;
   readonly failures?: ItemFailure[];
 }
 

@@ -52,7 +52,7 @@ export class LazyMap<R> implements AsyncIterableIterator<R> {
   readonly #ordered = new Map<number, ChunkOutcome>();
   readonly #unordered: ChunkOutcome[] = [];
   #nextSeq = 0;
-  #buffer: unknown[] = [];
+  #buffer: ArrayLike<unknown> = [];
   #bufferPos = 0;
   #pendingError: Error | undefined;
   #inputError: { error: unknown } | undefined;

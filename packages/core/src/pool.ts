@@ -7,6 +7,7 @@ import { deserializeError } from './error-transport.js';
 import { CloneError, PoolStateError, PoolTerminatedError } from './errors.js';
 import { firstFailure, jobError } from './job-outcome.js';
 import { LazyMap } from './lazy-map.js';
+import { packNumbers } from './numeric-packing.js';
 import { toTaskRef } from './tasks.js';
 import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolOptions } from './types.js';
 
@@ -251,11 +252,11 @@ export class BasePool implements Pool {
     return new Promise((resolve) => this.#workWaiters.push(resolve));
   }
 
-  #job(task: TaskRef, items: unknown[], spread: boolean): Job {
+  #job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean): Job {
     return this.#initializer ? { task, items, spread, initializer: this.#initializer } : { task, items, spread };
   }
 
-  #submit(task: TaskRef, items: unknown[], spread: boolean, signal: AbortSignal | undefined): Ticket {
+  #submit(task: TaskRef, items: unknown[] | Float64Array, spread: boolean, signal: AbortSignal | undefined): Ticket {
     return this.#dispatcher.submit(this.#job(task, items, spread), signal);
   }
 
@@ -282,8 +283,9 @@ export class BasePool implements Pool {
         reject(error);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      const packed = spread ? items : packNumbers(items);
       for (let offset = 0; offset < n; offset += size) {
-        const slice = items.slice(offset, offset + size);
+        const slice = packed.slice(offset, offset + size);
         const ticket = this.#submit(ref, slice, spread, signal);
         tickets.push(ticket);
         ticket.promise.then(
@@ -367,8 +369,8 @@ export class BasePool implements Pool {
 
   #sendBatch(entries: BatchEntry[]): void {
     const first = entries[0] as BatchEntry;
-    const argsList = new Array<unknown[]>(entries.length);
-    for (let i = 0; i < entries.length; i++) argsList[i] = (entries[i] as BatchEntry).args;
+    const argsList: unknown[][] = [];
+    for (const entry of entries) argsList.push(entry.args);
     const ticket = this.#submit(first.ref, argsList, true, undefined);
     ticket.promise.then(
       (outcome: JobResult) => {

@@ -2,6 +2,7 @@ import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './backend.j
 import { type SerializedError, serializeError } from './error-transport.js';
 import { InitializerError, InlineTaskError, TaskResolutionError } from './errors.js';
 import { importModule } from './module-loader.js';
+import { packNumbers } from './numeric-packing.js';
 import { type TaskFunction, taskKey, taskRegistry } from './tasks.js';
 import { newWorkerId, runAsWorker, type WorkerInfo } from './worker-context.js';
 
@@ -145,14 +146,25 @@ export class WorkerRuntime {
   #runItems(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
     const { items, spread } = job;
     const n = items.length;
-    const values: unknown[] = new Array(n);
+    const values: unknown[] = [];
+    let numbers = true;
     let failures: ItemFailure[] | undefined;
     let pending: Promise<void>[] | undefined;
     const inline = job.task.kind === 'inline';
     for (let i = 0; i < n; i++) {
+      let value: unknown;
       try {
         const item = items[i];
-        const value = spread ? fn(...(item as unknown[])) : fn(item);
+        value = spread ? fn(...(item as unknown[])) : fn(item);
+      } catch (error) {
+        failures ??= [];
+        failures.push({ index: i, error: describeFailure(error, inline) });
+        values.push(undefined);
+        numbers = false;
+        continue;
+      }
+      if (typeof value !== 'number') {
+        numbers = false;
         if (isThenable(value)) {
           pending ??= [];
           pending.push(
@@ -166,15 +178,15 @@ export class WorkerRuntime {
               },
             ),
           );
-        } else {
-          values[i] = value;
+          value = undefined;
         }
-      } catch (error) {
-        failures ??= [];
-        failures.push({ index: i, error: describeFailure(error, inline) });
       }
+      values.push(value);
     }
-    if (!pending) return failures ? { values, failures } : { values };
+    if (!pending) {
+      if (failures) return { values, failures };
+      return { values: numbers ? packNumbers(values) : values };
+    }
     return Promise.all(pending).then(() => {
       if (!failures) return { values };
       failures.sort((a, b) => a.index - b.index);
@@ -206,5 +218,5 @@ function describeFailure(error: unknown, inline: boolean): SerializedError {
 function failAll(n: number, error: SerializedError): JobResult {
   const failures: ItemFailure[] = [];
   for (let i = 0; i < n; i++) failures.push({ index: i, error });
-  return { values: new Array(n), failures };
+  return { values: failures.map(() => undefined), failures };
 }

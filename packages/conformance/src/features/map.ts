@@ -34,6 +34,18 @@ export function mapFeature(ctx: SuiteContext): void {
       expect(out).toEqual(delays.map((_, i) => i));
     });
 
+    it('numbers cross exactly, also in big numeric chunks (NaN, -0, fractions, 2^53)', async () => {
+      const special = [Number.NaN, -0, 0.1 + 0.2, 2 ** 53, -(2 ** 53), Number.MAX_VALUE, Number.MIN_VALUE, -Infinity];
+      const xs = Array.from({ length: 200 }, (_, i) => special[i % special.length] as number);
+      const out = await ctx.shared().map(tasks.identity, xs);
+      expect(out).toEqual(xs);
+      expect(Object.is(out[1], -0)).toBe(true);
+      expect(Array.isArray(out)).toBe(true);
+      // A chunk of numbers with one other value in it comes back as it went.
+      const mixed: unknown[] = [...xs, 'text', undefined];
+      expect(await ctx.shared().map(tasks.identity, mixed, { chunksize: 500 })).toEqual(mixed);
+    });
+
     it('map accepts any iterable (a Set, a generator)', async () => {
       function* gen() {
         yield 3;
