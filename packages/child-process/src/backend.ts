@@ -2,6 +2,7 @@ import {
   type BackendOptions,
   type Job,
   type JobResult,
+  jobLength,
   SlotBackend,
   type SlotWorker,
   serializeError,
@@ -103,7 +104,8 @@ function startFailure(exitCode: number | null, signal: NodeJS.Signals | null, er
 /** The worker could not send its result back: every item of the job fails with a CloneError. */
 function unsendable(job: Job, reason: string): JobResult {
   const error = serializeError(toCloneError(new Error(reason), 'result'));
-  return { values: job.items.map(() => undefined), failures: job.items.map((_, index) => ({ index, error })) };
+  const indexes = Array.from({ length: jobLength(job) }, (_, index) => index);
+  return { values: indexes.map(() => undefined), failures: indexes.map((index) => ({ index, error })) };
 }
 
 /**

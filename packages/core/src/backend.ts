@@ -24,6 +24,12 @@ export interface Job {
   readonly items: readonly unknown[] | Float64Array;
   /** `true` for starmap/apply: each item is spread into the call. */
   readonly spread: boolean;
+  /**
+   * With `spread`, the argument lists may come column by column instead of in
+   * `items` (then empty): call `i` is `fn(columns[0][i], columns[1][i], ...)`.
+   * Sending a few long columns is much cheaper than many short lists.
+   */
+  readonly columns?: ReadonlyArray<readonly unknown[] | Float64Array>;
   /** The pool's initializer, run once per worker before its first job. */
   readonly initializer?: TaskCall;
 }

@@ -38,6 +38,7 @@ export {
   WorkerStartupError,
 } from './errors.js';
 export { InlineBackend } from './inline-backend.js';
+export { jobLength } from './numeric-packing.js';
 export { BasePool } from './pool.js';
 export { refuseOwnedOptions, SlotBackend } from './slot-backend.js';
 export type { TaskFunction, TaskHandle, TaskHandles } from './tasks.js';

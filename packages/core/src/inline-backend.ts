@@ -38,7 +38,8 @@ export class InlineBackend implements Backend {
   async run(job: Job, signal?: AbortSignal): Promise<JobResult> {
     let copy: Job;
     try {
-      copy = { ...job, items: structuredClone(job.items) };
+      const { items, columns } = structuredClone({ items: job.items, columns: job.columns });
+      copy = columns ? { ...job, items, columns } : { ...job, items };
     } catch (error) {
       throw isDataCloneError(error) ? toCloneError(error, 'argument') : error;
     }

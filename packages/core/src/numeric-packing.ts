@@ -1,5 +1,7 @@
+import type { Job } from './backend.js';
+
 /**
- * Chunks made only of numbers travel as a Float64Array: structured clone copies
+ * How a chunk travels cheaply. Chunks made only of numbers travel as a Float64Array: structured clone copies
  * it as one block instead of element by element (several times faster for the
  * big numeric chunks of `map`), and no number changes on the way (NaN, -0,
  * integers and fractions survive a float64 exactly).
@@ -18,4 +20,33 @@ export function packNumbers(items: unknown[]): unknown[] | Float64Array {
   if (n < MIN_PACKED) return items;
   for (let i = 0; i < n; i++) if (typeof items[i] !== 'number') return items;
   return new Float64Array(items as number[]);
+}
+
+/** Fewest calls for which argument lists are sent as columns. */
+const MIN_COLUMNS = 16;
+/** Most arguments per call sent as columns. */
+const MAX_COLUMN_ARGS = 8;
+
+/**
+ * Argument lists of equal length as columns (each packed if numeric), or
+ * `undefined` when they differ in length, are too few, or take no arguments.
+ */
+export function toColumns(argsLists: readonly unknown[][]): Array<unknown[] | Float64Array> | undefined {
+  const n = argsLists.length;
+  if (n < MIN_COLUMNS) return undefined;
+  const k = (argsLists[0] as unknown[]).length;
+  if (k === 0 || k > MAX_COLUMN_ARGS) return undefined;
+  const columns: unknown[][] = [];
+  for (let c = 0; c < k; c++) columns.push([]);
+  for (let i = 0; i < n; i++) {
+    const args = argsLists[i] as unknown[];
+    if (args.length !== k) return undefined;
+    for (let c = 0; c < k; c++) (columns[c] as unknown[]).push(args[c]);
+  }
+  return columns.map(packNumbers);
+}
+
+/** Number of calls in a job. */
+export function jobLength(job: Job): number {
+  return job.columns ? (job.columns[0]?.length ?? 0) : job.items.length;
 }

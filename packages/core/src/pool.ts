@@ -7,14 +7,15 @@ import { deserializeError } from './error-transport.js';
 import { CloneError, PoolStateError, PoolTerminatedError } from './errors.js';
 import { firstFailure, jobError } from './job-outcome.js';
 import { LazyMap } from './lazy-map.js';
-import { packNumbers } from './numeric-packing.js';
+import { packNumbers, toColumns } from './numeric-packing.js';
 import { toTaskRef } from './tasks.js';
 import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolOptions } from './types.js';
 
-interface BatchEntry {
-  ref: TaskRef;
-  args: unknown[];
-  result: AsyncResultImpl<unknown>;
+/** The applyAsync calls of one tick, as parallel lists (no object per call). */
+interface Batch {
+  refs: TaskRef[];
+  args: unknown[][];
+  results: AsyncResultImpl<unknown>[];
 }
 
 type State = 'running' | 'closed' | 'terminated';
@@ -83,7 +84,7 @@ export class BasePool implements Pool {
   #state: State = 'running';
   #work = 0;
   #workWaiters: Array<() => void> = [];
-  #batch: BatchEntry[] | undefined;
+  #batch: Batch | undefined;
   readonly #lazies = new Set<LazyMap<unknown>>();
   #stopping: Promise<void> | undefined;
 
@@ -187,8 +188,8 @@ export class BasePool implements Pool {
       const reason = () => new PoolTerminatedError();
       const batch = this.#batch;
       this.#batch = undefined;
-      for (const entry of batch ?? []) entry.result.reject(reason());
-      if (batch) this.#workDone(batch.length);
+      for (const result of batch?.results ?? []) result.reject(reason());
+      if (batch) this.#workDone(batch.results.length);
       for (const lazy of this.#lazies) lazy.abort(reason());
       this.#dispatcher.rejectAll(reason);
       const stopped = this.#backend.terminate();
@@ -253,7 +254,9 @@ export class BasePool implements Pool {
   }
 
   #job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean): Job {
-    return this.#initializer ? { task, items, spread, initializer: this.#initializer } : { task, items, spread };
+    const columns = spread ? toColumns(items as unknown[][]) : undefined;
+    const job: Job = columns ? { task, items: [], spread, columns } : { task, items, spread };
+    return this.#initializer ? { ...job, initializer: this.#initializer } : job;
   }
 
   #submit(task: TaskRef, items: unknown[] | Float64Array, spread: boolean, signal: AbortSignal | undefined): Ticket {
@@ -343,11 +346,15 @@ export class BasePool implements Pool {
     }
     // Calls made in one tick are sent together (see #flushBatch).
     this.#workStarted(1);
-    if (!this.#batch) {
-      this.#batch = [];
+    let batch = this.#batch;
+    if (!batch) {
+      batch = { refs: [], args: [], results: [] };
+      this.#batch = batch;
       queueMicrotask(() => this.#flushBatch());
     }
-    this.#batch.push({ ref, args: list, result });
+    batch.refs.push(ref);
+    batch.args.push(list);
+    batch.results.push(result);
     return result;
   }
 
@@ -355,42 +362,43 @@ export class BasePool implements Pool {
   #flushBatch(): void {
     const batch = this.#batch;
     this.#batch = undefined;
-    if (!batch || batch.length === 0) return;
-    const size = Math.max(1, defaultChunksize(batch.length, this.processes));
+    if (!batch) return;
+    const { refs, args, results } = batch;
+    const n = refs.length;
+    const size = Math.max(1, defaultChunksize(n, this.processes));
     let start = 0;
-    while (start < batch.length) {
-      const first = batch[start] as BatchEntry;
+    while (start < n) {
+      const ref = refs[start] as TaskRef;
       let end = start + 1;
-      while (end < batch.length && end - start < size && (batch[end] as BatchEntry).ref === first.ref) end++;
-      this.#sendBatch(batch.slice(start, end));
+      while (end < n && end - start < size && refs[end] === ref) end++;
+      this.#sendBatch(ref, args.slice(start, end), results.slice(start, end));
       start = end;
     }
   }
 
-  #sendBatch(entries: BatchEntry[]): void {
-    const first = entries[0] as BatchEntry;
-    const argsList: unknown[][] = [];
-    for (const entry of entries) argsList.push(entry.args);
-    const ticket = this.#submit(first.ref, argsList, true, undefined);
+  #sendBatch(ref: TaskRef, argsList: unknown[][], results: AsyncResultImpl<unknown>[]): void {
+    const ticket = this.#submit(ref, argsList, true, undefined);
     ticket.promise.then(
       (outcome: JobResult) => {
         const failures = outcome.failures;
         if (failures) {
-          for (const f of failures) (entries[f.index] as BatchEntry).result.reject(deserializeError(f.error));
+          for (const f of failures) (results[f.index] as AsyncResultImpl<unknown>).reject(deserializeError(f.error));
         }
         const values = outcome.values;
-        for (let i = 0; i < entries.length; i++) (entries[i] as BatchEntry).result.fulfill(values[i]);
-        this.#workDone(entries.length);
+        for (let i = 0; i < results.length; i++) (results[i] as AsyncResultImpl<unknown>).fulfill(values[i]);
+        this.#workDone(results.length);
       },
       (error: unknown) => {
         const wrapped = jobError(error);
         // One uncloneable argument must not fail the other calls that shared its job.
-        if (wrapped instanceof CloneError && entries.length > 1 && this.#state !== 'terminated') {
-          for (const entry of entries) this.#sendBatch([entry]);
+        if (wrapped instanceof CloneError && results.length > 1 && this.#state !== 'terminated') {
+          for (let i = 0; i < results.length; i++) {
+            this.#sendBatch(ref, [argsList[i] as unknown[]], [results[i] as AsyncResultImpl<unknown>]);
+          }
           return;
         }
-        for (const entry of entries) entry.result.reject(wrapped);
-        this.#workDone(entries.length);
+        for (const result of results) result.reject(wrapped);
+        this.#workDone(results.length);
       },
     );
   }

@@ -2,7 +2,7 @@ import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './backend.j
 import { type SerializedError, serializeError } from './error-transport.js';
 import { InitializerError, InlineTaskError, TaskResolutionError } from './errors.js';
 import { importModule } from './module-loader.js';
-import { packNumbers } from './numeric-packing.js';
+import { jobLength, packNumbers } from './numeric-packing.js';
 import { type TaskFunction, taskKey, taskRegistry } from './tasks.js';
 import { newWorkerId, runAsWorker, type WorkerInfo } from './worker-context.js';
 
@@ -81,7 +81,7 @@ export class WorkerRuntime {
       const fn = await this.#resolve(job.task);
       return await this.#runItems(fn, job);
     } catch (error) {
-      return failAll(job.items.length, serializeError(error));
+      return failAll(jobLength(job), serializeError(error));
     }
   }
 
@@ -144,8 +144,9 @@ export class WorkerRuntime {
   }
 
   #runItems(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
-    const { items, spread } = job;
-    const n = items.length;
+    const { items, spread, columns } = job;
+    const n = jobLength(job);
+    const call = columns ? columnCaller(fn, columns) : undefined;
     const values: unknown[] = [];
     let numbers = true;
     let failures: ItemFailure[] | undefined;
@@ -154,8 +155,7 @@ export class WorkerRuntime {
     for (let i = 0; i < n; i++) {
       let value: unknown;
       try {
-        const item = items[i];
-        value = spread ? fn(...(item as unknown[])) : fn(item);
+        value = call ? call(i) : spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
       } catch (error) {
         failures ??= [];
         failures.push({ index: i, error: describeFailure(error, inline) });
@@ -192,6 +192,29 @@ export class WorkerRuntime {
       failures.sort((a, b) => a.index - b.index);
       return { values, failures };
     });
+  }
+}
+
+/** Calls `fn` with the arguments of call `i`, read from columns (no per-call array for up to 4 arguments). */
+function columnCaller(fn: TaskFunction, columns: ReadonlyArray<ArrayLike<unknown>>): (i: number) => unknown {
+  const [a, b, c, d] = columns as ArrayLike<unknown>[];
+  switch (columns.length) {
+    case 1:
+      return (i) => fn((a as ArrayLike<unknown>)[i]);
+    case 2:
+      return (i) => fn((a as ArrayLike<unknown>)[i], (b as ArrayLike<unknown>)[i]);
+    case 3:
+      return (i) => fn((a as ArrayLike<unknown>)[i], (b as ArrayLike<unknown>)[i], (c as ArrayLike<unknown>)[i]);
+    case 4:
+      return (i) =>
+        fn(
+          (a as ArrayLike<unknown>)[i],
+          (b as ArrayLike<unknown>)[i],
+          (c as ArrayLike<unknown>)[i],
+          (d as ArrayLike<unknown>)[i],
+        );
+    default:
+      return (i) => fn(...columns.map((column) => column[i]));
   }
 }
 

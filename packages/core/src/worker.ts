@@ -12,6 +12,7 @@ import { WorkerRuntime } from './worker-runtime.js';
 
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './backend.js';
 export type { SerializedError } from './error-transport.js';
+export { jobLength } from './numeric-packing.js';
 export { currentWorker, type WorkerInfo } from './worker-context.js';
 export { WorkerRuntime } from './worker-runtime.js';
 

@@ -65,6 +65,17 @@ export function mapFeature(ctx: SuiteContext): void {
       ).toEqual([3, 7, 11]);
     });
 
+    it('starmap handles many argument lists, of equal or differing lengths', async () => {
+      const rows = Array.from({ length: 40 }, (_, i) => [i, i + 1, i + 2]);
+      const counts = await ctx.shared().starmap(
+        (row: number[], low: number, high: string) => `${row.filter((n) => n >= low).length}${high}`,
+        rows.map((row) => [row, 20, '!'] as [number[], number, string]),
+      );
+      expect(counts).toEqual(rows.map((row) => `${row.filter((n) => n >= 20).length}!`));
+      const lists = Array.from({ length: 40 }, (_, i) => Array.from({ length: i % 5 }, () => i));
+      expect(await ctx.shared().starmap((...xs: number[]) => xs.length, lists)).toEqual(lists.map((l) => l.length));
+    });
+
     it('apply runs one call and resolves with its result', async () => {
       expect(await ctx.shared().apply(tasks.add, [20, 22])).toBe(42);
       expect(await ctx.shared().apply(tasks.noArgs)).toBe('no-args');
