@@ -23,7 +23,7 @@ const OWNED = {
 /** piscina's constructor options, minus the ones this adapter sets. */
 export type PiscinaOptions = Omit<NonNullable<ConstructorParameters<typeof Piscina>[0]>, keyof typeof OWNED>;
 
-const WORKER = new URL('./worker.js', import.meta.url).href;
+const WORKER = new URL('./worker-entry.cjs', import.meta.url).href;
 
 /**
  * The parapool Backend over piscina. Each worker is a one-thread piscina, so
