@@ -1,4 +1,5 @@
 import type { SerializedError } from './error-transport.js';
+import type { PackedTuples } from './numeric-packing.js';
 
 /**
  * How a job names the function to run. Plain data: it can cross threads,
@@ -45,8 +46,12 @@ export interface ItemFailure {
  * items that failed. `values[i]` is `undefined` where item `i` failed.
  */
 export interface JobResult {
-  /** One value per item; a Float64Array when every value is a number. */
-  readonly values: unknown[] | Float64Array;
+  /**
+   * One value per item; a Float64Array when every value is a number; columns
+   * (`{ packed: 'tuples' }`) when every value is a short tuple of numbers. The
+   * core unpacks tuples as a result arrives; adapters pass values through.
+   */
+  readonly values: unknown[] | Float64Array | PackedTuples;
   readonly failures?: ItemFailure[];
 }
 

@@ -1,8 +1,21 @@
 import type { Backend, Job, JobResult } from './backend.js';
+import { isPackedTuples, unpackTuples } from './numeric-packing.js';
+
+/** A job's result as the core's callers see it: tuples unpacked. */
+export interface ReceivedResult extends JobResult {
+  readonly values: unknown[] | Float64Array;
+}
+
+/** A result with tuples unpacked, so callers only see arrays (or a Float64Array of numbers). */
+function unpacked(result: JobResult): ReceivedResult {
+  return isPackedTuples(result.values)
+    ? { ...result, values: unpackTuples(result.values) }
+    : (result as ReceivedResult);
+}
 
 /** A job handed to the dispatcher: queued in the core, then running on the backend. */
 export interface Ticket {
-  readonly promise: Promise<JobResult>;
+  readonly promise: Promise<ReceivedResult>;
   /** Drops the job: a queued one never starts; a running one's result is ignored. */
   cancel(reason: unknown): void;
 }
@@ -11,7 +24,7 @@ interface Entry extends Ticket {
   readonly job: Job;
   readonly signal: AbortSignal | undefined;
   state: 'queued' | 'running' | 'settled';
-  resolve(result: JobResult): void;
+  resolve(result: ReceivedResult): void;
   reject(reason: unknown): void;
 }
 
@@ -39,9 +52,9 @@ export class Dispatcher {
   }
 
   submit(job: Job, signal?: AbortSignal): Ticket {
-    let resolve!: (result: JobResult) => void;
+    let resolve!: (result: ReceivedResult) => void;
     let reject!: (reason: unknown) => void;
-    const promise = new Promise<JobResult>((res, rej) => {
+    const promise = new Promise<ReceivedResult>((res, rej) => {
       resolve = res;
       reject = rej;
     });
@@ -129,7 +142,7 @@ export class Dispatcher {
       outcome = Promise.reject(error);
     }
     outcome.then(
-      (result) => this.#finish(entry, () => entry.resolve(result)),
+      (result) => this.#finish(entry, () => entry.resolve(unpacked(result))),
       (error: unknown) => this.#finish(entry, () => entry.reject(error)),
     );
   }

@@ -1,5 +1,4 @@
-import type { JobResult } from './backend.js';
-import type { Ticket } from './dispatcher.js';
+import type { ReceivedResult, Ticket } from './dispatcher.js';
 import { firstFailure, jobError } from './job-outcome.js';
 import type { Progress } from './types.js';
 
@@ -22,7 +21,7 @@ export interface LazyMapOptions {
 
 interface ChunkOutcome {
   seq: number;
-  result?: JobResult;
+  result?: ReceivedResult;
   error?: Error;
 }
 
@@ -157,7 +156,7 @@ export class LazyMap<R> implements AsyncIterableIterator<R> {
       this.#pendingError = outcome.error;
       return true;
     }
-    const result = outcome.result as JobResult;
+    const result = outcome.result as ReceivedResult;
     const failure = firstFailure(result);
     this.#buffer = failure ? result.values.slice(0, failure.index) : result.values;
     this.#bufferPos = 0;

@@ -50,3 +50,49 @@ export function toColumns(argsLists: readonly unknown[][]): Array<unknown[] | Fl
 export function jobLength(job: Job): number {
   return job.columns ? (job.columns[0]?.length ?? 0) : job.items.length;
 }
+
+/** Results that are all short tuples of numbers (`[i, count]`), sent as one Float64Array per position. */
+export interface PackedTuples {
+  readonly packed: 'tuples';
+  readonly columns: Float64Array[];
+}
+
+/** `values` as PackedTuples when each is an array of the same 1–8 numbers, else undefined. */
+export function packTuples(values: readonly unknown[]): PackedTuples | undefined {
+  const n = values.length;
+  if (n < MIN_PACKED) return undefined;
+  const first = values[0];
+  if (!Array.isArray(first)) return undefined;
+  const k = first.length;
+  if (k === 0 || k > MAX_COLUMN_ARGS) return undefined;
+  const columns: Float64Array[] = [];
+  for (let c = 0; c < k; c++) columns.push(new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    const tuple = values[i];
+    if (!Array.isArray(tuple) || tuple.length !== k) return undefined;
+    for (let c = 0; c < k; c++) {
+      const x = tuple[c];
+      if (typeof x !== 'number') return undefined;
+      (columns[c] as Float64Array)[i] = x;
+    }
+  }
+  return { packed: 'tuples', columns };
+}
+
+/** The tuples back as arrays. */
+export function unpackTuples(packed: PackedTuples): number[][] {
+  const { columns } = packed;
+  const n = columns[0]?.length ?? 0;
+  const out: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const tuple: number[] = [];
+    for (const column of columns) tuple.push(column[i] as number);
+    out.push(tuple);
+  }
+  return out;
+}
+
+/** True for a JobResult's values sent as PackedTuples. */
+export function isPackedTuples(values: unknown): values is PackedTuples {
+  return (values as PackedTuples | undefined)?.packed === 'tuples';
+}

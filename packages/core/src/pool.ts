@@ -1,8 +1,8 @@
 import { type AsyncOptions, type AsyncResult, AsyncResultImpl } from './async-result.js';
-import type { Backend, BackendCapabilities, BackendFactory, Job, JobResult, TaskCall, TaskRef } from './backend.js';
+import type { Backend, BackendCapabilities, BackendFactory, Job, TaskCall, TaskRef } from './backend.js';
 import { checkChunksize, defaultChunksize } from './chunking.js';
 import { cpuCount } from './cpu-count.js';
-import { Dispatcher, type Ticket } from './dispatcher.js';
+import { Dispatcher, type ReceivedResult, type Ticket } from './dispatcher.js';
 import { deserializeError } from './error-transport.js';
 import { CloneError, PoolStateError, PoolTerminatedError } from './errors.js';
 import { firstFailure, jobError } from './job-outcome.js';
@@ -379,7 +379,7 @@ export class BasePool implements Pool {
   #sendBatch(ref: TaskRef, argsList: unknown[][], results: AsyncResultImpl<unknown>[]): void {
     const ticket = this.#submit(ref, argsList, true, undefined);
     ticket.promise.then(
-      (outcome: JobResult) => {
+      (outcome: ReceivedResult) => {
         const failures = outcome.failures;
         if (failures) {
           for (const f of failures) (results[f.index] as AsyncResultImpl<unknown>).reject(deserializeError(f.error));

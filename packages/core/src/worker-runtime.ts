@@ -2,7 +2,7 @@ import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './backend.j
 import { type SerializedError, serializeError } from './error-transport.js';
 import { InitializerError, InlineTaskError, TaskResolutionError } from './errors.js';
 import { importModule } from './module-loader.js';
-import { jobLength, packNumbers } from './numeric-packing.js';
+import { jobLength, packNumbers, packTuples } from './numeric-packing.js';
 import { type TaskFunction, taskKey, taskRegistry } from './tasks.js';
 import { newWorkerId, runAsWorker, type WorkerInfo } from './worker-context.js';
 
@@ -185,7 +185,7 @@ export class WorkerRuntime {
     }
     if (!pending) {
       if (failures) return { values, failures };
-      return { values: numbers ? packNumbers(values) : values };
+      return { values: numbers ? packNumbers(values) : (packTuples(values) ?? values) };
     }
     return Promise.all(pending).then(() => {
       if (!failures) return { values };

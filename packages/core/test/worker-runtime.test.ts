@@ -70,3 +70,28 @@ describe('the worker runtime', () => {
     expect((await runtime.runJob(job)).values).toEqual([1]);
   });
 });
+
+describe('results on the wire', () => {
+  it('sends many numeric tuples as columns, and the core unpacks them into arrays', async () => {
+    const { isPackedTuples, unpackTuples } = await import('../src/numeric-packing.js');
+    const runtime = new WorkerRuntime();
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    const result = await runtime.runJob({ task: inline((i: number) => [i, i * 2]), items, spread: false });
+    expect(isPackedTuples(result.values)).toBe(true);
+    if (!isPackedTuples(result.values)) return;
+    expect(unpackTuples(result.values)).toEqual(items.map((i) => [i, i * 2]));
+  });
+
+  it('leaves tuples of other lengths or types as they are', async () => {
+    const runtime = new WorkerRuntime();
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    const mixed = await runtime.runJob({
+      task: inline((i: number) => (i === 50 ? [i] : [i, i])),
+      items,
+      spread: false,
+    });
+    expect(Array.isArray(mixed.values)).toBe(true);
+    const text = await runtime.runJob({ task: inline((i: number) => [i, String(i)]), items, spread: false });
+    expect(Array.isArray(text.values)).toBe(true);
+  });
+});

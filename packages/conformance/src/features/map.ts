@@ -46,6 +46,13 @@ export function mapFeature(ctx: SuiteContext): void {
       expect(await ctx.shared().map(tasks.identity, mixed, { chunksize: 500 })).toEqual(mixed);
     });
 
+    it('tuple results come back as arrays, in order (also many numeric ones)', async () => {
+      const xs = Array.from({ length: 300 }, (_, i) => i);
+      const pairs = await ctx.shared().map((i: number) => [i, i * i], xs);
+      expect(pairs).toEqual(xs.map((i) => [i, i * i]));
+      expect(pairs.every(Array.isArray)).toBe(true);
+    });
+
     it('map accepts any iterable (a Set, a generator)', async () => {
       function* gen() {
         yield 3;
