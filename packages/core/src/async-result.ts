@@ -107,8 +107,8 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
           this.#settlers = { resolve, reject };
         });
       }
-      // A result nobody awaits must not crash the program with an unhandled rejection.
-      this.#promise.catch(() => {});
+      // Made only for a caller who asked (get/then/wait), who handles it: a result
+      // used through callbacks alone never makes a promise that could go unhandled.
     }
     return this.#promise;
   }
