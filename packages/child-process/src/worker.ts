@@ -5,7 +5,9 @@
 import { type JobResult, runJob } from '@parapool/core/worker';
 import type { JobMessage, WorkerMessage } from './fork-worker.js';
 
-const send = process.send?.bind(process) as ((message: WorkerMessage, callback?: () => void) => boolean) | undefined;
+const send = process.send?.bind(process) as
+  | ((message: WorkerMessage, callback?: (error: Error | null) => void) => boolean)
+  | undefined;
 if (!send) {
   throw new Error('@parapool/child-process: the worker must be started with child_process.fork (it talks over IPC)');
 }
@@ -14,8 +16,11 @@ if (!send) {
 // retires this worker; a worker without a parent has nothing left to do.
 process.on('disconnect', () => process.exit());
 
+/** A write that fails means the parent closed the channel or is gone: nothing left to do. */
+const sent = (then?: () => void) => (error: Error | null) => (error ? process.exit() : then?.());
+
 function reply(message: JobMessage, result: JobResult): void {
-  const done = message.last ? () => process.exit(result.failures ? 1 : 0) : undefined;
+  const done = sent(message.last ? () => process.exit(result.failures ? 1 : 0) : undefined);
   // A Process's return value is discarded (as in Python): only failures travel.
   const out = message.last ? { values: [], failures: result.failures } : result;
   if (!process.connected) return; // the parent is gone; 'disconnect' ends this process
@@ -35,4 +40,4 @@ process.on('message', (message: JobMessage) => {
 });
 
 // Retired before it was ready: the channel is already closed.
-if (process.connected) send({ ready: true });
+if (process.connected) send({ ready: true }, sent());
