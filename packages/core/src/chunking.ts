@@ -14,10 +14,3 @@ export function checkChunksize(chunksize: unknown): number {
   }
   return chunksize;
 }
-
-/** Splits `items` into consecutive slices of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkChunksize, chunk, defaultChunksize } from '../src/chunking.js';
+import { checkChunksize, defaultChunksize } from '../src/chunking.js';
 
 describe("Python's default chunksize", () => {
   it('is 0 for an empty input', () => {
@@ -18,12 +18,6 @@ describe("Python's default chunksize", () => {
         expect(defaultChunksize(n, p)).toBe(r ? q + 1 : q);
       }
     }
-  });
-});
-
-describe('chunk', () => {
-  it('splits into consecutive slices, the last one shorter', () => {
-    expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
   });
 });
 
