@@ -11,11 +11,9 @@ import {
 } from '@parapool/core';
 import { type ChildProcessOptions, checkOptions, forkWorker, type WorkerMessage } from './fork-worker.js';
 
-/** A worker process as the slots see it, plus what this backend reads. */
+/** A worker process as the slots see it, plus its pid. */
 interface ChildWorker extends SlotWorker {
   readonly pid: number | undefined;
-  /** It said 'ready'. */
-  readonly up: boolean;
 }
 
 /** Forks one worker process. */
@@ -71,9 +69,6 @@ function startWorker(options: ChildProcessOptions, crashed: (error: WorkerCrashe
   return {
     get pid() {
       return child.pid;
-    },
-    get up() {
-      return up;
     },
     ready,
     keepAlive,
