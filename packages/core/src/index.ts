@@ -5,25 +5,16 @@
  * the `inline` backend. Install an adapter (`@parapool/piscina`, ...) for real
  * parallelism.
  */
-import { InlineBackend } from './inline-backend.js';
-import { BasePool } from './pool.js';
+import { InlineBackend } from './backends/inline.js';
+import { BasePool } from './pool/base-pool.js';
 import type { Pool, PoolOptions } from './types.js';
 
-export type { AsyncOptions, AsyncResult } from './async-result.js';
-export type {
-  Backend,
-  BackendCapabilities,
-  BackendFactory,
-  BackendOptions,
-  ItemFailure,
-  Job,
-  JobResult,
-  TaskCall,
-  TaskRef,
-} from './backend.js';
+export type { Backend, BackendCapabilities, BackendFactory, BackendOptions } from './backends/backend.js';
+export { InlineBackend } from './backends/inline.js';
+export { refuseOwnedOptions, SlotBackend } from './backends/slot-backend.js';
+export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
+export { crashError, WorkerSlots } from './backends/worker-slots.js';
 export { cpuCount } from './cpu-count.js';
-export type { SerializedError } from './error-transport.js';
-export { deserializeError, isDataCloneError, serializeError, toCloneError } from './error-transport.js';
 export {
   CloneError,
   InitializerError,
@@ -37,10 +28,8 @@ export {
   WorkerCrashedError,
   WorkerStartupError,
 } from './errors.js';
-export { InlineBackend } from './inline-backend.js';
-export { jobLength } from './numeric-packing.js';
-export { BasePool } from './pool.js';
-export { refuseOwnedOptions, SlotBackend } from './slot-backend.js';
+export type { AsyncOptions, AsyncResult } from './pool/async-result.js';
+export { BasePool } from './pool/base-pool.js';
 export type { TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
 export { defineTasks, isTaskHandle, toTaskRef } from './tasks.js';
 export type {
@@ -52,10 +41,12 @@ export type {
   Progress,
   Task,
 } from './types.js';
-export type { WorkerInfo } from './worker-context.js';
-export { currentWorker } from './worker-context.js';
-export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './worker-slots.js';
-export { crashError, WorkerSlots } from './worker-slots.js';
+export type { SerializedError } from './wire/error-transport.js';
+export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
+export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';
+export { jobLength } from './wire/packing.js';
+export type { WorkerInfo } from './worker/context.js';
+export { currentWorker } from './worker/context.js';
 
 /**
  * A pool on the `inline` backend: jobs run in the calling thread with the

@@ -1,4 +1,4 @@
-import type { TaskRef } from './backend.js';
+import type { TaskRef } from './wire/job.js';
 
 /** Any function that can be a task: plain or async, any arguments. */
 // biome-ignore lint/suspicious/noExplicitAny: the widest function type; parameters stay inferred per task

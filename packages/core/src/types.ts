@@ -1,5 +1,5 @@
-import type { AsyncOptions, AsyncResult } from './async-result.js';
-import type { BackendCapabilities } from './backend.js';
+import type { BackendCapabilities } from './backends/backend.js';
+import type { AsyncOptions, AsyncResult } from './pool/async-result.js';
 import type { TaskFunction } from './tasks.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AsyncResultImpl } from '../src/async-result.js';
+import { AsyncResultImpl } from '../src/pool/async-result.js';
 
 describe('AsyncResult', () => {
   it('refuses a negative or non-number timeout with a RangeError', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deserializeError, isDataCloneError, serializeError } from '../src/error-transport.js';
 import { InlineTaskError } from '../src/errors.js';
+import { deserializeError, isDataCloneError, serializeError } from '../src/wire/error-transport.js';
 
 describe('errors crossing a worker boundary', () => {
   it('keep name, message, stack and primitive own properties', () => {

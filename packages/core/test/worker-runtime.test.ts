@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerRuntime } from '../src/worker-runtime.js';
+import { WorkerRuntime } from '../src/worker/runtime.js';
 
 const inline = (fn: (...args: never[]) => unknown) => ({ kind: 'inline' as const, source: fn.toString() });
 
@@ -73,7 +73,7 @@ describe('the worker runtime', () => {
 
 describe('results on the wire', () => {
   it('sends many numeric tuples as columns, and the core unpacks them into arrays', async () => {
-    const { isPackedTuples, unpackTuples } = await import('../src/numeric-packing.js');
+    const { isPackedTuples, unpackTuples } = await import('../src/wire/packing.js');
     const runtime = new WorkerRuntime();
     const items = Array.from({ length: 100 }, (_, i) => i);
     const result = await runtime.runJob({ task: inline((i: number) => [i, i * 2]), items, spread: false });

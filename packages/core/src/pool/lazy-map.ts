@@ -1,6 +1,6 @@
+import type { Progress } from '../types.js';
+import { firstFailure, jobError } from '../wire/job-outcome.js';
 import type { ReceivedResult, Ticket } from './dispatcher.js';
-import { firstFailure, jobError } from './job-outcome.js';
-import type { Progress } from './types.js';
 
 /** What a lazy map needs from its pool. */
 export interface LazyMapHost {

@@ -1,5 +1,5 @@
-import type { JobResult } from './backend.js';
 import { deserializeError, isDataCloneError, toCloneError } from './error-transport.js';
+import type { JobResult } from './job.js';
 
 /** The first failed item of a job result, as an Error, or undefined if none failed. */
 export function firstFailure(result: JobResult): { index: number; error: Error } | undefined {

@@ -1,10 +1,10 @@
-import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './backend.js';
-import { type SerializedError, serializeError } from './error-transport.js';
-import { InitializerError, InlineTaskError, TaskResolutionError } from './errors.js';
+import { InitializerError, InlineTaskError, TaskResolutionError } from '../errors.js';
+import { type TaskFunction, taskKey, taskRegistry } from '../tasks.js';
+import { type SerializedError, serializeError } from '../wire/error-transport.js';
+import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
+import { jobLength, packNumbers, packTuples } from '../wire/packing.js';
+import { newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule } from './module-loader.js';
-import { jobLength, packNumbers, packTuples } from './numeric-packing.js';
-import { type TaskFunction, taskKey, taskRegistry } from './tasks.js';
-import { newWorkerId, runAsWorker, type WorkerInfo } from './worker-context.js';
 
 /** Compiles the source of an inline function in the global scope (no access to any closure). */
 function compileInline(source: string): TaskFunction {

@@ -1,15 +1,16 @@
+import type { Backend, BackendCapabilities, BackendFactory } from '../backends/backend.js';
+import { cpuCount } from '../cpu-count.js';
+import { CloneError, PoolStateError, PoolTerminatedError } from '../errors.js';
+import { toTaskRef } from '../tasks.js';
+import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolOptions } from '../types.js';
+import { deserializeError } from '../wire/error-transport.js';
+import type { Job, TaskCall, TaskRef } from '../wire/job.js';
+import { firstFailure, jobError } from '../wire/job-outcome.js';
+import { packNumbers, toColumns } from '../wire/packing.js';
 import { type AsyncOptions, type AsyncResult, AsyncResultImpl } from './async-result.js';
-import type { Backend, BackendCapabilities, BackendFactory, Job, TaskCall, TaskRef } from './backend.js';
 import { checkChunksize, defaultChunksize } from './chunking.js';
-import { cpuCount } from './cpu-count.js';
 import { Dispatcher, type ReceivedResult, type Ticket } from './dispatcher.js';
-import { deserializeError } from './error-transport.js';
-import { CloneError, PoolStateError, PoolTerminatedError } from './errors.js';
-import { firstFailure, jobError } from './job-outcome.js';
 import { LazyMap } from './lazy-map.js';
-import { packNumbers, toColumns } from './numeric-packing.js';
-import { toTaskRef } from './tasks.js';
-import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolOptions } from './types.js';
 
 /** The applyAsync calls of one tick, as parallel lists (no object per call). */
 interface Batch {

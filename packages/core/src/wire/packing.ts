@@ -1,4 +1,4 @@
-import type { Job } from './backend.js';
+import type { Job } from './job.js';
 
 /**
  * How a chunk travels cheaply. Chunks made only of numbers travel as a Float64Array: structured clone copies

@@ -1,6 +1,7 @@
-import type { Backend, BackendCapabilities, BackendOptions, Job, JobResult } from './backend.js';
-import { isDataCloneError, toCloneError } from './error-transport.js';
-import { WorkerRuntime } from './worker-runtime.js';
+import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
+import type { Job, JobResult } from '../wire/job.js';
+import { WorkerRuntime } from '../worker/runtime.js';
+import type { Backend, BackendCapabilities, BackendOptions } from './backend.js';
 
 /**
  * Runs jobs in the calling thread (Python's `multiprocessing.dummy`), with the

@@ -1,4 +1,4 @@
-import { NotReadyError, TimeoutError } from './errors.js';
+import { NotReadyError, TimeoutError } from '../errors.js';
 
 /** Callbacks of the `*Async` calls (Python's `callback` / `error_callback`). */
 export interface AsyncOptions<R> {

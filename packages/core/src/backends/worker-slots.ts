@@ -1,6 +1,6 @@
-import type { Job, JobResult } from './backend.js';
-import { isDataCloneError, toCloneError } from './error-transport.js';
-import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from './errors.js';
+import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from '../errors.js';
+import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
+import type { Job, JobResult } from '../wire/job.js';
 
 /** One worker as an adapter starts it: runs one job at a time. */
 export interface SlotWorker {

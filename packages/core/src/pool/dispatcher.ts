@@ -1,5 +1,6 @@
-import type { Backend, Job, JobResult } from './backend.js';
-import { isPackedTuples, unpackTuples } from './numeric-packing.js';
+import type { Backend } from '../backends/backend.js';
+import type { Job, JobResult } from '../wire/job.js';
+import { isPackedTuples, unpackTuples } from '../wire/packing.js';
 
 /** A job's result as the core's callers see it: tuples unpacked. */
 export interface ReceivedResult extends JobResult {

@@ -1,5 +1,5 @@
-import * as parapoolErrors from './errors.js';
-import { CloneError } from './errors.js';
+import * as parapoolErrors from '../errors.js';
+import { CloneError } from '../errors.js';
 
 /** An error as plain, cloneable data, the way it crosses from a worker to the caller. */
 export interface SerializedError {

@@ -1,4 +1,5 @@
-import type { Backend, BackendCapabilities, BackendOptions, Job, JobResult } from './backend.js';
+import type { Job, JobResult } from '../wire/job.js';
+import type { Backend, BackendCapabilities, BackendOptions } from './backend.js';
 import { type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.js';
 
 /**

@@ -1,0 +1,60 @@
+/**
+ * The wire format's shapes: what crosses from the caller to a worker and back.
+ * Plain data only, so a job can cross threads, processes or a network.
+ */
+import type { SerializedError } from './error-transport.js';
+import type { PackedTuples } from './packing.js';
+
+/**
+ * How a job names the function to run. Plain data: it can cross threads,
+ * processes or (later) a network.
+ */
+export type TaskRef =
+  | { readonly kind: 'module'; readonly module: string; readonly name: string }
+  | { readonly kind: 'inline'; readonly source: string };
+
+/** A task plus the arguments to call it with (used for the pool's initializer). */
+export interface TaskCall {
+  readonly task: TaskRef;
+  readonly args: readonly unknown[];
+}
+
+/** One unit of work for one worker: a task and a chunk of items. */
+export interface Job {
+  readonly task: TaskRef;
+  /**
+   * The items of this chunk. With `spread`, each item is an argument list. A
+   * chunk of numbers may come packed as a Float64Array (read it by index).
+   */
+  readonly items: readonly unknown[] | Float64Array;
+  /** `true` for starmap/apply: each item is spread into the call. */
+  readonly spread: boolean;
+  /**
+   * With `spread`, the argument lists may come column by column instead of in
+   * `items` (then empty): call `i` is `fn(columns[0][i], columns[1][i], ...)`.
+   * Sending a few long columns is much cheaper than many short lists.
+   */
+  readonly columns?: ReadonlyArray<readonly unknown[] | Float64Array>;
+  /** The pool's initializer, run once per worker before its first job. */
+  readonly initializer?: TaskCall;
+}
+
+/** A failed item of a job. */
+export interface ItemFailure {
+  readonly index: number;
+  readonly error: SerializedError;
+}
+
+/**
+ * What a worker sends back for a job: one value per item (in item order) and the
+ * items that failed. `values[i]` is `undefined` where item `i` failed.
+ */
+export interface JobResult {
+  /**
+   * One value per item; a Float64Array when every value is a number; columns
+   * (`{ packed: 'tuples' }`) when every value is a short tuple of numbers. The
+   * core unpacks tuples as a result arrives; adapters pass values through.
+   */
+  readonly values: unknown[] | Float64Array | PackedTuples;
+  readonly failures?: ItemFailure[];
+}
