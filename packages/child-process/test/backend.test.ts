@@ -1,7 +1,7 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BasePool, defineTasks, type Pool, WorkerCrashedError } from '@parapool/core';
+import { BasePool, defineTasks, jobControl, type Pool, WorkerCrashedError } from '@parapool/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ChildProcessBackend, createPool, WorkerStartupError } from '../dist/index.js';
 import { crashTasks, tasks } from './fixtures/tasks.js';
@@ -150,7 +150,7 @@ describe('stopping', () => {
     expect(liveChildren().filter((pid) => pids.includes(pid))).toEqual([]);
   });
 
-  it('an abort removes a job still queued on the backend; the running one finishes', async () => {
+  it('a cancelled job still waiting on the backend never starts; the running one finishes', async () => {
     const backend = new ChildProcessBackend({ processes: 1, maxtasksperchild: undefined });
     try {
       const job = (items: unknown[]) => ({
@@ -158,11 +158,11 @@ describe('stopping', () => {
         items,
         spread: false,
       });
-      const running = backend.run(job([200]));
-      const controller = new AbortController();
-      const queued = backend.run(job([0]), controller.signal);
+      const running = backend.run(job([200]), jobControl());
+      const control = jobControl();
+      const queued = backend.run(job([0]), control);
       const reason = new Error('no longer needed');
-      controller.abort(reason);
+      control.cancel(reason, false);
       expect(await rejectionOf(queued)).toBe(reason);
       expect((await running).values).toEqual([backend.pids[0]]);
     } finally {

@@ -11,6 +11,7 @@ import type { Pool, PoolOptions } from './types.js';
 
 export type { Backend, BackendCapabilities, BackendFactory, BackendOptions } from './backends/backend.js';
 export { InlineBackend } from './backends/inline.js';
+export { type Control, jobControl } from './backends/job-control.js';
 export { refuseOwnedOptions, SlotBackend } from './backends/slot-backend.js';
 export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
 export { crashError, WorkerSlots } from './backends/worker-slots.js';

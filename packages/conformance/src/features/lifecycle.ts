@@ -50,14 +50,45 @@ export function lifecycleFeature(ctx: SuiteContext): void {
       expect(await pool.apply(tasks.square, [2])).toBe(4);
     });
 
-    it('an imap started before close() is still served, like Python', async () => {
+    it('an imap open at close() keeps yielding lazily to its consumer; join() waits until it is consumed', async () => {
+      const pool = ctx.fresh();
+      let pulled = 0;
+      function* naturals() {
+        for (let i = 0; ; i++) {
+          pulled++;
+          yield i;
+        }
+      }
+      const it = pool.imap(tasks.square, naturals());
+      expect((await it.next()).value).toBe(0);
+      pool.close();
+      let joined = false;
+      const join = pool.join().then(() => {
+        joined = true;
+      });
+      const out: number[] = [];
+      for (let i = 0; i < 20; i++) out.push((await it.next()).value as number);
+      expect(out).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) ** 2));
+      // Reading stays at the consumer's pace: a bounded window ahead, never the rest of the input.
+      const pulledNow = pulled;
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(pulled).toBe(pulledNow);
+      expect(pulled).toBeLessThan(21 + 64);
+      expect(joined).toBe(false);
+      await it.return?.();
+      await join;
+      expect(joined).toBe(true);
+    });
+
+    it('an imap open at close() is served to its end; join() resolves once it is', async () => {
       const pool = ctx.fresh();
       const it = pool.imap(tasks.square, [1, 2, 3]);
       pool.close();
-      await pool.join();
+      const join = pool.join();
       const out: number[] = [];
       for await (const value of it) out.push(value);
       expect(out).toEqual([1, 4, 9]);
+      await join;
     });
 
     it('terminate() settles every pending promise with PoolTerminatedError', async () => {

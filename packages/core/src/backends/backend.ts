@@ -33,13 +33,28 @@ export interface Backend {
   readonly size: number;
   readonly capabilities: BackendCapabilities;
   /**
-   * Run one job on one worker. Resolves with the per-item outcomes; rejects only
-   * when the job as a whole failed (worker crash → WorkerCrashedError, abort →
-   * the signal's reason, a value that cannot be cloned → the clone error).
-   * When `signal` aborts: a queued job is dropped; a running one is stopped if
-   * `capabilities.stopsRunningJobs`.
+   * How many jobs per worker the core may hand over at once: 1 (the default:
+   * a job is handed over when a worker is free) or 2 (one running and one ready
+   * to go, for a backend whose hand-over is slow, e.g. over a network).
    */
-  run(job: Job, signal?: AbortSignal): Promise<JobResult>;
+  readonly jobsPerWorker?: 1 | 2;
+  /**
+   * Run one job on one worker. The core calls this only when a worker can take
+   * the job (at most `size * jobsPerWorker` jobs are on a backend at once), so
+   * whatever waits here is short and cancellable.
+   *
+   * Resolves with the per-item outcomes; rejects only when the job as a whole
+   * failed (worker crash → WorkerCrashedError; an argument that cannot be
+   * cloned → CloneError, and then the job never ran; cancelled before it
+   * started → `control.reason`).
+   *
+   * `control` is the job's own cancellation: once `control.cancelled`, a job
+   * that has not started must never start; once `control.stopRequested`, a
+   * running one is stopped if `capabilities.stopsRunningJobs` (otherwise its
+   * result is dropped). Either way the promise must still settle, so the core
+   * knows the worker is free.
+   */
+  run(job: Job, control: JobControl): Promise<JobResult>;
   /** Finish what was handed to `run`, then stop every worker. */
   close(): Promise<void>;
   /** Stop every worker now; reject what is queued or running. */
@@ -48,3 +63,22 @@ export interface Backend {
 
 /** Builds a backend from the core's validated options. */
 export type BackendFactory = (options: BackendOptions) => Backend;
+
+/**
+ * A job's own cancellation, made by the core and handed to the backend with
+ * the job. Cancelling drops a job (a fail-fast, a `break` out of imap); a stop
+ * also asks that running work be stopped (the caller's `signal`, `terminate()`).
+ */
+export interface JobControl {
+  /** True once the core no longer wants this job: if it has not started, it must never start. */
+  readonly cancelled: boolean;
+  /** True once running work should be stopped, not only dropped. */
+  readonly stopRequested: boolean;
+  /** Why the job was cancelled. */
+  readonly reason: unknown;
+  /**
+   * Calls `listener` when the job is cancelled, and again if a stop follows a
+   * plain cancel. Returns a function that removes the listener.
+   */
+  onCancel(listener: () => void): () => void;
+}

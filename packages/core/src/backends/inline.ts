@@ -1,103 +1,61 @@
+import { ensureCloneable } from '../wire/cloneable.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { WorkerRuntime } from '../worker/runtime.js';
-import type { Backend, BackendCapabilities, BackendOptions } from './backend.js';
+import type { BackendOptions } from './backend.js';
+import { SlotBackend } from './slot-backend.js';
+import type { SlotWorker } from './worker-slots.js';
+
+/** A copy of the job's arguments, as a worker boundary would make it. */
+function copyArguments(job: Job): Job {
+  try {
+    const { items, columns } = structuredClone({ items: job.items, columns: job.columns });
+    return columns ? { ...job, items, columns } : { ...job, items };
+  } catch (error) {
+    throw isDataCloneError(error) ? toCloneError(error, 'argument') : error;
+  }
+}
+
+/** A copy of the result; an item whose value cannot be cloned fails alone, with a CloneError. */
+function copyResult(result: JobResult): JobResult {
+  try {
+    return structuredClone(result);
+  } catch {
+    return structuredClone(ensureCloneable(result));
+  }
+}
+
+/** One virtual worker: a worker runtime of its own in the calling thread. */
+function inlineWorker(): SlotWorker {
+  const runtime = new WorkerRuntime({ idPrefix: 'inline', contextual: true });
+  return {
+    run: async (job) => copyResult(await runtime.runJob(copyArguments(job))),
+    // A task in this thread cannot be stopped: a stopped worker's task is
+    // abandoned (it may go on in the background; its result is dropped) and a
+    // fresh worker takes the slot.
+    stop: () => Promise.resolve(),
+  };
+}
 
 /**
- * Runs jobs in the calling thread (Python's `multiprocessing.dummy`), with the
- * same semantics as a real backend: `processes` virtual workers (each with its
- * own initializer state and id), arguments and results structured-cloned as they
- * would be across a worker boundary, workers replaced after `maxtasksperchild`.
+ * Runs jobs in the calling thread (Python's `multiprocessing.dummy`), on the
+ * same path as every other backend: `processes` virtual workers (each with its
+ * own initializer state and id), arguments and results structured-cloned as
+ * they would be across a worker boundary, workers replaced after
+ * `maxtasksperchild`.
  *
  * Synchronous tasks block the caller's event loop while they run; async tasks
  * interleave. Useful for debugging, tests, and I/O-bound async work.
  */
-export class InlineBackend implements Backend {
+export class InlineBackend extends SlotBackend {
   readonly name = 'inline';
-  readonly size: number;
-  readonly capabilities: BackendCapabilities = {
-    stopsRunningJobs: false,
-    isolatesCrashes: false,
-    inProcess: true,
-    separateProcesses: false,
-  };
-  readonly #maxJobs: number | undefined;
-  readonly #idle: WorkerRuntime[] = [];
-  readonly #waiting: Array<(runtime: WorkerRuntime) => void> = [];
-  readonly #running = new Set<Promise<unknown>>();
 
   constructor(options: BackendOptions) {
-    this.size = options.processes;
-    this.#maxJobs = options.maxtasksperchild;
-    for (let i = 0; i < this.size; i++) this.#idle.push(this.#spawn());
-  }
-
-  #spawn(): WorkerRuntime {
-    return new WorkerRuntime({ idPrefix: 'inline', contextual: true });
-  }
-
-  async run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    let copy: Job;
-    try {
-      const { items, columns } = structuredClone({ items: job.items, columns: job.columns });
-      copy = columns ? { ...job, items, columns } : { ...job, items };
-    } catch (error) {
-      throw isDataCloneError(error) ? toCloneError(error, 'argument') : error;
-    }
-    const runtime = await this.#acquire(signal);
-    const running = (async () => {
-      try {
-        const result = await runtime.runJob(copy);
-        try {
-          return structuredClone(result);
-        } catch (error) {
-          throw isDataCloneError(error) ? toCloneError(error, 'result') : error;
-        }
-      } finally {
-        this.#release(runtime);
-      }
-    })();
-    this.#running.add(running);
-    running.then(
-      () => this.#running.delete(running),
-      () => this.#running.delete(running),
-    );
-    return running;
-  }
-
-  #acquire(signal?: AbortSignal): Promise<WorkerRuntime> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const runtime = this.#idle.pop();
-    if (runtime) return Promise.resolve(runtime);
-    return new Promise((resolve, reject) => {
-      const take = (r: WorkerRuntime) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(r);
-      };
-      const onAbort = () => {
-        const index = this.#waiting.indexOf(take);
-        if (index >= 0) this.#waiting.splice(index, 1);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiting.push(take);
+    super(options, () => inlineWorker(), {
+      stopsRunningJobs: false,
+      isolatesCrashes: false,
+      inProcess: true,
+      separateProcesses: false,
     });
-  }
-
-  #release(runtime: WorkerRuntime): void {
-    const next = this.#maxJobs !== undefined && runtime.info.jobs >= this.#maxJobs ? this.#spawn() : runtime;
-    const waiter = this.#waiting.shift();
-    if (waiter) waiter(next);
-    else this.#idle.push(next);
-  }
-
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.#running]);
-  }
-
-  async terminate(): Promise<void> {
-    // Nothing to stop: running tasks are in this thread. The pool has already
-    // rejected their callers; their results are dropped.
-    this.#waiting.length = 0;
   }
 }

@@ -1,5 +1,5 @@
 import type { Job, JobResult } from '../wire/job.js';
-import type { Backend, BackendCapabilities, BackendOptions } from './backend.js';
+import type { Backend, BackendCapabilities, BackendOptions, JobControl } from './backend.js';
 import { type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.js';
 
 /**
@@ -40,8 +40,8 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
     this.slots = new WorkerSlots({ size: options.processes, maxJobs: options.maxtasksperchild, spawn });
   }
 
-  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
-    return this.slots.run(job, signal);
+  run(job: Job, control: JobControl): Promise<JobResult> {
+    return this.slots.run(job, control);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from '../errors.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
+import type { JobControl } from './backend.js';
 
 /** One worker as an adapter starts it: runs one job at a time. */
 export interface SlotWorker {
@@ -41,10 +42,10 @@ export function crashError(error: unknown): WorkerCrashedError {
 
 interface Pending {
   readonly job: Job;
-  readonly signal: AbortSignal | undefined;
+  readonly control: JobControl;
   resolve(result: JobResult): void;
   reject(error: unknown): void;
-  onAbort?: () => void;
+  stopListening?: () => void;
 }
 
 interface Slot<W extends SlotWorker> {
@@ -57,7 +58,8 @@ interface Slot<W extends SlotWorker> {
 
 /**
  * The part of a Backend every adapter shares: `size` workers, one job each at a
- * time, a queue, and the contract's worker rules — a worker is replaced after
+ * time, the few jobs the core has handed over ahead (at most one per worker,
+ * each cancellable until it starts), and the contract's worker rules — a worker is replaced after
  * `maxJobs` jobs, when it dies (only its job fails, with WorkerCrashedError), and
  * when its running job is aborted; workers that keep dying while starting stop
  * being respawned (their jobs fail with WorkerStartupError) until the next call.
@@ -69,7 +71,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   readonly #options: WorkerSlotsOptions<W>;
   readonly #maxFailedStarts: number;
   readonly #slots: Slot<W>[] = [];
-  readonly #queue: Pending[] = [];
+  /** Jobs the core handed over that wait for a free worker (the core keeps the rest). */
+  readonly #ready: Pending[] = [];
   readonly #exiting = new Set<Promise<void>>();
   #state: 'running' | 'closing' | 'stopped' = 'running';
   #failedStarts = 0;
@@ -87,18 +90,15 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     return this.#slots.map((slot) => slot.worker);
   }
 
-  run(job: Job, signal?: AbortSignal): Promise<JobResult> {
+  run(job: Job, control: JobControl): Promise<JobResult> {
     if (this.#state === 'stopped') return Promise.reject(new PoolStateError('The pool was stopped: create a new one'));
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (control.cancelled) return Promise.reject(control.reason);
     // Workers that failed to start are tried again on each new call.
     if (this.#slots.length < this.#options.size) this.#fill();
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job, signal, resolve, reject };
-      if (signal) {
-        pending.onAbort = () => this.#abort(pending);
-        signal.addEventListener('abort', pending.onAbort, { once: true });
-      }
-      this.#queue.push(pending);
+      const pending: Pending = { job, control, resolve, reject };
+      pending.stopListening = control.onCancel(() => this.#cancel(pending));
+      this.#ready.push(pending);
       this.#pump();
     });
   }
@@ -118,13 +118,13 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   /** Rejects everything with PoolTerminatedError and stops every worker now. */
   async terminate(): Promise<void> {
     this.#state = 'stopped';
-    for (const pending of this.#queue.splice(0)) this.#settle(pending, new PoolTerminatedError());
+    for (const pending of this.#ready.splice(0)) this.#settle(pending, new PoolTerminatedError());
     for (const slot of this.#slots) if (slot.pending) this.#settle(slot.pending, new PoolTerminatedError());
     await this.#stopAll();
   }
 
   #busy(): boolean {
-    return this.#queue.length > 0 || this.#slots.some((slot) => slot.pending);
+    return this.#ready.length > 0 || this.#slots.some((slot) => slot.pending);
   }
 
   #fill(): void {
@@ -152,12 +152,12 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       // A worker that says when it is up gets work only then: if it fails to
       // start, the job waits for a replacement instead of failing with it.
       if (slot.pending || (slot.worker.ready && !slot.ready)) continue;
-      const next = this.#queue.shift();
+      const next = this.#ready.shift();
       if (!next) break;
       this.#start(slot, next);
     }
     // Idle workers keep the program alive only while work waits for them (or the pool is closing).
-    const hold = this.#queue.length > 0 || this.#state !== 'running';
+    const hold = this.#ready.length > 0 || this.#state !== 'running';
     for (const slot of this.#slots) if (!slot.pending) slot.worker.keepAlive?.(hold);
     if (this.#drained && !this.#busy()) this.#drained();
   }
@@ -187,18 +187,26 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   }
 
   #settle(pending: Pending, error: unknown, result?: JobResult): void {
-    if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
+    pending.stopListening?.();
     for (const slot of this.#slots) if (slot.pending === pending) slot.pending = undefined;
     if (result) pending.resolve(result);
     else pending.reject(error);
   }
 
-  #abort(pending: Pending): void {
+  /** The core cancelled a job: one not started never starts; a running one is stopped only if asked to. */
+  #cancel(pending: Pending): void {
+    const index = this.#ready.indexOf(pending);
+    if (index >= 0) {
+      this.#ready.splice(index, 1);
+      this.#settle(pending, pending.control.reason);
+      this.#pump();
+      return;
+    }
+    if (!pending.control.stopRequested) return; // it runs to the end; the core drops its result
     const running = this.#slots.find((slot) => slot.pending === pending);
-    const index = this.#queue.indexOf(pending);
-    if (index >= 0) this.#queue.splice(index, 1);
-    this.#settle(pending, pending.signal?.reason);
-    if (running) this.#retire(running); // stop the worker that was running it
+    if (!running) return;
+    this.#settle(pending, pending.control.reason);
+    this.#retire(running); // stop the worker that was running it; a fresh one takes its place
     this.#pump();
   }
 
@@ -215,7 +223,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     if (pending) this.#settle(pending, error);
     if (giveUp && this.#slots.length === 0) {
       // No worker can start: fail what waits rather than respawn in a loop.
-      for (const waiting of this.#queue.splice(0)) this.#settle(waiting, this.#startError());
+      for (const waiting of this.#ready.splice(0)) this.#settle(waiting, this.#startError());
     }
     this.#pump();
   }

@@ -15,7 +15,7 @@ export interface AsyncOptions<R> {
 export interface AsyncResult<R> extends PromiseLike<R> {
   /** The result. With `timeoutMs`, rejects with TimeoutError if not ready by then; the work goes on. */
   get(timeoutMs?: number): Promise<R>;
-  /** Resolves when the result is ready, or after `timeoutMs`. Never rejects. */
+  /** Resolves when the result is ready, or after `timeoutMs`. Rejects only for a bad `timeoutMs`. */
   wait(timeoutMs?: number): Promise<void>;
   /** Whether the call has completed. */
   ready(): boolean;
@@ -23,10 +23,14 @@ export interface AsyncResult<R> extends PromiseLike<R> {
   successful(): boolean;
 }
 
-function checkTimeout(timeoutMs: number | undefined): void {
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)) {
-    throw new RangeError(`timeoutMs must be a number ≥ 0, in milliseconds (got ${String(timeoutMs)})`);
+/** A RangeError for a bad timeout, or undefined if `timeoutMs` is fine. */
+function badTimeout(timeoutMs: unknown): RangeError | undefined {
+  if (timeoutMs === undefined) return undefined;
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+    const got = typeof timeoutMs === 'string' ? `the string ${JSON.stringify(timeoutMs)}` : String(timeoutMs);
+    return new RangeError(`timeoutMs must be a number ≥ 0, in milliseconds (got ${got})`);
   }
+  return undefined;
 }
 
 /**
@@ -47,14 +51,9 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
     this.#options = options?.callback || options?.errorCallback ? options : undefined;
   }
 
-  /** An AsyncResult that follows `source`. */
-  static from<R>(source: Promise<R>, options: AsyncOptions<R> = {}): AsyncResultImpl<R> {
-    const result = new AsyncResultImpl<R>(options);
-    source.then(
-      (value) => result.fulfill(value),
-      (error: unknown) => result.reject(error),
-    );
-    return result;
+  /** This result's settlers, for the pool's calls to settle it. */
+  settlers(): { resolve(value: R): void; reject(error: unknown): void } {
+    return { resolve: (value) => this.fulfill(value), reject: (error) => this.reject(error) };
   }
 
   /** Settles with `value`, after running the callback (whose error rejects instead). */
@@ -67,6 +66,7 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
         callback(value);
       } catch (error) {
         this.#settle('rejected', undefined, error);
+        this.#surface();
         return;
       }
     }
@@ -82,7 +82,9 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
       try {
         errorCallback(error as Error);
       } catch (thrown) {
-        error = thrown;
+        this.#settle('rejected', undefined, thrown);
+        this.#surface();
+        return;
       }
     }
     this.#settle('rejected', undefined, error);
@@ -96,6 +98,16 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
     this.#settlers = undefined;
     if (state === 'fulfilled') settlers?.resolve(value as R);
     else settlers?.reject(error);
+  }
+
+  /**
+   * A callback that threw is a bug nobody may hear of: unless someone is already
+   * waiting on this result, its error becomes a rejected promise now, which Node
+   * reports as an unhandled rejection if nobody reads the result (get/then/wait)
+   * before the current microtasks drain — exactly as a rejected promise would be.
+   */
+  #surface(): void {
+    this.#promise ??= Promise.reject(this.#error);
   }
 
   #asPromise(): Promise<R> {
@@ -122,7 +134,8 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
   }
 
   get(timeoutMs?: number): Promise<R> {
-    checkTimeout(timeoutMs);
+    const bad = badTimeout(timeoutMs);
+    if (bad) return Promise.reject(bad);
     const promise = this.#asPromise();
     if (timeoutMs === undefined || this.#state !== 'pending') return promise;
     return new Promise<R>((resolve, reject) => {
@@ -149,7 +162,8 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
   }
 
   wait(timeoutMs?: number): Promise<void> {
-    checkTimeout(timeoutMs);
+    const bad = badTimeout(timeoutMs);
+    if (bad) return Promise.reject(bad);
     const settled = this.#asPromise().then(
       () => undefined,
       () => undefined,

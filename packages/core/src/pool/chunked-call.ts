@@ -1,0 +1,143 @@
+import type { Progress } from '../types.js';
+import type { Job } from '../wire/job.js';
+import { jobError } from '../wire/job-outcome.js';
+import type { JobQueue, ReceivedResult, Ticket } from './job-queue.js';
+
+/** The error an aborted signal stands for. */
+export function abortReason(signal: AbortSignal): Error {
+  const reason = signal.reason as unknown;
+  return reason instanceof Error
+    ? reason
+    : new DOMException(String(reason ?? 'This operation was aborted'), 'AbortError');
+}
+
+/** The open calls of a pool: what `join()` waits for and `terminate()` ends. */
+export interface CallRegistry {
+  add(call: ChunkedCall): void;
+  delete(call: ChunkedCall): void;
+}
+
+export interface ChunkedCallOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
+  /** Called once when the call fails (abort, terminate, fail-fast, a throwing onProgress). */
+  readonly onFail: (error: Error) => void;
+}
+
+/**
+ * One call's chunks on the job queue — map, starmap, imap, imapUnordered and
+ * the applyAsync batch all go through here: submitting chunks, failing fast
+ * (the chunks not yet started never start; running ones finish and are
+ * dropped), aborting on the caller's signal (running chunks are stopped where
+ * the backend can), progress, and the pool's bookkeeping of open calls.
+ *
+ * What a chunk's result means (fill an array, feed an iterator, settle
+ * AsyncResults) is the caller's.
+ */
+export class ChunkedCall {
+  readonly #queue: JobQueue;
+  readonly #registry: CallRegistry;
+  readonly #options: ChunkedCallOptions;
+  readonly #tickets = new Set<Ticket>();
+  #ended = false;
+  #done = 0;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(queue: JobQueue, registry: CallRegistry, options: ChunkedCallOptions) {
+    this.#queue = queue;
+    this.#registry = registry;
+    this.#options = options;
+    registry.add(this);
+    const { signal } = options;
+    if (signal) {
+      this.#onAbort = () => this.fail(abortReason(signal), true);
+      if (signal.aborted) this.#onAbort();
+      else signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** True once the call has ended (finished, failed or stopped). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Chunks submitted whose outcome has not come yet. */
+  get inFlight(): number {
+    return this.#tickets.size;
+  }
+
+  /**
+   * Submits one chunk. `onResult` gets its result; `onError` the error of the
+   * whole job (a crash, a clone error) — by default the call fails with it.
+   * Nothing is heard once the call has ended.
+   */
+  send(job: Job, onResult: (result: ReceivedResult) => void, onError?: (error: Error) => void): void {
+    if (this.#ended) return;
+    let answered = false;
+    const ticket: Ticket = this.#queue.submit(job, (error, result) => {
+      answered = true;
+      this.#tickets.delete(ticket);
+      if (this.#ended) return;
+      if (result) onResult(result);
+      else if (onError) onError(jobError(error));
+      else this.fail(jobError(error));
+    });
+    if (!answered) this.#tickets.add(ticket);
+  }
+
+  /**
+   * Counts `count` more items done and reports progress. Returns false if the
+   * call failed meanwhile (a throwing onProgress fails it).
+   */
+  progress(count: number, total?: number): boolean {
+    this.#done += count;
+    const onProgress = this.#options.onProgress;
+    if (!onProgress || this.#ended) return !this.#ended;
+    const progress: Progress = total === undefined ? { done: this.#done } : { done: this.#done, total };
+    try {
+      onProgress(progress);
+    } catch (error) {
+      this.fail(jobError(error));
+      return false;
+    }
+    return true;
+  }
+
+  /** Items done so far. */
+  get done(): number {
+    return this.#done;
+  }
+
+  /**
+   * Fails the call once: chunks not yet started never start, running ones are
+   * dropped (or stopped, with `stop`), and `onFail` hears `error`.
+   */
+  fail(error: Error, stop = false): void {
+    if (this.#ended) return;
+    this.#end(error, stop);
+    this.#options.onFail(error);
+  }
+
+  /** Ends the call without an error (a `break`): drops what has not started. */
+  stop(): void {
+    if (this.#ended) return;
+    this.#end(new Error('The call was stopped by its consumer'), false);
+  }
+
+  /** Ends a call that completed. */
+  finish(): void {
+    if (this.#ended) return;
+    this.#end(undefined, false);
+  }
+
+  #end(reason: unknown, stop: boolean): void {
+    this.#ended = true;
+    if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#tickets.size > 0) {
+      const tickets = [...this.#tickets];
+      this.#tickets.clear();
+      for (const ticket of tickets) ticket.cancel(reason, stop);
+    }
+    this.#registry.delete(this);
+  }
+}

@@ -1,0 +1,20 @@
+import { CloneError } from '../errors.js';
+
+/**
+ * A CloneError for a chunk that could not be sent, naming the first item that
+ * cannot be cloned (found by trial clones, only on this failure path), e.g.
+ * "map item 17: An argument could not be copied…". Other errors pass through.
+ */
+export function nameUncloneableItem(error: Error, items: ArrayLike<unknown>, offset: number, method: string): Error {
+  if (error.name !== 'CloneError' || !Array.isArray(items)) return error;
+  for (let i = 0; i < items.length; i++) {
+    try {
+      structuredClone(items[i]);
+    } catch {
+      const named = new CloneError(`${method} item ${offset + i}: ${error.message}`);
+      named.cause = error.cause ?? error;
+      return named;
+    }
+  }
+  return error;
+}

@@ -1,0 +1,87 @@
+import { cpuCount } from '../cpu-count.js';
+import { toTaskRef } from '../tasks.js';
+import type { PoolOptions } from '../types.js';
+import type { TaskCall } from '../wire/job.js';
+
+/** A value as an error message should show it: its type, and the value when short. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${typeof value} ${String(value)}${typeof value === 'bigint' ? 'n' : ''}`;
+  }
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'function' ? 'a function' : `${typeof value}`;
+}
+
+/** The pool options the core resolved and validated. */
+export interface ResolvedOptions {
+  readonly processes: number;
+  readonly maxtasksperchild: number | undefined;
+  readonly initializer: TaskCall | undefined;
+}
+
+/** More workers than this many per core is almost surely a mistake: warned about once. */
+const WORKERS_PER_CORE_WARNING = 8;
+let warnedOversize = false;
+
+/** Validates pool options; throws RangeError/TypeError at construction, like Python's ValueError. */
+export function resolveOptions(options: PoolOptions | undefined): ResolvedOptions {
+  if (options === undefined) options = {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(
+      `Pool options must be an object, e.g. createPool({ processes: 4 }), or nothing for the defaults (got ${describeValue(options)})`,
+    );
+  }
+  const processes = options.processes ?? cpuCount();
+  if (typeof processes !== 'number' || !Number.isInteger(processes) || processes < 1) {
+    throw new RangeError(`processes must be an integer ≥ 1 (got ${describeValue(options.processes)})`);
+  }
+  if (processes > WORKERS_PER_CORE_WARNING * cpuCount() && !warnedOversize) {
+    warnedOversize = true;
+    process.emitWarning(
+      `A pool of ${processes} workers on ${cpuCount()} cores: workers beyond the cores only add start-up time and memory for CPU-bound tasks. Use processes: cpuCount() unless the tasks mostly wait.`,
+      { code: 'PARAPOOL_OVERSIZED_POOL' },
+    );
+  }
+  const max = options.maxtasksperchild;
+  if (max !== undefined && max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+    throw new RangeError(`maxtasksperchild must be an integer ≥ 1, or undefined for never (got ${describeValue(max)})`);
+  }
+  let initializer: TaskCall | undefined;
+  if (options.initializer !== undefined && options.initializer !== null) {
+    const args = options.initargs ?? [];
+    if (!Array.isArray(args)) {
+      throw new TypeError(`initargs must be an array of arguments for the initializer (got ${describeValue(args)})`);
+    }
+    initializer = { task: toTaskRef(options.initializer), args };
+  } else if (options.initargs !== undefined && (options.initargs as unknown[]).length > 0) {
+    throw new TypeError('initargs was given without an initializer');
+  }
+  return { processes, maxtasksperchild: max ?? undefined, initializer };
+}
+
+/** An argument list as an array (any iterable is accepted, as Python accepts any sequence). */
+export function toArgsArray(args: unknown, what: string): unknown[] {
+  if (Array.isArray(args)) return args;
+  if (args !== null && typeof args === 'object' && Symbol.iterator in args)
+    return Array.from(args as Iterable<unknown>);
+  throw new TypeError(`${what} must be an array of arguments (got ${describeValue(args)})`);
+}
+
+/** The items of map/starmap as an array. */
+export function toItems(items: unknown, method: string): unknown[] {
+  if (Array.isArray(items)) return items;
+  if (items !== null && items !== undefined && typeof (items as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    return Array.from(items as Iterable<unknown>);
+  }
+  const hint =
+    items !== null &&
+    items !== undefined &&
+    typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+      ? ': for an async iterable, use pool.imap()'
+      : '';
+  throw new TypeError(`${method}() needs an iterable of items (got ${describeValue(items)})${hint}`);
+}
