@@ -9,7 +9,7 @@ import { InlineBackend } from './backends/inline.js';
 import { BasePool } from './pool/base-pool.js';
 import type { Pool, PoolOptions } from './types.js';
 
-export type { Backend, BackendCapabilities, BackendFactory, BackendOptions } from './backends/backend.js';
+export type { Backend, BackendCapabilities, BackendFactory, BackendOptions, JobControl } from './backends/backend.js';
 export { InlineBackend } from './backends/inline.js';
 export { type Control, jobControl } from './backends/job-control.js';
 export { refuseOwnedOptions, SlotBackend } from './backends/slot-backend.js';

@@ -5,6 +5,13 @@ import { ChunkedCall } from './chunked-call.js';
 import { defaultChunksize } from './chunking.js';
 import type { CallHost } from './map-call.js';
 
+/** Whether two refs name the same task (inline functions get a new ref per call). */
+function sameTask(a: TaskRef, b: TaskRef): boolean {
+  if (a === b) return true;
+  if (a.kind === 'module') return b.kind === 'module' && a.name === b.name && a.module === b.module;
+  return b.kind === 'inline' && a.source === b.source;
+}
+
 /**
  * The applyAsync calls of one tick, sent together as a few chunked jobs (runs
  * of calls to the same task), so a loop of many calls costs about one map.
@@ -46,7 +53,7 @@ export class ApplyBatch {
     while (start < n) {
       const ref = refs[start] as TaskRef;
       let end = start + 1;
-      while (end < n && end - start < size && refs[end] === ref) end++;
+      while (end < n && end - start < size && sameTask(refs[end] as TaskRef, ref)) end++;
       this.#sendChunk(ref, start, end);
       start = end;
     }

@@ -155,10 +155,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
   /** Whether more input may be read now (room in the window, nothing reading). */
   #canRead(): boolean {
     return (
-      !this.#reading &&
-      !this.#exhausted &&
-      !this.#call.ended &&
-      this.#submitted - this.#consumed < this.#options.window
+      !this.#reading && !this.#exhausted && !this.#call.ended && this.#submitted - this.#consumed < this.#options.window
     );
   }
 
