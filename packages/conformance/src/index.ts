@@ -16,6 +16,7 @@ import { describe } from 'vitest';
 import { createContext, type PoolFactory } from './context.js';
 import { abortFeature } from './features/abort.js';
 import { asyncResultFeature } from './features/async-result.js';
+import { cancellationFeature } from './features/cancellation.js';
 import { errorsFeature } from './features/errors.js';
 import { imapFeature } from './features/imap.js';
 import { lifecycleFeature } from './features/lifecycle.js';
@@ -33,6 +34,7 @@ export const features = {
   imap: imapFeature,
   errors: errorsFeature,
   abort: abortFeature,
+  cancellation: cancellationFeature,
   lifecycle: lifecycleFeature,
   workers: workersFeature,
 } as const;

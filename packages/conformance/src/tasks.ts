@@ -2,7 +2,7 @@
  * The task module the conformance suite runs in workers. Plain data in, plain
  * data out; file-system rendezvous instead of timing, so tests never depend on speed.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentWorker, defineTasks } from '@parapool/core';
 
@@ -52,6 +52,12 @@ export const tasks = defineTasks(import.meta.url, {
     return `${info?.id}#${info?.jobs}`;
   },
   workerId: (_item?: unknown) => workerId(),
+  /** The pid and thread id of the worker running the task. */
+  workerInfo: (_item?: unknown) => {
+    const info = currentWorker();
+    if (!info) throw new Error('currentWorker() is undefined inside a task');
+    return { pid: info.pid, threadId: info.threadId };
+  },
   failAt: (n: number, at: number) => {
     if (n === at) throw new CustomTaskError(`item ${n} failed`);
     return n;
@@ -131,6 +137,37 @@ export const tasks = defineTasks(import.meta.url, {
       if (Date.now() > deadline) return false;
       await sleep(5);
     }
+  },
+  /** Writes `dir/name`, then never settles: a task that only an abort (or terminate) ends. */
+  markThenHang: (dir: string, name: string) => {
+    writeFileSync(join(dir, name), '');
+    return new Promise<never>(() => {});
+  },
+  /** Appends a line to `dir/i` (so tests count runs), then returns `i`, or a function (not cloneable) when `bad`. */
+  countRun: (dir: string, i: number, bad: boolean) => {
+    appendFileSync(join(dir, `run-${i}`), 'x');
+    return bad ? ((() => i) as unknown as number) : i;
+  },
+  /**
+   * Writes `dir/started-i`; item 0 then fails at once (`failFirst`) or returns
+   * at once; every other item waits for `dir/gate` before returning.
+   */
+  gatedItem: async (dir: string, i: number, failFirst: boolean) => {
+    writeFileSync(join(dir, `started-${i}`), '');
+    if (i === 0) {
+      if (failFirst) throw new Error('item 0 failed');
+      return 0;
+    }
+    await waitForFile(join(dir, 'gate'), 10_000);
+    return i;
+  },
+  /** `gatedItem` for one-argument calls (imap): item 0 returns at once; the others wait for `dir/gate`, then write `dir/ended-i`. */
+  gatedByIndex: async ({ dir, i }: { dir: string; i: number }) => {
+    writeFileSync(join(dir, `started-${i}`), '');
+    if (i === 0) return 0;
+    await waitForFile(join(dir, 'gate'), 10_000);
+    writeFileSync(join(dir, `ended-${i}`), '');
+    return i;
   },
   /** Ends the worker (thread or process) abruptly with `code`. */
   exit: (code: number) => {

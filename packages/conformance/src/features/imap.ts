@@ -133,6 +133,31 @@ export function imapFeature(ctx: SuiteContext): void {
       expect(closed).toBe(true);
     });
 
+    it('concurrent next() calls on imap and imapUnordered are answered in order, each once', async () => {
+      const ordered = ctx.shared().imap(tasks.square, [1, 2, 3]);
+      expect(await Promise.all([ordered.next(), ordered.next(), ordered.next(), ordered.next()])).toEqual([
+        { value: 1, done: false },
+        { value: 4, done: false },
+        { value: 9, done: false },
+        { value: undefined, done: true },
+      ]);
+      const unordered = ctx.shared().imapUnordered(tasks.square, [1, 2, 3]);
+      const steps = await Promise.all([unordered.next(), unordered.next(), unordered.next(), unordered.next()]);
+      expect(
+        steps
+          .map((s) => s.value as number)
+          .slice(0, 3)
+          .sort((a, b) => a - b),
+      ).toEqual([1, 4, 9]);
+      expect(steps[3]).toEqual({ value: undefined, done: true });
+    });
+
+    it('for...of without await is refused with a TypeError that says to use for await', () => {
+      const it = ctx.shared().imap(tasks.square, [1]);
+      expect(() => [...(it as unknown as Iterable<number>)]).toThrow(/for await/);
+      void it.return?.();
+    });
+
     it('imap reports progress', async () => {
       const done: number[] = [];
       let total: number | undefined;

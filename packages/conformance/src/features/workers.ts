@@ -20,6 +20,28 @@ export function workersFeature(ctx: SuiteContext): void {
       expect(await fullSize(ctx.shared(), join(ctx.tempDir(), 'b'))).toEqual(allTrue());
     });
 
+    it(`inProcess is ${ctx.capabilities.inProcess}: tasks run ${ctx.capabilities.inProcess ? 'in' : 'outside'} the caller's thread`, async () => {
+      const infos = await ctx.shared().map(tasks.workerInfo, [1, 2], { chunksize: 1 });
+      const { threadId } = await import('node:worker_threads');
+      for (const info of infos) {
+        const here = info.pid === process.pid && info.threadId === threadId;
+        expect(here).toBe(ctx.capabilities.inProcess);
+      }
+    });
+
+    it(`separateProcesses is ${ctx.capabilities.separateProcesses}: workers ${ctx.capabilities.separateProcesses ? 'are processes of their own' : "share the caller's process"}`, async () => {
+      const dir = join(ctx.tempDir(), 'b');
+      // A barrier holds both workers at once, so the two answers come from two workers.
+      await fullSize(ctx.shared(), dir);
+      const infos = await ctx.shared().map(tasks.workerInfo, [1, 2, 3, 4], { chunksize: 1 });
+      const pids = new Set(infos.map((info) => info.pid));
+      if (ctx.capabilities.separateProcesses) {
+        expect(pids.has(process.pid)).toBe(false);
+      } else {
+        expect([...pids]).toEqual([process.pid]);
+      }
+    });
+
     it('a task sees the worker running it through currentWorker()', async () => {
       const ids = await ctx.shared().map(tasks.workerId, [1, 2, 3, 4], { chunksize: 1 });
       expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);

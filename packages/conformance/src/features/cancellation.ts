@@ -1,0 +1,101 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROCESSES, rejectionOf, type SuiteContext, until } from '../context.js';
+import { tasks } from '../tasks.js';
+import { fullSize } from '../testing.js';
+
+/** The items of `dir` whose `gatedItem` started. */
+function started(dir: string): number[] {
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('started-'))
+    .map((name) => Number(name.slice('started-'.length)))
+    .sort((a, b) => a - b);
+}
+
+const gatedArgs = (dir: string, n: number, failFirst: boolean) =>
+  Array.from({ length: n }, (_, i) => [dir, i, failFirst] as [string, number, boolean]);
+
+export function cancellationFeature(ctx: SuiteContext): void {
+  describe('cancellation', () => {
+    it('after a fail-fast, chunks not yet started never start; the running one is not killed', async () => {
+      const pool = ctx.fresh();
+      const dir = ctx.tempDir();
+      expect(await fullSize(pool, PROCESSES, join(dir, 'warm'))).toBe(true); // both workers up
+      const error = await rejectionOf(pool.starmap(tasks.gatedItem, gatedArgs(dir, 10, true), { chunksize: 1 }));
+      expect(error.message).toBe('item 0 failed');
+      writeFileSync(join(dir, 'gate'), '');
+      // Both workers pass a barrier only once whatever the failed call left has run.
+      expect(await fullSize(pool, PROCESSES, join(dir, 'barrier'))).toBe(true);
+      expect(started(dir)).toEqual([0, 1]);
+    });
+
+    it('after a break out of imap, chunks not yet started never start; running ones finish', async () => {
+      const pool = ctx.fresh();
+      const dir = ctx.tempDir();
+      expect(await fullSize(pool, PROCESSES, join(dir, 'warm'))).toBe(true); // both workers up
+      const items = Array.from({ length: 10 }, (_, i) => ({ dir, i }));
+      for await (const value of pool.imap(tasks.gatedByIndex, items)) {
+        expect(value).toBe(0); // item 0 returns at once; the others wait for the gate
+        break;
+      }
+      writeFileSync(join(dir, 'gate'), '');
+      expect(await fullSize(pool, PROCESSES, join(dir, 'barrier'))).toBe(true);
+      // At the break, item 0 was done and the two workers held at most items 1 and 2.
+      const seen = started(dir);
+      expect(seen.slice(0, 2)).toEqual([0, 1]);
+      expect(seen.every((i) => i <= PROCESSES)).toBe(true);
+      // What had started was not killed by the break.
+      for (const i of seen.slice(1)) {
+        await pool.apply(tasks.waitForFile, [join(dir, `ended-${i}`), 10_000]);
+        expect(existsSync(join(dir, `ended-${i}`))).toBe(true);
+      }
+    });
+
+    it(`aborting ${PROCESSES} tasks that never settle frees their workers: the pool still serves`, async () => {
+      const pool = ctx.fresh();
+      const dir = ctx.tempDir();
+      for (let i = 0; i < PROCESSES; i++) {
+        const controller = new AbortController();
+        const call = pool.apply(tasks.markThenHang, [dir, `hang-${i}`], { signal: controller.signal });
+        await until(() => existsSync(join(dir, `hang-${i}`)), 10_000, 'the task to start');
+        controller.abort(new Error(`abort ${i}`));
+        expect((await rejectionOf(call)).message).toBe(`abort ${i}`);
+      }
+      expect(await fullSize(pool, PROCESSES, join(dir, 'barrier'))).toBe(true);
+    });
+
+    it.runIf(!ctx.capabilities.stopsRunningJobs)(
+      'without stopsRunningJobs, an aborted running task goes on to its end; the call rejects at once',
+      async () => {
+        const pool = ctx.fresh();
+        const dir = ctx.tempDir();
+        const controller = new AbortController();
+        const call = pool.apply(tasks.gatedByIndex, [{ dir, i: 1 }], { signal: controller.signal });
+        await until(() => existsSync(join(dir, 'started-1')), 10_000, 'the task to start');
+        controller.abort(new Error('stop'));
+        expect((await rejectionOf(call)).message).toBe('stop');
+        writeFileSync(join(dir, 'gate'), '');
+        // The abandoned task finishes in the background: it records its end.
+        await pool.apply(tasks.waitForFile, [join(dir, 'ended-1'), 10_000]);
+        expect(existsSync(join(dir, 'ended-1'))).toBe(true);
+      },
+    );
+
+    it('one applyAsync call whose result cannot be cloned fails alone: its batch neighbours arrive, no task runs twice', async () => {
+      const dir = ctx.tempDir();
+      const pool = ctx.shared();
+      const results = Array.from({ length: 20 }, (_, i) => pool.applyAsync(tasks.countRun, [dir, i, i === 5]));
+      const outcomes = await Promise.allSettled(results.map((r) => r.get()));
+      outcomes.forEach((outcome, i) => {
+        if (i === 5) {
+          expect(outcome.status).toBe('rejected');
+          expect(((outcome as PromiseRejectedResult).reason as Error).name).toBe('CloneError');
+        } else {
+          expect(outcome).toEqual({ status: 'fulfilled', value: i });
+        }
+      });
+      for (let i = 0; i < 20; i++) expect(readFileSync(join(dir, `run-${i}`), 'utf8')).toBe('x');
+    });
+  });
+}
