@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PoolTerminatedError } from '../src/errors.js';
-import { BasePool, CloneError } from '../src/index.js';
+import { BasePool, CloneError, serializeError } from '../src/index.js';
 import { FakeBackend, fakePool, isSettled, settle } from './helpers/fake-backend.js';
 
 const square = (n: number) => n * n;
@@ -142,6 +142,21 @@ describe('map', () => {
     const error = (await call.catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(CloneError);
     expect(error.message).toMatch(/^map item 2: An argument could not be copied/);
+  });
+});
+
+describe('item errors', () => {
+  it("a result that could not be sent back fails the map with a CloneError naming the item's index", async () => {
+    const { pool, backend } = fakePool({ processes: 1 });
+    const call = pool.map((x: number) => x, [10, 11, 12, 13], { chunksize: 2 });
+    await settle();
+    await backend.handed[0]?.complete();
+    await settle();
+    const error = serializeError(new CloneError('A result could not be copied between threads/processes'));
+    backend.handed[1]?.answer({ values: [12, undefined], failures: [{ index: 1, error }] });
+    const failure = (await call.catch((e: unknown) => e)) as Error;
+    expect(failure).toBeInstanceOf(CloneError);
+    expect(failure.message).toBe('map item 3: A result could not be copied between threads/processes');
   });
 });
 

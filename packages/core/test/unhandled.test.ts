@@ -62,3 +62,15 @@ describe('unhandled failures', () => {
     expect(status).toBe(0);
   });
 });
+
+describe('inline backend: isolatesCrashes is false', () => {
+  it('a task that exits the process takes the caller down with it (no worker boundary to contain it)', () => {
+    const { status } = run(`
+      const pool = createPool({ processes: 1 });
+      if (pool.capabilities.isolatesCrashes) process.exit(9);
+      await pool.apply(() => process.exit(3));
+      process.exit(0);
+    `);
+    expect(status).toBe(3);
+  });
+});

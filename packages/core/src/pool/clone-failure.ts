@@ -18,3 +18,12 @@ export function nameUncloneableItem(error: Error, items: ArrayLike<unknown>, off
   }
   return error;
 }
+
+/** A failed item's CloneError (its result could not be sent back), naming the item: "map item 17: …". */
+export function nameFailedItem(error: Error, index: number, method: string): Error {
+  if (error.name !== 'CloneError' || error.message.startsWith(`${method} item `)) return error;
+  const named = new CloneError(`${method} item ${index}: ${error.message}`);
+  named.cause = error.cause ?? error;
+  if (error.stack) named.stack = `${named.name}: ${named.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
+  return named;
+}

@@ -3,7 +3,7 @@ import type { TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
 import { packNumbers } from '../wire/packing.js';
 import { ChunkedCall } from './chunked-call.js';
-import { nameUncloneableItem } from './clone-failure.js';
+import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { CallHost } from './map-call.js';
 
 export interface LazyCallOptions {
@@ -252,8 +252,10 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
       this.#host.job(this.#ref, packNumbers(items), false),
       (result) => {
         const failure = firstFailure(result);
-        if (failure) this.#deliver({ seq, values: result.values.slice(0, failure.index), error: failure.error });
-        else this.#deliver({ seq, values: result.values });
+        if (failure) {
+          const error = nameFailedItem(failure.error, offset + failure.index, this.#options.method);
+          this.#deliver({ seq, values: result.values.slice(0, failure.index), error });
+        } else this.#deliver({ seq, values: result.values });
       },
       (error) =>
         this.#deliver({ seq, values: [], error: nameUncloneableItem(error, items, offset, this.#options.method) }),

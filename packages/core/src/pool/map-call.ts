@@ -3,7 +3,7 @@ import type { Job, TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
 import { packNumbers } from '../wire/packing.js';
 import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
-import { nameUncloneableItem } from './clone-failure.js';
+import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { JobQueue } from './job-queue.js';
 
 /** Where a call's outcome goes: a promise's settlers, or an AsyncResult's. */
@@ -57,7 +57,7 @@ export function runMap(
       host.job(ref, slice, spread),
       (result) => {
         const failure = firstFailure(result);
-        if (failure) return call.fail(failure.error);
+        if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));
         const { values } = result;
         for (let i = 0; i < values.length; i++) results[offset + i] = values[i];
         if (!call.progress(slice.length, n)) return;

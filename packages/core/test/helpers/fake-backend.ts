@@ -10,6 +10,8 @@ export interface HandedJob {
   readonly control: JobControl;
   /** Runs the job's items now (in this thread) and answers with their outcomes. */
   complete(): Promise<void>;
+  /** Answers with the given outcomes, as a worker would send them. */
+  answer(result: JobResult): void;
   /** Answers with a whole-job failure (a crash, a refused argument). */
   fail(error: unknown): void;
   /** True once answered. */
@@ -63,6 +65,11 @@ export class FakeBackend implements Backend {
           if (answered) return;
           this.itemsRun += jobLength(job);
           const result = await runtime.runJob(job);
+          answered = true;
+          resolve(result);
+        },
+        answer: (result) => {
+          if (answered) return;
           answered = true;
           resolve(result);
         },
