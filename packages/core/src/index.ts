@@ -13,6 +13,7 @@ export type { Backend, BackendCapabilities, BackendFactory, BackendOptions, JobC
 export { InlineBackend } from './backends/inline.js';
 export { type Control, jobControl } from './backends/job-control.js';
 export { refuseOwnedOptions, SlotBackend } from './backends/slot-backend.js';
+export type { WorkerEndReason, WorkerEvent, WorkerInsight, WorkerRef } from './backends/worker-log.js';
 export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
 export { crashError, WorkerSlots } from './backends/worker-slots.js';
 export { cpuCount } from './cpu-count.js';
@@ -31,6 +32,8 @@ export {
 } from './errors.js';
 export type { AsyncOptions, AsyncResult } from './pool/async-result.js';
 export { BasePool } from './pool/base-pool.js';
+export type { Durations, PoolInsights, SlowTask } from './pool/insights.js';
+export { formatInsights } from './pool/insights.js';
 export type { TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
 export { defineTasks, isTaskHandle, toTaskRef } from './tasks.js';
 export type {
@@ -38,6 +41,7 @@ export type {
   CallOptions,
   MapOptions,
   Pool,
+  PoolEvents,
   PoolOptions,
   Progress,
   Task,

@@ -1,5 +1,8 @@
+import type { EventEmitter } from 'node:events';
 import type { BackendCapabilities } from './backends/backend.js';
+import type { WorkerEvent } from './backends/worker-log.js';
 import type { AsyncOptions, AsyncResult } from './pool/async-result.js';
+import type { PoolInsights } from './pool/insights.js';
 import type { TaskFunction } from './tasks.js';
 
 /**
@@ -40,13 +43,33 @@ export interface MapOptions extends CallOptions {
   chunksize?: number;
   /** Called after each chunk finishes. */
   onProgress?(progress: Progress): void;
+  /**
+   * A progress bar on stderr while the call runs (when stderr is a terminal;
+   * otherwise one summary line at the end). `{ label }` names the bar.
+   * Works together with `onProgress`.
+   */
+  progress?: boolean | { label?: string };
+}
+
+/** The events a pool emits about its workers, each with a {@link WorkerEvent}. */
+export interface PoolEvents {
+  /** A worker is up (for backends that say when; otherwise when it was started). */
+  workerStart: [event: WorkerEvent];
+  /** A worker's thread or process is gone (after a crash, a recycle, an abort, close or terminate). */
+  workerExit: [event: WorkerEvent];
+  /** A worker died on its own (`event.error` says of what); only the job it held failed. */
+  workerCrash: [event: WorkerEvent];
+  /** A worker reached `maxtasksperchild` and is retired. */
+  workerRecycle: [event: WorkerEvent];
+  /** A fresh worker took a retired one's place (`event.reason`: crash, recycle or abort). */
+  workerReplace: [event: WorkerEvent];
 }
 
 /** The arguments of `apply`: may be omitted when the task needs none. */
 export type ApplyArgs<A extends unknown[], O> = [] extends A ? [args?: A, options?: O] : [args: A, options?: O];
 
-/** Python's `multiprocessing.Pool`, on any backend. */
-export interface Pool extends AsyncDisposable {
+/** Python's `multiprocessing.Pool`, on any backend. Emits {@link PoolEvents} about its workers. */
+export interface Pool extends AsyncDisposable, EventEmitter<PoolEvents> {
   /** Number of workers. */
   readonly processes: number;
   /** Backend name: 'piscina', 'tinypool', 'threads', 'child-process', 'workerpool' or 'inline'. */
@@ -99,4 +122,11 @@ export interface Pool extends AsyncDisposable {
   join(): Promise<void>;
   /** Stops the workers now; unfinished work rejects with PoolTerminatedError. */
   terminate(): Promise<void>;
+  /**
+   * What the pool has done so far, as plain data: per worker (start-up, jobs,
+   * items, busy and idle time, utilization, why it was replaced) and for the
+   * pool (queue waits, time moving data against time working, the slowest
+   * jobs). With `{ reset: true }`, a fresh window starts after this reading.
+   */
+  insights(options?: { reset?: boolean }): PoolInsights;
 }

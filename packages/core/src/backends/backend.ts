@@ -1,4 +1,5 @@
 import type { Job, JobResult } from '../wire/job.js';
+import type { WorkerInsight, WorkerListener } from './worker-log.js';
 
 /**
  * What a backend can and cannot do. Declared once, on the backend; the core and
@@ -55,6 +56,13 @@ export interface Backend {
    * knows the worker is free.
    */
   run(job: Job, control: JobControl): Promise<JobResult>;
+  /**
+   * Each worker's figures for `pool.insights()` (optional: a backend without
+   * them reports no workers); with `reset`, a fresh window starts after.
+   */
+  workerInsights?(reset: boolean): WorkerInsight[];
+  /** Subscribes to worker events (start, exit, crash, recycle, replace); returns an unsubscribe function. */
+  listen?(listener: WorkerListener): () => void;
   /** Finish what was handed to `run`, then stop every worker. */
   close(): Promise<void>;
   /** Stop every worker now; reject what is queued or running. */

@@ -2,6 +2,7 @@ import { ensureCloneable } from '../wire/cloneable.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { WorkerRuntime } from '../worker/runtime.js';
+import { timedRun } from '../worker/thread.js';
 import type { BackendOptions } from './backend.js';
 import { SlotBackend } from './slot-backend.js';
 import type { SlotWorker } from './worker-slots.js';
@@ -29,7 +30,7 @@ function copyResult(result: JobResult): JobResult {
 function inlineWorker(): SlotWorker {
   const runtime = new WorkerRuntime({ idPrefix: 'inline', contextual: true });
   return {
-    run: async (job) => copyResult(await runtime.runJob(copyArguments(job))),
+    run: async (job) => copyResult(await timedRun(runtime, copyArguments(job))),
     // A task in this thread cannot be stopped: a stopped worker's task is
     // abandoned (it may go on in the background; its result is dropped) and a
     // fresh worker takes the slot.

@@ -1,5 +1,6 @@
 import type { Job, JobResult } from '../wire/job.js';
 import type { Backend, BackendCapabilities, BackendOptions, JobControl } from './backend.js';
+import type { WorkerInsight, WorkerListener } from './worker-log.js';
 import { type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.js';
 
 /**
@@ -42,6 +43,14 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
 
   run(job: Job, control: JobControl): Promise<JobResult> {
     return this.slots.run(job, control);
+  }
+
+  workerInsights(reset: boolean): WorkerInsight[] {
+    return this.slots.log.insights(reset);
+  }
+
+  listen(listener: WorkerListener): () => void {
+    return this.slots.log.listen(listener);
   }
 
   close(): Promise<void> {

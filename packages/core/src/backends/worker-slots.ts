@@ -1,7 +1,9 @@
 import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from '../errors.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
+import { jobLength } from '../wire/packing.js';
 import type { JobControl } from './backend.js';
+import { type WorkerEndReason, WorkerLog } from './worker-log.js';
 
 /** One worker as an adapter starts it: runs one job at a time. */
 export interface SlotWorker {
@@ -16,6 +18,10 @@ export interface SlotWorker {
   readonly ready?: Promise<void>;
   /** While `true`, the worker keeps the caller's program alive (idle workers need not). */
   keepAlive?(alive: boolean): void;
+  /** The worker's OS process id, if the adapter knows it before the first job (insights learn it from results otherwise). */
+  readonly pid?: number | undefined;
+  /** The worker's thread id, likewise. */
+  readonly threadId?: number | undefined;
 }
 
 /** Starts a worker; the worker calls `crashed` if it dies on its own. */
@@ -54,6 +60,8 @@ interface Slot<W extends SlotWorker> {
   jobs: number;
   ready: boolean;
   retired: boolean;
+  /** The worker's id in the log. */
+  logId: number;
 }
 
 /**
@@ -78,6 +86,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   #failedStarts = 0;
   #lastStartFailure: WorkerCrashedError | undefined;
   #drained: (() => void) | undefined;
+  /** Every worker's life, for insights and events. */
+  readonly log = new WorkerLog();
 
   constructor(options: WorkerSlotsOptions<W>) {
     this.#options = options;
@@ -131,15 +141,21 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     while (this.#slots.length < this.#options.size) this.#slots.push(this.#spawn());
   }
 
-  #spawn(): Slot<W> {
+  #spawn(replaces?: number): Slot<W> {
     const slot = { pending: undefined, jobs: 0, ready: false, retired: false } as Slot<W>;
+    slot.logId = this.log.spawned(replaces);
     slot.worker = this.#options.spawn((error) => this.#crash(slot, error));
+    this.log.identify(slot.logId, { pid: slot.worker.pid, threadId: slot.worker.threadId });
+    // A worker that cannot say when it is up counts as up at once (told after the pool has subscribed).
+    if (!slot.worker.ready) queueMicrotask(() => this.log.ready(slot.logId));
     slot.worker.keepAlive?.(this.#state !== 'running');
     slot.worker.ready?.then(
       () => {
         if (slot.retired) return;
         slot.ready = true;
         this.#failedStarts = 0;
+        this.log.identify(slot.logId, { pid: slot.worker.pid, threadId: slot.worker.threadId });
+        this.log.ready(slot.logId);
         this.#pump();
       },
       () => {},
@@ -165,13 +181,17 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   #start(slot: Slot<W>, pending: Pending): void {
     slot.pending = pending;
     slot.worker.keepAlive?.(true);
+    this.log.busy(slot.logId);
     slot.worker.run(pending.job).then(
       (result) => {
         if (slot.pending !== pending) return; // aborted, crashed or terminated meanwhile
         slot.jobs += 1;
         slot.ready = true;
         this.#failedStarts = 0;
-        if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot);
+        if (result.ran) this.log.identify(slot.logId, result.ran.worker);
+        this.log.ready(slot.logId);
+        this.log.idle(slot.logId, jobLength(pending.job));
+        if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot, 'recycle');
         this.#settle(pending, undefined, result);
         this.#pump();
       },
@@ -180,6 +200,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
         // An argument that cannot be cloned is refused before it reaches the worker, which lives on.
         const refused = error instanceof CloneError || (error as Error | undefined)?.name === 'CloneError';
         if (!refused && !isDataCloneError(error)) return this.#crash(slot, crashError(error));
+        this.log.idle(slot.logId, 0);
         this.#settle(pending, refused ? error : toCloneError(error, 'argument'));
         this.#pump();
       },
@@ -206,7 +227,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     const running = this.#slots.find((slot) => slot.pending === pending);
     if (!running) return;
     this.#settle(pending, pending.control.reason);
-    this.#retire(running); // stop the worker that was running it; a fresh one takes its place
+    this.#retire(running, 'abort'); // stop the worker that was running it; a fresh one takes its place
     this.#pump();
   }
 
@@ -219,7 +240,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#lastStartFailure = error;
     }
     const giveUp = this.#failedStarts >= this.#maxFailedStarts;
-    this.#retire(slot, this.#state !== 'stopped' && !giveUp);
+    this.#retire(slot, 'crash', this.#state !== 'stopped' && !giveUp, error);
     if (pending) this.#settle(pending, error);
     if (giveUp && this.#slots.length === 0) {
       // No worker can start: fail what waits rather than respawn in a loop.
@@ -233,21 +254,28 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   }
 
   /** Stops a slot's worker and, if `replace`, starts a fresh one in its place. */
-  #retire(slot: Slot<W>, replace = this.#state !== 'stopped'): void {
+  #retire(slot: Slot<W>, reason: WorkerEndReason, replace = this.#state !== 'stopped', error?: Error): void {
     if (slot.retired) return;
     slot.retired = true;
     slot.pending = undefined;
     const index = this.#slots.indexOf(slot);
-    if (replace) this.#slots[index] = this.#spawn();
-    else this.#slots.splice(index, 1);
-    const exiting = slot.worker.stop().catch(() => {});
+    let replacement: Slot<W> | undefined;
+    if (replace) {
+      replacement = this.#spawn(slot.logId);
+      this.#slots[index] = replacement;
+    } else this.#slots.splice(index, 1);
+    this.log.ended(slot.logId, reason, error, replacement?.logId);
+    const exiting = slot.worker
+      .stop()
+      .catch(() => {})
+      .then(() => this.log.exited(slot.logId));
     this.#exiting.add(exiting);
     void exiting.then(() => this.#exiting.delete(exiting));
   }
 
   async #stopAll(): Promise<void> {
     this.#state = 'stopped';
-    for (const slot of [...this.#slots]) this.#retire(slot, false);
+    for (const slot of [...this.#slots]) this.#retire(slot, 'stop', false);
     await Promise.all(this.#exiting);
   }
 }

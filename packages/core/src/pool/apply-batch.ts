@@ -82,6 +82,7 @@ export class ApplyBatch {
         for (let i = start; i < end; i++) (this.#results[i] as AsyncResultImpl<unknown>).reject(error);
         this.#settled(end - start);
       },
+      start,
     );
   }
 

@@ -1,13 +1,16 @@
+import { EventEmitter } from 'node:events';
 import type { Backend, BackendCapabilities, BackendFactory } from '../backends/backend.js';
+import type { WorkerEvent } from '../backends/worker-log.js';
 import { PoolStateError, PoolTerminatedError } from '../errors.js';
 import { toTaskRef } from '../tasks.js';
-import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolOptions } from '../types.js';
+import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolEvents, PoolOptions } from '../types.js';
 import type { Job, TaskCall, TaskRef } from '../wire/job.js';
 import { toColumns } from '../wire/packing.js';
 import { ApplyBatch } from './apply-batch.js';
 import { type AsyncOptions, type AsyncResult, AsyncResultImpl } from './async-result.js';
 import type { CallRegistry, ChunkedCall } from './chunked-call.js';
 import { checkChunksize, defaultChunksize } from './chunking.js';
+import type { PoolInsights } from './insights.js';
 import { JobQueue } from './job-queue.js';
 import { LazyCall, refuseSyncIteration } from './lazy-call.js';
 import { type CallHost, runMap, type Settle } from './map-call.js';
@@ -22,7 +25,15 @@ type State = 'running' | 'closed' | 'terminated';
  *
  * Adapters construct it: `new BasePool(options, (resolved) => new MyBackend(resolved))`.
  */
-export class BasePool implements Pool {
+const EVENT_NAMES = {
+  start: 'workerStart',
+  exit: 'workerExit',
+  crash: 'workerCrash',
+  recycle: 'workerRecycle',
+  replace: 'workerReplace',
+} as const satisfies Record<WorkerEvent['type'], keyof PoolEvents>;
+
+export class BasePool extends EventEmitter<PoolEvents> implements Pool {
   readonly processes: number;
   readonly backend: string;
   readonly capabilities: BackendCapabilities;
@@ -38,6 +49,7 @@ export class BasePool implements Pool {
   #stopping: Promise<void> | undefined;
 
   constructor(options: PoolOptions, factory: BackendFactory) {
+    super();
     const resolved = resolveOptions(options);
     this.#initializer = resolved.initializer;
     this.#backend = factory({ processes: resolved.processes, maxtasksperchild: resolved.maxtasksperchild });
@@ -53,6 +65,26 @@ export class BasePool implements Pool {
       },
     };
     this.#host = { queue: this.#queue, calls: registry, job: (task, items, spread) => this.#job(task, items, spread) };
+    this.#backend.listen?.((event) => {
+      this.emit(EVENT_NAMES[event.type], event);
+    });
+  }
+
+  insights(options: { reset?: boolean } = {}): PoolInsights {
+    const reset = options?.reset === true;
+    const workers = this.#backend.workerInsights?.(reset) ?? [];
+    const replacements = { crash: 0, recycle: 0, abort: 0 };
+    for (const worker of workers) {
+      const reason = worker.ended?.reason;
+      if (reason === 'crash' || reason === 'recycle' || reason === 'abort') replacements[reason]++;
+    }
+    return {
+      backend: this.backend,
+      processes: this.processes,
+      ...this.#queue.stats.read(reset),
+      workers,
+      replacements,
+    };
   }
 
   // ---- calls -------------------------------------------------------------

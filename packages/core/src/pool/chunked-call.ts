@@ -71,17 +71,21 @@ export class ChunkedCall {
    * whole job (a crash, a clone error) — by default the call fails with it.
    * Nothing is heard once the call has ended.
    */
-  send(job: Job, onResult: (result: ReceivedResult) => void, onError?: (error: Error) => void): void {
+  send(job: Job, onResult: (result: ReceivedResult) => void, onError?: (error: Error) => void, firstItem = 0): void {
     if (this.#ended) return;
     let answered = false;
-    const ticket: Ticket = this.#queue.submit(job, (error, result) => {
-      answered = true;
-      this.#tickets.delete(ticket);
-      if (this.#ended) return;
-      if (result) onResult(result);
-      else if (onError) onError(jobError(error));
-      else this.fail(jobError(error));
-    });
+    const ticket: Ticket = this.#queue.submit(
+      job,
+      (error, result) => {
+        answered = true;
+        this.#tickets.delete(ticket);
+        if (this.#ended) return;
+        if (result) onResult(result);
+        else if (onError) onError(jobError(error));
+        else this.fail(jobError(error));
+      },
+      firstItem,
+    );
     if (!answered) this.#tickets.add(ticket);
   }
 

@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.js';
 import { type Control, jobControl } from '../backends/job-control.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { isPackedTuples, unpackTuples } from '../wire/packing.js';
+import { QueueStats } from './insights.js';
 
 /** A job's result as the core's callers see it: tuples unpacked. */
 export interface ReceivedResult extends JobResult {
@@ -25,15 +26,20 @@ class Entry implements Ticket {
   readonly job: Job;
   readonly done: JobDone;
   readonly queue: JobQueue;
+  /** Index of the job's first item in its call (for insights). */
+  readonly firstItem: number;
+  readonly queuedAt = performance.now();
+  handedAt = 0;
   /** The submitter has heard the outcome (a result, an error, or its own cancel). */
   settled = false;
   /** Set once handed to the backend. */
   control: Control | undefined;
 
-  constructor(queue: JobQueue, job: Job, done: JobDone) {
+  constructor(queue: JobQueue, job: Job, done: JobDone, firstItem: number) {
     this.queue = queue;
     this.job = job;
     this.done = done;
+    this.firstItem = firstItem;
   }
 
   cancel(reason: unknown, stop: boolean): void {
@@ -63,6 +69,8 @@ export class JobQueue {
   readonly #onBackend = new Set<Entry>();
   #idleWaiters: Array<() => void> = [];
   #pumpQueued = false;
+  /** What the queue sees of every job, for insights. */
+  readonly stats = new QueueStats();
 
   constructor(backend: Backend) {
     this.#backend = backend;
@@ -73,9 +81,10 @@ export class JobQueue {
     return this.#waiting.length - this.#head + this.#onBackend.size;
   }
 
-  /** Queues `job`; `done` hears its outcome once. */
-  submit(job: Job, done: JobDone): Ticket {
-    const entry = new Entry(this, job, done);
+  /** Queues `job` (whose first item is item `firstItem` of its call); `done` hears its outcome once. */
+  submit(job: Job, done: JobDone, firstItem = 0): Ticket {
+    const entry = new Entry(this, job, done, firstItem);
+    this.stats.queued(job);
     this.#waiting.push(entry);
     this.#pump();
     return entry;
@@ -86,6 +95,7 @@ export class JobQueue {
     if (entry.control) entry.control.cancel(reason, stop);
     if (entry.settled) return;
     entry.settled = true;
+    this.stats.dropped();
     entry.done(reason);
     if (!entry.control) this.#notifyIdle(); // a waiting job is simply skipped
   }
@@ -141,6 +151,8 @@ export class JobQueue {
   #start(entry: Entry): void {
     const control = jobControl();
     entry.control = control;
+    entry.handedAt = performance.now();
+    this.stats.handed(entry.handedAt - entry.queuedAt);
     this.#onBackend.add(entry);
     let outcome: Promise<JobResult>;
     try {
@@ -156,6 +168,7 @@ export class JobQueue {
 
   #finish(entry: Entry, error: unknown, result: JobResult | undefined): void {
     this.#onBackend.delete(entry);
+    this.stats.finished(entry.job, entry.firstItem, performance.now() - entry.handedAt, result);
     if (!entry.settled) {
       entry.settled = true;
       if (result) entry.done(undefined, unpacked(result));

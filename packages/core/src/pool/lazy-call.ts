@@ -259,6 +259,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
       },
       (error) =>
         this.#deliver({ seq, values: [], error: nameUncloneableItem(error, items, offset, this.#options.method) }),
+      offset,
     );
   }
 

@@ -67,6 +67,7 @@ export function runMap(
         }
       },
       (error) => call.fail(nameUncloneableItem(error, slice, offset, method)),
+      offset,
     );
   }
 }

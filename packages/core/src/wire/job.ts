@@ -57,4 +57,13 @@ export interface JobResult {
    */
   readonly values: unknown[] | Float64Array | PackedTuples;
   readonly failures?: ItemFailure[];
+  /** What the worker says of the run: how long the items took and who ran them (for insights). */
+  readonly ran?: JobRun;
+}
+
+/** How long a job's items took in the worker, and which worker ran them. */
+export interface JobRun {
+  /** Milliseconds from the job's start to its last item's end, in the worker. */
+  readonly ms: number;
+  readonly worker: { readonly id: string; readonly pid: number; readonly threadId: number };
 }

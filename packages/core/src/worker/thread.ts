@@ -1,5 +1,5 @@
 import { threadId } from 'node:worker_threads';
-import type { Job, JobResult } from '../wire/job.js';
+import type { Job, JobResult, JobRun } from '../wire/job.js';
 import { setThreadWorker } from './context.js';
 import { WorkerRuntime } from './runtime.js';
 
@@ -22,5 +22,17 @@ export function threadRuntime(): WorkerRuntime {
  * outcomes with errors serialized. Never rejects.
  */
 export function runJob(job: Job): Promise<JobResult> | JobResult {
-  return threadRuntime().runJob(job);
+  return timedRun(threadRuntime(), job);
+}
+
+/** Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights). */
+export function timedRun(runtime: WorkerRuntime, job: Job): Promise<JobResult> | JobResult {
+  const start = performance.now();
+  const result = runtime.runJob(job);
+  const { id, pid, threadId } = runtime.info;
+  const stamp = (r: JobResult): JobResult => {
+    (r as { ran?: JobRun }).ran = { ms: performance.now() - start, worker: { id, pid, threadId } };
+    return r;
+  };
+  return result instanceof Promise ? result.then(stamp) : stamp(result);
 }
