@@ -19,6 +19,7 @@ import { asyncResultFeature } from './features/async-result.js';
 import { cancellationFeature } from './features/cancellation.js';
 import { errorsFeature } from './features/errors.js';
 import { imapFeature } from './features/imap.js';
+import { insightsFeature } from './features/insights.js';
 import { lifecycleFeature } from './features/lifecycle.js';
 import { mapFeature } from './features/map.js';
 import { workersFeature } from './features/workers.js';
@@ -37,6 +38,7 @@ export const features = {
   cancellation: cancellationFeature,
   lifecycle: lifecycleFeature,
   workers: workersFeature,
+  insights: insightsFeature,
 } as const;
 
 /**

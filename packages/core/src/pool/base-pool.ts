@@ -310,6 +310,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
         window: Math.max(2, this.processes * 2),
         signal: options.signal,
         onProgress: options.onProgress,
+        progress: options.progress,
       });
     } catch (error) {
       return failedIterator(error, method);

@@ -2,6 +2,7 @@ import type { Progress } from '../types.js';
 import type { Job } from '../wire/job.js';
 import { jobError } from '../wire/job-outcome.js';
 import type { JobQueue, ReceivedResult, Ticket } from './job-queue.js';
+import { openProgressBar, type ProgressBar, type ProgressOption } from './progress-bar.js';
 
 /** The error an aborted signal stands for. */
 export function abortReason(signal: AbortSignal): Error {
@@ -20,6 +21,11 @@ export interface CallRegistry {
 export interface ChunkedCallOptions {
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: Progress) => void) | undefined;
+  /** The `progress` option: a bar on stderr, named `label` unless the option names it. */
+  readonly progress?: ProgressOption;
+  readonly label?: string;
+  /** Number of items, when known at the start. */
+  readonly total?: number;
   /** Called once when the call fails (abort, terminate, fail-fast, a throwing onProgress). */
   readonly onFail: (error: Error) => void;
 }
@@ -42,12 +48,16 @@ export class ChunkedCall {
   #ended = false;
   #done = 0;
   readonly #onAbort: (() => void) | undefined;
+  readonly #bar: ProgressBar | undefined;
+  #total: number | undefined;
 
   constructor(queue: JobQueue, registry: CallRegistry, options: ChunkedCallOptions) {
     this.#queue = queue;
     this.#registry = registry;
     this.#options = options;
+    this.#total = options.total;
     registry.add(this);
+    this.#bar = openProgressBar(options.progress, options.label ?? 'parapool', options.total);
     const { signal } = options;
     if (signal) {
       this.#onAbort = () => this.fail(abortReason(signal), true);
@@ -95,6 +105,8 @@ export class ChunkedCall {
    */
   progress(count: number, total?: number): boolean {
     this.#done += count;
+    if (total !== undefined) this.#total = total;
+    this.#bar?.update(this.#done, this.#total);
     const onProgress = this.#options.onProgress;
     if (!onProgress || this.#ended) return !this.#ended;
     const progress: Progress = total === undefined ? { done: this.#done } : { done: this.#done, total };
@@ -136,6 +148,7 @@ export class ChunkedCall {
 
   #end(reason: unknown, stop: boolean): void {
     this.#ended = true;
+    this.#bar?.end();
     if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);
     if (this.#tickets.size > 0) {
       const tickets = [...this.#tickets];

@@ -4,7 +4,8 @@ import { firstFailure } from '../wire/job-outcome.js';
 import { packNumbers } from '../wire/packing.js';
 import { ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
-import type { CallHost } from './map-call.js';
+import { type CallHost, taskLabel } from './map-call.js';
+import type { ProgressOption } from './progress-bar.js';
 
 export interface LazyCallOptions {
   readonly method: 'imap' | 'imapUnordered';
@@ -14,6 +15,7 @@ export interface LazyCallOptions {
   readonly window: number;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: Progress) => void) | undefined;
+  readonly progress: ProgressOption;
 }
 
 /** A chunk's outcome: its values (those before the failing item, if one failed) and the error. */
@@ -79,6 +81,8 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
     this.#call = new ChunkedCall(host.queue, host.calls, {
       signal: options.signal,
       onProgress: options.onProgress,
+      progress: options.progress,
+      label: `${options.method} ${taskLabel(ref)}`,
       onFail: (error) => this.#failed(error),
     });
   }

@@ -6,6 +6,11 @@ import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { JobQueue } from './job-queue.js';
 
+/** A task's name for progress bars. */
+export function taskLabel(ref: TaskRef): string {
+  return ref.kind === 'module' ? ref.name : 'inline';
+}
+
 /** Where a call's outcome goes: a promise's settlers, or an AsyncResult's. */
 export interface Settle<T> {
   resolve(value: T): void;
@@ -48,6 +53,9 @@ export function runMap(
   const call = new ChunkedCall(host.queue, host.calls, {
     signal: options.signal,
     onProgress: options.onProgress,
+    progress: options.progress,
+    label: `${method} ${taskLabel(ref)}`,
+    total: n,
     onFail: (error) => settle.reject(error),
   });
   const packed = spread ? (items as unknown[]) : packNumbers(items as unknown[]);
