@@ -40,6 +40,21 @@ const summary = (values: ArrayLike<number>, n = 10) => ({
 });
 
 describe.concurrent.each(BACKENDS)('examples on %s', (backend) => {
+  it('watch: insights count every item, recycling shows as events; stderr (piped) has the summary, no bar', async () => {
+    const { reported, stdout, stderr } = await runExample('watch', backend, '--n', '100', '--recycle', '5');
+    expect(stdout).toContain(`2 workers on ${backend}`);
+    expect(reported.items).toEqual({ submitted: 100, completed: 100 });
+    const sum = (n: number) => (n * (n - 1) * (2 * n - 1)) / 6;
+    expect(reported.first).toEqual([10_000, 11_000, 12_000].map(sum));
+    // 25 jobs of 4 items on workers retired every 5 jobs: at least 4 recycles.
+    expect(reported.recycled).toBeGreaterThanOrEqual(4);
+    expect(stderr).toMatch(/\[recycle\] worker \d+/);
+    expect(stderr).toMatch(/\[replace\] worker \d+ -> worker \d+ \(recycle\)/);
+    expect(stderr).toMatch(/^sum of squares: 100\/100 done in /m);
+    expect(stderr).toMatch(/^parapool \S+, 2 workers, over /m);
+    expect(stderr).not.toContain('\u001b');
+  });
+
   it('square: a pool of 4 squares 0..n-1', async () => {
     const { reported, stdout } = await runExample('square', backend, '--n', '50');
     expect(stdout).toContain(`4 workers on ${backend}`);

@@ -89,4 +89,9 @@ export interface JobControl {
    * plain cancel. Returns a function that removes the listener.
    */
   onCancel(listener: () => void): () => void;
+  /**
+   * The backend says the job has reached a worker (for insights: time until
+   * then is waiting, not moving data). Optional: without it, the hand-over counts.
+   */
+  started(): void;
 }

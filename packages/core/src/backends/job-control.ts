@@ -2,11 +2,15 @@ import type { JobControl } from './backend.js';
 
 /** A JobControl plus the way to cancel it: what the core holds for each job it hands to a backend. */
 export interface Control extends JobControl {
+  /** When the backend said the job reached a worker. */
+  readonly startedAt: number | undefined;
   /** Cancels the job (drops it if not started); with `stop`, also asks that running work be stopped. */
   cancel(reason: unknown, stop: boolean): void;
 }
 
 class JobCanceller implements Control {
+  /** When the job reached a worker (performance.now()), if the backend said so. */
+  startedAt: number | undefined;
   cancelled = false;
   stopRequested = false;
   reason: unknown;
@@ -18,6 +22,10 @@ class JobCanceller implements Control {
       const index = this.#listeners.indexOf(listener);
       if (index >= 0) this.#listeners.splice(index, 1);
     };
+  }
+
+  started(): void {
+    this.startedAt ??= performance.now();
   }
 
   cancel(reason: unknown, stop: boolean): void {

@@ -182,6 +182,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     slot.pending = pending;
     slot.worker.keepAlive?.(true);
     this.log.busy(slot.logId);
+    pending.control.started();
     slot.worker.run(pending.job).then(
       (result) => {
         if (slot.pending !== pending) return; // aborted, crashed or terminated meanwhile

@@ -152,7 +152,6 @@ export class JobQueue {
     const control = jobControl();
     entry.control = control;
     entry.handedAt = performance.now();
-    this.stats.handed(entry.handedAt - entry.queuedAt);
     this.#onBackend.add(entry);
     let outcome: Promise<JobResult>;
     try {
@@ -168,7 +167,10 @@ export class JobQueue {
 
   #finish(entry: Entry, error: unknown, result: JobResult | undefined): void {
     this.#onBackend.delete(entry);
-    this.stats.finished(entry.job, entry.firstItem, performance.now() - entry.handedAt, result);
+    // Waiting ends when the job reached a worker (or, if the backend does not say, at the hand-over).
+    const startedAt = entry.control?.startedAt ?? entry.handedAt;
+    this.stats.handed(startedAt - entry.queuedAt);
+    this.stats.finished(entry.job, entry.firstItem, performance.now() - startedAt, result);
     if (!entry.settled) {
       entry.settled = true;
       if (result) entry.done(undefined, unpacked(result));
