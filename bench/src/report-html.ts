@@ -40,10 +40,21 @@ async function workloadSection(w: WorkloadResult, results: BenchResults): Promis
         .map(([s, us]) => `${escapeHtml(s)}: ${us === null ? 'never' : escapeHtml(grainLabel(us))}`)
         .join('; ')}</p>`
     : '';
+  const utilization = w.insights
+    ? `<p><strong>Worker utilization</strong> (from <code>pool.insights()</code>, over the whole workload): ${Object.entries(
+        w.insights,
+      )
+        .map(
+          ([s, i]) =>
+            `${escapeHtml(s)} ${(i.utilization * 100).toFixed(0)}% (per job: moving data ${escapeHtml(ms(i.transferMedianMs))}, working ${escapeHtml(ms(i.workMedianMs))})`,
+        )
+        .join('; ')}</p>`
+    : '';
   return `<section id="${escapeHtml(w.name)}">
 <h2>${escapeHtml(w.title)}</h2>
 <p>${escapeHtml(w.description)}</p>
 ${crossover}
+${utilization}
 ${charts.map((svg) => `<figure>${svg}</figure>`).join('\n')}
 ${table(['backend', 'method', 'median', 'min – max', 'vs sequential', 'overhead/item', 'check'], rows, [2, 3, 4, 5])}
 </section>`;

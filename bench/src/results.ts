@@ -45,6 +45,12 @@ export interface WorkloadResult {
   readonly measurements: Measurement[];
   /** crossover only: per subject, the smallest grain (µs) from which it beats sequential; null: never. */
   crossoverUs?: Record<string, number | null>;
+  /**
+   * Per parapool backend with a shared pool, from its `pool.insights()` over the
+   * whole workload: worker utilization (busy ÷ (busy + idle), all workers) and
+   * the median time per job moving data and working.
+   */
+  insights?: Record<string, { utilization: number; transferMedianMs: number; workMedianMs: number }>;
 }
 
 /** A target of issue 6, checked on this run. */

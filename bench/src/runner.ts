@@ -79,7 +79,7 @@ async function parapoolColumn(
 ): Promise<Column> {
   const create = () => createPool({ processes });
   const pool = workload.sharedPool ? create() : undefined;
-  const info: SubjectInfo = {
+  const info: SubjectInfo & { insights?: NonNullable<WorkloadResult['insights']>[string] } = {
     name,
     kind: 'parapool',
     available: true,
@@ -89,7 +89,22 @@ async function parapoolColumn(
     info,
     cases: prepared.forPool({ name, processes, pool, create }),
     measurements: [],
-    stop: () => (pool ? stopPool(pool) : Promise.resolve()),
+    stop: () => {
+      if (!pool) return Promise.resolve();
+      const insights = pool.insights();
+      let busy = 0;
+      let total = 0;
+      for (const worker of insights.workers) {
+        busy += worker.busyMs;
+        total += worker.busyMs + worker.idleMs;
+      }
+      info.insights = {
+        utilization: total > 0 ? busy / total : 0,
+        transferMedianMs: insights.transfer.medianMs,
+        workMedianMs: insights.work.medianMs,
+      };
+      return stopPool(pool);
+    },
   };
 }
 
@@ -239,6 +254,10 @@ async function runWorkload(
     await prepared.close?.();
   }
 
+  for (const column of columns) {
+    const insights = (column.info as { insights?: NonNullable<WorkloadResult['insights']>[string] }).insights;
+    if (insights) (result.insights ??= {})[column.info.name] = insights;
+  }
   summarize(result, subjects, processes);
   if (workload.name === 'crossover') result.crossoverUs = crossoverGrains(result, sizes.crossoverGrainsUs, grainLabel);
   return result;

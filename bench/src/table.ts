@@ -28,6 +28,13 @@ export function workloadTable(result: WorkloadResult): string {
     );
     text += `\nbeats sequential from: ${parts.join(', ')}`;
   }
+  if (result.insights) {
+    const parts = Object.entries(result.insights).map(
+      ([subject, i]) =>
+        `${subject} ${(i.utilization * 100).toFixed(0)}% (per job: moving data ${ms(i.transferMedianMs)}, working ${ms(i.workMedianMs)})`,
+    );
+    text += `\nworker utilization, from pool.insights(): ${parts.join(' · ')}`;
+  }
   return text;
 }
 
