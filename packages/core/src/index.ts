@@ -39,6 +39,7 @@ export { defineTasks, isTaskHandle, toTaskRef } from './tasks.js';
 export type {
   ApplyArgs,
   CallOptions,
+  ImapOptions,
   MapOptions,
   Pool,
   PoolEvents,

@@ -51,6 +51,17 @@ export interface MapOptions extends CallOptions {
   progress?: boolean | { label?: string };
 }
 
+/** Options of imap and imapUnordered: those of map, and an adaptive chunksize. */
+export interface ImapOptions extends Omit<MapOptions, 'chunksize'> {
+  /**
+   * Items per job. Default 1 (Python's). `'auto'`: chunks start at 1 and grow
+   * while moving a chunk costs more than a tenth of the work in it, so tiny
+   * items stop paying one message each while the first results still come at
+   * once (Python has no such option).
+   */
+  chunksize?: number | 'auto';
+}
+
 /** The events a pool emits about its workers, each with a {@link WorkerEvent}. */
 export interface PoolEvents {
   /** A worker is up (for backends that say when; otherwise when it was started). */
@@ -108,13 +119,13 @@ export interface Pool extends AsyncDisposable, EventEmitter<PoolEvents> {
   imap<T, R>(
     task: (item: T) => R,
     items: Iterable<T> | AsyncIterable<T>,
-    options?: MapOptions,
+    options?: ImapOptions,
   ): AsyncIterableIterator<Awaited<R>>;
   /** Like `imap`, yielding results as they complete. */
   imapUnordered<T, R>(
     task: (item: T) => R,
     items: Iterable<T> | AsyncIterable<T>,
-    options?: MapOptions,
+    options?: ImapOptions,
   ): AsyncIterableIterator<Awaited<R>>;
   /** Accepts no more work; what was submitted still runs. */
   close(): void;

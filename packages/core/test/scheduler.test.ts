@@ -341,6 +341,31 @@ describe('imap', () => {
   });
 });
 
+describe("imap chunksize: 'auto'", () => {
+  it('starts with one item per job and grows the chunks while each costs more to move than to run', async () => {
+    const { pool, backend } = fakePool({ processes: 1 });
+    const items = Array.from({ length: 200 }, (_, i) => i);
+    const collected: number[] = [];
+    const consume = (async () => {
+      for await (const value of pool.imap(square, items, { chunksize: 'auto' })) collected.push(value);
+    })();
+    await completeAll(backend);
+    await consume;
+    expect(collected).toEqual(items.map(square));
+    const sizes = backend.handed.map((h) => h.job.items.length);
+    expect(sizes[0]).toBe(1);
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(backend.handed.length).toBeLessThan(200);
+  });
+
+  it("map refuses 'auto' with a RangeError that says what it is for", async () => {
+    const { pool } = fakePool();
+    await expect(pool.map(square, [1], { chunksize: 'auto' as unknown as number })).rejects.toThrow(
+      /'auto' is for imap and imapUnordered/,
+    );
+  });
+});
+
 describe('terminate', () => {
   it('rejects every unfinished call with PoolTerminatedError and asks running jobs to stop', async () => {
     const { pool, backend } = fakePool({ processes: 1 });

@@ -158,6 +158,13 @@ export function imapFeature(ctx: SuiteContext): void {
       void it.return?.();
     });
 
+    it("chunksize 'auto' keeps input order and every value, for imap and imapUnordered", async () => {
+      const xs = Array.from({ length: 300 }, (_, i) => i);
+      expect(await collect(ctx.shared().imap(tasks.square, xs, { chunksize: 'auto' }))).toEqual(xs.map((x) => x * x));
+      const unordered = await collect(ctx.shared().imapUnordered(tasks.square, xs, { chunksize: 'auto' }));
+      expect(unordered.sort((a, b) => a - b)).toEqual(xs.map((x) => x * x));
+    });
+
     it('imap reports progress', async () => {
       const done: number[] = [];
       let total: number | undefined;

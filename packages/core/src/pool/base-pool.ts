@@ -3,7 +3,7 @@ import type { Backend, BackendCapabilities, BackendFactory } from '../backends/b
 import type { WorkerEvent } from '../backends/worker-log.js';
 import { PoolStateError, PoolTerminatedError } from '../errors.js';
 import { toTaskRef } from '../tasks.js';
-import type { ApplyArgs, CallOptions, MapOptions, Pool, PoolEvents, PoolOptions } from '../types.js';
+import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from '../types.js';
 import type { Job, TaskCall, TaskRef } from '../wire/job.js';
 import { toColumns } from '../wire/packing.js';
 import { ApplyBatch } from './apply-batch.js';
@@ -149,7 +149,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
   imap<T, R>(
     task: (item: T) => R,
     items: Iterable<T> | AsyncIterable<T>,
-    options?: MapOptions,
+    options?: ImapOptions,
   ): AsyncIterableIterator<Awaited<R>> {
     return this.#lazy(task, items, 'imap', options ?? {}) as AsyncIterableIterator<Awaited<R>>;
   }
@@ -157,7 +157,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
   imapUnordered<T, R>(
     task: (item: T) => R,
     items: Iterable<T> | AsyncIterable<T>,
-    options?: MapOptions,
+    options?: ImapOptions,
   ): AsyncIterableIterator<Awaited<R>> {
     return this.#lazy(task, items, 'imapUnordered', options ?? {}) as AsyncIterableIterator<Awaited<R>>;
   }
@@ -288,13 +288,14 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     task: unknown,
     items: unknown,
     method: 'imap' | 'imapUnordered',
-    options: MapOptions,
+    options: ImapOptions,
   ): AsyncIterableIterator<unknown> {
     try {
       const stopped = this.#notRunning();
       if (stopped) throw stopped;
       const ref = toTaskRef(task);
-      const chunksize = options.chunksize !== undefined ? checkChunksize(options.chunksize) : 1;
+      const chunksize =
+        options.chunksize === 'auto' ? 'auto' : options.chunksize !== undefined ? checkChunksize(options.chunksize) : 1;
       if (
         items === null ||
         items === undefined ||

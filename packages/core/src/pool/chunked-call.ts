@@ -81,16 +81,21 @@ export class ChunkedCall {
    * whole job (a crash, a clone error) — by default the call fails with it.
    * Nothing is heard once the call has ended.
    */
-  send(job: Job, onResult: (result: ReceivedResult) => void, onError?: (error: Error) => void, firstItem = 0): void {
+  send(
+    job: Job,
+    onResult: (result: ReceivedResult, roundTripMs: number) => void,
+    onError?: (error: Error) => void,
+    firstItem = 0,
+  ): void {
     if (this.#ended) return;
     let answered = false;
     const ticket: Ticket = this.#queue.submit(
       job,
-      (error, result) => {
+      (error, result, roundTripMs) => {
         answered = true;
         this.#tickets.delete(ticket);
         if (this.#ended) return;
-        if (result) onResult(result);
+        if (result) onResult(result, roundTripMs ?? 0);
         else if (onError) onError(jobError(error));
         else this.fail(jobError(error));
       },

@@ -10,7 +10,7 @@ export interface ReceivedResult extends JobResult {
 }
 
 /** What a job's submitter hears: once, with an error or with the result. */
-export type JobDone = (error: unknown, result?: ReceivedResult) => void;
+export type JobDone = (error: unknown, result?: ReceivedResult, roundTripMs?: number) => void;
 
 /** A job submitted to the queue: waiting in the core, then on the backend. */
 export interface Ticket {
@@ -169,11 +169,12 @@ export class JobQueue {
     this.#onBackend.delete(entry);
     // Waiting ends when the job reached a worker (or, if the backend does not say, at the hand-over).
     const startedAt = entry.control?.startedAt ?? entry.handedAt;
+    const roundTripMs = performance.now() - startedAt;
     this.stats.handed(startedAt - entry.queuedAt);
-    this.stats.finished(entry.job, entry.firstItem, performance.now() - startedAt, result);
+    this.stats.finished(entry.job, entry.firstItem, roundTripMs, result);
     if (!entry.settled) {
       entry.settled = true;
-      if (result) entry.done(undefined, unpacked(result));
+      if (result) entry.done(undefined, unpacked(result), roundTripMs);
       else entry.done(error);
     }
     // Hand out the next job only after the submitter has seen this outcome: a

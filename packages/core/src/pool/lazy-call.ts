@@ -2,6 +2,7 @@ import type { Progress } from '../types.js';
 import type { TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
 import { packNumbers } from '../wire/packing.js';
+import { AdaptiveChunks } from './adaptive-chunks.js';
 import { ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import { type CallHost, taskLabel } from './map-call.js';
@@ -10,7 +11,8 @@ import type { ProgressOption } from './progress-bar.js';
 export interface LazyCallOptions {
   readonly method: 'imap' | 'imapUnordered';
   readonly ordered: boolean;
-  readonly chunksize: number;
+  /** Items per chunk, or 'auto' (see {@link AdaptiveChunks}). */
+  readonly chunksize: number | 'auto';
   /** Most chunks read from the input but not yet taken by the consumer. */
   readonly window: number;
   readonly signal: AbortSignal | undefined;
@@ -67,6 +69,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
   #terminal: Error | undefined;
   #finished = false;
   readonly #pulls: Pull[] = [];
+  readonly #adaptive: AdaptiveChunks | undefined;
 
   constructor(
     host: CallHost,
@@ -78,6 +81,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
     this.#ref = ref;
     this.#source = source;
     this.#options = options;
+    if (options.chunksize === 'auto') this.#adaptive = new AdaptiveChunks();
     this.#call = new ChunkedCall(host.queue, host.calls, {
       signal: options.signal,
       onProgress: options.onProgress,
@@ -230,7 +234,8 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
         }
       }
       const iterator = this.#iterator;
-      while (items.length < this.#options.chunksize) {
+      const size = this.#adaptive ? this.#adaptive.size : (this.#options.chunksize as number);
+      while (items.length < size) {
         const step = this.#async
           ? await (iterator as AsyncIterator<unknown>).next()
           : (iterator as Iterator<unknown>).next();
@@ -254,7 +259,8 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
     this.#itemsRead += items.length;
     this.#call.send(
       this.#host.job(this.#ref, packNumbers(items), false),
-      (result) => {
+      (result, roundTripMs) => {
+        if (this.#adaptive && result.ran) this.#adaptive.observe(items.length, result.ran.ms, roundTripMs);
         const failure = firstFailure(result);
         if (failure) {
           const error = nameFailedItem(failure.error, offset + failure.index, this.#options.method);

@@ -3,6 +3,7 @@ import { BasePool } from '../../src/index.js';
 import type { PoolOptions } from '../../src/types.js';
 import { jobLength } from '../../src/wire/packing.js';
 import { WorkerRuntime } from '../../src/worker/runtime.js';
+import { timedRun } from '../../src/worker/thread.js';
 
 /** A job the fake backend was handed: the test decides when (and how) it ends. */
 export interface HandedJob {
@@ -64,7 +65,7 @@ export class FakeBackend implements Backend {
         complete: async () => {
           if (answered) return;
           this.itemsRun += jobLength(job);
-          const result = await runtime.runJob(job);
+          const result = await timedRun(runtime, job);
           answered = true;
           resolve(result);
         },
