@@ -241,7 +241,11 @@ async function runWorkload(
     progress.end();
     await Promise.all(columns.map((column) => (column.broken ? undefined : column.stop())));
     columns.length = 0;
-    for (const column of columnsDone) result.measurements.push(...column.measurements);
+    for (const column of columnsDone) {
+      result.measurements.push(...column.measurements);
+      const insights = (column.info as { insights?: NonNullable<WorkloadResult['insights']>[string] }).insights;
+      if (insights) (result.insights ??= {})[column.info.name] = insights;
+    }
     if (python && prepared.python) {
       // Before close(): the io-bound server must still be up.
       progress.begin(`${workload.title} (python)`, 1);
@@ -254,10 +258,6 @@ async function runWorkload(
     await prepared.close?.();
   }
 
-  for (const column of columns) {
-    const insights = (column.info as { insights?: NonNullable<WorkloadResult['insights']>[string] }).insights;
-    if (insights) (result.insights ??= {})[column.info.name] = insights;
-  }
   summarize(result, subjects, processes);
   if (workload.name === 'crossover') result.crossoverUs = crossoverGrains(result, sizes.crossoverGrainsUs, grainLabel);
   return result;

@@ -84,10 +84,22 @@ describe('pnpm bench --quick', () => {
       'starmapAsync',
       'imap (chunksize 1000)',
       'imapUnordered (chunksize 1000)',
+      "imap (chunksize 'auto')",
+      'imap (chunksize 1, sample)',
+      "imap (chunksize 'auto', sample)",
     ];
     for (const subject of results.subjects.filter((s) => s.kind === 'parapool' && s.available)) {
       const run = howmany?.measurements.filter((m) => m.subject === subject.name).map((m) => m.method);
       expect(run).toEqual(expect.arrayContaining(methods));
+    }
+  });
+
+  it('reports worker utilization per parapool backend from pool.insights()', () => {
+    const howmany = results.workloads.find((w) => w.name === 'howmany');
+    for (const subject of results.subjects.filter((s) => s.kind === 'parapool' && s.available)) {
+      const insights = howmany?.insights?.[subject.name];
+      expect(insights?.utilization).toBeGreaterThan(0);
+      expect(insights?.utilization).toBeLessThanOrEqual(1);
     }
   });
 

@@ -168,6 +168,41 @@ export const howmanyWorkload: Workload = {
               }),
             verify: (value) => compareAsMultiset(value, expected),
           },
+          {
+            method: "imap (chunksize 'auto')",
+            items: data.length,
+            run: () =>
+              timed(async () => {
+                const out: number[] = [];
+                for await (const count of p.imap(tasks.howmanyRow, data, { chunksize: 'auto' })) out.push(count);
+                return out;
+              }),
+            verify: same,
+          },
+          {
+            method: 'imap (chunksize 1, sample)',
+            items: sample.length,
+            baseline: 'loop (sample)',
+            run: () =>
+              timed(async () => {
+                const out: number[] = [];
+                for await (const count of p.imap(tasks.howmanyRow, sample)) out.push(count);
+                return out;
+              }),
+            verify: sameSample,
+          },
+          {
+            method: "imap (chunksize 'auto', sample)",
+            items: sample.length,
+            baseline: 'loop (sample)',
+            run: () =>
+              timed(async () => {
+                const out: number[] = [];
+                for await (const count of p.imap(tasks.howmanyRow, sample, { chunksize: 'auto' })) out.push(count);
+                return out;
+              }),
+            verify: sameSample,
+          },
         ];
       },
       forRaw({ pool }) {
