@@ -244,7 +244,10 @@ async function runWorkload(
     for (const column of columnsDone) {
       result.measurements.push(...column.measurements);
       const insights = (column.info as { insights?: NonNullable<WorkloadResult['insights']>[string] }).insights;
-      if (insights) (result.insights ??= {})[column.info.name] = insights;
+      if (insights) {
+        result.insights ??= {};
+        result.insights[column.info.name] = insights;
+      }
     }
     if (python && prepared.python) {
       // Before close(): the io-bound server must still be up.
