@@ -92,7 +92,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   constructor(options: WorkerSlotsOptions<W>) {
     this.#options = options;
     this.#maxFailedStarts = options.maxFailedStarts ?? 3;
-    this.#fill();
+    // Workers start when work comes, as many as it needs (up to `size`): a pool
+    // of 100 for three items starts three, and creating a pool never blocks.
   }
 
   /** The live workers (for adapters that expose, e.g., process ids). */
@@ -103,12 +104,12 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   run(job: Job, control: JobControl): Promise<JobResult> {
     if (this.#state === 'stopped') return Promise.reject(new PoolStateError('The pool was stopped: create a new one'));
     if (control.cancelled) return Promise.reject(control.reason);
-    // Workers that failed to start are tried again on each new call.
-    if (this.#slots.length < this.#options.size) this.#fill();
     return new Promise((resolve, reject) => {
       const pending: Pending = { job, control, resolve, reject };
       pending.stopListening = control.onCancel(() => this.#cancel(pending));
       this.#ready.push(pending);
+      // Workers that failed to start are tried again on each new call.
+      this.#grow();
       this.#pump();
     });
   }
@@ -137,8 +138,14 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     return this.#ready.length > 0 || this.#slots.some((slot) => slot.pending);
   }
 
-  #fill(): void {
-    while (this.#slots.length < this.#options.size) this.#slots.push(this.#spawn());
+  /** Starts workers while jobs wait that no worker (up or starting) is free for, up to `size`. */
+  #grow(): void {
+    let free = 0;
+    for (const slot of this.#slots) if (!slot.pending) free++;
+    while (this.#slots.length < this.#options.size && free < this.#ready.length) {
+      this.#slots.push(this.#spawn());
+      free++;
+    }
   }
 
   #spawn(replaces?: number): Slot<W> {
