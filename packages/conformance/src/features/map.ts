@@ -46,6 +46,32 @@ export function mapFeature(ctx: SuiteContext): void {
       expect(await ctx.shared().map(tasks.identity, mixed, { chunksize: 500 })).toEqual(mixed);
     });
 
+    it('rows of numbers (arguments and map items) cross exactly and arrive as arrays', async () => {
+      const special = [Number.NaN, -0, 0.1 + 0.2, 2 ** 53, Number.MAX_VALUE, Number.MIN_VALUE, -Infinity, 7];
+      const rows = Array.from({ length: 300 }, (_, i) =>
+        Array.from({ length: 5 }, (_, j) => special[(i + j) % special.length] as number),
+      );
+      const described = (row: number[]) => ({
+        isArray: Array.isArray(row),
+        row,
+        negativeZero: row.map((x) => Object.is(x, -0)),
+      });
+      const want = rows.map((row) => ({ isArray: true, row, negativeZero: row.map((x) => Object.is(x, -0)) }));
+      expect(await ctx.shared().map(described, rows)).toEqual(want);
+      // As a column of starmap argument lists, too.
+      const withArgs = await ctx.shared().starmap(
+        (row: number[], k: number) => ({ isArray: Array.isArray(row), sum: row.length + k, row }),
+        rows.map((row) => [row, 1] as [number[], number]),
+      );
+      expect(withArgs).toEqual(rows.map((row) => ({ isArray: true, sum: 6, row })));
+      // Rows that are not all numbers, or of different lengths, come back as they went.
+      const holey = new Array<number>(3);
+      holey[0] = 1;
+      holey[2] = 3;
+      const odd: unknown[][] = rows.slice(0, 40).map((row, i) => (i === 7 ? [...row, 'x'] : i === 9 ? holey : row));
+      expect(await ctx.shared().map(tasks.identity, odd)).toEqual(odd);
+    });
+
     it('tuple results come back as arrays, in order (also many numeric ones)', async () => {
       const xs = Array.from({ length: 300 }, (_, i) => i);
       const pairs = await ctx.shared().map((i: number) => [i, i * i], xs);

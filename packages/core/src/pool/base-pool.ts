@@ -5,7 +5,7 @@ import { PoolStateError, PoolTerminatedError } from '../errors.js';
 import { toTaskRef } from '../tasks.js';
 import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from '../types.js';
 import type { Job, TaskCall, TaskRef } from '../wire/job.js';
-import { toColumns } from '../wire/packing.js';
+import { packItems, toPackedColumns } from '../wire/packing.js';
 import { ApplyBatch } from './apply-batch.js';
 import { type AsyncOptions, type AsyncResult, AsyncResultImpl } from './async-result.js';
 import type { CallRegistry, ChunkedCall } from './chunked-call.js';
@@ -215,8 +215,20 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
   }
 
   #job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean): Job {
-    const columns = spread ? toColumns(items as unknown[][]) : undefined;
-    const job: Job = columns ? { task, items: [], spread, columns } : { task, items, spread };
+    let job: Job;
+    if (spread) {
+      const packed = toPackedColumns(items as unknown[][]);
+      job = !packed
+        ? { task, items, spread }
+        : packed.rowWidths
+          ? { task, items: [], spread, columns: packed.columns, columnRowWidths: packed.rowWidths }
+          : { task, items: [], spread, columns: packed.columns };
+    } else {
+      const packed = packItems(items);
+      job = packed.rowWidth
+        ? { task, items: packed.items, spread, rowWidth: packed.rowWidth }
+        : { task, items, spread };
+    }
     return this.#initializer ? { ...job, initializer: this.#initializer } : job;
   }
 
@@ -236,7 +248,8 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
       if (stopped) throw stopped;
       ref = toTaskRef(task);
       items = toItems(input, method);
-      if (spread) items = items.map((args, i) => toArgsArray(args, `starmap item ${i}`));
+      // Argument lists that are not arrays (any iterable will do) are made arrays; arrays are used as they are.
+      if (spread && !items.every(Array.isArray)) items = items.map((args, i) => toArgsArray(args, `starmap item ${i}`));
       size =
         options.chunksize !== undefined
           ? checkChunksize(options.chunksize)

@@ -35,6 +35,14 @@ export interface Job {
    * Sending a few long columns is much cheaper than many short lists.
    */
   readonly columns?: ReadonlyArray<readonly unknown[] | Float64Array>;
+  /**
+   * Rows packed as one matrix: when set, `items` is a Float64Array of
+   * `rowWidth` numbers per item (each item an array of that many numbers).
+   * The worker side unpacks it before the items run.
+   */
+  readonly rowWidth?: number;
+  /** Likewise per column: the row width of each column packed as a matrix (0: not packed). */
+  readonly columnRowWidths?: readonly number[];
   /** The pool's initializer, run once per worker before its first job. */
   readonly initializer?: TaskCall;
 }

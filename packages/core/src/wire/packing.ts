@@ -28,6 +28,29 @@ const MIN_COLUMNS = 16;
 const MAX_COLUMN_ARGS = 8;
 
 /**
+ * Argument lists of equal length as columns (each packed if numeric, or as a
+ * matrix if made of equal rows of numbers), or `undefined` when they differ in
+ * length, are too few, or take no arguments.
+ */
+export function toPackedColumns(
+  argsLists: readonly unknown[][],
+): { columns: Array<unknown[] | Float64Array>; rowWidths?: number[] } | undefined {
+  const columns = toColumns(argsLists);
+  if (!columns) return undefined;
+  let rowWidths: number[] | undefined;
+  for (let c = 0; c < columns.length; c++) {
+    const column = columns[c] as unknown[] | Float64Array;
+    if (!Array.isArray(column)) continue;
+    const rows = packRows(column);
+    if (!rows) continue;
+    rowWidths ??= columns.map(() => 0);
+    rowWidths[c] = rows.width;
+    columns[c] = rows.data;
+  }
+  return rowWidths ? { columns, rowWidths } : { columns };
+}
+
+/**
  * Argument lists of equal length as columns (each packed if numeric), or
  * `undefined` when they differ in length, are too few, or take no arguments.
  */
@@ -48,7 +71,82 @@ export function toColumns(argsLists: readonly unknown[][]): Array<unknown[] | Fl
 
 /** Number of calls in a job. */
 export function jobLength(job: Job): number {
-  return job.columns ? (job.columns[0]?.length ?? 0) : job.items.length;
+  if (job.columns) {
+    const width = job.columnRowWidths?.[0] || 1;
+    return (job.columns[0]?.length ?? 0) / width;
+  }
+  return job.items.length / (job.rowWidth || 1);
+}
+
+/** Fewest rows worth packing as a matrix. */
+const MIN_ROWS = 16;
+/** Widest row packed as a matrix. */
+const MAX_ROW_WIDTH = 1024;
+
+/**
+ * Items that are all arrays of the same number (1–1024) of numbers, as one
+ * Float64Array matrix (row after row), or `undefined`. Structured clone copies
+ * the matrix as one block: several times cheaper than many small arrays, and
+ * every number crosses exactly.
+ */
+export function packRows(items: readonly unknown[]): { data: Float64Array; width: number } | undefined {
+  const n = items.length;
+  if (n < MIN_ROWS) return undefined;
+  const first = items[0];
+  if (!Array.isArray(first)) return undefined;
+  const width = first.length;
+  if (width === 0 || width > MAX_ROW_WIDTH) return undefined;
+  const data = new Float64Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const row = items[i];
+    if (!Array.isArray(row) || row.length !== width) return undefined;
+    const offset = i * width;
+    for (let j = 0; j < width; j++) {
+      const x = row[j];
+      if (typeof x !== 'number') return undefined; // also a hole
+      data[offset + j] = x;
+    }
+  }
+  return { data, width };
+}
+
+/** The rows of a packed matrix, as arrays again. */
+export function unpackRows(data: ArrayLike<number>, width: number): number[][] {
+  const n = data.length / width;
+  const rows = new Array<number[]>(n);
+  for (let i = 0; i < n; i++) {
+    const row = new Array<number>(width);
+    const offset = i * width;
+    for (let j = 0; j < width; j++) row[j] = data[offset + j] as number;
+    rows[i] = row;
+  }
+  return rows;
+}
+
+/** A job whose rows travel as matrices, back to arrays (a job without them is returned as is). */
+export function unpackJob(job: Job): Job {
+  if (!job.rowWidth && !job.columnRowWidths) return job;
+  const { rowWidth, columnRowWidths, ...rest } = job;
+  let unpacked: Job = rest;
+  if (rowWidth) unpacked = { ...unpacked, items: unpackRows(job.items as Float64Array, rowWidth) };
+  if (columnRowWidths && job.columns) {
+    const columns = job.columns.map((column, c) => {
+      const width = columnRowWidths[c] ?? 0;
+      return width ? unpackRows(column as Float64Array, width) : column;
+    });
+    unpacked = { ...unpacked, columns };
+  }
+  return unpacked;
+}
+
+/** A chunk of items as it travels: numbers as a Float64Array, rows of numbers as a matrix, or as they are. */
+export function packItems(items: readonly unknown[] | Float64Array): {
+  items: readonly unknown[] | Float64Array;
+  rowWidth?: number;
+} {
+  if (!Array.isArray(items)) return { items };
+  const rows = packRows(items);
+  return rows ? { items: rows.data, rowWidth: rows.width } : { items: items as readonly unknown[] };
 }
 
 /** Results that are all short tuples of numbers (`[i, count]`), sent as one Float64Array per position. */
