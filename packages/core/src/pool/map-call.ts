@@ -1,10 +1,18 @@
 import type { MapOptions } from '../types.js';
 import type { Job, TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
-import { packNumbers } from '../wire/packing.js';
+import { packNumberRange } from '../wire/packing.js';
 import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { JobQueue } from './job-queue.js';
+
+/** The chunks' values end to end, as one array. */
+function concat(chunks: ArrayLike<unknown>[]): unknown[] {
+  if (chunks.length === 1 && Array.isArray(chunks[0])) return chunks[0];
+  const out: unknown[] = [];
+  for (const values of chunks) for (let i = 0; i < values.length; i++) out.push(values[i]);
+  return out;
+}
 
 /** A task's name for progress bars. */
 export function taskLabel(ref: TaskRef): string {
@@ -48,8 +56,10 @@ export function runMap(
     settle.resolve([]);
     return;
   }
-  const results = new Array<unknown>(n);
-  let remaining = Math.ceil(n / size);
+  // Each chunk's values, kept until all are in, then laid end to end (a packed
+  // array built in order is much cheaper to fill than a holey one out of order).
+  const chunks = new Array<ArrayLike<unknown>>(Math.ceil(n / size));
+  let remaining = chunks.length;
   const call = new ChunkedCall(host.queue, host.calls, {
     signal: options.signal,
     onProgress: options.onProgress,
@@ -58,20 +68,19 @@ export function runMap(
     total: n,
     onFail: (error) => settle.reject(error),
   });
-  const packed = spread ? (items as unknown[]) : packNumbers(items as unknown[]);
-  for (let offset = 0; offset < n && !call.ended; offset += size) {
-    const slice = packed.slice(offset, offset + size);
+  for (let offset = 0, seq = 0; offset < n && !call.ended; offset += size, seq++) {
+    const end = Math.min(n, offset + size);
+    const slice = spread ? items.slice(offset, end) : packNumberRange(items, offset, end);
     call.send(
       host.job(ref, slice, spread),
       (result) => {
         const failure = firstFailure(result);
         if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));
-        const { values } = result;
-        for (let i = 0; i < values.length; i++) results[offset + i] = values[i];
+        chunks[seq] = result.values;
         if (!call.progress(slice.length, n)) return;
         if (--remaining === 0) {
           call.finish();
-          settle.resolve(results);
+          settle.resolve(concat(chunks));
         }
       },
       (error) => call.fail(nameUncloneableItem(error, slice, offset, method)),

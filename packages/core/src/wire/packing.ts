@@ -22,6 +22,22 @@ export function packNumbers(items: unknown[]): unknown[] | Float64Array {
   return new Float64Array(items as number[]);
 }
 
+/**
+ * `items[start..end)` as a Float64Array if every item is a number (and there
+ * are enough of them), else as an array: one pass that checks and copies.
+ */
+export function packNumberRange(items: readonly unknown[], start: number, end: number): unknown[] | Float64Array {
+  const n = end - start;
+  if (n < MIN_PACKED) return items.slice(start, end);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = items[start + i];
+    if (typeof x !== 'number') return items.slice(start, end);
+    out[i] = x;
+  }
+  return out;
+}
+
 /** Fewest calls for which argument lists are sent as columns. */
 const MIN_COLUMNS = 16;
 /** Most arguments per call sent as columns. */
