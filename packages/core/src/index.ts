@@ -30,7 +30,7 @@ export {
 } from './errors.js';
 export type { AsyncOptions, AsyncResult } from './pool/async-result.js';
 export { BasePool } from './pool/base-pool.js';
-export type { TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
+export type { DefineTasksOptions, TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
 export { defineTasks, isTaskHandle, toTaskRef } from './tasks.js';
 export type {
   ApplyArgs,
@@ -41,6 +41,7 @@ export type {
   Progress,
   Task,
 } from './types.js';
+export type { RegisteredClass } from './wire/class-registry.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';
