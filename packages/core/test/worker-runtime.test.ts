@@ -50,6 +50,49 @@ describe('the worker runtime', () => {
     expect(result.failures?.[0]?.error.message).toContain('missing-tasks.js');
   });
 
+  it('fails only the item whose result cannot be copied, saying which getter threw', async () => {
+    const result = await new WorkerRuntime().runJob({
+      task: inline((i: number) => {
+        if (i === 1) return () => i;
+        if (i !== 2) return i;
+        return Object.defineProperty({}, 'bad', {
+          enumerable: true,
+          get() {
+            throw new Error('getter exploded');
+          },
+        });
+      }),
+      items: [0, 1, 2, 3],
+      spread: false,
+    });
+    expect(result.values).toEqual([0, undefined, undefined, 3]);
+    expect(result.failures?.map((f) => [f.index, f.error.name])).toEqual([
+      [1, 'CloneError'],
+      [2, 'CloneError'],
+    ]);
+    expect(result.failures?.[1]?.error.message).toMatch(/property 'bad' threw Error: getter exploded/);
+  });
+
+  it('reports an error with a getter that throws as that error, the getter replaced by a marker', async () => {
+    const result = await new WorkerRuntime().runJob({
+      task: inline(() => {
+        const error = new Error('with a bad getter');
+        Object.defineProperty(error, 'bad', {
+          enumerable: true,
+          get() {
+            throw new Error('getter exploded');
+          },
+        });
+        throw error;
+      }),
+      items: [0],
+      spread: false,
+    });
+    const error = result.failures?.[0]?.error;
+    expect(error?.message).toBe('with a bad getter');
+    expect(error?.props?.bad).toMatch(/unreadable.*getter exploded/);
+  });
+
   it('runs the initializer once, before the first job', async () => {
     const runtime = new WorkerRuntime();
     const g = globalThis as { __initRuns?: number };

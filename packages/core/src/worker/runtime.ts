@@ -1,5 +1,7 @@
+import { isMainThread } from 'node:worker_threads';
 import { InitializerError, InlineTaskError, TaskResolutionError } from '../errors.js';
 import { type TaskFunction, taskKey, taskRegistry } from '../tasks.js';
+import { ensureCloneable } from '../wire/cloneable.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { jobLength, packNumbers, packTuples } from '../wire/packing.js';
@@ -37,6 +39,8 @@ export class WorkerRuntime {
   #initialized: Promise<void> | undefined;
   #initDone = false;
   readonly #contextual: boolean;
+  /** Whether results may hold shared memory: not when they leave over a process channel. */
+  readonly #sharedMemory: boolean;
 
   /**
    * @param options.contextual run each job inside an AsyncLocalStorage scope, for
@@ -50,6 +54,8 @@ export class WorkerRuntime {
       jobs: 0,
     };
     this.#contextual = options.contextual ?? false;
+    // A worker that is the main thread of a process with an IPC channel is a worker process.
+    this.#sharedMemory = this.#contextual || !isMainThread || typeof process.send !== 'function';
   }
 
   /** Runs one job and returns per-item outcomes. Never rejects. */
@@ -71,15 +77,21 @@ export class WorkerRuntime {
     }
     // Fast path: no initializer to wait for and the task already resolved.
     const ready = this.#initialized && !this.#initDone ? undefined : this.#resolveSync(job.task);
-    if (ready) return this.#runItems(ready, job);
-    return this.#runSlow(job);
+    if (!ready) return this.#runSlow(job);
+    let outcome: JobResult | Promise<JobResult>;
+    try {
+      outcome = this.#runItems(ready, job);
+    } catch (error) {
+      return failAll(jobLength(job), serializeError(error));
+    }
+    return outcome instanceof Promise ? outcome.then((result) => this.#deliverable(result)) : this.#deliverable(outcome);
   }
 
   async #runSlow(job: Job): Promise<JobResult> {
     try {
       if (this.#initialized) await this.#initialized;
       const fn = await this.#resolve(job.task);
-      return await this.#runItems(fn, job);
+      return this.#deliverable(await this.#runItems(fn, job));
     } catch (error) {
       return failAll(jobLength(job), serializeError(error));
     }
@@ -141,6 +153,11 @@ export class WorkerRuntime {
     throw new TaskResolutionError(
       `No task '${ref.name}' in ${ref.module}: define it there with defineTasks(import.meta.url, { ${ref.name} }) and export the result.`,
     );
+  }
+
+  /** The result as it may travel: items whose value cannot be copied fail alone. */
+  #deliverable(result: JobResult): JobResult {
+    return ensureCloneable(result, { sharedMemory: this.#sharedMemory });
   }
 
   #runItems(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
