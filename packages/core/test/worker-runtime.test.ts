@@ -50,6 +50,27 @@ describe('the worker runtime', () => {
     expect(result.failures?.[0]?.error.message).toContain('missing-tasks.js');
   });
 
+  it('fails every call of a task module that threw at import after defineTasks, with the import error', async () => {
+    const runtime = new WorkerRuntime();
+    const job = {
+      task: {
+        kind: 'module' as const,
+        module: new URL('./fixtures/half-initialised.js', import.meta.url).href,
+        name: 'answer',
+      },
+      items: [[]],
+      spread: true,
+    };
+    for (let call = 0; call < 3; call++) {
+      const result = await runtime.runJob(job);
+      expect(result.values).toEqual([undefined]);
+      expect(result.failures?.[0]?.error.name).toBe('TaskResolutionError');
+      expect(result.failures?.[0]?.error.message).toMatch(/half-initialised\.js.*failed after defineTasks/);
+    }
+    // Another worker of the same thread (the inline backend's) is refused too.
+    expect((await new WorkerRuntime().runJob(job)).failures?.[0]?.error.name).toBe('TaskResolutionError');
+  });
+
   it('fails only the item whose result cannot be copied, saying which getter threw', async () => {
     const result = await new WorkerRuntime().runJob({
       task: inline((i: number) => {

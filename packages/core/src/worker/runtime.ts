@@ -6,7 +6,7 @@ import { type SerializedError, serializeError } from '../wire/error-transport.js
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { jobLength, packNumbers, packTuples } from '../wire/packing.js';
 import { newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
-import { importModule } from './module-loader.js';
+import { importModule, isUnavailable } from './module-loader.js';
 
 /** Compiles the source of an inline function in the global scope (no access to any closure). */
 function compileInline(source: string): TaskFunction {
@@ -124,6 +124,8 @@ export class WorkerRuntime {
       }
       return fn;
     }
+    // A module being imported, or whose import failed, has half its tasks at most: not served from here.
+    if (isUnavailable(ref.module)) return undefined;
     return taskRegistry().get(taskKey(ref.module, ref.name));
   }
 
@@ -133,7 +135,7 @@ export class WorkerRuntime {
       return fn ?? compileInline(ref.source);
     }
     const key = taskKey(ref.module, ref.name);
-    let fn = taskRegistry().get(key);
+    let fn = isUnavailable(ref.module) ? undefined : taskRegistry().get(key);
     if (fn) return fn;
     let exports: Record<string, unknown>;
     try {
