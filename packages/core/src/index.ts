@@ -15,6 +15,7 @@ export { refuseOwnedOptions, SlotBackend } from './backends/slot-backend.js';
 export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
 export { crashError, WorkerSlots } from './backends/worker-slots.js';
 export { cpuCount } from './cpu-count.js';
+export type { OuterReference } from './errors.js';
 export {
   CloneError,
   InitializerError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerRuntime } from '../src/worker/runtime.js';
+import { outerReference, WorkerRuntime } from '../src/worker/runtime.js';
 
 const inline = (fn: (...args: never[]) => unknown) => ({ kind: 'inline' as const, source: fn.toString() });
 
@@ -157,5 +157,49 @@ describe('results on the wire', () => {
     expect(Array.isArray(mixed.values)).toBe(true);
     const text = await runtime.runJob({ task: inline((i: number) => [i, String(i)]), items, spread: false });
     expect(Array.isArray(text.values)).toBe(true);
+  });
+});
+
+describe('inline functions that use an outer name', () => {
+  const failure = async (fn: (...args: never[]) => unknown) => {
+    const result = await new WorkerRuntime().runJob({ task: inline(fn), items: [2], spread: false });
+    return result.failures?.[0]?.error;
+  };
+
+  it('that wrap a task handle are told to pass the handle itself, not to pass it as an argument', async () => {
+    const tasks = { square: (n: number) => n * n };
+    const error = await failure((n: number) => tasks.square(n));
+    expect(error?.name).toBe('InlineTaskError');
+    expect(error?.message).toContain("'tasks'");
+    expect(error?.message).toContain('pool.map(tasks.square, xs)');
+    expect(error?.message).not.toMatch(/pass 'tasks' as an argument/);
+  });
+
+  it('that call an outer function are told to use a task module', async () => {
+    const helper = (n: number) => n + 1;
+    const error = await failure((n: number) => helper(n));
+    expect(error?.message).toContain("'helper'");
+    expect(error?.message).toMatch(/task module/);
+    expect(error?.message).toMatch(/Functions cannot be passed as arguments/);
+  });
+
+  it('that read an outer value are told to pass it as an argument', async () => {
+    const factor = 3;
+    const error = await failure((n: number) => n * factor);
+    expect(error?.message).toContain("pass 'factor' as an argument");
+  });
+
+  it("name the import, not the test runner's rewrite of it", () => {
+    expect(outerReference('(n) => __vi_import_0__.tasks.square(n)', '__vi_import_0__')).toEqual({
+      name: 'tasks',
+      usage: 'handles',
+      member: 'tasks.square',
+    });
+    expect(outerReference('(n) => (0, __vite_ssr_import_1__.helper)(n)', '__vite_ssr_import_1__')).toEqual({
+      name: 'helper',
+      usage: 'function',
+    });
+    expect(outerReference('(n) => n * config.factor', 'config')).toEqual({ name: 'config', usage: 'value' });
+    expect(outerReference('(n) => tasks', 'tasks')).toEqual({ name: 'tasks', usage: 'handles' });
   });
 });

@@ -1,5 +1,5 @@
 import { isMainThread } from 'node:worker_threads';
-import { InitializerError, InlineTaskError, TaskResolutionError } from '../errors.js';
+import { InitializerError, InlineTaskError, type OuterReference, TaskResolutionError } from '../errors.js';
 import { type TaskFunction, taskKey, taskRegistry } from '../tasks.js';
 import { ensureCloneable } from '../wire/cloneable.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
@@ -170,14 +170,14 @@ export class WorkerRuntime {
     let numbers = true;
     let failures: ItemFailure[] | undefined;
     let pending: Promise<void>[] | undefined;
-    const inline = job.task.kind === 'inline';
+    const source = job.task.kind === 'inline' ? job.task.source : undefined;
     for (let i = 0; i < n; i++) {
       let value: unknown;
       try {
         value = call ? call(i) : spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
       } catch (error) {
         failures ??= [];
-        failures.push({ index: i, error: describeFailure(error, inline) });
+        failures.push({ index: i, error: describeFailure(error, source) });
         values.push(undefined);
         numbers = false;
         continue;
@@ -193,7 +193,7 @@ export class WorkerRuntime {
               },
               (error: unknown) => {
                 failures ??= [];
-                failures.push({ index: i, error: describeFailure(error, inline) });
+                failures.push({ index: i, error: describeFailure(error, source) });
               },
             ),
           );
@@ -245,16 +245,48 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function describeFailure(error: unknown, inline: boolean): SerializedError {
-  if (inline && error instanceof ReferenceError) {
+/**
+ * What an item failed with. An inline function that used an outer name gets an
+ * InlineTaskError whose advice fits how it used that name (`source` is the
+ * inline function's source).
+ */
+function describeFailure(error: unknown, source: string | undefined): SerializedError {
+  if (source !== undefined && error instanceof ReferenceError) {
     const match = NOT_DEFINED.exec(error.message);
     if (match?.[1]) {
-      const wrapped = new InlineTaskError(match[1]);
+      const { name, usage, member } = outerReference(source, match[1]);
+      const wrapped = new InlineTaskError(name, usage, member);
       wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${error.stack ?? ''}`;
       return serializeError(wrapped);
     }
   }
   return serializeError(error);
+}
+
+const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+/** Vite/vitest rewrite `import { tasks }` into `__vite_ssr_import_0__.tasks`: the imported name is the one to report. */
+const VITE_IMPORT = /^__vi(?:te_ssr)?_import_\d+__$/;
+
+/** How the inline function's source uses the outer name `identifier` (see {@link OuterReference}). */
+export function outerReference(
+  source: string,
+  identifier: string,
+): { name: string; usage: OuterReference; member?: string } {
+  let name = identifier;
+  let pattern = escapeRegExp(identifier);
+  if (VITE_IMPORT.test(identifier)) {
+    const imported = new RegExp(`${pattern}\\s*\\.\\s*([A-Za-z_$][\\w$]*)`).exec(source)?.[1];
+    if (imported) {
+      name = imported;
+      pattern = `${pattern}\\s*\\.\\s*${escapeRegExp(imported)}`;
+    }
+  }
+  const start = `(?<![\\w$.])${pattern}`;
+  const method = new RegExp(`${start}((?:\\s*\\??\\.\\s*[A-Za-z_$][\\w$]*)+)\\s*\\)?\\s*\\(`).exec(source);
+  if (method?.[1]) return { name, usage: 'handles', member: `${name}${method[1].replace(/\s+/g, '')}` };
+  if (name === 'tasks') return { name, usage: 'handles' };
+  if (new RegExp(`${start}\\s*\\)?\\s*\\(`).test(source)) return { name, usage: 'function' };
+  return { name, usage: 'value' };
 }
 
 function failAll(n: number, error: SerializedError): JobResult {
