@@ -4,6 +4,7 @@ import { type TaskFunction, taskKey, taskRegistry } from '../tasks.js';
 import { ensureCloneable } from '../wire/cloneable.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
+import { decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, packNumbers, packTuples } from '../wire/packing.js';
 import { newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isUnavailable } from './module-loader.js';
@@ -67,7 +68,7 @@ export class WorkerRuntime {
 
   #run(job: Job): Promise<JobResult> | JobResult {
     if (job.initializer && !this.#initialized) {
-      this.#initialized = this.#initialize(job.initializer);
+      this.#initialized = this.#initialize(job.initializer, job);
       this.#initialized.then(
         () => {
           this.#initDone = true;
@@ -80,27 +81,29 @@ export class WorkerRuntime {
     if (!ready) return this.#runSlow(job);
     let outcome: JobResult | Promise<JobResult>;
     try {
-      outcome = this.#runItems(ready, job);
+      outcome = this.#runItems(ready, decodeArguments(job));
     } catch (error) {
       return failAll(jobLength(job), serializeError(error));
     }
-    return outcome instanceof Promise ? outcome.then((result) => this.#deliverable(result)) : this.#deliverable(outcome);
+    return outcome instanceof Promise
+      ? outcome.then((result) => this.#deliverable(job, result))
+      : this.#deliverable(job, outcome);
   }
 
   async #runSlow(job: Job): Promise<JobResult> {
     try {
       if (this.#initialized) await this.#initialized;
       const fn = await this.#resolve(job.task);
-      return this.#deliverable(await this.#runItems(fn, job));
+      return this.#deliverable(job, await this.#runItems(fn, decodeArguments(job)));
     } catch (error) {
       return failAll(jobLength(job), serializeError(error));
     }
   }
 
-  async #initialize(call: TaskCall): Promise<void> {
+  async #initialize(call: TaskCall, job: Job): Promise<void> {
     try {
       const fn = await this.#resolve(call.task);
-      await fn(...call.args);
+      await fn(...decodeInitializerArguments(job, call));
     } catch (error) {
       // Failing is sticky for this worker: every job it gets reports the cause.
       const wrapped = new InitializerError(
@@ -157,9 +160,9 @@ export class WorkerRuntime {
     );
   }
 
-  /** The result as it may travel: items whose value cannot be copied fail alone. */
-  #deliverable(result: JobResult): JobResult {
-    return ensureCloneable(result, { sharedMemory: this.#sharedMemory });
+  /** The result as it may travel: registered instances encoded, and items whose value cannot be copied failed alone. */
+  #deliverable(job: Job, result: JobResult): JobResult {
+    return ensureCloneable(encodeResult(job, result), { sharedMemory: this.#sharedMemory });
   }
 
   #runItems(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
