@@ -20,6 +20,7 @@ import { errorsFeature } from './features/errors.js';
 import { imapFeature } from './features/imap.js';
 import { lifecycleFeature } from './features/lifecycle.js';
 import { mapFeature } from './features/map.js';
+import { valuesFeature } from './features/values.js';
 import { workersFeature } from './features/workers.js';
 
 export type { PoolFactory, SuiteContext } from './context.js';
@@ -32,6 +33,7 @@ export const features = {
   asyncResult: asyncResultFeature,
   imap: imapFeature,
   errors: errorsFeature,
+  values: valuesFeature,
   abort: abortFeature,
   lifecycle: lifecycleFeature,
   workers: workersFeature,
