@@ -83,7 +83,7 @@ export function defineTasks<const T extends Record<string, TaskFunction>>(
     );
   }
   moduleUrl = canonicalModuleUrl(moduleUrl);
-  if (options?.classes !== undefined) registerClasses(options.classes);
+  if (options?.classes !== undefined) registerClasses(options.classes, moduleUrl);
   const registry = taskRegistry();
   const handles: Record<string, TaskFunction> = {};
   for (const [name, fn] of Object.entries(fns)) {

@@ -72,13 +72,28 @@ describe('registered classes in arguments and results', () => {
     expect(result.values).toEqual([10]);
   });
 
+  it('a worker that does not know a class of the arguments yet imports the module that registers it', async () => {
+    const module = new URL('./fixtures/late-classes.js', import.meta.url).href;
+    // What a caller that imported late-classes.js would send with an inline task.
+    const job = {
+      task: { kind: 'inline' as const, source: String((thing: { double(): number }) => thing.double()) },
+      items: [{ '@parapool': 'class', name: 'LateThing', data: { value: 21 } }],
+      spread: false,
+      codec: { marked: true, classes: { LateThing: module } },
+    };
+    const result = await new WorkerRuntime().runJob(job);
+    expect(result.failures).toBeUndefined();
+    expect(result.values).toEqual([42]);
+  });
+
   it('a worker leaves results alone for a caller that does not decode them', async () => {
     const p = new Point(1, 2);
     const result = await new WorkerRuntime().runJob(call(geometry.echo, p));
     expect((result.values as unknown[])[0]).toBe(p);
   });
 
-  it('through a pool whose backend is wrapped by the codec (what the dispatcher does), every call keeps classes', async () => {
+  // The wrapper does what the pool's dispatcher does around backend.run() (encoding twice is a no-op).
+  it('through a pool whose backend is wrapped by the codec, every kind of call keeps classes', async () => {
     const withCodec = (backend: Backend): Backend => ({
       name: backend.name,
       size: backend.size,

@@ -14,6 +14,8 @@ export type RegisteredClass = abstract new (...args: any[]) => object;
 interface ClassRegistry {
   readonly byName: Map<string, RegisteredClass>;
   readonly byPrototype: Map<object, string>;
+  /** The module that registered each class, which a worker imports to learn it. */
+  modules?: Map<string, string>;
 }
 
 // On globalThis, so every copy of this module in one thread (a task module
@@ -27,6 +29,7 @@ function registry(): ClassRegistry {
     found = { byName: new Map(), byPrototype: new Map() };
     store[KEY] = found;
   }
+  found.modules ??= new Map();
   return found;
 }
 
@@ -47,20 +50,21 @@ const REFUSED: readonly unknown[] = [
 ];
 
 /**
- * Registers classes under stable names (the keys of `classes`). Registering the
+ * Registers classes under stable names (the keys of `classes`), as defined by
+ * the module at `moduleUrl` (which a worker imports to learn them). Registering the
  * same class again under the same name is a no-op; so is a re-evaluated copy of
  * the same class (same source), which replaces the old one.
  *
  * @throws TypeError for a value that is not a class, a built-in, a name taken
  * by a different class, or a class already registered under another name.
  */
-export function registerClasses(classes: Readonly<Record<string, RegisteredClass>>): void {
+export function registerClasses(classes: Readonly<Record<string, RegisteredClass>>, moduleUrl?: string): void {
   if (classes === null || typeof classes !== 'object' || Array.isArray(classes)) {
     throw new TypeError(
       'classes must be an object of classes by name, e.g. { classes: { Point, ParseError } } (the keys are the names both sides use)',
     );
   }
-  const { byName, byPrototype } = registry();
+  const { byName, byPrototype, modules } = registry();
   for (const [name, cls] of Object.entries(classes)) {
     if (typeof cls !== 'function' || typeof cls.prototype !== 'object' || cls.prototype === null) {
       throw new TypeError(`classes.${name} is ${cls === null ? 'null' : typeof cls}, not a class`);
@@ -69,6 +73,7 @@ export function registerClasses(classes: Readonly<Record<string, RegisteredClass
       throw new TypeError(`classes.${name}: ${cls.name} crosses the boundary already; register your own classes only`);
     }
     const known = byName.get(name);
+    if (moduleUrl !== undefined && !modules?.has(name)) modules?.set(name, moduleUrl);
     if (known === cls) continue;
     const other = byPrototype.get(cls.prototype);
     if (other !== undefined) {
@@ -108,6 +113,11 @@ export function registeredAncestorOf(value: object): string | undefined {
 /** The class registered under `name` in this thread, or undefined. */
 export function registeredClass(name: string): RegisteredClass | undefined {
   return registry().byName.get(name);
+}
+
+/** The URL of the module that registered the class `name`, if known. */
+export function registeringModule(name: string): string | undefined {
+  return registry().modules?.get(name);
 }
 
 /** True once any class is registered in this thread (the codec's fast path: nothing to do otherwise). */

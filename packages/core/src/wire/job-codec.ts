@@ -8,7 +8,7 @@
  * leaves results alone too: programs without registered classes pay nothing.
  */
 import { CloneError } from '../errors.js';
-import { hasRegisteredClasses } from './class-registry.js';
+import { hasRegisteredClasses, registeredClass, registeringModule } from './class-registry.js';
 import type { Job, JobResult, TaskCall } from './job.js';
 import { Decoder, Encoder } from './value-codec.js';
 
@@ -16,6 +16,12 @@ import { Decoder, Encoder } from './value-codec.js';
 export interface Codec {
   /** The values carry encoded registered instances or errors (the receiver must decode them). */
   readonly marked: boolean;
+  /**
+   * The registered classes among the arguments, by name, with the module that
+   * registers each: a worker that does not know one yet (an inline task, or a
+   * task of another module) imports that module first.
+   */
+  readonly classes?: Readonly<Record<string, string>>;
 }
 
 /** A job from a caller that knows registered classes: it decodes the results. */
@@ -42,10 +48,10 @@ function decodeValues(values: Values, decoder: Decoder): Values {
  * Caller side, before a job goes to a backend: registered instances in its
  * arguments (and the initializer's) become plain data, and the job asks the
  * worker to do the same with the results. Returns `job` itself when this
- * program registered no class.
+ * program registered no class, or when the job is encoded already.
  */
 export function encodeJob(job: Job): Job {
-  if (!hasRegisteredClasses()) return job;
+  if (!hasRegisteredClasses() || (job as EncodedJob).codec) return job;
   const encoder = new Encoder({ lenient: false });
   let items: Values;
   let columns: Values[] | undefined;
@@ -70,9 +76,30 @@ export function encodeJob(job: Job): Job {
     items,
     ...(columns && { columns }),
     ...(initializer && { initializer }),
-    codec: { marked: encoder.marked },
+    codec: { marked: encoder.marked, ...(encoder.classes.size > 0 && { classes: classModules(encoder.classes) }) },
   };
   return encoded;
+}
+
+function classModules(names: ReadonlySet<string>): Record<string, string> {
+  const modules: Record<string, string> = {};
+  for (const name of names) {
+    const module = registeringModule(name);
+    if (module !== undefined) modules[name] = module;
+  }
+  return modules;
+}
+
+/**
+ * Worker side: the modules to import before the job's arguments can be
+ * decoded (those registering classes this worker does not know yet).
+ */
+export function classModulesToLoad(job: Job): string[] {
+  const classes = (job as EncodedJob).codec?.classes;
+  if (!classes) return [];
+  const modules = new Set<string>();
+  for (const [name, module] of Object.entries(classes)) if (!registeredClass(name)) modules.add(module);
+  return [...modules];
 }
 
 /** Worker side: the job's arguments with registered instances rebuilt. Call once the task's module is loaded. */
@@ -114,8 +141,9 @@ export function encodeResult(job: Job, result: JobResult): JobResult {
   return encoded;
 }
 
-/** Caller side, as a result arrives: registered instances (and errors in values) rebuilt. */
+/** Caller side, as a result arrives: registered instances (and errors in values) rebuilt. Decoding twice is harmless. */
 export function decodeResult(result: JobResult): JobResult {
   if (!(result as EncodedResult).codec?.marked || !Array.isArray(result.values)) return result;
-  return { ...result, values: new Decoder().value(result.values) as unknown[] };
+  const { codec: _decoded, ...rest } = result as EncodedResult;
+  return { ...rest, values: new Decoder().value(result.values) as unknown[] };
 }

@@ -154,6 +154,8 @@ export class Encoder {
   unsure = false;
   /** Strict: something was encoded, so the receiver must decode. */
   marked = false;
+  /** The registered classes whose instances were encoded, by name. */
+  readonly classes = new Set<string>();
 
   constructor(options: { lenient: boolean }) {
     this.#lenient = options.lenient;
@@ -268,6 +270,7 @@ export class Encoder {
     const registered = registeredNameOf(object);
     if (registered !== undefined) {
       this.marked = true;
+      this.classes.add(registered);
       const mark: ClassMark = { [MARK]: 'class', name: registered, data: {} };
       this.#seen.set(object, mark);
       this.#fields(object, mark.data, depth);

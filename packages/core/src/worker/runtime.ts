@@ -4,7 +4,7 @@ import { type TaskFunction, taskKey, taskRegistry } from '../tasks.js';
 import { ensureCloneable } from '../wire/cloneable.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
-import { decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
+import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, packNumbers, packTuples } from '../wire/packing.js';
 import { newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isUnavailable } from './module-loader.js';
@@ -78,7 +78,7 @@ export class WorkerRuntime {
     }
     // Fast path: no initializer to wait for and the task already resolved.
     const ready = this.#initialized && !this.#initDone ? undefined : this.#resolveSync(job.task);
-    if (!ready) return this.#runSlow(job);
+    if (!ready || classModulesToLoad(job).length > 0) return this.#runSlow(job);
     let outcome: JobResult | Promise<JobResult>;
     try {
       outcome = this.#runItems(ready, decodeArguments(job));
@@ -92,6 +92,7 @@ export class WorkerRuntime {
 
   async #runSlow(job: Job): Promise<JobResult> {
     try {
+      await this.#loadClasses(job);
       if (this.#initialized) await this.#initialized;
       const fn = await this.#resolve(job.task);
       return this.#deliverable(job, await this.#runItems(fn, decodeArguments(job)));
@@ -100,8 +101,24 @@ export class WorkerRuntime {
     }
   }
 
+  /** Imports the modules that register the classes among the job's arguments, where this worker does not know them yet. */
+  async #loadClasses(job: Job): Promise<void> {
+    for (const module of classModulesToLoad(job)) {
+      try {
+        await importModule(module);
+      } catch (error) {
+        const wrapped = new TaskResolutionError(
+          `Could not load ${module}, which registers classes of this call's arguments, in the worker: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        wrapped.cause = error;
+        throw wrapped;
+      }
+    }
+  }
+
   async #initialize(call: TaskCall, job: Job): Promise<void> {
     try {
+      await this.#loadClasses(job);
       const fn = await this.#resolve(call.task);
       await fn(...decodeInitializerArguments(job, call));
     } catch (error) {
