@@ -111,6 +111,18 @@ describe('errors crossing a worker boundary', () => {
     expect(String(error)).toMatch(/^\[truncated/);
   });
 
+  it('keep a bounded part of a huge property, and say it was cut', () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => ({ i }));
+    const back = across(Object.assign(new Error('big'), { rows, count: 1 })) as Error & {
+      rows: unknown[];
+      count: number;
+    };
+    expect(back.count).toBe(1);
+    expect(back.rows.length).toBeLessThan(rows.length);
+    expect(back.rows.at(-1)).toBe('[truncated]');
+    expect(back.rows[0]).toEqual({ i: 0 });
+  });
+
   it('keep AggregateError and its errors', () => {
     const error = across(new AggregateError([new TypeError('one'), new Error('two'), 'three'], 'many'));
     expect(error).toBeInstanceOf(AggregateError);

@@ -264,7 +264,13 @@ export class Encoder {
     if (Array.isArray(object)) {
       const out: unknown[] = [];
       this.#seen.set(object, out);
-      for (let i = 0; i < object.length; i++) out.push(this.value(this.#get(object, i), depth + 1));
+      for (let i = 0; i < object.length; i++) {
+        if (this.#exhausted()) {
+          out.push('[truncated]');
+          break;
+        }
+        out.push(this.value(this.#get(object, i), depth + 1));
+      }
       return out;
     }
     const registered = registeredNameOf(object);
@@ -339,6 +345,11 @@ export class Encoder {
 
   #fields(object: object, out: Record<string, unknown>, depth: number): void {
     for (const key of Object.keys(object)) setOwn(out, key, this.value(this.#get(object, key), depth + 1));
+  }
+
+  /** Lenient: the node budget is spent, so the rest of an array is left out. */
+  #exhausted(): boolean {
+    return this.#lenient && this.#nodes > LENIENT_NODES;
   }
 }
 
