@@ -90,13 +90,15 @@ function classModules(names: ReadonlySet<string>): Record<string, string> {
   return modules;
 }
 
+const NONE: readonly string[] = [];
+
 /**
  * Worker side: the modules to import before the job's arguments can be
  * decoded (those registering classes this worker does not know yet).
  */
-export function classModulesToLoad(job: Job): string[] {
+export function classModulesToLoad(job: Job): readonly string[] {
   const classes = (job as EncodedJob).codec?.classes;
-  if (!classes) return [];
+  if (!classes) return NONE;
   const modules = new Set<string>();
   for (const [name, module] of Object.entries(classes)) if (!registeredClass(name)) modules.add(module);
   return [...modules];
