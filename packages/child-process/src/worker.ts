@@ -2,7 +2,8 @@
  * The worker process: receives jobs over IPC, runs them with the core's worker
  * runtime, sends the outcomes back.
  */
-import { type JobResult, runJob } from '@parapool/core/worker';
+import { serialize } from 'node:v8';
+import { type JobResult, runJob, type SerializedError } from '@parapool/core/worker';
 import type { JobMessage, WorkerMessage } from './fork-worker.js';
 
 const send = process.send?.bind(process) as
@@ -19,18 +20,77 @@ process.on('disconnect', () => process.exit());
 /** A write that fails means the parent closed the channel or is gone: nothing left to do. */
 const sent = (then?: () => void) => (error: Error | null) => (error ? process.exit() : then?.());
 
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The channel refused `result` although the runtime found every value
+ * cloneable (a SharedArrayBuffer, which does not cross processes; with 'json'
+ * serialization, a BigInt or a cycle): the items whose value the channel's own
+ * encoding refuses fail alone, with a CloneError, and the others travel.
+ * `refusal` tells which encoding the channel uses.
+ */
+function isolate(result: JobResult, refusal: unknown): JobResult | undefined {
+  const advanced = refusal instanceof Error && /could not be cloned/.test(refusal.message);
+  const probe = advanced ? (value: unknown) => serialize(value) : (value: unknown) => JSON.stringify(value);
+  const refuses = (value: unknown): string | undefined => {
+    try {
+      probe(value);
+      return undefined;
+    } catch (error) {
+      return reasonOf(error);
+    }
+  };
+  const failures = [...(result.failures ?? [])].map((failure) => {
+    // An error payload the channel refuses still says what failed.
+    if (refuses(failure.error) === undefined) return failure;
+    const { name, message, stack } = failure.error;
+    const plain: SerializedError = { name, message, ...(stack !== undefined && { stack }) };
+    return { index: failure.index, error: plain };
+  });
+  const { values } = result;
+  if (!Array.isArray(values)) return failures.length > 0 ? { values, failures } : undefined;
+  const safe = values.slice();
+  for (let index = 0; index < safe.length; index++) {
+    const reason = refuses(safe[index]);
+    if (reason === undefined) continue;
+    safe[index] = undefined;
+    failures.push({
+      index,
+      error: {
+        name: 'CloneError',
+        message: `A result could not be copied between processes: ${reason}. Only data the IPC channel can encode crosses (no shared memory between processes; with 'json' serialization, only JSON).`,
+      },
+    });
+  }
+  failures.sort((a, b) => a.index - b.index);
+  return { ...result, values: safe, failures };
+}
+
 function reply(message: JobMessage, result: JobResult): void {
   const done = sent(message.last ? () => process.exit(result.failures ? 1 : 0) : undefined);
   // A Process's return value is discarded (as in Python): only failures travel.
   const out = message.last ? { values: [], failures: result.failures } : result;
   if (!process.connected) return; // the parent is gone; 'disconnect' ends this process
+  let refusal: unknown;
   try {
     send?.({ id: message.id, result: out }, done);
+    return;
   } catch (error) {
-    // The result cannot be serialized: say so rather than leave the job hanging.
-    const unsendable = error instanceof Error ? error.message : String(error);
-    send?.({ id: message.id, unsendable }, done);
+    refusal = error;
   }
+  const isolated = isolate(out, refusal);
+  if (isolated) {
+    try {
+      send?.({ id: message.id, result: isolated }, done);
+      return;
+    } catch (error) {
+      refusal = error;
+    }
+  }
+  // Still refused: say so rather than leave the job hanging.
+  send?.({ id: message.id, unsendable: reasonOf(refusal) }, done);
 }
 
 process.on('message', (message: JobMessage) => {

@@ -22,6 +22,7 @@ import { imapFeature } from './features/imap.js';
 import { insightsFeature } from './features/insights.js';
 import { lifecycleFeature } from './features/lifecycle.js';
 import { mapFeature } from './features/map.js';
+import { valuesFeature } from './features/values.js';
 import { workersFeature } from './features/workers.js';
 
 export type { PoolFactory, SuiteContext } from './context.js';
@@ -34,6 +35,7 @@ export const features = {
   asyncResult: asyncResultFeature,
   imap: imapFeature,
   errors: errorsFeature,
+  values: valuesFeature,
   abort: abortFeature,
   cancellation: cancellationFeature,
   lifecycle: lifecycleFeature,

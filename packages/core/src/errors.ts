@@ -78,16 +78,40 @@ export class TaskResolutionError extends ParapoolError {
   override name = 'TaskResolutionError';
 }
 
+/**
+ * How an inline function used the outer name it refers to, which decides the
+ * advice: a value can be passed as an argument; a function or a task handle
+ * cannot (functions do not cross the boundary).
+ */
+export type OuterReference = 'value' | 'function' | 'handles';
+
 /** An inline function used a variable from the scope it was written in. */
 export class InlineTaskError extends ParapoolError {
   override name = 'InlineTaskError';
   /** The identifier the function referred to. */
   readonly identifier: string;
-  constructor(identifier: string) {
-    super(
-      `Inline task refers to '${identifier}', which does not exist in the worker. Inline functions are sent as source and must be self-contained: pass '${identifier}' as an argument (for example with starmap), or move the function into a task module with defineTasks(import.meta.url, {...}).`,
-    );
+  /** How the function used it (called it, called a method of it, or read it). */
+  readonly usage: OuterReference;
+  /**
+   * @param identifier the outer name
+   * @param usage how the function used it
+   * @param member for `handles`: the expression it called, e.g. `tasks.square`
+   */
+  constructor(identifier: string, usage: OuterReference = 'value', member?: string) {
+    const start = `Inline task refers to '${identifier}', which does not exist in the worker. Inline functions are sent as source and must be self-contained:`;
+    const moveIt = 'move the code into a task module with defineTasks(import.meta.url, {...}) and pass its handle';
+    let advice: string;
+    if (usage === 'handles') {
+      const handle = member ?? `${identifier}.someTask`;
+      advice = `if '${identifier}' holds task handles, call the task by its handle instead of wrapping it, e.g. pool.map(${handle}, xs) rather than pool.map((x) => ${handle}(x), xs); otherwise ${moveIt}. Functions, task handles and objects with methods cannot be passed as arguments.`;
+    } else if (usage === 'function') {
+      advice = `${moveIt} (if '${identifier}' is itself a task handle, pass it as the task: pool.map(${identifier}, xs)). Functions cannot be passed as arguments.`;
+    } else {
+      advice = `pass '${identifier}' as an argument (for example with starmap), or move the function into a task module with defineTasks(import.meta.url, {...}).`;
+    }
+    super(`${start} ${advice}`);
     this.identifier = identifier;
+    this.usage = usage;
   }
 }
 

@@ -17,6 +17,7 @@ export type { WorkerEndReason, WorkerEvent, WorkerInsight, WorkerRef } from './b
 export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
 export { crashError, WorkerSlots } from './backends/worker-slots.js';
 export { cpuCount } from './cpu-count.js';
+export type { OuterReference } from './errors.js';
 export {
   CloneError,
   InitializerError,
@@ -34,7 +35,7 @@ export type { AsyncOptions, AsyncResult } from './pool/async-result.js';
 export { BasePool } from './pool/base-pool.js';
 export type { Durations, PoolInsights, SlowTask } from './pool/insights.js';
 export { formatInsights } from './pool/insights.js';
-export type { TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
+export type { DefineTasksOptions, TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
 export { defineTasks, isTaskHandle, toTaskRef } from './tasks.js';
 export type {
   ApplyArgs,
@@ -47,10 +48,12 @@ export type {
   Progress,
   Task,
 } from './types.js';
+export type { RegisteredClass } from './wire/class-registry.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';
 export { jobLength } from './wire/packing.js';
+export { containsSharedMemory } from './wire/shared-memory.js';
 export type { WorkerInfo } from './worker/context.js';
 export { currentWorker } from './worker/context.js';
 

@@ -1,3 +1,4 @@
+import { type RegisteredClass, registerClasses } from './wire/class-registry.js';
 import type { TaskRef } from './wire/job.js';
 
 /** Any function that can be a task: plain or async, any arguments. */
@@ -40,6 +41,21 @@ export function taskKey(module: string, name: string): string {
   return `${module}#${name}`;
 }
 
+/** Options of {@link defineTasks}. */
+export interface DefineTasksOptions {
+  /**
+   * Classes whose instances cross the worker boundary as instances of their
+   * class (methods and `instanceof` work on the other side), in arguments,
+   * results and thrown errors; by the name both sides know them under (the
+   * key, e.g. `{ Point, ParseError }`): unique in the program, stable across
+   * builds (unlike `Point.name` after minification). Instances are rebuilt
+   * without running the constructor, from their own enumerable fields
+   * (`#private` fields do not cross). A worker learns the classes when it
+   * imports this module; the caller when it imports the handles.
+   */
+  readonly classes?: Readonly<Record<string, RegisteredClass>>;
+}
+
 /**
  * Declares the tasks of a module, the way Python pickles a function by module
  * and name. Call it once per module and export the result.
@@ -50,16 +66,24 @@ export function taskKey(module: string, name: string): string {
  *   square: (n: number) => n * n,
  * });
  * await pool.map(tasks.square, [1, 2, 3]); // number[]
+ *
+ * // Instances of Point arrive as Points, errors of ParseError as ParseErrors:
+ * export const geometry = defineTasks(import.meta.url, { scale }, { classes: { Point, ParseError } });
  * ```
  * CommonJS: `defineTasks(pathToFileURL(__filename).href, {...})`.
  */
-export function defineTasks<const T extends Record<string, TaskFunction>>(moduleUrl: string, fns: T): TaskHandles<T> {
+export function defineTasks<const T extends Record<string, TaskFunction>>(
+  moduleUrl: string,
+  fns: T,
+  options: DefineTasksOptions = {},
+): TaskHandles<T> {
   if (typeof moduleUrl !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl)) {
     throw new TypeError(
       `defineTasks() needs the module's URL as its first argument: defineTasks(import.meta.url, {...}) in ESM, defineTasks(pathToFileURL(__filename).href, {...}) in CommonJS (got ${String(moduleUrl)})`,
     );
   }
   moduleUrl = canonicalModuleUrl(moduleUrl);
+  if (options?.classes !== undefined) registerClasses(options.classes, moduleUrl);
   const registry = taskRegistry();
   const handles: Record<string, TaskFunction> = {};
   for (const [name, fn] of Object.entries(fns)) {

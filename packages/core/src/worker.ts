@@ -5,6 +5,7 @@
  * send the result back.
  */
 
+export type { CloneCheckOptions } from './wire/cloneable.js';
 export { ensureCloneable } from './wire/cloneable.js';
 export type { SerializedError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';

@@ -26,4 +26,37 @@ describe('ensureCloneable', () => {
     const out = ensureCloneable({ values: [() => 1, 2, undefined], failures: [earlier] });
     expect(out.failures?.map((f) => f.index)).toEqual([0, 2]);
   });
+
+  it('fails an item whose getter throws, naming the property, instead of throwing', () => {
+    const hostile = Object.defineProperty({}, 'secret', {
+      enumerable: true,
+      get() {
+        throw new Error('no access');
+      },
+    });
+    const out = ensureCloneable({ values: ['fine', hostile] });
+    expect(out.values).toEqual(['fine', undefined]);
+    expect(out.failures?.[0]?.index).toBe(1);
+    expect(out.failures?.[0]?.error.name).toBe('CloneError');
+    expect(out.failures?.[0]?.error.message).toMatch(/property 'secret' threw Error: no access/);
+  });
+
+  it('returns a result it already checked as it is', () => {
+    const once = ensureCloneable({ values: [() => 1, 2] });
+    expect(ensureCloneable(once)).toBe(once);
+  });
+
+  it('fails shared memory only where it cannot go: over a process channel', () => {
+    const shared = new SharedArrayBuffer(8);
+    class Holder {
+      constructor(public buffer: SharedArrayBuffer) {}
+    }
+    const values = [1, shared, { view: new Int32Array(shared) }, new Holder(shared)];
+    const forThreads = { values };
+    expect(ensureCloneable(forThreads)).toBe(forThreads);
+    const out = ensureCloneable({ values }, { sharedMemory: false });
+    expect(out.values).toEqual([1, undefined, undefined, undefined]);
+    expect(out.failures?.map((f) => f.index)).toEqual([1, 2, 3]);
+    expect(out.failures?.[0]?.error.message).toMatch(/SharedArrayBuffer.*only between the threads/);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerRuntime } from '../src/worker/runtime.js';
+import { outerReference, WorkerRuntime } from '../src/worker/runtime.js';
 
 const inline = (fn: (...args: never[]) => unknown) => ({ kind: 'inline' as const, source: fn.toString() });
 
@@ -50,6 +50,70 @@ describe('the worker runtime', () => {
     expect(result.failures?.[0]?.error.message).toContain('missing-tasks.js');
   });
 
+  it('fails every call of a task module that threw at import after defineTasks, with the import error', async () => {
+    const runtime = new WorkerRuntime();
+    const job = {
+      task: {
+        kind: 'module' as const,
+        module: new URL('./fixtures/half-initialised.js', import.meta.url).href,
+        name: 'answer',
+      },
+      items: [[]],
+      spread: true,
+    };
+    for (let call = 0; call < 3; call++) {
+      const result = await runtime.runJob(job);
+      expect(result.values).toEqual([undefined]);
+      expect(result.failures?.[0]?.error.name).toBe('TaskResolutionError');
+      expect(result.failures?.[0]?.error.message).toMatch(/half-initialised\.js.*failed after defineTasks/);
+    }
+    // Another worker of the same thread (the inline backend's) is refused too.
+    expect((await new WorkerRuntime().runJob(job)).failures?.[0]?.error.name).toBe('TaskResolutionError');
+  });
+
+  it('fails only the item whose result cannot be copied, saying which getter threw', async () => {
+    const result = await new WorkerRuntime().runJob({
+      task: inline((i: number) => {
+        if (i === 1) return () => i;
+        if (i !== 2) return i;
+        return Object.defineProperty({}, 'bad', {
+          enumerable: true,
+          get() {
+            throw new Error('getter exploded');
+          },
+        });
+      }),
+      items: [0, 1, 2, 3],
+      spread: false,
+    });
+    expect(result.values).toEqual([0, undefined, undefined, 3]);
+    expect(result.failures?.map((f) => [f.index, f.error.name])).toEqual([
+      [1, 'CloneError'],
+      [2, 'CloneError'],
+    ]);
+    expect(result.failures?.[1]?.error.message).toMatch(/property 'bad' threw Error: getter exploded/);
+  });
+
+  it('reports an error with a getter that throws as that error, the getter replaced by a marker', async () => {
+    const result = await new WorkerRuntime().runJob({
+      task: inline(() => {
+        const error = new Error('with a bad getter');
+        Object.defineProperty(error, 'bad', {
+          enumerable: true,
+          get() {
+            throw new Error('getter exploded');
+          },
+        });
+        throw error;
+      }),
+      items: [0],
+      spread: false,
+    });
+    const error = result.failures?.[0]?.error;
+    expect(error?.message).toBe('with a bad getter');
+    expect(error?.props?.bad).toMatch(/unreadable.*getter exploded/);
+  });
+
   it('runs the initializer once, before the first job', async () => {
     const runtime = new WorkerRuntime();
     const g = globalThis as { __initRuns?: number };
@@ -93,5 +157,49 @@ describe('results on the wire', () => {
     expect(Array.isArray(mixed.values)).toBe(true);
     const text = await runtime.runJob({ task: inline((i: number) => [i, String(i)]), items, spread: false });
     expect(Array.isArray(text.values)).toBe(true);
+  });
+});
+
+describe('inline functions that use an outer name', () => {
+  const failure = async (fn: (...args: never[]) => unknown) => {
+    const result = await new WorkerRuntime().runJob({ task: inline(fn), items: [2], spread: false });
+    return result.failures?.[0]?.error;
+  };
+
+  it('that wrap a task handle are told to pass the handle itself, not to pass it as an argument', async () => {
+    const tasks = { square: (n: number) => n * n };
+    const error = await failure((n: number) => tasks.square(n));
+    expect(error?.name).toBe('InlineTaskError');
+    expect(error?.message).toContain("'tasks'");
+    expect(error?.message).toContain('pool.map(tasks.square, xs)');
+    expect(error?.message).not.toMatch(/pass 'tasks' as an argument/);
+  });
+
+  it('that call an outer function are told to use a task module', async () => {
+    const helper = (n: number) => n + 1;
+    const error = await failure((n: number) => helper(n));
+    expect(error?.message).toContain("'helper'");
+    expect(error?.message).toMatch(/task module/);
+    expect(error?.message).toMatch(/Functions cannot be passed as arguments/);
+  });
+
+  it('that read an outer value are told to pass it as an argument', async () => {
+    const factor = 3;
+    const error = await failure((n: number) => n * factor);
+    expect(error?.message).toContain("pass 'factor' as an argument");
+  });
+
+  it("name the import, not the test runner's rewrite of it", () => {
+    expect(outerReference('(n) => __vi_import_0__.tasks.square(n)', '__vi_import_0__')).toEqual({
+      name: 'tasks',
+      usage: 'handles',
+      member: 'tasks.square',
+    });
+    expect(outerReference('(n) => (0, __vite_ssr_import_1__.helper)(n)', '__vite_ssr_import_1__')).toEqual({
+      name: 'helper',
+      usage: 'function',
+    });
+    expect(outerReference('(n) => n * config.factor', 'config')).toEqual({ name: 'config', usage: 'value' });
+    expect(outerReference('(n) => tasks', 'tasks')).toEqual({ name: 'tasks', usage: 'handles' });
   });
 });

@@ -1,6 +1,9 @@
 import {
   type BackendOptions,
+  CloneError,
+  containsSharedMemory,
   crashError,
+  type Job,
   type JobResult,
   refuseOwnedOptions,
   SlotBackend,
@@ -27,6 +30,19 @@ const OWNED = {
 export type TinypoolOptions = Omit<Options, keyof typeof OWNED>;
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
+
+/**
+ * With `runtime: 'child_process'`, tinypool hands a job to its forwarding port
+ * (which accepts shared memory) and the port's listener writes it to the
+ * child's IPC channel (which throws, uncaught, and kills the caller): a job
+ * with shared memory is refused here, as an argument that cannot be copied.
+ */
+function refuseSharedMemory(job: Job): CloneError | undefined {
+  if (!containsSharedMemory(job)) return undefined;
+  return new CloneError(
+    "An argument could not be copied between threads/processes: it holds a SharedArrayBuffer, and shared memory does not cross to a worker process (tinypool's runtime: 'child_process'). Pass a copy (an ArrayBuffer or typed array), or use worker threads.",
+  );
+}
 
 /**
  * The parapool Backend over tinypool. Each worker (a thread, or a process with
@@ -61,7 +77,10 @@ export class TinypoolBackend extends SlotBackend {
       // tinypool re-emits a worker's error here when it held no job (and throws if nobody listens).
       pool.on('error', () => {});
       return {
-        run: (job) => pool.run(job) as Promise<JobResult>,
+        run: (job) => {
+          const refused = processes ? refuseSharedMemory(job) : undefined;
+          return refused ? Promise.reject(refused) : (pool.run(job) as Promise<JobResult>);
+        },
         // tinypool's destroy() waits for an 'exit' that a thread which already exited never
         // emits again: only the worker's own exit is awaited.
         stop: () => {

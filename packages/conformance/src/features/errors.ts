@@ -108,6 +108,14 @@ export function errorsFeature(ctx: SuiteContext): void {
       expect(error.message).toMatch(/argument|defineTasks/);
     });
 
+    it('an inline function that wraps a task handle is told to pass the handle itself, not to pass it as an argument', async () => {
+      const error = await rejectionOf(ctx.shared().map((n: number) => tasks.square(n), [2]));
+      expect(error.name).toBe('InlineTaskError');
+      expect((error as Error & { identifier?: string }).identifier).toBe('tasks');
+      expect(error.message).toContain('pool.map(tasks.square, xs)');
+      expect(error.message).not.toMatch(/pass 'tasks' as an argument/);
+    });
+
     it('native and bound functions are refused at the call', async () => {
       const pool = ctx.shared();
       expect((await rejectionOf(pool.map(Math.sqrt, [4]))).name).toBe('TypeError');

@@ -1,10 +1,13 @@
-import { InitializerError, InlineTaskError, TaskResolutionError } from '../errors.js';
+import { isMainThread } from 'node:worker_threads';
+import { InitializerError, InlineTaskError, type OuterReference, TaskResolutionError } from '../errors.js';
 import { type TaskFunction, taskKey, taskRegistry } from '../tasks.js';
+import { ensureCloneable } from '../wire/cloneable.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
+import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, packNumbers, packTuples } from '../wire/packing.js';
 import { newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
-import { importModule } from './module-loader.js';
+import { importModule, isUnavailable } from './module-loader.js';
 
 /** Compiles the source of an inline function in the global scope (no access to any closure). */
 function compileInline(source: string): TaskFunction {
@@ -37,6 +40,8 @@ export class WorkerRuntime {
   #initialized: Promise<void> | undefined;
   #initDone = false;
   readonly #contextual: boolean;
+  /** Whether results may hold shared memory: not when they leave over a process channel. */
+  readonly #sharedMemory: boolean;
 
   /**
    * @param options.contextual run each job inside an AsyncLocalStorage scope, for
@@ -50,6 +55,8 @@ export class WorkerRuntime {
       jobs: 0,
     };
     this.#contextual = options.contextual ?? false;
+    // A worker that is the main thread of a process with an IPC channel is a worker process.
+    this.#sharedMemory = this.#contextual || !isMainThread || typeof process.send !== 'function';
   }
 
   /** Runs one job and returns per-item outcomes. Never rejects. */
@@ -61,7 +68,7 @@ export class WorkerRuntime {
 
   #run(job: Job): Promise<JobResult> | JobResult {
     if (job.initializer && !this.#initialized) {
-      this.#initialized = this.#initialize(job.initializer);
+      this.#initialized = this.#initialize(job.initializer, job);
       this.#initialized.then(
         () => {
           this.#initDone = true;
@@ -71,24 +78,49 @@ export class WorkerRuntime {
     }
     // Fast path: no initializer to wait for and the task already resolved.
     const ready = this.#initialized && !this.#initDone ? undefined : this.#resolveSync(job.task);
-    if (ready) return this.#runItems(ready, job);
-    return this.#runSlow(job);
+    if (!ready || classModulesToLoad(job).length > 0) return this.#runSlow(job);
+    let outcome: JobResult | Promise<JobResult>;
+    try {
+      outcome = this.#runItems(ready, decodeArguments(job));
+    } catch (error) {
+      return failAll(jobLength(job), serializeError(error));
+    }
+    return outcome instanceof Promise
+      ? outcome.then((result) => this.#deliverable(job, result))
+      : this.#deliverable(job, outcome);
   }
 
   async #runSlow(job: Job): Promise<JobResult> {
     try {
+      await this.#loadClasses(job);
       if (this.#initialized) await this.#initialized;
       const fn = await this.#resolve(job.task);
-      return await this.#runItems(fn, job);
+      return this.#deliverable(job, await this.#runItems(fn, decodeArguments(job)));
     } catch (error) {
       return failAll(jobLength(job), serializeError(error));
     }
   }
 
-  async #initialize(call: TaskCall): Promise<void> {
+  /** Imports the modules that register the classes among the job's arguments, where this worker does not know them yet. */
+  async #loadClasses(job: Job): Promise<void> {
+    for (const module of classModulesToLoad(job)) {
+      try {
+        await importModule(module);
+      } catch (error) {
+        const wrapped = new TaskResolutionError(
+          `Could not load ${module}, which registers classes of this call's arguments, in the worker: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        wrapped.cause = error;
+        throw wrapped;
+      }
+    }
+  }
+
+  async #initialize(call: TaskCall, job: Job): Promise<void> {
     try {
+      await this.#loadClasses(job);
       const fn = await this.#resolve(call.task);
-      await fn(...call.args);
+      await fn(...decodeInitializerArguments(job, call));
     } catch (error) {
       // Failing is sticky for this worker: every job it gets reports the cause.
       const wrapped = new InitializerError(
@@ -112,6 +144,8 @@ export class WorkerRuntime {
       }
       return fn;
     }
+    // A module being imported, or whose import failed, has half its tasks at most: not served from here.
+    if (isUnavailable(ref.module)) return undefined;
     return taskRegistry().get(taskKey(ref.module, ref.name));
   }
 
@@ -121,7 +155,7 @@ export class WorkerRuntime {
       return fn ?? compileInline(ref.source);
     }
     const key = taskKey(ref.module, ref.name);
-    let fn = taskRegistry().get(key);
+    let fn = isUnavailable(ref.module) ? undefined : taskRegistry().get(key);
     if (fn) return fn;
     let exports: Record<string, unknown>;
     try {
@@ -143,6 +177,11 @@ export class WorkerRuntime {
     );
   }
 
+  /** The result as it may travel: registered instances encoded, and items whose value cannot be copied failed alone. */
+  #deliverable(job: Job, result: JobResult): JobResult {
+    return ensureCloneable(encodeResult(job, result), { sharedMemory: this.#sharedMemory });
+  }
+
   #runItems(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
     const { items, spread, columns } = job;
     const n = jobLength(job);
@@ -151,14 +190,14 @@ export class WorkerRuntime {
     let numbers = true;
     let failures: ItemFailure[] | undefined;
     let pending: Promise<void>[] | undefined;
-    const inline = job.task.kind === 'inline';
+    const source = job.task.kind === 'inline' ? job.task.source : undefined;
     for (let i = 0; i < n; i++) {
       let value: unknown;
       try {
         value = call ? call(i) : spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
       } catch (error) {
         failures ??= [];
-        failures.push({ index: i, error: describeFailure(error, inline) });
+        failures.push({ index: i, error: describeFailure(error, source) });
         values.push(undefined);
         numbers = false;
         continue;
@@ -174,7 +213,7 @@ export class WorkerRuntime {
               },
               (error: unknown) => {
                 failures ??= [];
-                failures.push({ index: i, error: describeFailure(error, inline) });
+                failures.push({ index: i, error: describeFailure(error, source) });
               },
             ),
           );
@@ -226,16 +265,48 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function describeFailure(error: unknown, inline: boolean): SerializedError {
-  if (inline && error instanceof ReferenceError) {
+/**
+ * What an item failed with. An inline function that used an outer name gets an
+ * InlineTaskError whose advice fits how it used that name (`source` is the
+ * inline function's source).
+ */
+function describeFailure(error: unknown, source: string | undefined): SerializedError {
+  if (source !== undefined && error instanceof ReferenceError) {
     const match = NOT_DEFINED.exec(error.message);
     if (match?.[1]) {
-      const wrapped = new InlineTaskError(match[1]);
+      const { name, usage, member } = outerReference(source, match[1]);
+      const wrapped = new InlineTaskError(name, usage, member);
       wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${error.stack ?? ''}`;
       return serializeError(wrapped);
     }
   }
   return serializeError(error);
+}
+
+const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+/** Vite/vitest rewrite `import { tasks }` into `__vite_ssr_import_0__.tasks`: the imported name is the one to report. */
+const VITE_IMPORT = /^__vi(?:te_ssr)?_import_\d+__$/;
+
+/** How the inline function's source uses the outer name `identifier` (see {@link OuterReference}). */
+export function outerReference(
+  source: string,
+  identifier: string,
+): { name: string; usage: OuterReference; member?: string } {
+  let name = identifier;
+  let pattern = escapeRegExp(identifier);
+  if (VITE_IMPORT.test(identifier)) {
+    const imported = new RegExp(`${pattern}\\s*\\.\\s*([A-Za-z_$][\\w$]*)`).exec(source)?.[1];
+    if (imported) {
+      name = imported;
+      pattern = `${pattern}\\s*\\.\\s*${escapeRegExp(imported)}`;
+    }
+  }
+  const start = `(?<![\\w$.])${pattern}`;
+  const method = new RegExp(`${start}((?:\\s*\\??\\.\\s*[A-Za-z_$][\\w$]*)+)\\s*\\)?\\s*\\(`).exec(source);
+  if (method?.[1]) return { name, usage: 'handles', member: `${name}${method[1].replace(/\s+/g, '')}` };
+  if (name === 'tasks') return { name, usage: 'handles' };
+  if (new RegExp(`${start}\\s*\\)?\\s*\\(`).test(source)) return { name, usage: 'function' };
+  return { name, usage: 'value' };
 }
 
 function failAll(n: number, error: SerializedError): JobResult {
