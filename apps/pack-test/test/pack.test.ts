@@ -1,21 +1,21 @@
 /**
- * Each adapter, installed alone: `pnpm pack` @parapool/core and the adapter,
- * install only those two tarballs with plain npm into a fresh project outside
- * the workspace, then run an ESM script, a CommonJS script, and type-check a
- * TypeScript program that uses a typed task module. Every published package
- * also passes publint --strict and attw (ESM-only profile: the packages are
- * ESM, and Node >= 20.19 `require()`s them).
+ * Each adapter, installed alone: @parapool/core and the adapter, from the
+ * tarballs this test run packed (test/global-setup.ts), installed with plain
+ * npm into a fresh project outside the workspace; then an ESM script, a
+ * CommonJS script, and a TypeScript program that uses a typed task module,
+ * compiled with tsc and run with node. Every published package also passes
+ * publint --strict and attw (ESM-only profile: the packages are ESM, and
+ * Node >= 20.19 `require()`s them).
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { run } from './run.js';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
-const packages = fileURLToPath(new URL('../../../packages/', import.meta.url));
 const bin = (name: string) => join(here, 'node_modules', '.bin', name);
 
 const ADAPTERS = ['piscina', 'tinypool', 'threads', 'child-process', 'workerpool'] as const;
@@ -28,7 +28,8 @@ const npmArgs = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=erro
 const typesNode = `@types/node@${(createRequire(join(here, 'package.json'))('@types/node/package.json') as { version: string }).version}`;
 
 let work: string;
-const tarballs = new Map<string, string>();
+/** The tarball of a package, packed once for the whole test run. */
+const tarball = (name: string) => join(inject('checkout'), 'packed', `parapool-${name}.tgz`);
 
 /** Runs `tasks` with at most `limit` at once. */
 async function pooled<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
@@ -45,17 +46,7 @@ async function pooled<T>(limit: number, tasks: Array<() => Promise<T>>): Promise
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'parapool-pack-'));
-  mkdirSync(join(work, 'tarballs'));
-  // Each package is packed once, the way `pnpm publish` would (workspace:^ becomes a version range).
-  await pooled(
-    2,
-    PUBLISHED.map((name) => async () => {
-      const { version } = JSON.parse(readFileSync(join(packages, name, 'package.json'), 'utf8')) as { version: string };
-      await run('pnpm', ['pack', '--pack-destination', join(work, 'tarballs')], join(packages, name));
-      tarballs.set(name, join(work, 'tarballs', `parapool-${name}-${version}.tgz`));
-    }),
-  );
+  work = mkdtempSync(join(tmpdir(), 'parapool-installed-alone-'));
   // One fresh project per adapter, outside the workspace, holding only the two tarballs (and @types/node).
   await pooled(
     2,
@@ -66,8 +57,7 @@ beforeAll(async () => {
         const path = join(project, file);
         writeFileSync(path, readFileSync(path, 'utf8').replaceAll('__ADAPTER__', adapter));
       }
-      const install = [tarballs.get('core') as string, tarballs.get(adapter) as string, typesNode];
-      await run('npm', ['install', ...npmArgs, ...install], project);
+      await run('npm', ['install', ...npmArgs, tarball('core'), tarball(adapter), typesNode], project);
     }),
   );
 }, 300_000);
@@ -78,12 +68,12 @@ afterAll(() => {
 
 describe.concurrent.each(PUBLISHED)('@parapool/%s as published', (name) => {
   it('passes publint --strict', async () => {
-    const { stdout } = await run(bin('publint'), ['run', tarballs.get(name) as string, '--strict'], here);
+    const { stdout } = await run(bin('publint'), ['run', tarball(name), '--strict'], here);
     expect(stdout).toContain('All good!');
   });
 
   it('passes attw with the ESM-only profile', async () => {
-    await run(bin('attw'), [tarballs.get(name) as string, '--profile', 'esm-only', '--format', 'ascii'], here);
+    await run(bin('attw'), [tarball(name), '--profile', 'esm-only', '--format', 'ascii'], here);
   });
 });
 
@@ -92,6 +82,17 @@ describe.concurrent.each(ADAPTERS)('@parapool/%s installed alone with npm', (ada
 
   it('holds only @parapool/core and the adapter from the workspace', () => {
     expect(readdirSync(join(project(), 'node_modules', '@parapool')).sort()).toEqual(['core', adapter].sort());
+  });
+
+  it('re-exports everything of @parapool/core, with its own createPool', async () => {
+    const check = [
+      "import * as core from '@parapool/core';",
+      `import * as adapter from '@parapool/${adapter}';`,
+      'const missing = Object.keys(core).filter((name) => name !== "createPool" && adapter[name] !== core[name]);',
+      'console.log(JSON.stringify({ missing, ownCreatePool: adapter.createPool !== core.createPool }));',
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', check], project());
+    expect(JSON.parse(stdout)).toEqual({ missing: [], ownCreatePool: true });
   });
 
   it('runs an ESM script', async () => {
@@ -110,7 +111,16 @@ describe.concurrent.each(ADAPTERS)('@parapool/%s installed alone with npm', (ada
     expect(JSON.parse(stdout)).toEqual({ backend: adapter, cubes: [1, 8, 27], starred: [6, 20] });
   });
 
-  it('type-checks a TypeScript program that uses a typed task module', async () => {
+  it('compiles a TypeScript program that uses a typed task module; the compiled program runs with node', async () => {
     await run(process.execPath, [join(here, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'ts'], project());
+    const { stdout } = await run(process.execPath, [join('ts', 'dist', 'main.js')], project());
+    expect(JSON.parse(stdout)).toEqual({
+      backend: adapter,
+      norms: [5, 5],
+      labels: ['#1'],
+      one: '#2',
+      later: '#3',
+      terminated: 'PoolTerminatedError',
+    });
   });
 });

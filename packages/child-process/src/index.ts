@@ -6,8 +6,9 @@ import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
 import { ChildProcessBackend } from './backend.js';
 import type { ChildProcessOptions } from './fork-worker.js';
 
-/** Raised when worker processes keep dying before they are ready (core's class, re-exported). */
-export { WorkerStartupError } from '@parapool/core';
+// Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
+// this package's createPool shadows the core's inline one.
+export * from '@parapool/core';
 export { ChildProcessBackend } from './backend.js';
 export type { ChildProcessOptions } from './fork-worker.js';
 export { Process, type ProcessOptions } from './process.js';
@@ -28,5 +29,6 @@ export interface ChildProcessPoolOptions extends PoolOptions {
  * ```
  */
 export function createPool(options: ChildProcessPoolOptions = {}): Pool {
+  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
   return new BasePool(options, (resolved) => new ChildProcessBackend(resolved, options.childProcess));
 }

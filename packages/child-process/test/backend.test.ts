@@ -1,11 +1,12 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BasePool, defineTasks, jobControl, type Pool, WorkerCrashedError } from '@parapool/core';
+import { BasePool, defineTasks, jobControl, type Pool } from '@parapool/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ChildProcessBackend, createPool, WorkerStartupError } from '../dist/index.js';
-import { crashTasks, tasks } from './fixtures/tasks.js';
+import { tasks } from './fixtures/tasks.js';
 import { liveChildren, rejectionOf } from './helpers/children.js';
+import { runScenario } from './helpers/scenario.js';
 
 const pools: Pool[] = [];
 function track(pool: Pool): Pool {
@@ -78,19 +79,19 @@ describe('childProcess options', () => {
 
 describe('workers that cannot start', () => {
   it('a bad execArgv rejects the call with WorkerStartupError, and the pool does not respawn in a loop', async () => {
-    const { pool, backend } = poolWithBackend({ childProcess: { execArgv: ['--no-such-node-flag'] } });
-    const error = await rejectionOf(pool.apply(tasks.square, [2]));
-    expect(error).toBeInstanceOf(WorkerStartupError);
-    expect(error).toBeInstanceOf(WorkerCrashedError);
-    expect(error.message).toMatch(/exited with code 9 before it was ready/);
-    expect(error.message).toMatch(/execArgv/);
+    // In a process of its own: node's "bad option" complaint is captured, not shown.
+    const { report, stderr } = await runScenario('bad-exec-argv');
+    expect(report.first).toMatchObject({ startup: true, crashed: true });
+    expect(report.first.message).toMatch(/exited with code 9 before it was ready/);
+    expect(report.first.message).toMatch(/execArgv/);
     // Stopped respawning: no worker alive or starting.
-    expect(backend.pids).toEqual([]);
-    expect(liveChildren()).toEqual([]);
+    expect(report.afterFirst).toEqual({ pids: [], live: [] });
     // The next call tries again, and fails the same way.
-    expect(await rejectionOf(pool.apply(tasks.square, [3]))).toBeInstanceOf(WorkerStartupError);
-    expect(backend.pids).toEqual([]);
-  });
+    expect(report.second).toMatchObject({ startup: true });
+    expect(report.afterSecond.pids).toEqual([]);
+    // What the worker said as it died is there for the user to read.
+    expect(stderr).toContain('bad option: --no-such-node-flag');
+  }, 120_000);
 
   it('a cwd that does not exist rejects with WorkerStartupError carrying the spawn error', async () => {
     const { pool } = poolWithBackend({ childProcess: { cwd: join(tmpdir(), 'parapool-no-such-dir-7f3a') } });
@@ -117,14 +118,14 @@ describe('workers that cannot start', () => {
 
 describe('crashes', () => {
   it('a worker that runs out of memory fails only its call, with WorkerCrashedError; the pool keeps serving', async () => {
-    const { pool, backend } = poolWithBackend({ childProcess: { execArgv: ['--max-old-space-size=24'] } });
-    const error = await rejectionOf(pool.apply(crashTasks.exhaustHeap));
-    expect(error).toBeInstanceOf(WorkerCrashedError);
-    const crashed = error as WorkerCrashedError;
-    expect(crashed.signal !== null || (crashed.exitCode ?? 0) !== 0).toBe(true);
-    expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
-    expect(backend.pids).toHaveLength(2);
-  });
+    // In a process of its own: V8's out-of-memory report is captured, not shown.
+    const { report, stderr } = await runScenario('out-of-memory');
+    expect(report.error).toMatchObject({ name: 'WorkerCrashedError', crashed: true });
+    expect(report.error.signal !== null || (report.error.exitCode ?? 0) !== 0).toBe(true);
+    expect(report.served).toEqual([1, 4, 9]);
+    expect(report.workers).toBe(2);
+    expect(stderr).toContain('JavaScript heap out of memory');
+  }, 120_000);
 });
 
 describe('stopping', () => {

@@ -23,6 +23,7 @@ export interface PiscinaPoolOptions extends PoolOptions {
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
  */
 export function createPool(options: PiscinaPoolOptions = {}): Pool {
+  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
   const { piscina, ...poolOptions } = options;
   return new BasePool(poolOptions, (resolved) => new PiscinaBackend(resolved, piscina));
 }

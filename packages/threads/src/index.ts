@@ -5,6 +5,9 @@
 import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
 import { ThreadsBackend, type ThreadsOptions } from './backend.js';
 
+// Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
+// this package's createPool shadows the core's inline one.
+export * from '@parapool/core';
 export { ThreadsBackend, type ThreadsOptions } from './backend.js';
 
 /** Options of `createPool`: the pool's, plus threads.js's under `threads`. */
@@ -21,6 +24,7 @@ export interface ThreadsPoolOptions extends PoolOptions {
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
  */
 export function createPool(options: ThreadsPoolOptions = {}): Pool {
+  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
   const { threads, ...poolOptions } = options;
   return new BasePool(poolOptions, (resolved) => new ThreadsBackend(resolved, threads));
 }

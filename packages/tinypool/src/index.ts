@@ -24,6 +24,7 @@ export interface TinypoolPoolOptions extends PoolOptions {
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
  */
 export function createPool(options: TinypoolPoolOptions = {}): Pool {
+  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
   const { tinypool, ...poolOptions } = options;
   return new BasePool(poolOptions, (resolved) => new TinypoolBackend(resolved, tinypool));
 }

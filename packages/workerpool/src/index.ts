@@ -4,6 +4,9 @@
 import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
 import { WorkerpoolBackend, type WorkerpoolOptions } from './backend.js';
 
+// Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
+// this package's createPool shadows the core's inline one.
+export * from '@parapool/core';
 export { WorkerpoolBackend, type WorkerpoolOptions } from './backend.js';
 
 /** Pool options, plus options passed through to workerpool. */
@@ -22,5 +25,6 @@ export interface WorkerpoolPoolOptions extends PoolOptions {
  * ```
  */
 export function createPool(options: WorkerpoolPoolOptions = {}): Pool {
+  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
   return new BasePool(options, (resolved) => new WorkerpoolBackend(resolved, options.workerpool));
 }

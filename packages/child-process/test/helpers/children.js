@@ -1,9 +1,14 @@
+// Process helpers for this package's tests. Plain JavaScript, so that the
+// programs the tests start (fixtures/*.js) use them without a TypeScript loader.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Pids of the running (not zombie) child processes of `ppid`, sorted; `ps` itself left out. */
-export function liveChildren(ppid: number = process.pid): number[] {
-  let out: string;
+/**
+ * Pids of the running (not zombie) child processes of `ppid`, sorted; `ps` itself left out.
+ * @param {number} [ppid] @returns {number[]}
+ */
+export function liveChildren(ppid = process.pid) {
+  let out;
   try {
     out = execFileSync('ps', ['-o', 'pid=,stat=,comm=', '--ppid', String(ppid)], { encoding: 'utf8' });
   } catch {
@@ -19,8 +24,11 @@ export function liveChildren(ppid: number = process.pid): number[] {
     .sort((a, b) => a - b);
 }
 
-/** Whether a process exists and is not a zombie (an exited child nobody reaped yet). */
-export function isRunning(pid: number): boolean {
+/**
+ * Whether a process exists and is not a zombie (an exited child nobody reaped yet).
+ * @param {number} pid @returns {boolean}
+ */
+export function isRunning(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
@@ -30,8 +38,12 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** Waits until `check()` is true, polling; throws after `timeoutMs`. */
-export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+/**
+ * Waits until `check()` is true, polling; throws after `timeoutMs`. The
+ * deadline is a safety net against a hang, not a measure of speed: keep it generous.
+ * @param {() => boolean} check @param {number} timeoutMs @param {string} what @returns {Promise<void>}
+ */
+export async function until(check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -39,12 +51,15 @@ export async function until(check: () => boolean, timeoutMs: number, what: strin
   }
 }
 
-/** Resolves with the error a promise rejects with; fails if it resolves. */
-export async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error> {
+/**
+ * Resolves with the error a promise rejects with; fails if it resolves.
+ * @param {PromiseLike<unknown>} promise @returns {Promise<Error>}
+ */
+export async function rejectionOf(promise) {
   try {
     const value = await promise;
     throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
   } catch (error) {
-    return error as Error;
+    return /** @type {Error} */ (error);
   }
 }
