@@ -2,7 +2,7 @@
  * `@parapool/child-process`: Python's `multiprocessing.Pool` and `Process` on
  * raw `child_process.fork`, one OS process per worker.
  */
-import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
+import { BasePool, checkPoolOptions, type Pool, type PoolOptions } from '@parapool/core';
 import { ChildProcessBackend } from './backend.js';
 import type { ChildProcessOptions } from './fork-worker.js';
 
@@ -29,6 +29,6 @@ export interface ChildProcessPoolOptions extends PoolOptions {
  * ```
  */
 export function createPool(options: ChildProcessPoolOptions = {}): Pool {
-  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
+  checkPoolOptions(options);
   return new BasePool(options, (resolved) => new ChildProcessBackend(resolved, options.childProcess));
 }

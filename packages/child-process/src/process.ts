@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { isDataCloneError, type Job, type TaskFunction, toCloneError, toTaskRef } from '@parapool/core';
+import { encodeJob, isDataCloneError, type Job, type TaskFunction, toCloneError, toTaskRef } from '@parapool/core';
 import { type ChildProcessOptions, checkOptions, forkWorker, type WorkerMessage } from './fork-worker.js';
 
 /** What `new Process(...)` runs, and how its process is started. */
@@ -46,7 +46,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
     }
     const args: unknown = options.args ?? [];
     if (!Array.isArray(args)) throw new TypeError('Process args must be an array of arguments for the target');
-    this.#job = { task: toTaskRef(options.target), items: [args], spread: true };
+    // Registered class instances among the arguments travel as plain data, rebuilt in the child.
+    this.#job = encodeJob({ task: toTaskRef(options.target), items: [args], spread: true });
     this.#options = checkOptions(options.childProcess);
     counter += 1;
     this.name = options.name ?? `Process-${counter}`;

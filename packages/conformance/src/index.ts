@@ -22,7 +22,7 @@ import { imapFeature } from './features/imap.js';
 import { insightsFeature } from './features/insights.js';
 import { lifecycleFeature } from './features/lifecycle.js';
 import { mapFeature } from './features/map.js';
-import { valuesFeature } from './features/values.js';
+import { registeredClassCallsFeature, valuesFeature } from './features/values.js';
 import { workersFeature } from './features/workers.js';
 
 export type { PoolFactory, SuiteContext } from './context.js';
@@ -36,6 +36,7 @@ export const features = {
   imap: imapFeature,
   errors: errorsFeature,
   values: valuesFeature,
+  classCalls: registeredClassCallsFeature,
   abort: abortFeature,
   cancellation: cancellationFeature,
   lifecycle: lifecycleFeature,

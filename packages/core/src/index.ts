@@ -35,6 +35,7 @@ export type { AsyncOptions, AsyncResult } from './pool/async-result.js';
 export { BasePool } from './pool/base-pool.js';
 export type { Durations, PoolInsights, SlowTask } from './pool/insights.js';
 export { formatInsights } from './pool/insights.js';
+export { checkPoolOptions } from './pool/options.js';
 export type { DefineTasksOptions, TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
 export { defineTasks, isTaskHandle, toTaskRef } from './tasks.js';
 export type {
@@ -52,6 +53,7 @@ export type { RegisteredClass } from './wire/class-registry.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';
+export { decodeResult, encodeJob } from './wire/job-codec.js';
 export { jobLength } from './wire/packing.js';
 export { containsSharedMemory } from './wire/shared-memory.js';
 export type { WorkerInfo } from './worker/context.js';

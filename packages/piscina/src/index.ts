@@ -1,7 +1,7 @@
 /**
  * parapool on piscina: Python's `multiprocessing.Pool` over piscina worker threads.
  */
-import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
+import { BasePool, checkPoolOptions, type Pool, type PoolOptions } from '@parapool/core';
 import { PiscinaBackend, type PiscinaOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
@@ -23,7 +23,7 @@ export interface PiscinaPoolOptions extends PoolOptions {
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
  */
 export function createPool(options: PiscinaPoolOptions = {}): Pool {
-  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
+  checkPoolOptions(options);
   const { piscina, ...poolOptions } = options;
   return new BasePool(poolOptions, (resolved) => new PiscinaBackend(resolved, piscina));
 }

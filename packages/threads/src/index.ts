@@ -2,7 +2,7 @@
  * parapool on threads.js: Python's `multiprocessing.Pool` over worker threads
  * spawned with threads.js (npm `threads`).
  */
-import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
+import { BasePool, checkPoolOptions, type Pool, type PoolOptions } from '@parapool/core';
 import { ThreadsBackend, type ThreadsOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
@@ -24,7 +24,7 @@ export interface ThreadsPoolOptions extends PoolOptions {
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
  */
 export function createPool(options: ThreadsPoolOptions = {}): Pool {
-  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
+  checkPoolOptions(options);
   const { threads, ...poolOptions } = options;
   return new BasePool(poolOptions, (resolved) => new ThreadsBackend(resolved, threads));
 }

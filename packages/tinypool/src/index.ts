@@ -2,7 +2,7 @@
  * parapool on tinypool: Python's `multiprocessing.Pool` over tinypool worker threads
  * (or worker processes, with `tinypool: { runtime: 'child_process' }`).
  */
-import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
+import { BasePool, checkPoolOptions, type Pool, type PoolOptions } from '@parapool/core';
 import { TinypoolBackend, type TinypoolOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
@@ -24,7 +24,7 @@ export interface TinypoolPoolOptions extends PoolOptions {
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
  */
 export function createPool(options: TinypoolPoolOptions = {}): Pool {
-  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
+  checkPoolOptions(options);
   const { tinypool, ...poolOptions } = options;
   return new BasePool(poolOptions, (resolved) => new TinypoolBackend(resolved, tinypool));
 }

@@ -1,7 +1,7 @@
 /**
  * `@parapool/workerpool`: Python's `multiprocessing.Pool` for Node.js, on workerpool.
  */
-import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
+import { BasePool, checkPoolOptions, type Pool, type PoolOptions } from '@parapool/core';
 import { WorkerpoolBackend, type WorkerpoolOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
@@ -25,6 +25,6 @@ export interface WorkerpoolPoolOptions extends PoolOptions {
  * ```
  */
 export function createPool(options: WorkerpoolPoolOptions = {}): Pool {
-  if (options === null || typeof options !== 'object') throw new TypeError('Pool options must be an object');
+  checkPoolOptions(options);
   return new BasePool(options, (resolved) => new WorkerpoolBackend(resolved, options.workerpool));
 }

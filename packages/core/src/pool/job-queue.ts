@@ -1,6 +1,7 @@
 import type { Backend } from '../backends/backend.js';
 import { type Control, jobControl } from '../backends/job-control.js';
 import type { Job, JobResult } from '../wire/job.js';
+import { decodeResult, encodeJob } from '../wire/job-codec.js';
 import { isPackedTuples, unpackTuples } from '../wire/packing.js';
 import { QueueStats } from './insights.js';
 
@@ -155,7 +156,8 @@ export class JobQueue {
     this.#onBackend.add(entry);
     let outcome: Promise<JobResult>;
     try {
-      outcome = this.#backend.run(entry.job, control);
+      // Registered class instances travel as plain data (a no-op when none are registered).
+      outcome = this.#backend.run(encodeJob(entry.job), control);
     } catch (error) {
       outcome = Promise.reject(error);
     }
@@ -174,7 +176,7 @@ export class JobQueue {
     this.stats.finished(entry.job, entry.firstItem, roundTripMs, result);
     if (!entry.settled) {
       entry.settled = true;
-      if (result) entry.done(undefined, unpacked(result), roundTripMs);
+      if (result) entry.done(undefined, unpacked(decodeResult(result)), roundTripMs);
       else entry.done(error);
     }
     // Hand out the next job only after the submitter has seen this outcome: a

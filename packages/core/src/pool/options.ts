@@ -27,14 +27,23 @@ export interface ResolvedOptions {
 const WORKERS_PER_CORE_WARNING = 8;
 let warnedOversize = false;
 
-/** Validates pool options; throws RangeError/TypeError at construction, like Python's ValueError. */
-export function resolveOptions(options: PoolOptions | undefined): ResolvedOptions {
-  if (options === undefined) options = {};
+/**
+ * Throws the TypeError every `createPool` gives for options that are not an
+ * object (`createPool(null)`), so that adapters, which read their own key
+ * first, say the same as the core.
+ */
+export function checkPoolOptions(options: unknown): asserts options is object {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(
       `Pool options must be an object, e.g. createPool({ processes: 4 }), or nothing for the defaults (got ${describeValue(options)})`,
     );
   }
+}
+
+/** Validates pool options; throws RangeError/TypeError at construction, like Python's ValueError. */
+export function resolveOptions(options: PoolOptions | undefined): ResolvedOptions {
+  if (options === undefined) options = {};
+  checkPoolOptions(options);
   const processes = options.processes ?? cpuCount();
   if (typeof processes !== 'number' || !Number.isInteger(processes) || processes < 1) {
     throw new RangeError(`processes must be an integer ≥ 1 (got ${describeValue(options.processes)})`);

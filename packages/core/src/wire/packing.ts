@@ -8,7 +8,7 @@ import type { Job } from './job.js';
  */
 
 /** Below this many items, packing saves nothing worth its check. */
-const MIN_PACKED = 64;
+export const MIN_PACKED = 64;
 
 /**
  * `items` as a Float64Array if every item is a number (and there are enough of

@@ -5,7 +5,7 @@ import { ensureCloneable } from '../wire/cloneable.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
-import { jobLength, packNumbers, packTuples } from '../wire/packing.js';
+import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
 import { newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isUnavailable } from './module-loader.js';
 
@@ -191,10 +191,36 @@ export class WorkerRuntime {
     let failures: ItemFailure[] | undefined;
     let pending: Promise<void>[] | undefined;
     const source = job.task.kind === 'inline' ? job.task.source : undefined;
-    for (let i = 0; i < n; i++) {
+    // The common case first: every value a number and none thrown, written
+    // straight into the Float64Array that travels (no per-item try or push).
+    let start = 0;
+    let first: { value: unknown } | { error: unknown } | undefined;
+    if (n >= MIN_PACKED) {
+      const out = new Float64Array(n);
+      try {
+        for (; start < n; start++) {
+          const value = call ? call(start) : spread ? fn(...(items[start] as unknown[])) : fn(items[start]);
+          if (typeof value !== 'number') {
+            first = { value };
+            break;
+          }
+          out[start] = value;
+        }
+      } catch (error) {
+        first = { error };
+      }
+      if (!first) return { values: out };
+      for (let i = 0; i < start; i++) values.push(out[i]);
+      numbers = false;
+    }
+    for (let i = start; i < n; i++) {
       let value: unknown;
       try {
-        value = call ? call(i) : spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
+        // Item `start` already ran in the fast path: its outcome is `first`.
+        if (first && i === start) {
+          if ('error' in first) throw first.error;
+          value = first.value;
+        } else value = call ? call(i) : spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
       } catch (error) {
         failures ??= [];
         failures.push({ index: i, error: describeFailure(error, source) });
