@@ -6,7 +6,7 @@
  * run as written, in a temporary directory outside this repository, against
  * the tarballs that `pnpm pack:all`'s script made for this test run.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,17 +81,20 @@ describe('the README Quick start', () => {
 });
 
 describe.concurrent.each(['npm', 'pnpm'] as const)('the README Quick start in a new %s project', (manager) => {
-  const work = join(tmpdir(), `parapool-quickstart-${manager}-${process.pid}`);
-  const project = join(work, 'hello-parapool');
+  let work = '';
+  let project = '';
 
   beforeAll(async () => {
-    mkdirSync(work, { recursive: true });
+    work = mkdtempSync(join(tmpdir(), `parapool-quickstart-${manager}-`));
+    project = join(work, 'hello-parapool');
     // The checkout beside the project, as the README assumes.
     symlinkSync(inject('checkout'), join(work, 'parapool'), 'dir');
     await shell(commands[manager], work);
     for (const [name, code] of files) writeFileSync(join(project, name), code);
   }, 300_000);
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   it('the project is an ES module and depends on what the README says', () => {
     const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
