@@ -51,19 +51,65 @@ const MAX_COLUMN_ARGS = 8;
 export function toPackedColumns(
   argsLists: readonly unknown[][],
 ): { columns: Array<unknown[] | Float64Array>; rowWidths?: number[] } | undefined {
-  const columns = toColumns(argsLists);
-  if (!columns) return undefined;
+  const n = argsLists.length;
+  if (n < MIN_COLUMNS) return undefined;
+  const k = (argsLists[0] as unknown[]).length;
+  if (k === 0 || k > MAX_COLUMN_ARGS) return undefined;
+  for (let i = 0; i < n; i++) if ((argsLists[i] as unknown[]).length !== k) return undefined;
+  const columns: Array<unknown[] | Float64Array> = [];
   let rowWidths: number[] | undefined;
-  for (let c = 0; c < columns.length; c++) {
-    const column = columns[c] as unknown[] | Float64Array;
-    if (!Array.isArray(column)) continue;
-    const rows = packRows(column);
-    if (!rows) continue;
-    rowWidths ??= columns.map(() => 0);
-    rowWidths[c] = rows.width;
-    columns[c] = rows.data;
+  for (let c = 0; c < k; c++) {
+    const packed = packColumn(argsLists, c);
+    if (packed.width > 0) {
+      rowWidths ??= new Array<number>(k).fill(0);
+      rowWidths[c] = packed.width;
+    }
+    columns.push(packed.data);
   }
   return rowWidths ? { columns, rowWidths } : { columns };
+}
+
+/**
+ * Argument `c` of every call, in one pass: numbers as a Float64Array, rows of
+ * numbers of one width as a matrix (`width` > 0), anything else as an array.
+ */
+function packColumn(argsLists: readonly unknown[][], c: number): { data: unknown[] | Float64Array; width: number } {
+  const n = argsLists.length;
+  const first = (argsLists[0] as unknown[])[c];
+  if (typeof first === 'number' && n >= MIN_PACKED) {
+    const out = new Float64Array(n);
+    let i = 0;
+    for (; i < n; i++) {
+      const x = (argsLists[i] as unknown[])[c];
+      if (typeof x !== 'number') break;
+      out[i] = x;
+    }
+    if (i === n) return { data: out, width: 0 };
+  } else if (Array.isArray(first) && first.length > 0 && first.length <= MAX_ROW_WIDTH && n >= MIN_ROWS) {
+    const width = first.length;
+    const out = new Float64Array(n * width);
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) {
+      const row = (argsLists[i] as unknown[])[c];
+      if (!Array.isArray(row) || row.length !== width) {
+        ok = false;
+        break;
+      }
+      const offset = i * width;
+      for (let j = 0; j < width; j++) {
+        const x = row[j];
+        if (typeof x !== 'number') {
+          ok = false;
+          break;
+        }
+        out[offset + j] = x;
+      }
+    }
+    if (ok) return { data: out, width };
+  }
+  const plain = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) plain[i] = (argsLists[i] as unknown[])[c];
+  return { data: plain, width: 0 };
 }
 
 /**
