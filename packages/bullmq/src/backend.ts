@@ -514,7 +514,9 @@ export class BullmqBackend implements Backend {
     for (const chunk of [...this.#chunks.values()]) this.#settle(chunk, new PoolTerminatedError());
     if (!this.#readyDone) this.#ready.reject(new PoolStateError('The pool was closed before it connected'));
     await within(this.#queue.close(), 1000);
-    await Promise.all([closeClient(this.#client), closeClient(this.#reader)]);
+    // The reader may be blocked in XREAD: a polite QUIT would wait for it.
+    this.#reader.disconnect();
+    await closeClient(this.#client);
     await within(this.#reading ?? Promise.resolve(), 2000);
   }
 }
