@@ -394,22 +394,30 @@ export class BullmqBackend implements Backend {
 
   #tick(): void {
     const interval = Math.max(50, Math.min(1000, Math.floor(this.#settings.callerTimeout / 3)));
+    let busy = false;
     const run = async () => {
+      busy = true;
       try {
         await this.#beat();
-        this.#redisDownSince = undefined;
         if (!this.#readyDone) {
           this.#readyDone = true;
           this.#ready.resolve();
         }
         await this.#checkChunks();
       } catch {
-        this.#redisDownSince ??= Date.now();
+        // Redis trouble: the timeouts below tell when it lasts too long.
       }
-      this.#checkTimeouts();
-      if (this.#state !== 'stopped') this.#tickTimer = setTimeout(run, interval);
+      busy = false;
     };
-    void run();
+    const tick = () => {
+      // Commands wait while Redis is down, so Redis's state is read from the connection, not from a reply.
+      if (this.#client.status === 'ready') this.#redisDownSince = undefined;
+      else this.#redisDownSince ??= Date.now();
+      if (!busy) void run();
+      this.#checkTimeouts();
+    };
+    tick();
+    this.#tickTimer = setInterval(tick, interval);
   }
 
   async #beat(): Promise<void> {
@@ -497,7 +505,7 @@ export class BullmqBackend implements Backend {
     if (terminate) {
       for (const chunk of [...this.#chunks.values()]) this.#settle(chunk, new PoolTerminatedError());
     }
-    clearTimeout(this.#tickTimer);
+    clearInterval(this.#tickTimer);
     const connected = this.#client.status === 'ready';
     if (connected) {
       // Removals and stops asked for by cancellations go out before the pool ends.

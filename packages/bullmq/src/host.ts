@@ -144,6 +144,9 @@ export class Host {
       return this.#stopping;
     }
     this.#stopping = (async () => {
+      this.#log(
+        `parapool-worker ${this.info.id}: stopping; ${this.#running.size} running chunk(s) get ${grace} ms to finish, then are handed back`,
+      );
       const timer = setTimeout(() => this.#handBack(), grace);
       await this.#worker?.close();
       clearTimeout(timer);
