@@ -285,7 +285,7 @@ export class BullmqBackend implements Backend {
     const first = chunk.cancelSent === undefined;
     chunk.cancelSent = mode;
     if (!(await chunk.added)) return;
-    // Marked first: a host that takes the chunk between the mark and the removal skips it.
+    // Marked first: a host that takes the chunk between the mark and a stop's removal skips it.
     await this.#client.set(this.#keys.cancel(chunk.id), mode, 'PX', 3_600_000);
     if (first && (await this.#queue.remove(chunk.id)) === 1) {
       this.#settle(chunk, chunk.control.reason); // it never started and never will

@@ -189,7 +189,10 @@ export class Host {
       await this.#report(data, chunkId, { dropped: 'pool ended', host: this.#label });
       return;
     }
-    if (cancel) {
+    // A chunk this host has taken counts as started, as a job handed to a free local worker does:
+    // a plain cancel (fail-fast, break) lets it run and drops its result; a stop skips it. Dropped
+    // chunks that come back (their host died) are skipped too.
+    if (cancel === 'stop' || (cancel === 'drop' && job.attemptsStarted > 1)) {
       await this.#report(data, chunkId, { dropped: 'cancelled', host: this.#label });
       return;
     }
