@@ -57,6 +57,21 @@ interface Running {
   handBack: boolean;
 }
 
+const TIMED_OUT = Symbol('timed out');
+
+/** `promise`'s value, or TIMED_OUT after `ms` (a rejection counts as done). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A running host. `Host.start(options)` makes one. */
 export class Host {
   readonly info: HostInfo;
@@ -148,11 +163,13 @@ export class Host {
         `parapool-worker ${this.info.id}: stopping; ${this.#running.size} running chunk(s) get ${grace} ms to finish, then are handed back`,
       );
       const timer = setTimeout(() => this.#handBack(), grace);
-      await this.#worker?.close();
+      // Each step is bounded: a host whose Redis is gone still exits.
+      const closing = this.#worker?.close();
+      if (closing && (await within(closing, grace + 10_000)) === TIMED_OUT) await this.#worker?.close(true);
       clearTimeout(timer);
       clearInterval(this.#beatTimer);
       await this.#pools.endAll();
-      await withdraw(this.#client, this.#keys, this.info.id).catch(() => {});
+      await within(withdraw(this.#client, this.#keys, this.info.id), 2000);
       const clients = [this.#client, this.#subscriber, ...(this.#workerClient ? [this.#workerClient] : [])];
       await Promise.all(clients.map((client) => closeClient(client)));
       this.#log(`parapool-worker ${this.info.id}: stopped`);
