@@ -132,6 +132,8 @@ export class BullmqBackend implements Backend {
   #generation = 0;
   #tickTimer: NodeJS.Timeout | undefined;
   #reading: Promise<void> | undefined;
+  /** Wakes the reader when work arrives (it does not read while the pool is idle). */
+  #wake: (() => void) | undefined;
   #noHostSince: number | undefined;
   #redisDownSince: number | undefined;
   #ready: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void };
@@ -142,8 +144,10 @@ export class BullmqBackend implements Backend {
     this.#settings = settings;
     this.#maxtasksperchild = options.maxtasksperchild;
     this.#keys = new Keys(settings.prefix, settings.queue);
-    this.#client = createClient(settings.connection, `parapool:pool:${this.#poolId}`);
-    this.#reader = createClient(settings.connection, `parapool:pool:${this.#poolId}:results`);
+    this.#client = createClient(settings.connection, `parapool:pool:${this.#poolId}`, { keepsProgramAlive: false });
+    this.#reader = createClient(settings.connection, `parapool:pool:${this.#poolId}:results`, {
+      keepsProgramAlive: false,
+    });
     this.#queue = new Queue(settings.queue, { connection: this.#client, prefix: settings.prefix });
     this.#queue.on('error', () => {}); // connection trouble is reported by the timeouts below
     let resolve!: () => void;
@@ -247,6 +251,7 @@ export class BullmqBackend implements Backend {
         resent: 0,
       };
       this.#chunks.set(chunk.id, chunk);
+      this.#holdProgram();
       this.#startReading();
       this.#add(chunk);
       control.onCancel(() => this.#track(this.#cancel(chunk)));
@@ -303,6 +308,7 @@ export class BullmqBackend implements Backend {
     if (chunk.settled) return;
     chunk.settled = true;
     this.#chunks.delete(chunk.id);
+    this.#releaseProgram();
     if (chunk.control.cancelled) chunk.reject(chunk.control.reason);
     else if (result) chunk.resolve(result);
     else chunk.reject(error);
@@ -322,11 +328,32 @@ export class BullmqBackend implements Backend {
 
   #startReading(): void {
     this.#reading ??= this.#read();
+    this.#wake?.();
+    this.#wake = undefined;
+  }
+
+  /**
+   * The connections never keep the program alive; the tick timer does, while
+   * work is out or the pool connects or closes. So a script that forgets
+   * close() still exits once its work is done (its hosts drop the pool later).
+   */
+  #holdProgram(): void {
+    this.#tickTimer?.ref();
+  }
+
+  #releaseProgram(): void {
+    if (this.#chunks.size === 0 && this.#readyDone && this.#state === 'running') this.#tickTimer?.unref();
   }
 
   async #read(): Promise<void> {
     const key = this.#keys.results(this.#poolId);
     while (!this.#stopped()) {
+      if (this.#chunks.size === 0) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        continue;
+      }
       let reply: Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
       try {
         reply = (await this.#reader.xreadBuffer('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', key, this.#lastId)) as Array<
@@ -402,6 +429,7 @@ export class BullmqBackend implements Backend {
         if (!this.#readyDone) {
           this.#readyDone = true;
           this.#ready.resolve();
+          this.#releaseProgram();
         }
         await this.#checkChunks();
       } catch {
@@ -502,6 +530,7 @@ export class BullmqBackend implements Backend {
 
   async #stop(terminate: boolean): Promise<void> {
     this.#state = 'closing';
+    const keepAlive = setInterval(() => {}, 1000); // until the pool has said goodbye to Redis
     if (terminate) {
       for (const chunk of [...this.#chunks.values()]) this.#settle(chunk, new PoolTerminatedError());
     }
@@ -525,7 +554,9 @@ export class BullmqBackend implements Backend {
     // The reader may be blocked in XREAD: a polite QUIT would wait for it.
     this.#reader.disconnect();
     await closeClient(this.#client);
+    this.#wake?.();
     await within(this.#reading ?? Promise.resolve(), 2000);
+    clearInterval(keepAlive);
   }
 }
 

@@ -26,12 +26,16 @@ export function checkConnection(connection: unknown, what: string): Connection {
  * (`maxRetriesPerRequest: null`, what BullMQ requires): parapool bounds the
  * wait itself and says so when Redis stays unreachable.
  */
-export function createClient(connection: Connection, name: string): Redis {
+export function createClient(connection: Connection, name: string, { keepsProgramAlive = true } = {}): Redis {
   const options: RedisOptions = { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false };
   const client =
     typeof connection === 'string' ? new Redis(connection, options) : new Redis({ ...connection, ...options });
   // Connection errors are reported through the pool's own timeouts; without a listener ioredis prints them.
   client.on('error', () => {});
+  if (!keepsProgramAlive) {
+    // Each (re)connection is a new socket: none of them keeps the event loop alive.
+    client.on('connect', () => (client as unknown as { stream?: { unref?(): void } }).stream?.unref?.());
+  }
   return client;
 }
 
