@@ -2,7 +2,7 @@
  * Faults, with real processes: a host SIGKILLed mid-map, a host joining mid-map,
  * a chunk that kills every host it runs on, a caller that dies.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,14 @@ function runsOf(dir: string, i: number): number[] {
   return readFileSync(file, 'utf8').trim().split('\n').map(Number);
 }
 
+/** While true, the poison test restarts its host each time it dies. */
+let supervising = false;
+/** Processes a test started besides hosts (a caller). */
+const others: ChildProcess[] = [];
+
 afterEach(async () => {
+  supervising = false;
+  for (const child of others.splice(0)) child.kill('SIGKILL');
   await Promise.allSettled(pools.splice(0).map((p) => p.terminate()));
   await Promise.allSettled(hosts.splice(0).map((h) => h.kill('SIGKILL')));
 });
@@ -127,7 +134,7 @@ describe('faults', () => {
     dirs.push(root);
     const dir = tempDir();
     // A supervisor (as systemd would) restarts the host each time the poison kills it.
-    let supervising = true;
+    supervising = true;
     const supervise = async (current: HostProcess): Promise<void> => {
       await current.exited;
       if (supervising) void supervise(await host(queue, root, ['--max-stalled-count', '1']));
@@ -158,6 +165,7 @@ describe('faults', () => {
         stdio: 'ignore',
       },
     );
+    others.push(caller);
     const exited = new Promise((resolve) => caller.once('exit', resolve));
     await until(() => readdirSync(dir).length > 0, 20_000, 'the first chunk to start');
     caller.kill('SIGKILL');

@@ -3,8 +3,11 @@
  * file is collected, since the suite builds a pool while it is declared). Each
  * host has its own copy of the conformance task modules under a different root.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { type HostProcess, startHost } from './hosts.js';
+import { CLI, type HostProcess, startHost } from './hosts.js';
 import { startRedis } from './redis-server.js';
 import { CONFORMANCE, makeRoot, removeRoot } from './roots.js';
 
@@ -17,7 +20,25 @@ declare module 'vitest' {
   }
 }
 
+/** Ends the hosts a failed test may have left running (each by its pid, if still alive). */
+function endLeftovers(file: string): void {
+  const pids = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
+  for (const pid of pids) {
+    try {
+      // Only if that pid is still one of our hosts (pids are reused once a process is gone).
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(CLI)) continue;
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone (or no /proc: the tests' own cleanup is all there is)
+    }
+  }
+  rmSync(dirname(file), { recursive: true, force: true });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const pidFile = join(mkdtempSync(join(tmpdir(), 'parapool-test-pids-')), 'hosts');
+  writeFileSync(pidFile, '');
+  process.env.PARAPOOL_TEST_PIDS = pidFile;
   const redis = await startRedis();
   const roots = ['a', 'b'].map((label) => makeRoot(CONFORMANCE, ['dist', 'fixtures'], label));
   const queue = 'conformance';
@@ -44,6 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('conformanceQueue', queue);
   return async () => {
     await Promise.all(hosts.map((host) => host.stop()));
+    endLeftovers(pidFile);
     await redis.dispose();
     for (const root of roots) removeRoot(root);
   };

@@ -3,12 +3,13 @@
  * built CLI, their output captured in a log file (so a passing run prints nothing).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE } from './roots.js';
 
-const CLI = join(PACKAGE, 'dist', 'cli.js');
+/** The built parapool-worker. */
+export const CLI = join(PACKAGE, 'dist', 'cli.js');
 
 export interface HostOptions {
   readonly redis: string;
@@ -57,6 +58,8 @@ export async function startHost(options: HostOptions, timeoutMs = 20_000): Promi
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], cwd: options.root });
   closeSync(fd);
+  // The global teardown ends, by pid, any host a failed test left behind.
+  if (process.env.PARAPOOL_TEST_PIDS && child.pid) appendFileSync(process.env.PARAPOOL_TEST_PIDS, `${child.pid}\n`);
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(signal ?? code)),
   );
