@@ -261,6 +261,7 @@ export class BullmqBackend implements Backend {
   #add(chunk: Chunk): void {
     chunk.sentAt = Date.now();
     chunk.missingSince = undefined;
+    chunk.inRedis = false;
     chunk.added = this.#queue
       .add(chunk.name, chunk.data, {
         jobId: chunk.id,
