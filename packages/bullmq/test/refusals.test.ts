@@ -7,7 +7,10 @@ import { execFile } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { deserialize } from 'node:v8';
 import { rejectionOf } from '@parapool/conformance';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type BullmqPool,
@@ -65,6 +68,43 @@ describe('a host refuses, and the caller hears why', () => {
     expect(error).toBeInstanceOf(TaskResolutionError);
     expect(error.message).toMatch(/refuses inline functions/);
     expect(error.message).toMatch(/--allow-inline/);
+  });
+
+  /** Sends a raw chunk as another caller would, and reads the host's report from that caller's stream. */
+  async function rawChunk(data: Record<string, unknown>): Promise<{ error?: { message: string } }> {
+    const client = new Redis(redis, { maxRetriesPerRequest: null });
+    const queue = new Queue('strict', { connection: client });
+    const poolId = `raw${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      await client.set(`bull:strict:pp:pool:${poolId}`, '{}', 'PX', 30_000);
+      await queue.add(
+        'raw',
+        { pool: poolId, node: process.versions.node, ttl: 60_000, ...data },
+        { jobId: `${poolId}.1` },
+      );
+      const reply = (await client.xreadBuffer(
+        'BLOCK',
+        20_000,
+        'STREAMS',
+        `bull:strict:pp:results:${poolId}`,
+        '0-0',
+      )) as Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
+      const fields = reply?.[0]?.[1][0]?.[1] ?? [];
+      return deserialize(fields[fields.findIndex((f) => f.toString() === 'r') + 1] as Buffer);
+    } finally {
+      await queue.close();
+      client.disconnect();
+    }
+  }
+
+  it('a chunk in another wire format (another @parapool/bullmq version)', async () => {
+    const report = await rawChunk({ w: 99, body: '' });
+    expect(report.error?.message).toMatch(/wire format 99.*same @parapool\/bullmq version/);
+  });
+
+  it('a chunk its Node.js cannot read (the v8 format of another Node version)', async () => {
+    const report = await rawChunk({ w: 1, node: '99.0.0', body: Buffer.from([0xff, 0x7f, 0x00]).toString('base64') });
+    expect(report.error?.message).toMatch(/written by Node\.js 99\.0\.0.*same Node\.js major version/);
   });
 
   it('the host serves on after refusing', async () => {
