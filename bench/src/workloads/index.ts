@@ -6,7 +6,6 @@ import { howmanyWorkload } from './howmany.js';
 import { ioBoundWorkload } from './io-bound.js';
 import { sortWorkload } from './sort.js';
 import { squareWorkload } from './square.js';
-import { tinyJobsWorkload } from './tiny-jobs.js';
 
 /** Every workload, in the order they run. */
 export const workloads: readonly Workload[] = [
@@ -17,7 +16,6 @@ export const workloads: readonly Workload[] = [
   sortWorkload,
   crossoverWorkload,
   coldStartWorkload,
-  tinyJobsWorkload,
 ];
 
 /** Workload names, for --workloads. */
