@@ -4,6 +4,7 @@
  * available instead of failing the run.
  */
 import type { Pool, PoolOptions } from '@parapool/core';
+import { loadBullmq } from './bullmq-cluster.js';
 
 /** A backend's createPool, as every adapter exports it. */
 export type CreatePool = (options: PoolOptions) => Pool;
@@ -21,6 +22,7 @@ export const backendPackages: Readonly<Record<string, string>> = {
   threads: '@parapool/threads',
   'child-process': '@parapool/child-process',
   workerpool: '@parapool/workerpool',
+  bullmq: '@parapool/bullmq',
 };
 
 /** Imports a backend's package; never throws. */
@@ -29,6 +31,7 @@ export function loadBackend(name: string): Promise<LoadedBackend> {
   if (!specifier) {
     return Promise.resolve({ name, available: false, reason: `no such backend (known: ${knownBackends()})` });
   }
+  if (name === 'bullmq') return loadBullmq(); // starts its own Redis and hosts
   return loadBackendFrom(name, specifier);
 }
 

@@ -7,6 +7,7 @@
 import { relative } from 'node:path';
 import { cpuCount } from '@parapool/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { configureBullmqCluster } from './bullmq-cluster.js';
 import { machineInfo, pythonVersion } from './machine.js';
 import { type BenchOptions, normalizeSubjectName, subjectNames } from './options.js';
 import { updateReadmes, writeResults } from './output.js';
@@ -47,7 +48,10 @@ const program = new Command()
       `comma-separated, from: ${subjectNames.map((n) => n.replace(/ \((raw)\)$/, '-$1')).join(', ')} (the sequential reference always runs)`,
     )
       .argParser(listOf(subjectNames, 'backend', normalizeSubjectName))
-      .default(subjectNames, 'all'),
+      .default(
+        subjectNames.filter((n) => n !== 'bullmq'),
+        'all but bullmq',
+      ),
   )
   .addOption(
     new Option('--workloads <list>', `comma-separated, from: ${workloadNames.join(', ')}`)
@@ -55,6 +59,7 @@ const program = new Command()
       .default(workloadNames, 'all'),
   )
   .option('--processes <n>', 'workers per pool', positiveInteger('--processes'), cpuCount())
+  .option('--hosts <n>', 'bullmq: parapool-worker hosts sharing --processes slots', positiveInteger('--hosts'), 2)
   .option(
     '--repeat <n>',
     'timed runs per measurement, after one warm-up run (default: 5; --quick: 1, no warm-up)',
@@ -90,7 +95,9 @@ const raw = program.opts<{
   progress: 'auto' | 'lines' | 'none';
   readme: boolean;
   timeout: number;
+  hosts: number;
 }>();
+configureBullmqCluster({ hosts: raw.hosts, processes: raw.processes });
 
 const options: BenchOptions = {
   backends: raw.backends,

@@ -1,0 +1,71 @@
+/**
+ * The caller's side of naming tasks across machines: a task module's file URL
+ * becomes its path under the pool's root plus a hash of its content, so hosts
+ * find it wherever the code is checked out and refuse a different version.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type TaskRef, TaskResolutionError } from '@parapool/core';
+import type { RemoteTask } from './wire.js';
+
+/** The nearest folder at or above `from` that holds a package.json (else `from`). */
+export function nearestPackageRoot(from: string): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return from;
+    dir = parent;
+  }
+}
+
+/** sha256 of a file's bytes, hex. */
+export function hashFile(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * Turns the caller's task refs into wire names. Hashes are taken once per
+ * module: a module a process has loaded does not change under it.
+ */
+export class TaskNamer {
+  readonly root: string;
+  readonly #cache = new Map<string, { path: string; hash: string }>();
+
+  constructor(root: string) {
+    if (!existsSync(root)) {
+      throw new TypeError(
+        `root ${root} does not exist: pass the folder your task modules live under (the same folder of the same code on every host)`,
+      );
+    }
+    this.root = realpathSync(root);
+  }
+
+  /** The wire form of `ref`; throws a TaskResolutionError for a module hosts could not find. */
+  name(ref: TaskRef): RemoteTask {
+    if (ref.kind === 'inline') return ref;
+    return { kind: 'module', ...this.#locate(ref.module), name: ref.name };
+  }
+
+  #locate(moduleUrl: string): { path: string; hash: string } {
+    let found = this.#cache.get(moduleUrl);
+    if (found) return found;
+    if (!moduleUrl.startsWith('file:')) {
+      throw new TaskResolutionError(
+        `Task module ${moduleUrl} is not a file: remote hosts load task modules by their path under root. Define tasks in a file (defineTasks(import.meta.url, ...)).`,
+      );
+    }
+    const file = realpathSync(fileURLToPath(moduleUrl));
+    const path = relative(this.root, file);
+    if (path === '' || path.startsWith('..') || isAbsolute(path)) {
+      throw new TaskResolutionError(
+        `Task module ${file} is outside the pool's root ${this.root}: hosts find modules by their path under root. Pass createPool({ root }) a folder that holds it (the same folder of the same code on every host).`,
+      );
+    }
+    found = { path: path.split(sep).join('/'), hash: hashFile(file) };
+    this.#cache.set(moduleUrl, found);
+    return found;
+  }
+}

@@ -1,0 +1,29 @@
+/** A pool's connections do not keep a program alive: a script that forgets close() exits once its work is done. */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { type HostProcess, startHost } from './support/hosts.js';
+import { removeRoot } from './support/roots.js';
+import { CALLER_ROOT, faultRoot } from './support/tasks.js';
+
+const redis = inject('redisUrl');
+let host: HostProcess;
+let root: string;
+
+beforeAll(async () => {
+  root = faultRoot('exit');
+  host = await startHost({ redis, queue: 'forgets-close', root, concurrency: 1 });
+});
+afterAll(async () => {
+  await host.stop();
+  removeRoot(root);
+});
+
+it('a script that never closes its pool still exits, with its results printed', async () => {
+  const script = join(CALLER_ROOT, 'test', 'fixtures', 'forgets-close.mjs');
+  const { stdout } = await promisify(execFile)(process.execPath, [script, redis, 'forgets-close', CALLER_ROOT], {
+    timeout: 30_000,
+  });
+  expect(stdout.trim()).toBe('squares: [1,2,3]');
+});

@@ -1,0 +1,195 @@
+/**
+ * Faults, with real processes: a host SIGKILLed mid-map, a host joining mid-map,
+ * a chunk that kills every host it runs on, a caller that dies.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rejectionOf, until } from '@parapool/conformance';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { type BullmqPool, createPool, WorkerCrashedError } from '../dist/index.js';
+import { FAST_RECOVERY, type HostProcess, startHost } from './support/hosts.js';
+import { CALLER_ROOT, faultRoot, faultTasks } from './support/tasks.js';
+
+const redis = inject('redisUrl');
+const hosts: HostProcess[] = [];
+const pools: BullmqPool[] = [];
+const dirs: string[] = [];
+let queues = 0;
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parapool-faults-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function host(queue: string, root: string, args: string[] = []): Promise<HostProcess> {
+  const started = await startHost({ redis, queue, root, concurrency: 1, args: [...FAST_RECOVERY, ...args] });
+  hosts.push(started);
+  return started;
+}
+
+function pool(queue: string, options: { processes?: number } = {}): BullmqPool {
+  const created = createPool({ connection: redis, queue, root: CALLER_ROOT, ...options });
+  pools.push(created);
+  return created;
+}
+
+/** The pids that ran item `i`, one per run. */
+function runsOf(dir: string, i: number): number[] {
+  const file = join(dir, `run-${i}`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').map(Number);
+}
+
+/** While true, the poison test restarts its host each time it dies. */
+let supervising = false;
+/** Processes a test started besides hosts (a caller). */
+const others: ChildProcess[] = [];
+
+afterEach(async () => {
+  supervising = false;
+  for (const child of others.splice(0)) child.kill('SIGKILL');
+  await Promise.allSettled(pools.splice(0).map((p) => p.terminate()));
+  await Promise.allSettled(hosts.splice(0).map((h) => h.kill('SIGKILL')));
+});
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const newQueue = () => `faults-${process.pid}-${++queues}`;
+
+describe('faults', () => {
+  it('a host SIGKILLed mid-map: the map completes with the right answer, each result once', async () => {
+    const queue = newQueue();
+    const [rootA, rootB] = [faultRoot('a'), faultRoot('b')];
+    dirs.push(rootA, rootB);
+    const a = await host(queue, rootA);
+    const b = await host(queue, rootB);
+    const p = pool(queue, { processes: 2 });
+    const dir = tempDir();
+    const args = Array.from({ length: 8 }, (_, i) => [dir, i] as [string, number]);
+    const mapped = p.starmap(faultTasks.gatedSquare, args, { chunksize: 1 });
+    // Both hosts hold a chunk that cannot finish before the gate opens; then A dies.
+    const ranOn = (pid: number) => args.findIndex((_, i) => runsOf(dir, i).includes(pid));
+    await until(() => ranOn(a.pid) >= 0 && ranOn(b.pid) >= 0, 20_000, 'a chunk on each host');
+    const held = ranOn(a.pid);
+    await a.kill('SIGKILL');
+    writeFileSync(join(dir, 'gate'), '');
+    const results = await mapped;
+    expect(results.map((r) => r.square)).toEqual(args.map(([, i]) => i * i));
+    expect(results.map((r) => r.i)).toEqual(args.map(([, i]) => i));
+    // The chunk A held ran again on B, and counts once: its result is B's, as are all others.
+    expect(runsOf(dir, held)).toEqual([a.pid, b.pid]);
+    expect(results.every((r) => r.pid === b.pid)).toBe(true);
+  });
+
+  it('a host that joins mid-map takes the chunks waiting for a free host', async () => {
+    const queue = newQueue();
+    const [rootA, rootB] = [faultRoot('a'), faultRoot('b')];
+    dirs.push(rootA, rootB);
+    const a = await host(queue, rootA);
+    const p = pool(queue, { processes: 2 }); // two chunks in flight, one host slot: one chunk waits in the queue
+    const dir = tempDir();
+    const args = Array.from({ length: 6 }, (_, i) => [dir, i] as [string, number]);
+    const mapped = p.starmap(faultTasks.gatedSquare, args, { chunksize: 1 });
+    await until(() => runsOf(dir, 0).length > 0, 20_000, 'the first chunk');
+    const b = await host(queue, rootB);
+    await until(() => runsOf(dir, 1).includes(b.pid), 20_000, 'the new host to take the waiting chunk');
+    writeFileSync(join(dir, 'gate'), '');
+    const results = await mapped;
+    expect(results.map((r) => r.square)).toEqual(args.map(([, i]) => i * i));
+    expect(results[0]?.pid).toBe(a.pid);
+    expect(results[1]?.pid).toBe(b.pid);
+  });
+
+  it('processes follows the announced concurrency as hosts come and go', async () => {
+    const queue = newQueue();
+    const [rootA, rootB] = [faultRoot('a'), faultRoot('b')];
+    dirs.push(rootA, rootB);
+    await host(queue, rootA);
+    const p = pool(queue); // no processes: the hosts' announced total
+    await p.ready();
+    expect(p.processes).toBe(1);
+    const b = await startHost({ redis, queue, root: rootB, concurrency: 2, args: FAST_RECOVERY });
+    hosts.push(b);
+    await until(() => p.processes === 3, 10_000, 'the pool to see the second host');
+    expect(
+      p
+        .hosts()
+        .map((h) => h.pid)
+        .sort(),
+    ).toEqual(hosts.map((h) => h.pid).sort());
+    await b.stop();
+    await until(() => p.processes === 1, 10_000, 'the pool to see the second host gone');
+    expect(await p.map(faultTasks.identity, [1, 2, 3])).toEqual([1, 2, 3]);
+  });
+
+  it('a chunk that kills every host it runs on fails with WorkerCrashedError after a bounded number of attempts', async () => {
+    const queue = newQueue();
+    const root = faultRoot('poison');
+    dirs.push(root);
+    const dir = tempDir();
+    // A supervisor (as systemd would) restarts the host each time the poison kills it.
+    supervising = true;
+    const supervise = async (current: HostProcess): Promise<void> => {
+      await current.exited;
+      if (supervising) void supervise(await host(queue, root, ['--max-stalled-count', '1']));
+    };
+    void supervise(await host(queue, root, ['--max-stalled-count', '1']));
+    const p = pool(queue, { processes: 1 });
+    const error = await rejectionOf(p.apply(faultTasks.killHost, [dir]));
+    supervising = false;
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error.message).toMatch(/stalled more than allowable limit/);
+    // --max-stalled-count 1: recovered once, so it ran twice, and never again.
+    expect(readFileSync(join(dir, 'attempts'), 'utf8')).toBe('xx');
+    // The pool (and a host) serve on.
+    await until(() => hosts.some((h) => h.child.exitCode === null && h.child.signalCode === null), 20_000);
+    expect(await p.apply(faultTasks.identity, ['still serving'])).toBe('still serving');
+  });
+
+  it('a caller that dies: its waiting chunks expire instead of running, and its running one is stopped', async () => {
+    const queue = newQueue();
+    const root = faultRoot('caller');
+    dirs.push(root);
+    const h = await host(queue, root);
+    const dir = tempDir();
+    const caller = spawn(
+      process.execPath,
+      [join(CALLER_ROOT, 'test', 'fixtures', 'caller.mjs'), redis, queue, CALLER_ROOT, dir],
+      {
+        stdio: 'ignore',
+      },
+    );
+    others.push(caller);
+    const exited = new Promise((resolve) => caller.once('exit', resolve));
+    await until(() => readdirSync(dir).length > 0, 20_000, 'the first chunk to start');
+    caller.kill('SIGKILL');
+    await exited;
+    const connection = new Redis(redis, { maxRetriesPerRequest: null });
+    const bull = new Queue(queue, { connection });
+    try {
+      // The host drops the caller's waiting chunks (its heartbeat expired after 1 s) and stops the running one.
+      const deadline = Date.now() + 20_000;
+      let counts = await bull.getJobCounts('waiting', 'active');
+      while ((counts.waiting ?? 0) + (counts.active ?? 0) > 0) {
+        if (Date.now() > deadline) throw new Error(`chunks still queued: ${JSON.stringify(counts)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        counts = await bull.getJobCounts('waiting', 'active');
+      }
+    } finally {
+      await bull.close();
+      connection.disconnect();
+    }
+    // 6 chunks were submitted; only the one running when the caller died ever started.
+    expect(readdirSync(dir)).toEqual(['run-0']);
+    expect(h.log()).toMatch(/went silent/);
+    // The host serves the next caller.
+    const p = pool(queue, { processes: 1 });
+    expect(await p.apply(faultTasks.identity, [42])).toBe(42);
+  });
+});
