@@ -26,6 +26,7 @@ import {
   type SerializedError,
   type TaskRef,
   toCloneError,
+  unpackJob,
 } from '@parapool/core';
 import { Job as BullJob, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -110,6 +111,8 @@ export class BullmqBackend implements Backend {
     isolatesCrashes: true,
     inProcess: false,
     separateProcesses: true,
+    // Hosts run their own local pools: per-worker figures and events stay on the hosts.
+    observesWorkers: false,
   };
   /** One job per host slot: a chunk a host takes early could not be cancelled by a fail-fast. */
   readonly jobsPerWorker = 1;
@@ -185,11 +188,16 @@ export class BullmqBackend implements Backend {
   async run(job: Job, control: JobControl): Promise<JobResult> {
     if (this.#state !== 'running') throw new PoolStateError('The bullmq backend is closed');
     if (control.cancelled) throw control.reason;
+    // Rows packed as matrices travel as arrays here (chunks are split by bytes, item by item);
+    // registered class instances stay encoded, and the host's task module registers the classes.
+    const codec = (job as { codec?: { marked: boolean } }).codec;
+    job = unpackJob(job);
     const remote: RemoteJob = {
       task: this.#settings.namer.name(job.task),
       items: job.items,
       spread: job.spread,
       ...(job.columns ? { columns: job.columns } : {}),
+      ...(codec ? { codec: { marked: codec.marked } } : {}),
       ...(job.initializer
         ? { initializer: { task: this.#settings.namer.name(job.initializer.task), args: job.initializer.args } }
         : {}),

@@ -255,7 +255,8 @@ export class Host {
       spread: job.spread,
       ...(job.columns ? { columns: job.columns } : {}),
       ...(initializer ? { initializer } : {}),
-    };
+      ...(job.codec ? { codec: job.codec } : {}),
+    } as Job;
   }
 
   #resolve(task: RemoteTask): TaskRef {

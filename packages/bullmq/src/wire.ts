@@ -26,6 +26,8 @@ export interface RemoteJob {
   readonly spread: boolean;
   readonly columns?: ReadonlyArray<readonly unknown[] | Float64Array>;
   readonly initializer?: { readonly task: RemoteTask; readonly args: readonly unknown[] };
+  /** Registered class instances among the arguments are encoded (the worker decodes them). */
+  readonly codec?: { readonly marked: boolean };
 }
 
 /** The serialized part of a chunk. */

@@ -54,7 +54,7 @@ export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';
 export { decodeResult, encodeJob } from './wire/job-codec.js';
-export { jobLength } from './wire/packing.js';
+export { jobLength, unpackJob } from './wire/packing.js';
 export { containsSharedMemory } from './wire/shared-memory.js';
 export type { WorkerInfo } from './worker/context.js';
 export { currentWorker } from './worker/context.js';

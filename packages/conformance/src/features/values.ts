@@ -96,7 +96,13 @@ export function valuesFeature(ctx: SuiteContext): void {
         };
         expect(error.message).toBe('has a bad getter');
         expect(error.secret).toMatch(/^\[unreadable: the getter of 'secret' threw Error: getter exploded\]$/);
-        expect(await pool.apply(tasks.workerId)).toBe(before);
+        if (ctx.capabilities.observesWorkers) {
+          expect(await pool.apply(tasks.workerId)).toBe(before);
+          expect(pool.insights().replacements.crash).toBe(0);
+        } else {
+          // Workers the pool does not observe (hosts of their own) may take the next call elsewhere.
+          expect(typeof (await pool.apply(tasks.workerId))).toBe('string');
+        }
       });
     });
 

@@ -14,6 +14,12 @@ export interface BackendCapabilities {
   readonly inProcess: boolean;
   /** Workers are OS processes (not threads): `process.pid` differs per worker. */
   readonly separateProcesses: boolean;
+  /**
+   * The backend reports its workers: per-worker figures in `pool.insights()`
+   * and the worker events. Without it, insights have the pool's figures only
+   * (`workers` is empty) and no worker event fires.
+   */
+  readonly observesWorkers: boolean;
 }
 
 /** Options the core resolves and validates before it builds a backend. */

@@ -57,6 +57,7 @@ export class InlineBackend extends SlotBackend {
       isolatesCrashes: false,
       inProcess: true,
       separateProcesses: false,
+      observesWorkers: true,
     });
   }
 }

@@ -36,6 +36,7 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
       isolatesCrashes: true,
       inProcess: false,
       separateProcesses: false,
+      observesWorkers: true,
       ...capabilities,
     };
     this.slots = new WorkerSlots({ size: options.processes, maxJobs: options.maxtasksperchild, spawn });

@@ -32,6 +32,7 @@ export class FakeBackend implements Backend {
     isolatesCrashes: true,
     inProcess: true,
     separateProcesses: false,
+    observesWorkers: false,
   };
   readonly jobsPerWorker: 1 | 2;
   /** Every job handed over, in order. */
