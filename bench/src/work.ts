@@ -109,3 +109,52 @@ export function overChunk<T, R>(fn: (item: T) => R): (items: readonly T[]) => R[
     return out.length > 0 && out[0] instanceof Promise ? Promise.all(out) : out;
   };
 }
+
+/**
+ * howmany over rows packed into one Float64Array (`width` numbers a row): the
+ * limit's form of `howmanyRow`, with no array per row. Returns one count per row.
+ */
+export function howmanyPacked(
+  rows: Float64Array,
+  width: number,
+  minimum: number,
+  maximum: number,
+): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(rows.length / width);
+  for (let r = 0, i = 0; r < out.length; r++) {
+    let count = 0;
+    for (const end = i + width; i < end; i++) {
+      const n = rows[i] as number;
+      if (minimum <= n && n <= maximum) count++;
+    }
+    out[r] = count;
+  }
+  return out;
+}
+
+/** howmanyPacked with a range per row (starmap's argument columns, packed). */
+export function howmanyPackedArgs(
+  rows: Float64Array,
+  width: number,
+  minimums: Float64Array,
+  maximums: Float64Array,
+): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(minimums.length);
+  for (let r = 0, i = 0; r < out.length; r++) {
+    const minimum = minimums[r] as number;
+    const maximum = maximums[r] as number;
+    let count = 0;
+    for (const end = i + width; i < end; i++) {
+      const n = rows[i] as number;
+      if (minimum <= n && n <= maximum) count++;
+    }
+    out[r] = count;
+  }
+  return out;
+}
+
+/** Squares every number in place (the limit's form of `square` over a chunk). */
+export function squareInPlace(xs: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  for (let i = 0; i < xs.length; i++) xs[i] = square(xs[i] as number);
+  return xs;
+}
