@@ -3,6 +3,7 @@
  * parapool task module (tasks.ts) and the raw-library workers (raw/*), so
  * every column runs the very same code.
  */
+import { describeError, errorLine } from './errors.js';
 
 /** Seed 001: how many values of `row` lie in [minimum, maximum]. */
 export function howmany(row: readonly number[], minimum: number, maximum: number): number {
@@ -47,9 +48,19 @@ export function sortPart(part: Float64Array): Float64Array {
   return part.sort();
 }
 
-/** Seed 000: fetches one URL of the local test server and returns the number in its body. */
+/**
+ * Seed 000: fetches one URL of the local test server and returns the number in
+ * its body. A failure names the URL and its causes in the message too, because
+ * an error's `cause` does not survive every way back from a worker.
+ */
 export async function fetchValue(url: string): Promise<number> {
-  const response = await fetch(url);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    const { error: what, causes } = describeError(error);
+    throw new Error(`GET ${url}: ${errorLine(what, causes)}`, { cause: error });
+  }
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return Number(await response.text());
 }
