@@ -199,7 +199,9 @@ export function limitSpec(results: BenchResults): TopLevelSpec {
         subject: labelOf(results, m.subject),
         id: m.subject,
         value: failed ? null : (m.vsLimit as number),
-        text: failed ? failedText(m) : `${ratio(m.vsLimit)} (${ms(m.medianMs)})`,
+        text: failed
+          ? failedText(m)
+          : `${ratio(m.vsLimit)} (${m.calls ? `${m.calls.p50Us.toFixed(0)} µs a call` : ms(m.medianMs)})`,
         failed,
       });
     }

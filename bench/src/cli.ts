@@ -88,7 +88,10 @@ const program = new Command()
   )
   .option('--timeout <s>', 'give up on a single run after this many seconds', positiveInteger('--timeout'), 300);
 
-program.parse();
+// `pnpm bench -- --processes 2` hands the script a leading `--`: options follow it.
+const argv = process.argv.slice(2);
+if (argv[0] === '--') argv.shift();
+program.parse(argv, { from: 'user' });
 const raw = program.opts<{
   backends: SelectableSubject[];
   workloads: string[];
@@ -130,7 +133,7 @@ const outcome = await runBench(options, python, print);
 const results: BenchResults = {
   version: 2,
   date,
-  command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
+  command: `pnpm bench ${argv.join(' ')}`.trim(),
   machine,
   options: { ...options, out: show(options.out) || '.' },
   sizes: { ...outcome.sizes },

@@ -89,7 +89,9 @@ function tinyItems(run: RunView): Recommendation | undefined {
   const grains = Object.entries(crossover)
     .filter(
       ([id, us]) =>
-        us !== null && us !== undefined && run.results.subjects.some((s) => s.id === id && s.kind === 'parapool'),
+        us !== null &&
+        us !== undefined &&
+        run.results.subjects.some((s) => s.id === id && s.kind === 'parapool' && !s.inProcess),
     )
     .sort((a, b) => (a[1] as number) - (b[1] as number));
   const from = grains[0];
@@ -157,7 +159,7 @@ function isolation(run: RunView): Recommendation {
   const map = run.row('howmany', top.subject.id, 'map');
   const costs = [
     top.cold !== undefined
-      ? `cold start ${ms(top.cold)}${fastestThreadStart ? ` (threads: ${ms(fastestThreadStart.ms)}, ${fastestThreadStart.s.label})` : ''}`
+      ? `cold start ${ms(top.cold)}${fastestThreadStart ? ` (the fastest with threads, ${fastestThreadStart.s.label}: ${ms(fastestThreadStart.ms)})` : ''}`
       : undefined,
     round?.calls ? `apply round trip ${round.calls.p50Us.toFixed(0)} µs (p50)` : undefined,
     map?.vsLimit !== undefined ? `howmany map ${ratio(map.vsLimit)} the limit` : undefined,

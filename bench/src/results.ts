@@ -70,7 +70,7 @@ export interface Measurement {
   speedup?: number;
   /** (median − baseline median / parallelism) / items, in nanoseconds. */
   overheadNsPerItem?: number;
-  /** This median ÷ the limit's median (1 = as fast as hand-written worker code). */
+  /** This median ÷ the limit's median (1 = as fast as hand-written worker code); the median calls' ratio where calls are timed one by one. */
   vsLimit?: number;
 }
 

@@ -68,7 +68,7 @@ describe('recommendations', () => {
     ]);
     const isolation = about(results, 'isolation');
     expect(isolation?.choice).toBe('child-process');
-    expect(isolation?.text).toContain('cold start 120 ms (threads: 50.0 ms, piscina)');
+    expect(isolation?.text).toContain('cold start 120 ms (the fastest with threads, piscina: 50.0 ms)');
   });
 
   it('leave out a kind of work whose workload did not run', () => {

@@ -40,7 +40,7 @@ describe('targets', () => {
     results.workloads[0]!.insights = { piscina: { utilization: 0.4, transferMedianMs: 4, workMedianMs: 1 } };
     const note = check(results, 'howmany-map', 'piscina')?.note ?? '';
     expect(note).toContain('moving data dominates');
-    expect(note).toContain('4.00 ms moving data vs 1.00 ms working');
+    expect(note).toContain('per job 4.00 ms moving data vs 1.00 ms working (pool.insights())');
     expect(note).toContain('piscina (raw) with the same chunks: 2.50× the limit');
   });
 
@@ -88,6 +88,17 @@ describe('targets', () => {
     const fork = check(results, 'round-trip', 'child-process');
     expect(fork).toMatchObject({ met: false, measured: 1.5 });
     expect(fork?.value).toContain('the bare fork');
+  });
+
+  it('compare round trips timed call by call by their median calls, not by a stalled moment', () => {
+    const calls = (p50Us: number, p99Us: number) => ({ calls: 1000, p50Us, p90Us: p50Us, p99Us });
+    const results = resultsOf([
+      row('apply-round-trip', 'piscina', 'round-trip', 900, { items: 1000, calls: calls(42, 90_000) }),
+      row('apply-round-trip', 'piscina-raw', 'round-trip', 100, { items: 1000, calls: calls(40, 300) }),
+    ]);
+    const trip = check(results, 'round-trip', 'piscina');
+    expect(trip).toMatchObject({ met: true, measured: 42 / 40 });
+    expect(trip?.value).toBe('1.05× piscina (raw) (median call 42 µs vs 40 µs)');
   });
 
   it('state the crossover grain against 30 µs, "never" as a miss', () => {
