@@ -90,8 +90,11 @@ def measure(fn, repeat):
     return times, value
 
 
-def row(method, items, times, value=None, baseline=None, ok=None, with_digest=True):
-    out = {"method": method, "items": items, "times": times}
+def row(method, label, items, times, value=None, baseline=None, ok=None, with_digest=True, grain_us=None):
+    # method: the bench's method id (bench/src/ids.ts); label: how its tables show it.
+    out = {"method": method, "label": label, "items": items, "times": times}
+    if grain_us is not None:
+        out["grainUs"] = grain_us
     if baseline is not None:
         out["baseline"] = baseline
     if with_digest and value is not None:
@@ -140,9 +143,9 @@ def howmany(config, p, repeat):
     n = len(data)
     seq = []
     t, v = measure(lambda: [howmany_within_range(r, 4, 8) for r in data], repeat)
-    seq.append(row("loop", n, t, v))
+    seq.append(row("loop", "loop", n, t, v))
     t, v = measure(lambda: [howmany_within_range(r, 4, 8) for r in sample], repeat)
-    seq.append(row("loop (sample)", len(sample), t, v))
+    seq.append(row("loop-sample", "loop (sample)", len(sample), t, v))
 
     def callback_loop(pool):
         results = []
@@ -162,63 +165,63 @@ def howmany(config, p, repeat):
     methods = []
     with started(p) as pool:
         cases = [
-            ("apply in a loop (sample)", len(sample), "loop (sample)",
+            ("apply-loop-sample", "apply in a loop (sample)", len(sample), "loop-sample",
              lambda: [pool.apply(howmany_within_range, args=(r, 4, 8)) for r in sample]),
-            ("map, chunksize 1 (sample)", len(sample), "loop (sample)",
+            ("map-chunksize-1-sample", "map, chunksize 1 (sample)", len(sample), "loop-sample",
              lambda: pool.map(howmany_within_range_rowonly, sample, chunksize=1)),
-            ("applyAsync + callback, sort", n, "loop", lambda: callback_loop(pool)),
-            ("applyAsync + get()", n, "loop", lambda: get_loop(pool)),
-            ("map", n, "loop", lambda: pool.map(howmany_within_range_rowonly, data)),
-            ("starmap", n, "loop", lambda: pool.starmap(howmany_within_range, [(r, 4, 8) for r in data])),
-            ("mapAsync", n, "loop", lambda: pool.map_async(howmany_within_range_rowonly, data).get()),
-            ("starmapAsync", n, "loop",
+            ("apply-async-callback", "applyAsync + callback, sort", n, "loop", lambda: callback_loop(pool)),
+            ("apply-async-get", "applyAsync + get()", n, "loop", lambda: get_loop(pool)),
+            ("map", "map", n, "loop", lambda: pool.map(howmany_within_range_rowonly, data)),
+            ("starmap", "starmap", n, "loop",
+             lambda: pool.starmap(howmany_within_range, [(r, 4, 8) for r in data])),
+            ("map-async", "mapAsync", n, "loop", lambda: pool.map_async(howmany_within_range_rowonly, data).get()),
+            ("starmap-async", "starmapAsync", n, "loop",
              lambda: pool.starmap_async(howmany_within_range, [(r, 4, 8) for r in data]).get()),
-            (f"imap (chunksize {chunk})", n, "loop",
+            ("imap", f"imap (chunksize {chunk})", n, "loop",
              lambda: list(pool.imap(howmany_within_range_rowonly, data, chunksize=chunk))),
-            (f"imapUnordered (chunksize {chunk})", n, "loop",
+            ("imap-unordered", f"imapUnordered (chunksize {chunk})", n, "loop",
              lambda: sorted(pool.imap_unordered(howmany_within_range_rowonly, data, chunksize=chunk))),
         ]
-        for method, items, baseline, fn in cases:
+        for method, label, items, baseline, fn in cases:
             t, v = measure(fn, repeat)
-            methods.append(row(method, items, t, v, baseline))
+            methods.append(row(method, label, items, t, v, baseline))
     return seq, methods
 
 
 def square_workload(config, p, repeat):
     xs = [int(v) for v in read_f64(config["xs"])]
     t, v = measure(lambda: [square(x) for x in xs], repeat)
-    seq = [row("loop", len(xs), t, v)]
+    seq = [row("loop", "loop", len(xs), t, v)]
     with started(p) as pool:
         t, v = measure(lambda: pool.map(square, xs), repeat)
-    return seq, [row("map", len(xs), t, v, "loop")]
+    return seq, [row("map", "map", len(xs), t, v, "loop")]
 
 
 def cpu_bound(config, p, repeat):
     iterations = max(1, round(config["taskMs"] * 1000 * spin_rate_per_us()))
     items = [(s, iterations) for s in seeds(config["tasks"], 7)]
     t, expected = measure(lambda: [spin(i) for i in items], repeat)
-    seq = [row("loop", len(items), t, with_digest=False)]
+    seq = [row("loop", "loop", len(items), t, with_digest=False)]
     with started(p) as pool:
         t, v = measure(lambda: pool.map(spin, items), repeat)
-    return seq, [row("map", len(items), t, baseline="loop", ok=v == expected, with_digest=False)]
+    return seq, [row("map", "map", len(items), t, baseline="loop", ok=v == expected, with_digest=False)]
 
 
 def io_bound(config, p, repeat):
     port, chunk = config["port"], config["chunk"]
     urls = [f"http://127.0.0.1:{port}/n/{i}" for i in range(config["requests"])]
     batches = [urls[i:i + chunk] for i in range(0, len(urls), chunk)]
-    seq_label = f"batches of {chunk}, main thread"
     t, v = measure(lambda: [x for b in batches for x in fetch_batch(b)], repeat)
-    seq = [row(seq_label, len(urls), t, v)]
+    seq = [row("loop", f"batches of {chunk}, main thread", len(urls), t, v)]
     with started(p) as pool:
         t, v = measure(lambda: [x for b in pool.map(fetch_batch, batches, chunksize=1) for x in b], repeat)
-    return seq, [row(f"map (chunksize {chunk})", len(urls), t, v, seq_label)]
+    return seq, [row("map", f"map (chunksize {chunk})", len(urls), t, v, "loop")]
 
 
 def sort_workload(config, p, repeat):
     data = read_f64(config["data"]).tolist()
     t, v = measure(lambda: sorted(data), repeat)
-    seq = [row("sort a copy", len(data), t, v)]
+    seq = [row("sort-copy", "sort a copy", len(data), t, v)]
     size = -(-len(data) // p)
 
     def parallel(pool):
@@ -227,7 +230,7 @@ def sort_workload(config, p, repeat):
 
     with started(p) as pool:
         t, v = measure(lambda: parallel(pool), repeat)
-    return seq, [row("sort parts + merge", len(data), t, v, "sort a copy")]
+    return seq, [row("sort-parts", "sort parts + merge", len(data), t, v, "sort-copy")]
 
 
 def crossover(config, p, repeat):
@@ -239,9 +242,9 @@ def crossover(config, p, repeat):
             items = [(s, max(1, round(us * rate))) for s in seeds(n, k)]
             label = grain_label(us)
             t, expected = measure(lambda: [spin(i) for i in items], repeat)
-            seq.append(row(label, n, t, with_digest=False))
+            seq.append(row("loop", label, n, t, with_digest=False, grain_us=us))
             t, v = measure(lambda: pool.map(spin, items), repeat)
-            methods.append(row(label, n, t, baseline=label, ok=v == expected, with_digest=False))
+            methods.append(row("map", label, n, t, baseline="loop", ok=v == expected, with_digest=False, grain_us=us))
     return seq, methods
 
 
@@ -259,8 +262,8 @@ def cold_start(config, p, repeat):
         starts.append((t1 - t0) * 1000)
         stops.append((t2 - t1) * 1000)
     return [], [
-        row("Pool() → first result", 1, starts, ok=ok, with_digest=False),
-        row("close() + join()", 1, stops, ok=ok, with_digest=False),
+        row("cold-start", "Pool() → first result", 1, starts, ok=ok, with_digest=False),
+        row("shutdown", "close() + join()", 1, stops, ok=ok, with_digest=False),
     ]
 
 

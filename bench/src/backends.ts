@@ -9,13 +9,11 @@ import { loadBullmq } from './bullmq-cluster.js';
 /** A backend's createPool, as every adapter exports it. */
 export type CreatePool = (options: PoolOptions) => Pool;
 
-/** A backend the bench can run, or why it cannot. */
-export type LoadedBackend =
-  | { readonly name: string; readonly available: true; readonly createPool: CreatePool }
-  | { readonly name: string; readonly available: false; readonly reason: string };
-
-/** Backend name → the package whose `createPool` builds it. */
-export const backendPackages: Readonly<Record<string, string>> = {
+/**
+ * Backend name → the package whose `createPool` builds it. Adding a backend to
+ * the bench is one line here (and the package in `dependencies`).
+ */
+export const backendPackages = {
   inline: '@parapool/core',
   piscina: '@parapool/piscina',
   tinypool: '@parapool/tinypool',
@@ -23,16 +21,31 @@ export const backendPackages: Readonly<Record<string, string>> = {
   'child-process': '@parapool/child-process',
   workerpool: '@parapool/workerpool',
   bullmq: '@parapool/bullmq',
-};
+} as const satisfies Readonly<Record<string, `@parapool/${string}`>>;
+
+/** A parapool backend the bench knows, by name. */
+export type BackendName = keyof typeof backendPackages;
+
+/** Every known backend name, in the order of the tables. */
+export const backendNames = Object.keys(backendPackages) as BackendName[];
+
+/** Whether `name` is a known backend. */
+export function isBackendName(name: string): name is BackendName {
+  return Object.hasOwn(backendPackages, name);
+}
+
+/** A backend the bench can run, or why it cannot. */
+export type LoadedBackend =
+  | { readonly name: string; readonly available: true; readonly createPool: CreatePool }
+  | { readonly name: string; readonly available: false; readonly reason: string };
 
 /** Imports a backend's package; never throws. */
 export function loadBackend(name: string): Promise<LoadedBackend> {
-  const specifier = backendPackages[name];
-  if (!specifier) {
+  if (!isBackendName(name)) {
     return Promise.resolve({ name, available: false, reason: `no such backend (known: ${knownBackends()})` });
   }
   if (name === 'bullmq') return loadBullmq(); // starts its own Redis and hosts
-  return loadBackendFrom(name, specifier);
+  return loadBackendFrom(name, backendPackages[name]);
 }
 
 /** Imports `specifier` and takes its createPool; never throws. */
@@ -57,5 +70,5 @@ export async function loadBackendFrom(name: string, specifier: string): Promise<
 
 /** Names of every known backend, for messages. */
 export function knownBackends(): string {
-  return Object.keys(backendPackages).join(', ');
+  return backendNames.join(', ');
 }

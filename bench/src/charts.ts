@@ -1,15 +1,16 @@
 /**
  * Charts as SVG, rendered in Node by Vega-Lite → Vega (no browser, no canvas):
- * the HTML report inlines them and the README embeds the headline one.
+ * the HTML report inlines them and the README embeds the headline ones. Every
+ * bar carries its value; ratio charts draw their 1× line; a column keeps its
+ * colour everywhere (colors.ts); a failed run is written as failed, never
+ * drawn as a bar.
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { BenchResults, WorkloadResult } from './results.js';
-
-const KIND_COLORS = {
-  domain: ['sequential', 'parapool', 'raw', 'python'],
-  range: ['#8c8c8c', '#2f6fdf', '#f0a030', '#3a9a5b'],
-};
+import { colorOf } from './colors.js';
+import { ms, ratio } from './format.js';
+import type { BenchResults, Measurement, MethodId, SubjectId, WorkloadId, WorkloadResult } from './results.js';
+import { grainLabel } from './workloads/crossover.js';
 
 /** Renders a Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -22,68 +23,297 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 const base = {
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   background: 'white',
-  config: { font: 'Helvetica, Arial, sans-serif', axis: { labelLimit: 420 } },
+  config: { font: 'Helvetica, Arial, sans-serif', axis: { labelLimit: 560 }, legend: { labelLimit: 260 } },
 } as const;
 
-/** Median time per subject and method, with the min–max range. */
-export function timesSpec(result: WorkloadResult): TopLevelSpec {
-  const rows = result.measurements
-    .filter((m) => m.medianMs !== undefined)
-    .map((m) => ({
-      row: `${m.subject} · ${m.method}`,
-      kind: m.kind,
-      median: m.medianMs,
-      min: m.minMs,
-      max: m.maxMs,
-    }));
-  const lowest = Math.max(1e-6, Math.min(...rows.map((r) => r.min as number)));
-  const log = Math.max(...rows.map((r) => r.max as number)) / lowest > 50;
-  // A log scale cannot include 0: its bars start at the power of ten below the fastest run.
-  const start = log ? 10 ** Math.floor(Math.log10(lowest)) : 0;
-  const scale = log ? { type: 'log' as const, domainMin: start } : { zero: true };
-  const y = { field: 'row', type: 'nominal' as const, sort: null, title: null };
+const FAILED_COLOR = '#b00020';
+
+function labelOf(results: BenchResults, id: SubjectId): string {
+  return results.subjects.find((s) => s.id === id)?.label ?? id;
+}
+
+/** A colour scale over the subjects present, each with its own colour. */
+function colorScale(results: BenchResults, ids: readonly SubjectId[]) {
+  const unique = [...new Set(ids)];
+  return { domain: unique.map((id) => labelOf(results, id)), range: unique.map(colorOf) };
+}
+
+/** A dashed reference line at x = 1 with its meaning written next to it. */
+function oneLine(text: string) {
+  return [
+    {
+      data: { values: [{ x: 1, text }] },
+      mark: { type: 'rule', color: '#333', strokeDash: [5, 3], strokeWidth: 1.5 },
+      encoding: { x: { field: 'x', type: 'quantitative' } },
+    },
+    {
+      data: { values: [{ x: 1, text }] },
+      mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -2, y: 0, fontSize: 11, color: '#333' },
+      encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'text' } },
+    },
+  ];
+}
+
+interface Bar {
+  readonly group: string;
+  readonly subject: string;
+  readonly id: SubjectId;
+  /** The ratio drawn; null for a failed run. */
+  readonly value: number | null;
+  readonly text: string;
+  readonly failed: boolean;
+}
+
+/**
+ * Grouped horizontal bars of a ratio on a log scale, growing from 1× (right:
+ * more, left: less), with value labels; failed runs are written, not drawn.
+ */
+function ratioBars(
+  results: BenchResults,
+  bars: readonly Bar[],
+  groups: readonly string[],
+  title: { text: string; subtitle?: string },
+  axis: string,
+  one: string,
+): TopLevelSpec {
+  const y = { field: 'group', type: 'nominal' as const, sort: groups, title: null };
+  const yOffset = { field: 'subject', type: 'nominal' as const, sort: null };
+  const values = bars.filter((b) => !b.failed).map((b) => b.value as number);
+  const lo = Math.min(1, ...values);
+  const hi = Math.max(1, ...values);
+  // Room for the labels on both sides.
+  const scale = { type: 'log' as const, domain: [lo / 4, hi * 4] };
+  const x = { field: 'value', type: 'quantitative' as const, title: axis, scale };
   return {
     ...base,
-    title: { text: `${result.title}: median time (line: min – max)`, anchor: 'start' },
+    title: { ...title, anchor: 'start' },
+    width: 560,
+    height: { step: 13 },
+    data: { values: bars.map((b) => ({ ...b, value: b.value ?? 1 })) },
+    layer: [
+      {
+        transform: [{ filter: '!datum.failed' }],
+        mark: { type: 'bar' },
+        encoding: {
+          y,
+          yOffset,
+          x,
+          x2: { datum: 1 },
+          color: {
+            field: 'subject',
+            type: 'nominal',
+            scale: colorScale(
+              results,
+              bars.map((b) => b.id),
+            ),
+            title: null,
+          },
+          tooltip: [{ field: 'subject' }, { field: 'text' }],
+        },
+      },
+      // The value at the end of its bar: right of a bar that grows right, left of one that grows left.
+      {
+        transform: [{ filter: '!datum.failed && datum.value >= 1' }],
+        mark: { type: 'text', align: 'left', dx: 3, fontSize: 9, color: '#222' },
+        encoding: { y, yOffset, x, text: { field: 'text' } },
+      },
+      {
+        transform: [{ filter: '!datum.failed && datum.value < 1' }],
+        mark: { type: 'text', align: 'right', dx: -3, fontSize: 9, color: '#222' },
+        encoding: { y, yOffset, x, text: { field: 'text' } },
+      },
+      {
+        transform: [{ filter: 'datum.failed' }],
+        mark: { type: 'text', align: 'left', dx: 3, fontSize: 9, fontWeight: 'bold', color: FAILED_COLOR },
+        encoding: { y, yOffset, x: { datum: 1, type: 'quantitative', scale }, text: { field: 'text' } },
+      },
+      ...oneLine(one),
+    ],
+  } as TopLevelSpec;
+}
+
+/** The rows of the headline charts: for each workload, the method that stands for it. */
+export const HEADLINE: readonly { workload: WorkloadId; method: MethodId; label: string }[] = [
+  { workload: 'cpu-bound', method: 'map', label: 'cpu-bound (map)' },
+  { workload: 'io-bound', method: 'map', label: 'io-bound (map)' },
+  { workload: 'sort', method: 'sort-parts', label: 'sort (parts + merge)' },
+  { workload: 'howmany', method: 'map', label: 'howmany (map)' },
+  { workload: 'square', method: 'map', label: 'square (map)' },
+];
+
+/** The limit chart's rows: what each backend is compared with the hand-written limit on. */
+export const LIMIT_ROWS: readonly { workload: WorkloadId; method: MethodId; label: string }[] = [
+  { workload: 'howmany', method: 'map', label: 'howmany map' },
+  { workload: 'howmany', method: 'starmap', label: 'howmany starmap' },
+  { workload: 'square', method: 'map', label: 'square map' },
+  { workload: 'apply-round-trip', method: 'round-trip', label: 'apply round trip' },
+  { workload: 'cold-start', method: 'cold-start', label: 'cold start' },
+];
+
+function failedText(m: Measurement): string {
+  return `FAILED: ${(m.error ?? m.status).slice(0, 60)}`;
+}
+
+/** Headline chart: speedup over sequential per backend on the main workloads. */
+export function headlineSpec(results: BenchResults): TopLevelSpec {
+  const bars: Bar[] = [];
+  for (const h of HEADLINE) {
+    const w = results.workloads.find((x) => x.name === h.workload);
+    for (const m of w?.measurements ?? []) {
+      if ((m.kind !== 'parapool' && m.subject !== 'python') || m.method !== h.method) continue;
+      const failed = m.status !== 'ok' || m.speedup === undefined;
+      bars.push({
+        group: h.label,
+        subject: labelOf(results, m.subject),
+        id: m.subject,
+        value: failed ? null : (m.speedup as number),
+        text: failed ? failedText(m) : ratio(m.speedup),
+        failed,
+      });
+    }
+  }
+  return ratioBars(
+    results,
+    bars,
+    HEADLINE.map((h) => h.label),
+    {
+      text: `parapool: speedup over a sequential loop (${String(results.options.processes)} processes)`,
+      subtitle: `${results.machine.cpuModel}, ${results.machine.availableParallelism} cores, Node ${results.machine.node}, ${results.date.slice(0, 10)}; right of the line: faster than the loop`,
+    },
+    'speedup (× the sequential loop, log scale)',
+    '1× = the sequential loop',
+  );
+}
+
+/** Limit chart: each backend's time ÷ the hand-written limit's, on the rows the limit bounds. */
+export function limitSpec(results: BenchResults): TopLevelSpec {
+  const bars: Bar[] = [];
+  for (const row of LIMIT_ROWS) {
+    const w = results.workloads.find((x) => x.name === row.workload);
+    for (const m of w?.measurements ?? []) {
+      if (m.kind !== 'parapool' || m.method !== row.method) continue;
+      const failed = m.status !== 'ok' || m.vsLimit === undefined;
+      if (failed && m.status === 'ok') continue; // no limit to compare with (in-process inline)
+      bars.push({
+        group: row.label,
+        subject: labelOf(results, m.subject),
+        id: m.subject,
+        value: failed ? null : (m.vsLimit as number),
+        text: failed
+          ? failedText(m)
+          : `${ratio(m.vsLimit)} (${m.calls ? `${m.calls.p50Us.toFixed(0)} µs a call` : ms(m.medianMs)})`,
+        failed,
+      });
+    }
+  }
+  return ratioBars(
+    results,
+    bars,
+    LIMIT_ROWS.map((r) => r.label),
+    {
+      text: 'parapool: time ÷ the hand-written limit (bare worker_threads; child-process: bare fork)',
+      subtitle: 'the same run; 1× is as fast as the machine allows, right of the line is slower',
+    },
+    '× the limit (log scale)',
+    '1× = the limit',
+  );
+}
+
+/** Median time per subject and method (bars, labelled), the p25–p75 range as a line; failed rows written. */
+export function timesSpec(results: BenchResults, result: WorkloadResult): TopLevelSpec {
+  const rows = result.measurements.map((m) => ({
+    row: `${labelOf(results, m.subject)} · ${m.label}`,
+    subject: labelOf(results, m.subject),
+    id: m.subject,
+    failed: m.status !== 'ok' || m.medianMs === undefined,
+    median: m.medianMs ?? null,
+    low: m.spread?.p25Ms ?? m.medianMs ?? null,
+    high: m.spread?.p75Ms ?? m.medianMs ?? null,
+    text: m.status !== 'ok' || m.medianMs === undefined ? failedText(m) : ms(m.medianMs),
+  }));
+  const ok = rows.filter((r) => !r.failed);
+  const lowest = Math.max(1e-6, Math.min(...ok.map((r) => r.low as number)));
+  const highest = Math.max(...ok.map((r) => r.high as number));
+  const log = highest / lowest > 50;
+  // A log scale cannot include 0: its bars start at the power of ten below the fastest run.
+  const start = log ? 10 ** Math.floor(Math.log10(lowest)) : 0;
+  const scale = log
+    ? { type: 'log' as const, domain: [start, highest * 3] }
+    : { zero: true, domain: [0, highest * 1.25 || 1] };
+  const y = { field: 'row', type: 'nominal' as const, sort: null, title: null };
+  const x = { field: 'median', type: 'quantitative' as const, title: `ms${log ? ' (log scale)' : ''}`, scale };
+  return {
+    ...base,
+    title: { text: `${result.title}: median time (line: 25th–75th percentile)`, anchor: 'start' },
     width: 520,
+    height: { step: 16 },
     data: { values: rows },
     layer: [
       {
+        transform: [{ filter: '!datum.failed' }],
         mark: { type: 'bar', height: { band: 0.7 } },
         encoding: {
           y,
-          x: { field: 'median', type: 'quantitative', title: `ms${log ? ' (log scale)' : ''}`, scale },
+          x,
           x2: { datum: start },
-          color: { field: 'kind', type: 'nominal', scale: KIND_COLORS, title: null },
-          tooltip: [{ field: 'row' }, { field: 'median', format: '.2f' }],
+          color: {
+            field: 'subject',
+            type: 'nominal',
+            scale: colorScale(
+              results,
+              rows.map((r) => r.id),
+            ),
+            title: null,
+          },
+          tooltip: [{ field: 'row' }, { field: 'text' }],
         },
       },
       {
+        transform: [{ filter: '!datum.failed' }],
         mark: { type: 'rule', color: '#222' },
-        encoding: { y, x: { field: 'min', type: 'quantitative', scale }, x2: { field: 'max' } },
+        encoding: { y, x: { field: 'low', type: 'quantitative', scale }, x2: { field: 'high' } },
+      },
+      {
+        transform: [{ filter: '!datum.failed' }],
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 9, color: '#222' },
+        encoding: { y, x: { field: 'high', type: 'quantitative', scale }, text: { field: 'text' } },
+      },
+      {
+        transform: [{ filter: 'datum.failed' }],
+        mark: { type: 'text', align: 'left', dx: 2, fontSize: 9, fontWeight: 'bold', color: FAILED_COLOR },
+        encoding: { y, x: { datum: start || 0, type: 'quantitative', scale }, text: { field: 'text' } },
       },
     ],
   } as TopLevelSpec;
 }
 
-/** crossover: speedup against the work per item, one line per subject. */
-export function crossoverSpec(
-  result: WorkloadResult,
-  grainsUs: readonly number[],
-  label: (us: number) => string,
-): TopLevelSpec {
+/** crossover: speedup against the work per item, one line per subject, the 1× line drawn. */
+export function crossoverSpec(results: BenchResults, result: WorkloadResult): TopLevelSpec {
   const rows = result.measurements
-    .filter((m) => m.speedup !== undefined)
+    .filter((m) => m.speedup !== undefined && m.grainUs !== undefined)
     .map((m) => ({
-      subject: m.subject,
+      subject: labelOf(results, m.subject),
+      id: m.subject,
       kind: m.kind,
-      us: grainsUs.find((us) => label(us) === m.method),
+      us: m.grainUs,
       speedup: m.speedup,
-    }))
-    .filter((r) => r.us !== undefined);
+      text: ratio(m.speedup),
+    }));
+  const grains = [...new Set(rows.map((r) => r.us as number))].sort((a, b) => a - b);
+  const x = {
+    field: 'us',
+    type: 'quantitative' as const,
+    scale: { type: 'log' as const },
+    title: 'work per item (µs, log scale)',
+    axis: { values: grains, labelExpr: 'datum.value >= 1000 ? datum.value / 1000 + " ms" : datum.value + " µs"' },
+  };
   return {
     ...base,
-    title: { text: 'crossover: speedup over sequential by work per item', anchor: 'start' },
+    title: {
+      text: 'crossover: speedup over the sequential loop by work per item',
+      subtitle: `above the line: faster than the loop; ${grains.length ? `${grainLabel(grains[0] as number)} to ${grainLabel(grains.at(-1) as number)}` : ''}`,
+      anchor: 'start',
+    },
     width: 520,
     height: 300,
     layer: [
@@ -91,73 +321,30 @@ export function crossoverSpec(
         data: { values: rows },
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'us', type: 'quantitative', scale: { type: 'log' }, title: 'work per item (µs, log scale)' },
+          x,
           y: { field: 'speedup', type: 'quantitative', scale: { type: 'log' }, title: 'speedup (log scale)' },
-          color: { field: 'subject', type: 'nominal', title: null },
+          color: {
+            field: 'subject',
+            type: 'nominal',
+            scale: colorScale(
+              results,
+              rows.map((r) => r.id),
+            ),
+            title: null,
+          },
           strokeDash: { field: 'kind', type: 'nominal', title: null },
+          tooltip: [{ field: 'subject' }, { field: 'us' }, { field: 'text' }],
         },
       },
       {
-        data: { values: [{ y: 1 }] },
-        mark: { type: 'rule', color: '#888', strokeDash: [4, 4] },
+        data: { values: [{ y: 1, text: '1× = the sequential loop' }] },
+        mark: { type: 'rule', color: '#333', strokeDash: [5, 3], strokeWidth: 1.5 },
         encoding: { y: { field: 'y', type: 'quantitative' } },
       },
-    ],
-  } as TopLevelSpec;
-}
-
-/** The headline rows: for each workload, the method that stands for it. */
-export const HEADLINE: readonly { workload: string; method: RegExp; label: string }[] = [
-  { workload: 'cpu-bound', method: /^map$/, label: 'cpu-bound (map)' },
-  { workload: 'howmany', method: /^map$/, label: 'howmany (map)' },
-  { workload: 'square', method: /^map$/, label: 'square (map)' },
-  { workload: 'io-bound', method: /^map/, label: 'io-bound (map)' },
-  { workload: 'sort', method: /^sort parts/, label: 'sort (parts + merge)' },
-];
-
-/** Headline chart: speedup over sequential per backend on the main workloads. */
-export function headlineSpec(results: BenchResults): TopLevelSpec {
-  const rows: { workload: string; subject: string; speedup: number }[] = [];
-  for (const h of HEADLINE) {
-    const w = results.workloads.find((x) => x.name === h.workload);
-    for (const m of w?.measurements ?? []) {
-      if ((m.kind === 'parapool' || m.kind === 'python') && m.speedup !== undefined && h.method.test(m.method)) {
-        rows.push({ workload: h.label, subject: m.subject, speedup: m.speedup });
-      }
-    }
-  }
-  const y = { field: 'workload', type: 'nominal' as const, sort: HEADLINE.map((h) => h.label), title: null };
-  return {
-    ...base,
-    title: {
-      text: `parapool: speedup over a sequential loop (${results.options.processes} processes)`,
-      subtitle: `${results.machine.cpuModel}, ${results.machine.availableParallelism} cores, Node ${results.machine.node}, ${results.date.slice(0, 10)}; bars right of 1× are faster than sequential`,
-      anchor: 'start',
-    },
-    width: 520,
-    height: { step: 12 },
-    data: { values: rows },
-    layer: [
       {
-        mark: { type: 'bar' },
-        encoding: {
-          y,
-          yOffset: { field: 'subject', type: 'nominal' },
-          x: {
-            field: 'speedup',
-            type: 'quantitative',
-            title: 'speedup (× sequential, log scale)',
-            scale: { type: 'log' },
-          },
-          // Bars grow from 1× (as fast as sequential): right is faster, left slower.
-          x2: { datum: 1 },
-          color: { field: 'subject', type: 'nominal', title: null },
-        },
-      },
-      {
-        data: { values: [{ x: 1 }] },
-        mark: { type: 'rule', color: '#444', strokeDash: [4, 4] },
-        encoding: { x: { field: 'x', type: 'quantitative' } },
+        data: { values: [{ y: 1, text: '1× = the sequential loop' }] },
+        mark: { type: 'text', align: 'left', baseline: 'bottom', x: 4, dy: -2, fontSize: 11, color: '#333' },
+        encoding: { y: { field: 'y', type: 'quantitative' }, text: { field: 'text' } },
       },
     ],
   } as TopLevelSpec;

@@ -1,20 +1,23 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench`: runs every workload on every backend, prints a table per
- * workload, writes results/latest.json, results/report.html and the headline
- * chart, and exits non-zero if any answer was wrong or any run failed.
+ * workload, the targets and the recommendations, writes latest.json,
+ * report.html and the charts (by default into the git-ignored bench/runs),
+ * and exits non-zero if any answer was wrong or any run failed.
  */
 import { relative } from 'node:path';
 import { cpuCount } from '@parapool/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { configureBullmqCluster } from './bullmq-cluster.js';
+import { errorLine } from './errors.js';
 import { machineInfo, pythonVersion } from './machine.js';
-import { type BenchOptions, normalizeSubjectName, subjectNames } from './options.js';
-import { updateReadmes, writeResults } from './output.js';
+import { type BenchOptions, normalizeSubjectName, type SelectableSubject, subjectNames } from './options.js';
+import { writeResults, writeSnapshot } from './output.js';
 import { defaultResultsDir } from './paths.js';
+import { recommend } from './recommend.js';
 import type { BenchResults } from './results.js';
 import { runBench } from './runner.js';
-import { targetsTable } from './table.js';
+import { labelIn, recommendationsText, targetsTable } from './table.js';
 import { checkTargets } from './targets.js';
 import { workloadNames } from './workloads/index.js';
 
@@ -26,26 +29,30 @@ function positiveInteger(what: string) {
   };
 }
 
-function listOf(known: readonly string[], what: string, normalize: (s: string) => string = (s) => s.trim()) {
-  return (value: string): string[] => {
+function listOf<T extends string>(
+  known: readonly T[],
+  what: string,
+  normalize: (s: string) => string = (s) => s.trim(),
+) {
+  return (value: string): T[] => {
     const names = value.split(',').map(normalize).filter(Boolean);
-    const unknown = names.filter((n) => !known.includes(n));
+    const unknown = names.filter((n) => !(known as readonly string[]).includes(n));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(`unknown ${what}: ${unknown.join(', ')}. Known: ${known.join(', ')}.`);
     }
-    return names;
+    return names as T[];
   };
 }
 
 const program = new Command()
   .name('parapool-bench')
   .description(
-    'Compare every parapool backend, the raw pool libraries and CPython multiprocessing.Pool on the seed workloads.',
+    'Compare every parapool backend with a hand-written limit, the raw pool libraries and CPython multiprocessing.Pool on the tutorial workloads.',
   )
   .addOption(
     new Option(
       '--backends <list>',
-      `comma-separated, from: ${subjectNames.map((n) => n.replace(/ \((raw)\)$/, '-$1')).join(', ')} (the sequential reference always runs)`,
+      `comma-separated, from: ${subjectNames.join(', ')} (the sequential loop and the limit always run)`,
     )
       .argParser(listOf(subjectNames, 'backend', normalizeSubjectName))
       .default(
@@ -68,9 +75,9 @@ const program = new Command()
   .option('--quick', 'small sizes: every workload and method in well under a minute', false)
   .option('--python', "also run CPython's multiprocessing.Pool (python3) as a reference", false)
   .addOption(
-    new Option('--out <dir>', 'where latest.json, report.html and headline.svg go').default(
+    new Option('--out <dir>', 'where latest.json, report.html and the charts go').default(
       defaultResultsDir,
-      'bench/results',
+      'bench/runs, git-ignored',
     ),
   )
   .option('--seed <n>', 'seed of the random inputs', positiveInteger('--seed'), 2026)
@@ -79,12 +86,19 @@ const program = new Command()
       .choices(['auto', 'lines', 'none'])
       .default('auto'),
   )
-  .option('--readme', 'after the run, rewrite the figures block of the READMEs (as pnpm bench:readme does)', false)
+  .option(
+    '--readme',
+    'after the run, also make it the committed snapshot: bench/results and the READMEs (as pnpm bench:readme does)',
+    false,
+  )
   .option('--timeout <s>', 'give up on a single run after this many seconds', positiveInteger('--timeout'), 300);
 
-program.parse();
+// `pnpm bench -- --processes 2` hands the script a leading `--`: options follow it.
+const argv = process.argv.slice(2);
+if (argv[0] === '--') argv.shift();
+program.parse(argv, { from: 'user' });
 const raw = program.opts<{
-  backends: string[];
+  backends: SelectableSubject[];
   workloads: string[];
   processes: number;
   repeat?: number;
@@ -118,40 +132,46 @@ const python = options.python ? await pythonVersion() : undefined;
 const machine = machineInfo(python);
 const date = new Date().toISOString();
 const print = (text: string) => process.stdout.write(`${text}\n`);
+const show = (path: string) => relative(process.cwd(), path);
 print(
-  `parapool bench: ${options.processes} processes, ${options.repeat} timed run(s)${options.quick ? ', quick sizes and no warm-up (times are only indicative)' : ' after 1 warm-up, full sizes'}, seed ${options.seed}, on ${machine.cpuModel} (${machine.availableParallelism} cores), Node ${machine.node}`,
+  `parapool bench: ${options.processes} processes, ${options.repeat} timed run(s)${options.quick ? ', quick sizes and no warm-up (times are only indicative)' : ' after 1 warm-up, full sizes'}, seed ${options.seed}, on ${machine.cpuModel} (${machine.availableParallelism} cores, load average ${machine.loadAverage[0] ?? '?'}), Node ${machine.node}`,
 );
 const outcome = await runBench(options, python, print);
 const results: BenchResults = {
-  version: 1,
+  version: 2,
   date,
-  command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
+  command: `pnpm bench ${argv.join(' ')}`.trim(),
   machine,
-  options: { ...options, out: relative(process.cwd(), options.out) || '.' },
+  options: { ...options, out: show(options.out) || '.' },
   sizes: { ...outcome.sizes },
   subjects: outcome.subjects,
   workloads: outcome.workloads,
   targets: [],
+  recommendations: [],
   ok: outcome.workloads.every((w) => w.measurements.every((m) => m.status === 'ok')),
   durationS: (performance.now() - started) / 1000,
 };
 results.targets = checkTargets(results);
+results.recommendations = recommend(results);
 print(targetsTable(results.targets));
+print(recommendationsText(results.recommendations));
 const written = await writeResults(results, options.out);
 print(
-  `\nwrote ${relative(process.cwd(), written.json)}, ${relative(process.cwd(), written.html)}, ${relative(process.cwd(), written.chart)}`,
+  `\nwrote ${[written.json, written.html, written.charts.headline, written.charts.limit].map(show).join(', ')} in ${Math.round(results.durationS)} s`,
 );
 if (options.readme) {
-  const updated = await updateReadmes(results, written.chart);
+  const snapshot = await writeSnapshot(results);
   print(
-    updated.length
-      ? `updated ${updated.map((f) => relative(process.cwd(), f)).join(', ')}`
-      : 'no README has the figure markers',
+    `snapshot: wrote ${show(snapshot.written.json)} and its report and charts; ${
+      snapshot.readmes.length ? `updated ${snapshot.readmes.map(show).join(', ')}` : 'no README has the figure markers'
+    }`,
   );
 }
 if (!results.ok) {
   const bad = outcome.workloads.flatMap((w) => w.measurements.filter((m) => m.status !== 'ok'));
   print(`\nFAILED: ${bad.length} run(s) failed or gave a wrong answer:`);
-  for (const m of bad) print(`  ${m.workload} · ${m.subject} · ${m.method}: ${m.error ?? m.status}`);
+  for (const m of bad) {
+    print(`  ${m.workload} · ${labelIn(results.subjects, m.subject)} · ${m.label}: ${errorLine(m.error, m.causes)}`);
+  }
   process.exitCode = 1;
 }

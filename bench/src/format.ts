@@ -15,9 +15,10 @@ export function range(minMs: number | undefined, maxMs: number | undefined): str
   return `${ms(minMs)} – ${ms(maxMs)}`;
 }
 
-/** A speedup ratio. */
+/** A ratio: two decimals, or two significant digits below 0.1 (0.042×). */
 export function ratio(value: number | undefined): string {
-  return value === undefined ? '—' : `${value.toFixed(2)}×`;
+  if (value === undefined) return '—';
+  return `${Math.abs(value) < 0.1 && value !== 0 ? value.toPrecision(2) : value.toFixed(2)}×`;
 }
 
 /** Nanoseconds or microseconds per item. */

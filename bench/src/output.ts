@@ -1,27 +1,40 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readmeFiles } from './paths.js';
-import { updateReadme, writeHeadline } from './readme.js';
+import { readmeFiles, snapshotDir } from './paths.js';
+import { updateReadme, writeCharts } from './readme.js';
 import { renderReport } from './report-html.js';
 import type { BenchResults } from './results.js';
 
-/** Writes latest.json, report.html and headline.svg into `outDir`; returns their paths. */
-export async function writeResults(
-  results: BenchResults,
-  outDir: string,
-): Promise<{ json: string; html: string; chart: string }> {
+/** What writeResults wrote. */
+export interface Written {
+  readonly json: string;
+  readonly html: string;
+  readonly charts: { headline: string; limit: string };
+}
+
+/** Writes latest.json, report.html and the headline charts into `outDir`; returns their paths. */
+export async function writeResults(results: BenchResults, outDir: string): Promise<Written> {
   await mkdir(outDir, { recursive: true });
   const json = join(outDir, 'latest.json');
   const html = join(outDir, 'report.html');
   await writeFile(json, `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(html, await renderReport(results));
-  const chart = await writeHeadline(results, outDir);
-  return { json, html, chart };
+  const charts = await writeCharts(results, outDir);
+  return { json, html, charts };
 }
 
-/** Rewrites the figures block of every README that has the markers; returns the ones updated. */
-export async function updateReadmes(results: BenchResults, chart: string): Promise<string[]> {
+/**
+ * The committed snapshot: the run's files into `dir` (default bench/results)
+ * and the figures block of every README in `readmes` that has the markers.
+ * Returns what it wrote and the READMEs updated.
+ */
+export async function writeSnapshot(
+  results: BenchResults,
+  dir: string = snapshotDir,
+  readmes: readonly string[] = readmeFiles,
+): Promise<{ written: Written; readmes: string[] }> {
+  const written = await writeResults(results, dir);
   const updated: string[] = [];
-  for (const file of readmeFiles) if (await updateReadme(file, results, chart)) updated.push(file);
-  return updated;
+  for (const file of readmes) if (await updateReadme(file, results, written.charts)) updated.push(file);
+  return { written, readmes: updated };
 }

@@ -1,80 +1,117 @@
-import { Presets, SingleBar } from 'cli-progress';
+import { SingleBar } from 'cli-progress';
+import { duration, Eta } from './eta.js';
 
-/** Where the runner reports how far it got. */
+/** Where the runner reports how far the whole run got. */
 export interface ProgressReporter {
-  /** A workload starts: `total` runs to go. */
-  begin(title: string, total: number): void;
+  /** The run starts: one key per planned run (see Eta). */
+  start(keys: readonly string[]): void;
   /** A run starts (shown on the bar). */
-  running(detail: string): void;
-  /** One run done. */
-  tick(detail: string): void;
-  /** The workload is done. */
-  end(): void;
+  running(workload: string, detail: string): void;
+  /** One run is over (`ms` 0 when it was skipped). */
+  tick(key: string, ms: number): void;
+  /** The whole run is over. */
+  finish(): void;
 }
 
-/** A bar on a terminal (stderr). */
+interface Status {
+  readonly percent: number;
+  readonly done: number;
+  readonly total: number;
+  readonly elapsed: string;
+  readonly eta: string;
+}
+
+function statusOf(eta: Eta, started: number): Status {
+  const elapsedMs = performance.now() - started;
+  const left = eta.remainingMs(elapsedMs);
+  return {
+    percent: eta.total === 0 ? 100 : Math.floor((eta.done * 100) / eta.total),
+    done: eta.done,
+    total: eta.total,
+    elapsed: duration(elapsedMs),
+    eta: left === undefined ? '…' : `about ${duration(left)} left`,
+  };
+}
+
+/** One bar for the whole run on a terminal (stderr), with the ETA. */
 function barReporter(): ProgressReporter {
   let bar: SingleBar | undefined;
+  let eta = new Eta([]);
+  let started = 0;
+  let detail = '';
+  const update = () => {
+    const s = statusOf(eta, started);
+    bar?.update(s.done, { detail, elapsed: s.elapsed, left: s.eta });
+  };
   return {
-    begin(title, total) {
-      bar = new SingleBar(
-        {
-          format: `${title.padEnd(13)} {bar} {value}/{total} {detail}`,
-          stream: process.stderr,
-          hideCursor: true,
-          clearOnComplete: true,
-          etaBuffer: 20,
-        },
-        Presets.shades_classic,
-      );
-      bar.start(total, 0, { detail: '' });
+    start(keys) {
+      eta = new Eta(keys);
+      started = performance.now();
+      bar = new SingleBar({
+        format: '{bar} {percentage}% {value}/{total} runs · {elapsed} · {left} · {detail}',
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+        barsize: 24,
+      });
+      bar.start(eta.total, 0, { detail: '', elapsed: '0 s', left: '…' });
     },
-    running(detail) {
-      bar?.update({ detail });
+    running(workload, d) {
+      detail = `${workload} · ${d}`;
+      update();
     },
-    tick(detail) {
-      bar?.increment(1, { detail });
+    tick(key, ms) {
+      eta.record(key, ms);
+      update();
     },
-    end() {
+    finish() {
       bar?.stop();
       bar = undefined;
     },
   };
 }
 
-/** Plain lines (not a terminal, or --no-progress): about ten per workload. */
+/** Plain lines (not a terminal): one per 5% of the run and one per workload, with the ETA. */
 function lineReporter(write: (line: string) => void): ProgressReporter {
-  let title = '';
-  let total = 0;
-  let done = 0;
-  let lastDecile = -1;
+  let eta = new Eta([]);
   let started = 0;
+  let lastStep = -1;
+  let workload = '';
+  let detail = '';
   return {
-    begin(t, n) {
-      title = t;
-      total = n;
-      done = 0;
-      lastDecile = -1;
+    start(keys) {
+      eta = new Eta(keys);
       started = performance.now();
-      write(`${title}: ${total} runs`);
+      write(`progress: ${eta.total} runs planned`);
     },
-    running() {},
-    tick(detail) {
-      done++;
-      const decile = Math.floor((done * 10) / Math.max(1, total));
-      if (decile !== lastDecile && decile > 0) {
-        lastDecile = decile;
-        const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        write(`${title}: ${done}/${total} (${seconds} s) ${detail}`);
+    running(w, d) {
+      detail = d;
+      if (w !== workload) {
+        workload = w;
+        const s = statusOf(eta, started);
+        write(`progress: ${s.percent}% (${s.done}/${s.total} runs), ${s.elapsed} elapsed, ${s.eta}: ${workload}`);
       }
     },
-    end() {},
+    tick(key, ms) {
+      eta.record(key, ms);
+      const step = Math.floor((eta.done * 20) / Math.max(1, eta.total));
+      if (step !== lastStep && step > 0 && step < 20) {
+        lastStep = step;
+        const s = statusOf(eta, started);
+        write(
+          `progress: ${s.percent}% (${s.done}/${s.total} runs), ${s.elapsed} elapsed, ${s.eta}: ${workload} · ${detail}`,
+        );
+      }
+    },
+    finish() {
+      write(`progress: done in ${duration(performance.now() - started)}`);
+    },
   };
 }
 
 /** A bar when stderr is a terminal and progress is wanted; plain lines otherwise; nothing when quiet. */
 export function progressReporter(mode: 'auto' | 'lines' | 'none'): ProgressReporter {
-  if (mode === 'none') return { begin() {}, running() {}, tick() {}, end() {} };
+  if (mode === 'none') return { start() {}, running() {}, tick() {}, finish() {} };
   if (mode === 'auto' && process.stderr.isTTY) return barReporter();
   return lineReporter((line) => process.stderr.write(`${line}\n`));
 }

@@ -5,8 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { describeError } from './errors.js';
 import type { BenchOptions } from './options.js';
-import type { Measurement } from './results.js';
+import type { Measurement, MethodId, SubjectId, WorkloadId } from './results.js';
 import type { Sizes } from './sizes.js';
 import type { PythonPart } from './workload.js';
 
@@ -14,9 +15,11 @@ const script = fileURLToPath(new URL('../python/pool_bench.py', import.meta.url)
 
 /** What pool_bench.py prints for one method. */
 interface PythonRow {
-  method: string;
+  method: MethodId;
+  label: string;
+  grainUs?: number;
   items: number;
-  baseline?: string;
+  baseline?: MethodId;
   times: number[];
   digest?: string | null;
   /** Self-check against Python's own sequential answer (where no digest is expected). */
@@ -57,16 +60,18 @@ function run(input: string, timeoutS: number): Promise<string> {
 }
 
 function toMeasurement(
-  workload: string,
-  subject: string,
+  workload: WorkloadId,
+  subject: SubjectId,
   row: PythonRow,
-  expected: Record<string, string>,
+  expected: PythonPart['expected'],
 ): Measurement {
   const m: Measurement = {
     workload,
     subject,
     kind: 'python',
     method: row.method,
+    label: row.label,
+    ...(row.grainUs !== undefined ? { grainUs: row.grainUs } : {}),
     items: row.items,
     ...(row.baseline ? { baseline: row.baseline } : {}),
     status: 'ok',
@@ -88,7 +93,7 @@ function toMeasurement(
 
 /** Runs one workload in CPython; failures become error rows, never exceptions. */
 export async function runPython(
-  workload: string,
+  workload: WorkloadId,
   part: PythonPart,
   options: BenchOptions,
   sizes: Sizes,
@@ -104,19 +109,22 @@ export async function runPython(
   try {
     const output = JSON.parse(await run(input, options.timeoutS * 10)) as PythonOutput;
     return [
-      ...output.sequential.map((row) => toMeasurement(workload, 'python sequential', row, part.expected)),
+      ...output.sequential.map((row) => toMeasurement(workload, 'python-sequential', row, part.expected)),
       ...output.methods.map((row) => toMeasurement(workload, 'python', row, part.expected)),
     ];
   } catch (error) {
+    const described = describeError(error);
     return [
       {
         workload,
         subject: 'python',
         kind: 'python',
         method: 'all',
+        label: 'all methods',
         items: 0,
         status: 'error',
-        error: error instanceof Error ? error.message : String(error),
+        error: described.error,
+        ...(described.causes.length > 0 ? { causes: described.causes } : {}),
         timesMs: [],
       },
     ];

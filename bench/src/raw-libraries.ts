@@ -1,8 +1,13 @@
 /**
- * The raw-library references: piscina, tinypool and threads.js driven directly,
- * without parapool, the way their READMEs show — one call per item, or one call
- * per hand-made chunk. They tell what chunking buys and what an adapter costs.
+ * The raw-library references: piscina, tinypool, threads.js and workerpool
+ * driven directly, without parapool, the way their READMEs show, and a bare
+ * `child_process.fork` pool for the child-process backend (which uses no pool
+ * library). One call per item, or one call per hand-made chunk: they tell what
+ * chunking buys and what an adapter costs.
  */
+import { fileURLToPath } from 'node:url';
+import type { BackendName } from './backends.js';
+import { forkPool } from './raw/fork-pool.js';
 import type { UnaryWorkName } from './work.js';
 
 /** Per item (`run(item)` for each item) or per chunk of this many items. */
@@ -20,14 +25,19 @@ export interface RawPool {
 
 /** A raw library the bench can drive. */
 export interface RawLibrary {
-  /** Subject name in tables and JSON, e.g. 'piscina (raw)'. */
-  readonly name: string;
-  /** The npm package it drives. */
-  readonly library: 'piscina' | 'tinypool' | 'threads';
+  /** The column's id, e.g. 'piscina-raw'. */
+  readonly id: `${BackendName}-raw`;
+  /** How tables name it, e.g. 'piscina (raw)'. */
+  readonly label: string;
+  /** The parapool backend built on it. */
+  readonly backend: BackendName;
+  /** Its workers are OS processes. */
+  readonly separateProcesses: boolean;
   create(processes: number): Promise<RawPool>;
 }
 
 const namedExportsWorker = new URL('./raw/named-exports-worker.js', import.meta.url);
+const workerpoolWorker = new URL('./raw/workerpool-worker.js', import.meta.url);
 // threads.js resolves a worker path against its caller's directory (and mangles
 // absolute paths), so this one is relative to this file's directory.
 const threadsWorker = './raw/threads-worker.js';
@@ -40,7 +50,7 @@ export function toChunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Builds `map` from a single-call primitive. */
-function mapWith(call: (name: string, arg: unknown) => Promise<unknown>): RawPool['map'] {
+export function mapWith(call: (name: string, arg: unknown) => Promise<unknown>): RawPool['map'] {
   return async (name, items, mode) => {
     if (mode === 'item') return Promise.all(items.map((item) => call(name, item)));
     const results = await Promise.all(toChunks(items, mode).map((chunk) => call(`${name}Chunk`, chunk)));
@@ -48,33 +58,39 @@ function mapWith(call: (name: string, arg: unknown) => Promise<unknown>): RawPoo
   };
 }
 
-const piscina: RawLibrary = {
-  name: 'piscina (raw)',
-  library: 'piscina',
+const piscina = {
+  id: 'piscina-raw',
+  label: 'piscina (raw)',
+  backend: 'piscina',
+  separateProcesses: false,
   async create(processes) {
     const { Piscina } = await import('piscina');
     const pool = new Piscina({ filename: namedExportsWorker.href, minThreads: processes, maxThreads: processes });
     const call = (name: string, arg: unknown) => pool.run(arg, { name }) as Promise<unknown>;
     return { run: call, map: mapWith(call), destroy: () => pool.destroy() };
   },
-};
+} as const satisfies RawLibrary;
 
-const tinypool: RawLibrary = {
-  name: 'tinypool (raw)',
-  library: 'tinypool',
+const tinypool = {
+  id: 'tinypool-raw',
+  label: 'tinypool (raw)',
+  backend: 'tinypool',
+  separateProcesses: false,
   async create(processes) {
     const { Tinypool } = await import('tinypool');
     const pool = new Tinypool({ filename: namedExportsWorker.href, minThreads: processes, maxThreads: processes });
     const call = (name: string, arg: unknown) => pool.run(arg, { name }) as Promise<unknown>;
     return { run: call, map: mapWith(call), destroy: () => pool.destroy() };
   },
-};
+} as const satisfies RawLibrary;
 
 type ThreadsWorker = Record<string, (arg: unknown) => Promise<unknown>>;
 
-const threads: RawLibrary = {
-  name: 'threads (raw)',
-  library: 'threads',
+const threads = {
+  id: 'threads-raw',
+  label: 'threads (raw)',
+  backend: 'threads',
+  separateProcesses: false,
   async create(processes) {
     const { Pool, spawn, Worker } = await import('threads');
     const pool = Pool(() => spawn<ThreadsWorker>(new Worker(threadsWorker)), { size: processes });
@@ -82,7 +98,41 @@ const threads: RawLibrary = {
       Promise.resolve(pool.queue((worker) => (worker[name] as (a: unknown) => Promise<unknown>)(arg)));
     return { run: call, map: mapWith(call), destroy: () => pool.terminate() };
   },
-};
+} as const satisfies RawLibrary;
 
-/** Every raw library, by subject name. */
-export const rawLibraries: readonly RawLibrary[] = [piscina, tinypool, threads];
+const workerpool = {
+  id: 'workerpool-raw',
+  label: 'workerpool (raw)',
+  backend: 'workerpool',
+  separateProcesses: false,
+  async create(processes) {
+    const { default: library } = await import('workerpool');
+    const pool = library.pool(fileURLToPath(workerpoolWorker), {
+      minWorkers: processes,
+      maxWorkers: processes,
+      workerType: 'thread',
+    });
+    const call = (name: string, arg: unknown): Promise<unknown> => Promise.resolve(pool.exec(name, [arg]));
+    return { run: call, map: mapWith(call), destroy: () => pool.terminate().then(() => undefined) };
+  },
+} as const satisfies RawLibrary;
+
+const childProcess = {
+  id: 'child-process-raw',
+  label: 'fork (raw)',
+  backend: 'child-process',
+  separateProcesses: true,
+  async create(processes) {
+    const pool = await forkPool(processes);
+    return { run: pool.call, map: mapWith(pool.call), destroy: pool.stop };
+  },
+} as const satisfies RawLibrary;
+
+/** Every raw library, in the order of the tables. */
+export const rawLibraries = [piscina, tinypool, threads, workerpool, childProcess] as const;
+
+/** One of the raw libraries above. */
+export type KnownRawLibrary = (typeof rawLibraries)[number];
+
+/** A raw library's column id. */
+export type RawId = KnownRawLibrary['id'];

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench:readme`: regenerates the headline chart and the figures block of
- * the READMEs from results/latest.json, without running the bench again.
+ * `pnpm bench:readme`: takes the last run (bench/runs/latest.json, or the
+ * directory given) and makes it the committed snapshot: bench/results
+ * (latest.json, report.html, the charts) and the figures block of the READMEs.
+ * It runs nothing.
  */
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { updateReadmes } from './output.js';
+import { writeSnapshot } from './output.js';
 import { defaultResultsDir } from './paths.js';
-import { README_END, README_START, writeHeadline } from './readme.js';
+import { README_END, README_START } from './readme.js';
 import type { BenchResults } from './results.js';
 
 const dir = process.argv[2] ?? defaultResultsDir;
@@ -21,11 +23,17 @@ try {
   );
   process.exit(1);
 }
-const chart = await writeHeadline(results, dir);
-const updated = await updateReadmes(results, chart);
-console.log(`wrote ${relative(process.cwd(), chart)}`);
-if (updated.length === 0) {
+if (results.version !== 2) {
+  console.error(`${file} is from an older bench (version ${String(results.version)}): run \`pnpm bench\` again.`);
+  process.exit(1);
+}
+const { written, readmes } = await writeSnapshot(results);
+const show = (path: string) => relative(process.cwd(), path);
+console.log(
+  `wrote ${[written.json, written.html, written.charts.headline, written.charts.limit].map(show).join(', ')}`,
+);
+if (readmes.length === 0) {
   console.log(`No README has the markers. Add these two lines where the figures go:\n${README_START}\n${README_END}`);
 } else {
-  console.log(`updated ${updated.map((f) => relative(process.cwd(), f)).join(', ')}`);
+  console.log(`updated ${readmes.map(show).join(', ')}`);
 }

@@ -1,43 +1,64 @@
 /**
- * results/report.html: one self-contained page (inline SVG charts, inline CSS,
- * no script, no network) that opens offline.
+ * report.html: one self-contained page (inline SVG charts, inline CSS, no
+ * script, no network) that opens offline. It starts with what to choose for
+ * which work, then the failures (with their causes), the charts, the targets
+ * and every workload's full table.
  */
-import { crossoverSpec, headlineSpec, renderSvg, timesSpec } from './charts.js';
+import { crossoverSpec, headlineSpec, limitSpec, renderSvg, timesSpec } from './charts.js';
+import { errorLine } from './errors.js';
 import { ms, perItem, range, ratio } from './format.js';
 import type { BenchResults, WorkloadResult } from './results.js';
+import { callsText, checkText, labelIn, metText } from './table.js';
 import { grainLabel } from './workloads/crossover.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []): string {
+function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly number[] = [],
+  rowClass: (i: number) => string = () => '',
+): string {
   const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows
-    .map(
-      (r) =>
-        `<tr>${r.map((cell, i) => `<td${numeric.includes(i) ? ' class="num"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`,
-    )
+    .map((r, i) => {
+      const cls = rowClass(i);
+      return `<tr${cls ? ` class="${cls}"` : ''}>${r.map((cell, j) => `<td${numeric.includes(j) ? ' class="num"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`;
+    })
     .join('\n');
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 async function workloadSection(w: WorkloadResult, results: BenchResults): Promise<string> {
-  const rows = w.measurements.map((m) => [
-    m.subject,
-    m.method,
-    ms(m.medianMs),
-    range(m.minMs, m.maxMs),
-    ratio(m.speedup),
-    perItem(m.overheadNsPerItem),
-    m.status === 'ok' ? 'ok' : `${m.status}: ${m.error ?? ''}`,
-  ]);
-  const charts = [await renderSvg(timesSpec(w))];
-  const grains = (results.sizes as { crossoverGrainsUs?: number[] }).crossoverGrainsUs;
-  if (w.name === 'crossover' && grains) charts.unshift(await renderSvg(crossoverSpec(w, grains, grainLabel)));
+  const withCalls = w.measurements.some((m) => m.calls);
+  const head = ['backend', 'method', 'median', 'p25 – p75', 'min – max', '× limit', 'vs sequential', 'overhead/item'];
+  if (withCalls) head.push('per call p50 / p99');
+  head.push('check');
+  const rows = w.measurements.map((m) => {
+    const row = [
+      labelIn(results.subjects, m.subject),
+      m.label,
+      ms(m.medianMs),
+      range(m.spread?.p25Ms, m.spread?.p75Ms),
+      range(m.minMs, m.maxMs),
+      ratio(m.vsLimit),
+      ratio(m.speedup),
+      perItem(m.overheadNsPerItem),
+    ];
+    if (withCalls) row.push(callsText(m));
+    row.push(checkText(m));
+    return row;
+  });
+  const charts = [await renderSvg(timesSpec(results, w))];
+  if (w.name === 'crossover') charts.unshift(await renderSvg(crossoverSpec(results, w)));
   const crossover = w.crossoverUs
     ? `<p><strong>Beats sequential from:</strong> ${Object.entries(w.crossoverUs)
-        .map(([s, us]) => `${escapeHtml(s)}: ${us === null ? 'never' : escapeHtml(grainLabel(us))}`)
+        .map(
+          ([s, us]) =>
+            `${escapeHtml(labelIn(results.subjects, s as never))}: ${us === null || us === undefined ? 'never' : escapeHtml(grainLabel(us))}`,
+        )
         .join('; ')}</p>`
     : '';
   const utilization = w.insights
@@ -46,17 +67,18 @@ async function workloadSection(w: WorkloadResult, results: BenchResults): Promis
       )
         .map(
           ([s, i]) =>
-            `${escapeHtml(s)} ${(i.utilization * 100).toFixed(0)}% (per job: moving data ${escapeHtml(ms(i.transferMedianMs))}, working ${escapeHtml(ms(i.workMedianMs))})`,
+            `${escapeHtml(s)} ${((i?.utilization ?? 0) * 100).toFixed(0)}% (per job: moving data ${escapeHtml(ms(i?.transferMedianMs))}, working ${escapeHtml(ms(i?.workMedianMs))})`,
         )
         .join('; ')}</p>`
     : '';
+  const numeric = head.map((_, i) => i).filter((i) => i >= 2 && i < head.length - 1);
   return `<section id="${escapeHtml(w.name)}">
 <h2>${escapeHtml(w.title)}</h2>
 <p>${escapeHtml(w.description)}</p>
 ${crossover}
 ${utilization}
 ${charts.map((svg) => `<figure>${svg}</figure>`).join('\n')}
-${table(['backend', 'method', 'median', 'min – max', 'vs sequential', 'overhead/item', 'check'], rows, [2, 3, 4, 5])}
+${table(head, rows, numeric, (i) => (w.measurements[i]?.status === 'ok' ? '' : 'bad'))}
 </section>`;
 }
 
@@ -78,15 +100,30 @@ export async function renderReport(results: BenchResults): Promise<string> {
   );
   const unavailable = results.subjects.filter((s) => !s.available);
   const targets = table(
-    ['target', 'backend', 'measured', 'met', 'note'],
-    results.targets.map((t) => [
-      t.target,
-      t.subject,
-      t.value,
-      t.met === null ? '—' : t.met ? 'yes' : 'NO',
-      t.note ?? '',
-    ]),
+    ['target', 'backend', 'measured', 'met', 'why'],
+    results.targets.map((t) => [t.target, t.subject, t.value, metText(t), t.met === true ? '' : (t.note ?? '')]),
+    [],
+    (i) => (results.targets[i]?.met === false ? 'bad' : ''),
   );
+  const failures = results.workloads.flatMap((w) =>
+    w.measurements.filter((x) => x.status !== 'ok').map((x) => ({ w, x })),
+  );
+  const failed = failures.length
+    ? `<h2 class="status-bad">Failed runs</h2>
+<ul>${failures
+        .map(
+          ({ w, x }) =>
+            `<li><strong>${escapeHtml(w.title)} · ${escapeHtml(labelIn(results.subjects, x.subject))} · ${escapeHtml(x.label)}</strong>: ${escapeHtml(errorLine(x.error, x.causes))}</li>`,
+        )
+        .join('\n')}</ul>`
+    : '';
+  const recommendations = results.recommendations.length
+    ? `<h2>Which backend for which work</h2>
+<p>Drawn from this run's figures (ties within 5% are named).</p>
+<dl>${results.recommendations.map((r) => `<dt>${escapeHtml(r.title)}</dt><dd>${escapeHtml(r.text)}</dd>`).join('\n')}</dl>`
+    : '';
+  const met = results.targets.filter((t) => t.met === true).length;
+  const missed = results.targets.filter((t) => t.met === false).length;
   const sections = [];
   for (const w of results.workloads) sections.push(await workloadSection(w, results));
   return `<!doctype html>
@@ -101,23 +138,31 @@ h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid 
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 13px; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.bad td { color: #b00020; }
+dt { font-weight: bold; margin-top: 0.6rem; } dd { margin-left: 1.2rem; }
 figure { margin: 1rem 0; overflow-x: auto; }
-.status-bad { color: #b00; }
+.status-bad { color: #b00020; }
 </style>
 </head>
 <body>
 <h1>parapool bench</h1>
 <p>Every backend and reference on the same seeded inputs; every answer checked against the sequential one
-(${results.ok ? 'all answers right' : '<strong class="status-bad">some runs failed or gave wrong answers</strong>'}).
-Median of ${escapeHtml(String(results.options.repeat))} timed run(s)${results.options.quick ? ' (--quick: small sizes, no warm-up run; the times are only indicative)' : ' after one warm-up run'}. “vs sequential” is the sequential median
-divided by this one (Python rows: against Python's own sequential loop). “overhead/item” is (median − sequential median ÷ parallelism) ÷ items.</p>
-<h2>Machine and options</h2>
-${machine}
-${unavailable.length ? `<p>Not available in this run: ${unavailable.map((s) => `${escapeHtml(s.name)} (${escapeHtml(s.reason ?? '')})`).join('; ')}</p>` : ''}
+(${results.ok ? 'all answers right' : '<strong class="status-bad">some runs failed or gave wrong answers: see below</strong>'}).
+Median of ${escapeHtml(String(results.options.repeat))} timed run(s)${results.options.quick ? ' (--quick: small sizes, no warm-up run; the times are only indicative)' : ' after one warm-up run'}, runs interleaved across columns.
+“× limit” is the median divided by the hand-written limit's (bare <code>node:worker_threads</code>, or a bare <code>fork</code> for child-process, measured in the same run).
+“vs sequential” is the sequential median divided by this one (Python rows: against Python's own sequential loop).
+“overhead/item” is (median − sequential median ÷ parallelism) ÷ items.</p>
+${recommendations}
+${failed}
 <h2>Headline</h2>
 <figure>${await renderSvg(headlineSpec(results))}</figure>
-<h2>Targets (issue 6)</h2>
+<figure>${await renderSvg(limitSpec(results))}</figure>
+<h2>Targets</h2>
+<p>${met} met, ${missed} missed, ${results.targets.length - met - missed} not measurable in this run. Ratios within this run; “why” says what the figure is made of.</p>
 ${targets}
+<h2>Machine and options</h2>
+${machine}
+${unavailable.length ? `<p>Not available in this run: ${unavailable.map((s) => `${escapeHtml(s.label)} (${escapeHtml(s.reason ?? '')})`).join('; ')}</p>` : ''}
 ${sections.join('\n')}
 </body>
 </html>

@@ -1,33 +1,68 @@
-/** The shape of results/latest.json. */
+/** The shape of latest.json. */
+import type { MethodId, SubjectId, SubjectKind, WorkloadId } from './ids.js';
 
-/** What a column of the tables is. */
-export type SubjectKind = 'sequential' | 'parapool' | 'raw' | 'python';
+export type { MethodId, SubjectId, SubjectKind, WorkloadId } from './ids.js';
 
-/** A column: a backend, a raw library, a sequential reference or CPython. */
+/** A column: a backend, a raw library, the limit, a sequential reference or CPython. */
 export interface SubjectInfo {
-  readonly name: string;
+  readonly id: SubjectId;
+  /** How tables and charts name it. */
+  readonly label: string;
   readonly kind: SubjectKind;
   readonly available: boolean;
   /** Why it did not run. */
   readonly reason?: string;
   /** Runs in the caller's thread (the inline backend): no parallel speedup is expected. */
   readonly inProcess?: boolean;
+  /** Its workers are OS processes (compared with the limit's `fork` rows). */
+  readonly separateProcesses?: boolean;
+  /** A raw library: the parapool backend built on it. */
+  readonly backend?: SubjectId;
+}
+
+/** The spread of a measurement's timed runs (simple-statistics). */
+export interface Spread {
+  /** 25th and 75th percentiles. */
+  readonly p25Ms: number;
+  readonly p75Ms: number;
+  /** Median absolute deviation ÷ median: the run-to-run noise, relative. */
+  readonly relativeMad: number;
+}
+
+/** Percentiles of single calls (the round trip), in microseconds. */
+export interface CallPercentiles {
+  readonly calls: number;
+  readonly p50Us: number;
+  readonly p90Us: number;
+  readonly p99Us: number;
 }
 
 /** One row of a workload's table. */
 export interface Measurement {
-  readonly workload: string;
-  readonly subject: string;
+  readonly workload: WorkloadId;
+  readonly subject: SubjectId;
   readonly kind: SubjectKind;
-  readonly method: string;
+  readonly method: MethodId;
+  /** How the row is shown, e.g. 'imap (chunksize 1000)'. */
+  readonly label: string;
+  /** crossover: the work per item, in microseconds. */
+  readonly grainUs?: number;
   readonly items: number;
   /** The sequential method it is compared with. */
-  readonly baseline?: string;
+  readonly baseline?: MethodId;
+  /** The limit's method that bounds it (its ratio to the limit is `vsLimit`). */
+  readonly limit?: MethodId;
   status: 'ok' | 'wrong' | 'error';
-  /** What went wrong (a wrong answer or an error). */
+  /** What went wrong: the error's name and message (or the wrong answer). */
   error?: string;
+  /** The error's `cause` chain, outermost first, each as 'Name: message (code)'. */
+  causes?: string[];
   /** Every timed run, in milliseconds. */
   readonly timesMs: number[];
+  /** Every single call's time, in milliseconds, when a run times its calls one by one. */
+  callsMs?: number[];
+  spread?: Spread;
+  calls?: CallPercentiles;
   medianMs?: number;
   minMs?: number;
   maxMs?: number;
@@ -35,32 +70,66 @@ export interface Measurement {
   speedup?: number;
   /** (median − baseline median / parallelism) / items, in nanoseconds. */
   overheadNsPerItem?: number;
+  /** This median ÷ the limit's median (1 = as fast as hand-written worker code); the median calls' ratio where calls are timed one by one. */
+  vsLimit?: number;
+}
+
+/** Per parapool backend, from its `pool.insights()` over the whole workload. */
+export interface WorkloadInsight {
+  /** busy ÷ (busy + idle), all workers. */
+  readonly utilization: number;
+  readonly transferMedianMs: number;
+  readonly workMedianMs: number;
 }
 
 /** A workload's outcome. */
 export interface WorkloadResult {
-  readonly name: string;
+  readonly name: WorkloadId;
   readonly title: string;
   readonly description: string;
   readonly measurements: Measurement[];
   /** crossover only: per subject, the smallest grain (µs) from which it beats sequential; null: never. */
-  crossoverUs?: Record<string, number | null>;
-  /**
-   * Per parapool backend with a shared pool, from its `pool.insights()` over the
-   * whole workload: worker utilization (busy ÷ (busy + idle), all workers) and
-   * the median time per job moving data and working.
-   */
-  insights?: Record<string, { utilization: number; transferMedianMs: number; workMedianMs: number }>;
+  crossoverUs?: Partial<Record<SubjectId, number | null>>;
+  /** Per parapool backend with a shared pool. */
+  insights?: Partial<Record<SubjectId, WorkloadInsight>>;
 }
 
-/** A target of issue 6, checked on this run. */
+/** The targets, by id. */
+export type TargetId =
+  | 'howmany-map'
+  | 'howmany-starmap'
+  | 'square-overhead'
+  | 'apply-async-callback'
+  | 'apply-async-get'
+  | 'round-trip'
+  | 'cold-start'
+  | 'crossover';
+
+/** A target, checked on one backend in this run. */
 export interface TargetCheck {
+  readonly id: TargetId;
+  /** The target as a sentence, e.g. 'howmany map ≤ 1.5× the limit'. */
   readonly target: string;
-  readonly subject: string;
+  readonly subject: SubjectId;
+  /** The measured figure, e.g. '2.31× the limit (41.2 ms vs 17.8 ms)'. */
   readonly value: string;
+  /** The measured ratio (or grain) and the threshold it is held to. */
+  readonly measured?: number;
+  readonly threshold: number;
   /** true met, false missed, null not measurable in this run. */
   readonly met: boolean | null;
+  /** Why: for a miss, what the figure is made of; for n/a, what was missing. */
   readonly note?: string;
+}
+
+/** A recommendation per kind of work, derived from the figures. */
+export interface Recommendation {
+  readonly work: 'cpu-bound' | 'tiny-items' | 'io-bound' | 'isolation';
+  readonly title: string;
+  /** The subject recommended, or 'sequential' when no pool pays. */
+  readonly choice: SubjectId | null;
+  /** One or two sentences with the figures they rest on. */
+  readonly text: string;
 }
 
 /** The machine a run measured. */
@@ -76,9 +145,9 @@ export interface MachineInfo {
   readonly loadAverage: number[];
 }
 
-/** results/latest.json */
+/** latest.json */
 export interface BenchResults {
-  readonly version: 1;
+  readonly version: 2;
   readonly date: string;
   readonly command: string;
   readonly machine: MachineInfo;
@@ -87,6 +156,7 @@ export interface BenchResults {
   readonly subjects: SubjectInfo[];
   readonly workloads: WorkloadResult[];
   targets: TargetCheck[];
+  recommendations: Recommendation[];
   /** false when any answer was wrong or any run failed. */
   ok: boolean;
   durationS: number;

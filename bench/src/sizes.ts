@@ -6,6 +6,8 @@ export interface Sizes {
   readonly howmanySample: number;
   /** howmany: chunksize of imap and imapUnordered. */
   readonly imapChunksize: number;
+  /** apply-round-trip: single apply() calls, one after another. */
+  readonly roundTrips: number;
   /** square: numbers mapped. */
   readonly squareItems: number;
   /** cpu-bound: number of tasks... */
@@ -31,6 +33,7 @@ export const fullSizes: Sizes = {
   howmanyRows: 200_000,
   howmanySample: 2_000,
   imapChunksize: 1000,
+  roundTrips: 2_000,
   squareItems: 1_000_000,
   cpuTasks: 32,
   cpuTaskMs: 20,
@@ -47,6 +50,7 @@ export const quickSizes: Sizes = {
   howmanyRows: 10_000,
   howmanySample: 100,
   imapChunksize: 1000,
+  roundTrips: 100,
   squareItems: 100_000,
   cpuTasks: 8,
   cpuTaskMs: 5,

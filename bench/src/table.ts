@@ -1,48 +1,93 @@
 import Table from 'cli-table3';
+import { errorLine } from './errors.js';
 import { ms, perItem, range, ratio } from './format.js';
-import type { TargetCheck, WorkloadResult } from './results.js';
+import type { Measurement, Recommendation, SubjectInfo, TargetCheck, WorkloadResult } from './results.js';
+import { grainLabel } from './workloads/crossover.js';
+
+/** The check column: ok, or what went wrong with its causes. */
+export function checkText(m: Measurement): string {
+  return m.status === 'ok' ? 'ok' : `${m.status.toUpperCase()}: ${errorLine(m.error, m.causes)}`;
+}
+
+/** Per-call percentiles, for rows that time single calls. */
+export function callsText(m: Measurement): string {
+  return m.calls ? `${m.calls.p50Us.toFixed(0)} / ${m.calls.p99Us.toFixed(0)} µs` : '—';
+}
+
+/** A subject's label. */
+export function labelIn(subjects: readonly SubjectInfo[], id: Measurement['subject']): string {
+  return subjects.find((s) => s.id === id)?.label ?? id;
+}
 
 /** A workload's terminal table: one row per subject and method. */
-export function workloadTable(result: WorkloadResult): string {
+export function workloadTable(result: WorkloadResult, subjects: readonly SubjectInfo[]): string {
+  const withCalls = result.measurements.some((m) => m.calls);
+  const head = ['backend', 'method', 'median', 'p25 – p75', '× limit', 'vs sequential', 'overhead/item'];
+  if (withCalls) head.push('per call p50 / p99');
+  head.push('check');
   const table = new Table({
-    head: ['backend', 'method', 'median', 'min – max', 'vs sequential', 'overhead/item', 'check'],
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'left'],
+    head,
+    colAligns: head.map((_, i) => (i < 2 || i === head.length - 1 ? 'left' : 'right')),
     style: { head: [], border: [] },
   });
   for (const m of result.measurements) {
-    const check = m.status === 'ok' ? 'ok' : `${m.status.toUpperCase()}: ${truncate(m.error ?? '', 60)}`;
-    table.push([
-      m.subject,
-      m.method,
+    const row = [
+      labelIn(subjects, m.subject),
+      m.label,
       ms(m.medianMs),
-      range(m.minMs, m.maxMs),
+      range(m.spread?.p25Ms, m.spread?.p75Ms),
+      ratio(m.vsLimit),
       ratio(m.speedup),
       perItem(m.overheadNsPerItem),
-      check,
-    ]);
+    ];
+    if (withCalls) row.push(callsText(m));
+    row.push(truncate(checkText(m), 110));
+    table.push(row);
   }
   let text = `\n${result.title}\n${table.toString()}`;
   if (result.crossoverUs) {
     const parts = Object.entries(result.crossoverUs).map(
-      ([subject, us]) => `${subject}: ${us === null ? 'never' : `${us} µs`}`,
+      ([subject, us]) =>
+        `${labelIn(subjects, subject as Measurement['subject'])}: ${us === null || us === undefined ? 'never' : grainLabel(us)}`,
     );
     text += `\nbeats sequential from: ${parts.join(', ')}`;
   }
   if (result.insights) {
     const parts = Object.entries(result.insights).map(
       ([subject, i]) =>
-        `${subject} ${(i.utilization * 100).toFixed(0)}% (per job: moving data ${ms(i.transferMedianMs)}, working ${ms(i.workMedianMs)})`,
+        `${subject} ${((i?.utilization ?? 0) * 100).toFixed(0)}% (per job: moving data ${ms(i?.transferMedianMs)}, working ${ms(i?.workMedianMs)})`,
     );
     text += `\nworker utilization, from pool.insights(): ${parts.join(' · ')}`;
   }
   return text;
 }
 
+/** The met column. */
+export function metText(c: TargetCheck): string {
+  return c.met === null ? 'n/a' : c.met ? 'yes' : 'NO';
+}
+
 /** The targets table printed at the end of a run. */
 export function targetsTable(checks: readonly TargetCheck[]): string {
-  const table = new Table({ head: ['target', 'backend', 'measured', 'met'], style: { head: [], border: [] } });
-  for (const c of checks) table.push([c.target, c.subject, c.value, c.met === null ? '—' : c.met ? 'yes' : 'NO']);
-  return `\ntargets (issue 6)\n${table.toString()}`;
+  const table = new Table({
+    head: ['target', 'backend', 'measured', 'met', 'why'],
+    style: { head: [], border: [] },
+    colWidths: [36, 15, 44, 5, 60],
+    wordWrap: true,
+  });
+  for (const c of checks) {
+    table.push([c.target, c.subject, c.value, metText(c), c.met === true ? '' : (c.note ?? '')]);
+  }
+  const met = checks.filter((c) => c.met === true).length;
+  const missed = checks.filter((c) => c.met === false).length;
+  return `\ntargets (worker backends; ratios within this run): ${met} met, ${missed} missed, ${checks.length - met - missed} n/a\n${table.toString()}`;
+}
+
+/** The recommendations, as printed at the end of a run. */
+export function recommendationsText(recommendations: readonly Recommendation[]): string {
+  return `\nwhich backend for which work (from this run's figures):\n${recommendations
+    .map((r) => `- ${r.title}: ${r.text}`)
+    .join('\n')}`;
 }
 
 function truncate(text: string, length: number): string {

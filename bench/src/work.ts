@@ -3,6 +3,7 @@
  * parapool task module (tasks.ts) and the raw-library workers (raw/*), so
  * every column runs the very same code.
  */
+import { describeError, errorLine } from './errors.js';
 
 /** Seed 001: how many values of `row` lie in [minimum, maximum]. */
 export function howmany(row: readonly number[], minimum: number, maximum: number): number {
@@ -47,9 +48,19 @@ export function sortPart(part: Float64Array): Float64Array {
   return part.sort();
 }
 
-/** Seed 000: fetches one URL of the local test server and returns the number in its body. */
+/**
+ * Seed 000: fetches one URL of the local test server and returns the number in
+ * its body. A failure names the URL and its causes in the message too, because
+ * an error's `cause` does not survive every way back from a worker.
+ */
 export async function fetchValue(url: string): Promise<number> {
-  const response = await fetch(url);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    const { error: what, causes } = describeError(error);
+    throw new Error(`GET ${url}: ${errorLine(what, causes)}`, { cause: error });
+  }
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return Number(await response.text());
 }
@@ -108,4 +119,53 @@ export function overChunk<T, R>(fn: (item: T) => R): (items: readonly T[]) => R[
     const out = items.map(fn);
     return out.length > 0 && out[0] instanceof Promise ? Promise.all(out) : out;
   };
+}
+
+/**
+ * howmany over rows packed into one Float64Array (`width` numbers a row): the
+ * limit's form of `howmanyRow`, with no array per row. Returns one count per row.
+ */
+export function howmanyPacked(
+  rows: Float64Array,
+  width: number,
+  minimum: number,
+  maximum: number,
+): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(rows.length / width);
+  for (let r = 0, i = 0; r < out.length; r++) {
+    let count = 0;
+    for (const end = i + width; i < end; i++) {
+      const n = rows[i] as number;
+      if (minimum <= n && n <= maximum) count++;
+    }
+    out[r] = count;
+  }
+  return out;
+}
+
+/** howmanyPacked with a range per row (starmap's argument columns, packed). */
+export function howmanyPackedArgs(
+  rows: Float64Array,
+  width: number,
+  minimums: Float64Array,
+  maximums: Float64Array,
+): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(minimums.length);
+  for (let r = 0, i = 0; r < out.length; r++) {
+    const minimum = minimums[r] as number;
+    const maximum = maximums[r] as number;
+    let count = 0;
+    for (const end = i + width; i < end; i++) {
+      const n = rows[i] as number;
+      if (minimum <= n && n <= maximum) count++;
+    }
+    out[r] = count;
+  }
+  return out;
+}
+
+/** Squares every number in place (the limit's form of `square` over a chunk). */
+export function squareInPlace(xs: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  for (let i = 0; i < xs.length; i++) xs[i] = square(xs[i] as number);
+  return xs;
 }

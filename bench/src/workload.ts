@@ -1,11 +1,15 @@
 import type { Pool } from '@parapool/core';
-import type { RawPool } from './raw-libraries.js';
+import type { BackendName } from './backends.js';
+import type { MethodId, WorkloadId } from './ids.js';
+import type { RawId, RawPool } from './raw-libraries.js';
 import type { Sizes } from './sizes.js';
 
 /** One timed run's answer and duration. */
 export interface Timed {
   readonly value: unknown;
   readonly ms: number;
+  /** Each call's time, when the run is a loop of single calls timed one by one. */
+  readonly callsMs?: readonly number[];
 }
 
 /** Times `fn` (wall clock, milliseconds). */
@@ -15,14 +19,32 @@ export async function timed(fn: () => unknown): Promise<Timed> {
   return { value, ms: performance.now() - start };
 }
 
+/** Runs `call(i)` for i < n one after another, timing each call; the answers in order. */
+export async function timedCalls<R>(n: number, call: (i: number) => Promise<R>): Promise<Timed> {
+  const value = new Array<R>(n);
+  const callsMs = new Array<number>(n);
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    value[i] = await call(i);
+    callsMs[i] = performance.now() - t;
+  }
+  return { value, ms: performance.now() - start, callsMs };
+}
+
 /** One row of a workload's table: a method, run by one subject. */
 export interface Case {
-  /** The row's label, e.g. 'map' or 'applyAsync + callback'. */
-  readonly method: string;
+  readonly method: MethodId;
+  /** The row's label, e.g. 'map' or 'applyAsync + callback, sort'. */
+  readonly label: string;
+  /** crossover: the work per item, in microseconds (rows of one grain are compared with each other). */
+  readonly grainUs?: number;
   /** Items it processes (for the overhead per item). */
   readonly items: number;
   /** The sequential case it is compared with; default: the workload's first sequential case. */
-  readonly baseline?: string;
+  readonly baseline?: MethodId;
+  /** The limit's case that bounds it: its ratio to the limit is reported. */
+  readonly limit?: MethodId;
   /** Runs once and says how long the measured part took. */
   run(): Promise<Timed>;
   /** `undefined` when the answer is right; otherwise what is wrong. */
@@ -31,8 +53,10 @@ export interface Case {
 
 /** A parapool backend as a workload sees it. */
 export interface PoolSubject {
-  readonly name: string;
+  readonly id: BackendName;
   readonly processes: number;
+  /** Its workers are OS processes: compare it with the limit's `fork` rows. */
+  readonly separateProcesses: boolean;
   /** The pool shared by the workload's cases (absent for workloads that make their own pools). */
   readonly pool: Pool | undefined;
   /** A new pool of this backend. */
@@ -41,26 +65,41 @@ export interface PoolSubject {
 
 /** A raw library as a workload sees it. */
 export interface RawSubject {
-  readonly name: string;
+  readonly id: RawId;
   readonly processes: number;
+  readonly separateProcesses: boolean;
   readonly pool: RawPool | undefined;
   create(): Promise<RawPool>;
+}
+
+/** The limit column of a workload: its cases and what stops the bare workers they use. */
+export interface LimitColumn {
+  readonly cases: readonly Case[];
+  stop(): Promise<void>;
 }
 
 /** What a workload hands the Python reference: its inputs and the answers Python must reproduce. */
 export interface PythonPart {
   /** JSON given to python/pool_bench.py (file paths of binary inputs, sizes). */
   readonly config: Record<string, unknown>;
-  /** sha256 (see digest.ts) of the right answer, by method; methods absent here are self-checked by Python. */
-  readonly expected: Record<string, string>;
+  /** sha256 (see verify.ts) of the right answer, by method; methods absent here are self-checked by Python. */
+  readonly expected: Partial<Record<MethodId, string>>;
 }
 
 /** A workload ready to run: its inputs made, its sequential answer known. */
 export interface Prepared {
   /** The sequential reference(s), run in the main thread. */
   readonly sequential: readonly Case[];
+  /**
+   * The rows of a backend. Building them starts nothing (the pool is only used
+   * when a case runs), so the runner can count every run before the first one.
+   */
   forPool(subject: PoolSubject): readonly Case[];
   forRaw(subject: RawSubject): readonly Case[];
+  /** The limit column: bare `node:worker_threads` (or `fork`) code, as fast as the machine allows. */
+  forLimit?(processes: number): Promise<LimitColumn>;
+  /** How many rows forLimit() makes (for the progress before it starts). */
+  readonly limitCases?: number;
   readonly python?: PythonPart;
   /** Releases what prepare() started (a server, temporary files). */
   close?(): Promise<void>;
@@ -79,7 +118,7 @@ export interface PrepareContext {
 
 /** A benchmark workload. */
 export interface Workload {
-  readonly name: string;
+  readonly name: WorkloadId;
   readonly title: string;
   /** One paragraph: what it measures and how. */
   readonly description: string;

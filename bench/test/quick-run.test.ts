@@ -29,7 +29,7 @@ describe('pnpm bench --quick', () => {
     const args = [cli, '--quick', '--processes', '2', '--out', out, '--progress', 'none'];
     if (hasPython) args.push('--python');
     try {
-      ({ stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 * 2 ** 20, timeout: 110_000 }));
+      ({ stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 * 2 ** 20, timeout: 280_000 }));
       exitCode = 0;
     } catch (error) {
       const failure = error as { code?: number; stdout?: string };
@@ -37,7 +37,7 @@ describe('pnpm bench --quick', () => {
       stdout = failure.stdout ?? '';
     }
     results = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as BenchResults;
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (out) await rm(out, { recursive: true, force: true });
@@ -58,13 +58,15 @@ describe('pnpm bench --quick', () => {
 
   it('runs every workload on every available backend and raw library, each run timed and verified', () => {
     const available = results.subjects.filter((s) => s.available && (s.kind === 'parapool' || s.kind === 'raw'));
-    expect(available.map((s) => s.name)).toEqual(expect.arrayContaining(['inline']));
+    expect(available.map((s) => s.id)).toEqual(
+      expect.arrayContaining(['inline', 'piscina', 'piscina-raw', 'child-process', 'child-process-raw']),
+    );
     for (const workload of results.workloads) {
       for (const subject of available) {
-        const rows = workload.measurements.filter((m) => m.subject === subject.name);
-        expect(rows.length, `${workload.name} on ${subject.name}`).toBeGreaterThan(0);
+        const rows = workload.measurements.filter((m) => m.subject === subject.id);
+        expect(rows.length, `${workload.name} on ${subject.id}`).toBeGreaterThan(0);
         for (const m of rows) {
-          expect(m.status, `${workload.name} · ${subject.name} · ${m.method}`).toBe('ok');
+          expect(m.status, `${workload.name} · ${subject.id} · ${m.method}`).toBe('ok');
           expect(m.timesMs.length).toBe(1);
           expect(m.medianMs).toBeGreaterThanOrEqual(0);
         }
@@ -72,24 +74,65 @@ describe('pnpm bench --quick', () => {
     }
   });
 
-  it('runs every pool method of the howmany seeds on every backend', () => {
+  it('measures the limit column in the same run, verified, and every backend against it', () => {
+    const bounded = [
+      ['howmany', 'map'],
+      ['howmany', 'starmap'],
+      ['square', 'map'],
+      ['apply-round-trip', 'round-trip'],
+      ['cold-start', 'cold-start'],
+    ] as const;
+    for (const [workload, method] of bounded) {
+      const rows = results.workloads.find((w) => w.name === workload)?.measurements ?? [];
+      const limit = rows.find((m) => m.subject === 'limit' && m.method === method);
+      expect(limit?.status, `limit · ${workload} · ${method}`).toBe('ok');
+      for (const subject of results.subjects.filter((s) => s.kind === 'parapool' && s.available && !s.inProcess)) {
+        const m = rows.find((x) => x.subject === subject.id && x.method === method);
+        expect(m?.vsLimit, `${subject.id} · ${workload} · ${method} × limit`).toBeGreaterThan(0);
+      }
+    }
+    const forks = results.workloads.flatMap((w) => w.measurements).filter((m) => m.subject === 'limit');
+    expect(forks.map((m) => m.method)).toEqual(expect.arrayContaining(['round-trip-fork', 'cold-start-fork']));
+  });
+
+  it('times each single call of the round trip (percentiles per call)', () => {
+    const rows = results.workloads.find((w) => w.name === 'apply-round-trip')?.measurements ?? [];
+    for (const m of rows) {
+      expect(m.calls?.calls, `${m.subject}`).toBe(m.items);
+      expect(m.calls?.p99Us).toBeGreaterThanOrEqual(m.calls?.p50Us ?? 0);
+    }
+  });
+
+  it('checks every target on every worker backend, and derives a recommendation per kind of work', () => {
+    const workers = results.subjects.filter((s) => s.kind === 'parapool' && s.available && !s.inProcess);
+    const ids = [...new Set(results.targets.map((t) => t.id))];
+    expect(ids.length).toBe(8);
+    expect(results.targets.length).toBe(ids.length * workers.length);
+    for (const t of results.targets) if (t.met === true) expect(t.measured).toBeGreaterThan(0);
+    for (const t of results.targets)
+      if (t.met !== true) expect(t.note ?? t.value, `${t.id} · ${t.subject}`).not.toBe('');
+    expect(results.recommendations.map((r) => r.work)).toEqual(['cpu-bound', 'tiny-items', 'io-bound', 'isolation']);
+  });
+
+  it('runs every pool method of the howmany tutorials on every backend', () => {
     const howmany = results.workloads.find((w) => w.name === 'howmany');
     const methods = [
-      'apply in a loop (sample)',
-      'applyAsync + callback, sort',
-      'applyAsync + get()',
+      'apply-loop-sample',
+      'map-chunksize-1-sample',
+      'apply-async-callback',
+      'apply-async-get',
       'map',
       'starmap',
-      'mapAsync',
-      'starmapAsync',
-      'imap (chunksize 1000)',
-      'imapUnordered (chunksize 1000)',
-      "imap (chunksize 'auto')",
-      'imap (chunksize 1, sample)',
-      "imap (chunksize 'auto', sample)",
+      'map-async',
+      'starmap-async',
+      'imap',
+      'imap-unordered',
+      'imap-auto',
+      'imap-1-sample',
+      'imap-auto-sample',
     ];
     for (const subject of results.subjects.filter((s) => s.kind === 'parapool' && s.available)) {
-      const run = howmany?.measurements.filter((m) => m.subject === subject.name).map((m) => m.method);
+      const run = howmany?.measurements.filter((m) => m.subject === subject.id).map((m) => m.method);
       expect(run).toEqual(expect.arrayContaining(methods));
     }
   });
@@ -97,7 +140,7 @@ describe('pnpm bench --quick', () => {
   it('reports worker utilization per parapool backend from pool.insights()', () => {
     const howmany = results.workloads.find((w) => w.name === 'howmany');
     for (const subject of results.subjects.filter((s) => s.kind === 'parapool' && s.available)) {
-      const insights = howmany?.insights?.[subject.name];
+      const insights = howmany?.insights?.[subject.id];
       expect(insights?.utilization).toBeGreaterThan(0);
       expect(insights?.utilization).toBeLessThanOrEqual(1);
     }
@@ -113,7 +156,7 @@ describe('pnpm bench --quick', () => {
   it('states the crossover grain of every backend', () => {
     const crossover = results.workloads.find((w) => w.name === 'crossover');
     for (const subject of results.subjects.filter((s) => s.kind === 'parapool' && s.available)) {
-      expect(crossover?.crossoverUs).toHaveProperty([subject.name]);
+      expect(crossover?.crossoverUs).toHaveProperty([subject.id]);
     }
   });
 
@@ -121,32 +164,44 @@ describe('pnpm bench --quick', () => {
     expect(results.machine.availableParallelism).toBeGreaterThan(0);
     expect(results.machine.node).toBe(process.version);
     expect(results.options).toMatchObject({ processes: 2, quick: true, repeat: 1 });
-    expect(results.targets.length).toBeGreaterThan(0);
+    expect(results.version).toBe(2);
     expect(Date.parse(results.date)).not.toBeNaN();
   });
 
-  it('writes a self-contained report.html with the charts inline', async () => {
+  it('writes a self-contained report.html: recommendations first, then the charts inline', async () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    // headline + one per workload + the crossover line chart
-    expect(html.match(/<svg/g)?.length ?? 0).toBeGreaterThanOrEqual(results.workloads.length + 1);
+    // two headline charts + one per workload + the crossover line chart
+    expect(html.match(/<svg/g)?.length ?? 0).toBeGreaterThanOrEqual(results.workloads.length + 3);
+    expect(html.indexOf('Which backend for which work')).toBeLessThan(html.indexOf('<svg'));
+    expect(html).not.toMatch(/issue 6|the seeds teach/);
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?https?:/i);
     for (const workload of results.workloads) expect(html).toContain(`<section id="${workload.name}">`);
   });
 
-  it('writes the headline chart for the README', async () => {
-    const svg = await readFile(join(out, 'headline.svg'), 'utf8');
-    expect(svg).toMatch(/^<svg/);
-    expect((await stat(join(out, 'headline.svg'))).size).toBeGreaterThan(1000);
+  it('writes the headline charts for the README, with their 1× lines and value labels', async () => {
+    for (const [file, line] of [
+      ['headline.svg', '1× = the sequential loop'],
+      ['limit.svg', '1× = the limit'],
+    ] as const) {
+      const svg = await readFile(join(out, file), 'utf8');
+      expect(svg).toMatch(/^<svg/);
+      expect(svg).toContain(line);
+      expect(svg).toMatch(/\d\.\d\d×/);
+      expect((await stat(join(out, file))).size).toBeGreaterThan(1000);
+    }
   });
 
-  it('prints a table per workload and the targets', () => {
+  it('prints a table per workload, the targets and the recommendations', () => {
     for (const workload of results.workloads) expect(stdout).toContain(workload.title);
-    expect(stdout).toContain('targets (issue 6)');
+    expect(stdout).toContain('targets (worker backends; ratios within this run)');
+    expect(stdout).toContain('which backend for which work');
+    expect(stdout).toContain('× limit');
   });
 
   it.skipIf(!hasPython)('runs CPython multiprocessing.Pool on every workload when python3 is present', () => {
     for (const workload of results.workloads) {
+      if (workload.name === 'apply-round-trip') continue; // no Python counterpart
       const rows = workload.measurements.filter((m) => m.kind === 'python');
       expect(rows.length, workload.name).toBeGreaterThan(0);
       for (const m of rows) expect(m.status, `${workload.name} · ${m.subject} · ${m.method}`).toBe('ok');

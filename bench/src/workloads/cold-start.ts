@@ -1,4 +1,6 @@
 import type { Pool } from '@parapool/core';
+import type { MethodId } from '../ids.js';
+import { launchForks, launchThreads } from '../limit/workers.js';
 import type { RawPool } from '../raw-libraries.js';
 import { tasks } from '../tasks.js';
 import type { Case, Timed, Workload } from '../workload.js';
@@ -24,11 +26,17 @@ async function coldStart<P>(
  * Two rows from one measurement: the start-up row times it, the shut-down row
  * reads the same run's figure (so each repeat creates one pool, not two).
  */
-function startAndStop(labels: [string, string], measure: () => Promise<{ start: Timed; stop: Timed }>): Case[] {
+function startAndStop(
+  labels: [string, string],
+  limit: MethodId,
+  measure: () => Promise<{ start: Timed; stop: Timed }>,
+): Case[] {
   let last: Promise<{ start: Timed; stop: Timed }> | undefined;
   return [
     {
-      method: labels[0],
+      method: 'cold-start',
+      label: labels[0],
+      limit,
       items: 1,
       run: async () => {
         last = measure();
@@ -37,7 +45,8 @@ function startAndStop(labels: [string, string], measure: () => Promise<{ start: 
       verify: check,
     },
     {
-      method: labels[1],
+      method: 'shutdown',
+      label: labels[1],
       items: 1,
       run: async () => (await (last ?? measure())).stop,
       verify: check,
@@ -50,13 +59,14 @@ export const coldStartWorkload: Workload = {
   name: 'cold-start',
   title: 'cold start',
   description:
-    'A new pool each time: the time from createPool() to the first result of apply(square, [3]) (workers started, task module loaded), and the time of close() + join() afterwards. Raw libraries: constructor to first run(), and destroy()/terminate().',
+    "A new pool each time: the time from createPool() to the first result of apply(square, [3]) (workers started, task module loaded), and the time of close() + join() afterwards. Raw libraries: constructor to first run(), and destroy()/terminate(). The limit: bare `new Worker()` (or `fork()`) for every worker at once, the first worker's answer, then terminate.",
   sharedPool: false,
   async prepare() {
+    const limitOf = (separateProcesses: boolean): MethodId => (separateProcesses ? 'cold-start-fork' : 'cold-start');
     return {
       sequential: [],
-      forPool: ({ create }) =>
-        startAndStop(['createPool → first result', 'close() + join()'], () =>
+      forPool: ({ create, separateProcesses }) =>
+        startAndStop(['createPool → first result', 'close() + join()'], limitOf(separateProcesses), () =>
           coldStart(
             create,
             (pool: Pool) => pool.apply(tasks.square, [3]),
@@ -66,14 +76,44 @@ export const coldStartWorkload: Workload = {
             },
           ),
         ),
-      forRaw: ({ create }) =>
-        startAndStop(['new pool → first result', 'destroy()'], () =>
+      forRaw: ({ create, separateProcesses }) =>
+        startAndStop(['new pool → first result', 'destroy()'], limitOf(separateProcesses), () =>
           coldStart(
             create,
             (pool: RawPool) => pool.run('square', 3),
             (pool) => pool.destroy(),
           ),
         ),
+      limitCases: 2,
+      async forLimit(processes) {
+        const first = (launch: typeof launchThreads) => async () =>
+          (
+            await coldStart(
+              () => launch(processes),
+              (workers) => (workers.channels[0] as (typeof workers.channels)[number]).call(3),
+              (workers) => workers.stop(),
+            )
+          ).start;
+        return {
+          cases: [
+            {
+              method: 'cold-start',
+              label: `new Worker() × ${processes} at once → first result`,
+              items: 1,
+              run: first(launchThreads),
+              verify: check,
+            },
+            {
+              method: 'cold-start-fork',
+              label: `fork() × ${processes} at once → first result`,
+              items: 1,
+              run: first(launchForks),
+              verify: check,
+            },
+          ],
+          stop: async () => {},
+        };
+      },
       python: { config: {}, expected: {} },
     };
   },

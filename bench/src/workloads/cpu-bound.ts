@@ -24,19 +24,29 @@ export const cpuBoundWorkload: Workload = {
     const same = (value: unknown) => compareNumbers(value, expected);
     const chunksize = defaultChunksizeOf(items.length, processes);
     return {
-      sequential: [{ method: 'loop', items: items.length, run: () => timed(() => items.map(spin)), verify: same }],
+      sequential: [
+        { method: 'loop', label: 'loop', items: items.length, run: () => timed(() => items.map(spin)), verify: same },
+      ],
       forPool: ({ pool }) => [
-        { method: 'map', items: items.length, run: () => timed(() => pool!.map(tasks.spin, items)), verify: same },
+        {
+          method: 'map',
+          label: 'map',
+          items: items.length,
+          run: () => timed(() => pool!.map(tasks.spin, items)),
+          verify: same,
+        },
       ],
       forRaw: ({ pool }) => [
         {
-          method: 'per item',
+          method: 'per-item',
+          label: 'per item',
           items: items.length,
           run: () => timed(() => pool!.map('spin', items, 'item')),
           verify: same,
         },
         {
-          method: `per chunk (chunksize ${chunksize}, as map)`,
+          method: 'per-chunk',
+          label: `per chunk (chunksize ${chunksize}, as map)`,
           items: items.length,
           run: () => timed(() => pool!.map('spin', items, chunksize)),
           verify: same,

@@ -1,5 +1,6 @@
 import { iterationsFor } from '../calibrate.js';
 import { defaultChunksizeOf } from '../chunks.js';
+import type { MethodId } from '../ids.js';
 import { randomFor } from '../inputs.js';
 import { tasks } from '../tasks.js';
 import { compareNumbers } from '../verify.js';
@@ -26,30 +27,35 @@ export const crossoverWorkload: Workload = {
       const iterations = iterationsFor(us);
       const items: [number, number][] = Array.from({ length: n }, () => [random.int(1, 2 ** 31 - 1), iterations]);
       const expected = items.map(spin);
-      return { label: grainLabel(us), items, verify: (value: unknown) => compareNumbers(value, expected) };
+      return { us, label: grainLabel(us), items, verify: (value: unknown) => compareNumbers(value, expected) };
     });
-    const each = (make: (grain: (typeof grains)[number]) => Case['run']): Case[] =>
+    const each = (method: MethodId, make: (grain: (typeof grains)[number]) => Case['run']): Case[] =>
       grains.map((grain) => ({
-        method: grain.label,
-        baseline: grain.label,
+        method,
+        label: grain.label,
+        grainUs: grain.us,
+        baseline: 'loop',
         items: n,
         run: make(grain),
         verify: grain.verify,
       }));
     return {
       sequential: each(
+        'loop',
         ({ items }) =>
           () =>
             timed(() => items.map(spin)),
       ),
       forPool: ({ pool }) =>
         each(
+          'map',
           ({ items }) =>
             () =>
               timed(() => pool!.map(tasks.spin, items)),
         ),
       forRaw: ({ pool }) =>
         each(
+          'per-chunk',
           ({ items }) =>
             () =>
               timed(() => pool!.map('spin', items, chunksize)),

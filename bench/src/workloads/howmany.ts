@@ -1,5 +1,8 @@
 import { defaultChunksizeOf } from '../chunks.js';
 import { randomFor } from '../inputs.js';
+import { spread } from '../limit/channel.js';
+import { packColumn, packRows, packRowsOf, unpackInto } from '../limit/packing.js';
+import { startThreads } from '../limit/workers.js';
 import { tasks } from '../tasks.js';
 import { compareAsMultiset, compareNumbers, digest } from '../verify.js';
 import { howmany } from '../work.js';
@@ -16,7 +19,7 @@ export const howmanyWorkload: Workload = {
   name: 'howmany',
   title: 'howmany-within-range',
   description:
-    'Rows of 5 integers in [0, 10); count the values in [4, 8] per row, by every Pool method the seeds teach. One-call-per-item methods (apply in a loop, raw libraries per item, map with chunksize 1) run on a sample of the rows and are compared with the sequential loop over that sample.',
+    "Rows of 5 integers in [0, 10); count the values in [4, 8] per row, by every Pool method of the tutorials. One-call-per-item methods (apply in a loop, raw libraries per item, map with chunksize 1) run on a sample of the rows and are compared with the sequential loop over that sample. The limit packs each chunk's rows (the chunks map uses) into one Float64Array, transferred to a bare worker thread and back.",
   sharedPool: true,
   async prepare({ sizes, processes, seed, scratch, python }) {
     const random = randomFor(seed, 'howmany');
@@ -34,6 +37,7 @@ export const howmanyWorkload: Workload = {
     const sequential: Case[] = [
       {
         method: 'loop',
+        label: 'loop',
         items: data.length,
         run: () =>
           timed(() => {
@@ -44,7 +48,8 @@ export const howmanyWorkload: Workload = {
         verify: same,
       },
       {
-        method: 'loop (sample)',
+        method: 'loop-sample',
+        label: 'loop (sample)',
         items: sample.length,
         run: () => timed(() => sample.map((row) => howmany(row, 4, 8))),
         verify: sameSample,
@@ -57,9 +62,10 @@ export const howmanyWorkload: Workload = {
         const p = pool!;
         return [
           {
-            method: 'apply in a loop (sample)',
+            method: 'apply-loop-sample',
+            label: 'apply in a loop (sample)',
             items: sample.length,
-            baseline: 'loop (sample)',
+            baseline: 'loop-sample',
             run: () =>
               timed(async () => {
                 const out: number[] = [];
@@ -69,16 +75,18 @@ export const howmanyWorkload: Workload = {
             verify: sameSample,
           },
           {
-            method: 'map, chunksize 1 (sample)',
+            method: 'map-chunksize-1-sample',
+            label: 'map, chunksize 1 (sample)',
             items: sample.length,
-            baseline: 'loop (sample)',
+            baseline: 'loop-sample',
             run: () => timed(() => p.map(tasks.howmanyRow, sample, { chunksize: 1 })),
             verify: sameSample,
           },
           {
             // Seed 001: a callback collects (i, count), the caller waits until every
             // call has called back (Python: close() + join()), then sorts by i.
-            method: 'applyAsync + callback, sort',
+            method: 'apply-async-callback',
+            label: 'applyAsync + callback, sort',
             items: data.length,
             run: () =>
               timed(async () => {
@@ -99,7 +107,8 @@ export const howmanyWorkload: Workload = {
             verify: same,
           },
           {
-            method: 'applyAsync + get()',
+            method: 'apply-async-get',
+            label: 'applyAsync + get()',
             items: data.length,
             run: () =>
               timed(() => {
@@ -110,12 +119,16 @@ export const howmanyWorkload: Workload = {
           },
           {
             method: 'map',
+            label: 'map',
+            limit: 'map',
             items: data.length,
             run: () => timed(() => p.map(tasks.howmanyRow, data)),
             verify: same,
           },
           {
             method: 'starmap',
+            label: 'starmap',
+            limit: 'starmap',
             items: data.length,
             run: () =>
               timed(() =>
@@ -127,13 +140,17 @@ export const howmanyWorkload: Workload = {
             verify: same,
           },
           {
-            method: 'mapAsync',
+            method: 'map-async',
+            label: 'mapAsync',
+            limit: 'map',
             items: data.length,
             run: () => timed(() => p.mapAsync(tasks.howmanyRow, data).get()),
             verify: same,
           },
           {
-            method: 'starmapAsync',
+            method: 'starmap-async',
+            label: 'starmapAsync',
+            limit: 'starmap',
             items: data.length,
             run: () =>
               timed(() =>
@@ -147,7 +164,8 @@ export const howmanyWorkload: Workload = {
             verify: same,
           },
           {
-            method: `imap (chunksize ${sizes.imapChunksize})`,
+            method: 'imap',
+            label: `imap (chunksize ${sizes.imapChunksize})`,
             items: data.length,
             run: () =>
               timed(async () => {
@@ -158,7 +176,8 @@ export const howmanyWorkload: Workload = {
             verify: same,
           },
           {
-            method: `imapUnordered (chunksize ${sizes.imapChunksize})`,
+            method: 'imap-unordered',
+            label: `imapUnordered (chunksize ${sizes.imapChunksize})`,
             items: data.length,
             run: () =>
               timed(async () => {
@@ -169,7 +188,8 @@ export const howmanyWorkload: Workload = {
             verify: (value) => compareAsMultiset(value, expected),
           },
           {
-            method: "imap (chunksize 'auto')",
+            method: 'imap-auto',
+            label: "imap (chunksize 'auto')",
             items: data.length,
             run: () =>
               timed(async () => {
@@ -180,9 +200,10 @@ export const howmanyWorkload: Workload = {
             verify: same,
           },
           {
-            method: 'imap (chunksize 1, sample)',
+            method: 'imap-1-sample',
+            label: 'imap (chunksize 1, sample)',
             items: sample.length,
-            baseline: 'loop (sample)',
+            baseline: 'loop-sample',
             run: () =>
               timed(async () => {
                 const out: number[] = [];
@@ -192,9 +213,10 @@ export const howmanyWorkload: Workload = {
             verify: sameSample,
           },
           {
-            method: "imap (chunksize 'auto', sample)",
+            method: 'imap-auto-sample',
+            label: "imap (chunksize 'auto', sample)",
             items: sample.length,
-            baseline: 'loop (sample)',
+            baseline: 'loop-sample',
             run: () =>
               timed(async () => {
                 const out: number[] = [];
@@ -205,18 +227,81 @@ export const howmanyWorkload: Workload = {
           },
         ];
       },
+      limitCases: 2,
+      async forLimit(processes) {
+        const workers = await startThreads(processes);
+        const chunks = Math.ceil(data.length / chunksize);
+        const bounds = (i: number) => [i * chunksize, Math.min(data.length, (i + 1) * chunksize)] as const;
+        return {
+          cases: [
+            {
+              method: 'map',
+              label: 'map: rows packed per chunk, transferred',
+              items: data.length,
+              run: () =>
+                timed(async () => {
+                  const out = new Array<number>(data.length);
+                  await spread<Float64Array>(
+                    workers.channels,
+                    chunks,
+                    (i) => {
+                      const rows = packRows(data, ...bounds(i), 5);
+                      return {
+                        message: { op: 'howmany', rows, width: 5, minimum: 4, maximum: 8 },
+                        transfer: [rows.buffer],
+                      };
+                    },
+                    (i, counts) => unpackInto(out, i * chunksize, counts),
+                  );
+                  return out;
+                }),
+              verify: same,
+            },
+            {
+              method: 'starmap',
+              label: 'starmap: argument columns packed per chunk, transferred',
+              items: data.length,
+              run: () =>
+                timed(async () => {
+                  const args = data.map((row) => [row, 4, 8] as [Row, number, number]);
+                  const out = new Array<number>(args.length);
+                  await spread<Float64Array>(
+                    workers.channels,
+                    chunks,
+                    (i) => {
+                      const rows = packRowsOf(args, 0, ...bounds(i), 5);
+                      const minimums = packColumn(args, 1, ...bounds(i));
+                      const maximums = packColumn(args, 2, ...bounds(i));
+                      return {
+                        message: { op: 'howmany-args', rows, width: 5, minimums, maximums },
+                        transfer: [rows.buffer, minimums.buffer, maximums.buffer],
+                      };
+                    },
+                    (i, counts) => unpackInto(out, i * chunksize, counts),
+                  );
+                  return out;
+                }),
+              verify: same,
+            },
+          ],
+          stop: () => workers.stop(),
+        };
+      },
       forRaw({ pool }) {
         const raw = pool!;
         return [
           {
-            method: 'per item (sample)',
+            method: 'per-item-sample',
+            label: 'per item (sample)',
             items: sample.length,
-            baseline: 'loop (sample)',
+            baseline: 'loop-sample',
             run: () => timed(() => raw.map('howmanyRow', sample, 'item')),
             verify: sameSample,
           },
           {
-            method: `per chunk (chunksize ${chunksize}, as map)`,
+            method: 'per-chunk',
+            label: `per chunk (chunksize ${chunksize}, as map)`,
+            limit: 'map',
             items: data.length,
             run: () => timed(() => raw.map('howmanyRow', data, chunksize)),
             verify: same,
@@ -233,17 +318,17 @@ export const howmanyWorkload: Workload = {
             },
             expected: {
               loop: digest(expected),
-              'loop (sample)': digest(expectedSample),
-              'apply in a loop (sample)': digest(expectedSample),
-              'map, chunksize 1 (sample)': digest(expectedSample),
-              'applyAsync + callback, sort': digest(expected),
-              'applyAsync + get()': digest(expected),
+              'loop-sample': digest(expectedSample),
+              'apply-loop-sample': digest(expectedSample),
+              'map-chunksize-1-sample': digest(expectedSample),
+              'apply-async-callback': digest(expected),
+              'apply-async-get': digest(expected),
               map: digest(expected),
               starmap: digest(expected),
-              mapAsync: digest(expected),
-              starmapAsync: digest(expected),
-              [`imap (chunksize ${sizes.imapChunksize})`]: digest(expected),
-              [`imapUnordered (chunksize ${sizes.imapChunksize})`]: digest(Float64Array.from(expected).sort()),
+              'map-async': digest(expected),
+              'starmap-async': digest(expected),
+              imap: digest(expected),
+              'imap-unordered': digest(Float64Array.from(expected).sort()),
             },
           }
         : undefined,

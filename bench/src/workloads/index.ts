@@ -1,4 +1,6 @@
+import type { WorkloadId } from '../ids.js';
 import type { Workload } from '../workload.js';
+import { applyRoundTripWorkload } from './apply-round-trip.js';
 import { coldStartWorkload } from './cold-start.js';
 import { cpuBoundWorkload } from './cpu-bound.js';
 import { crossoverWorkload } from './crossover.js';
@@ -11,6 +13,7 @@ import { squareWorkload } from './square.js';
 export const workloads: readonly Workload[] = [
   howmanyWorkload,
   squareWorkload,
+  applyRoundTripWorkload,
   cpuBoundWorkload,
   ioBoundWorkload,
   sortWorkload,
@@ -19,4 +22,4 @@ export const workloads: readonly Workload[] = [
 ];
 
 /** Workload names, for --workloads. */
-export const workloadNames: readonly string[] = workloads.map((w) => w.name);
+export const workloadNames: readonly WorkloadId[] = workloads.map((w) => w.name);

@@ -41,7 +41,8 @@ export const ioBoundWorkload: Workload = {
     return {
       sequential: [
         {
-          method: `batches of ${chunk}, main thread`,
+          method: 'loop',
+          label: `batches of ${chunk}, main thread`,
           items: urls.length,
           run: () =>
             timed(async () => {
@@ -56,7 +57,8 @@ export const ioBoundWorkload: Workload = {
       ],
       forPool: ({ pool }) => [
         {
-          method: `map (chunksize ${chunk})`,
+          method: 'map',
+          label: `map (chunksize ${chunk})`,
           items: urls.length,
           run: () => timed(() => pool!.map(tasks.fetchValue, urls, { chunksize: chunk })),
           verify: same,
@@ -64,7 +66,8 @@ export const ioBoundWorkload: Workload = {
       ],
       forRaw: ({ pool }) => [
         {
-          method: `per chunk (chunksize ${chunk})`,
+          method: 'per-chunk',
+          label: `per chunk (chunksize ${chunk})`,
           items: urls.length,
           run: () => timed(() => pool!.map('fetchValue', urls, chunk)),
           verify: same,
@@ -73,8 +76,8 @@ export const ioBoundWorkload: Workload = {
       python: {
         config: { port: server.port, requests: urls.length, chunk },
         expected: {
-          [`batches of ${chunk}, main thread`]: digest(expected),
-          [`map (chunksize ${chunk})`]: digest(expected),
+          loop: digest(expected),
+          map: digest(expected),
         },
       },
       close: () => server.stop(),

@@ -28,11 +28,18 @@ export const sortWorkload: Workload = {
     const same = (value: unknown) => compareNumbers(value, expected);
     return {
       sequential: [
-        { method: 'sort a copy', items: data.length, run: () => timed(() => data.slice().sort()), verify: same },
+        {
+          method: 'sort-copy',
+          label: 'sort a copy',
+          items: data.length,
+          run: () => timed(() => data.slice().sort()),
+          verify: same,
+        },
       ],
       forPool: ({ pool }) => [
         {
-          method: 'sort parts + merge',
+          method: 'sort-parts',
+          label: 'sort parts + merge',
           items: data.length,
           run: () =>
             timed(async () => mergeSorted(await pool!.map(tasks.sortPart, split(data, processes), { chunksize: 1 }))),
@@ -41,7 +48,8 @@ export const sortWorkload: Workload = {
       ],
       forRaw: ({ pool }) => [
         {
-          method: 'sort parts + merge',
+          method: 'sort-parts',
+          label: 'sort parts + merge',
           items: data.length,
           run: () =>
             timed(async () =>
@@ -53,7 +61,7 @@ export const sortWorkload: Workload = {
       python: python
         ? {
             config: { data: await writeFloat64(scratch, 'sort-data', data) },
-            expected: { 'sort a copy': digest(expected), 'sort parts + merge': digest(expected) },
+            expected: { 'sort-copy': digest(expected), 'sort-parts': digest(expected) },
           }
         : undefined,
     };

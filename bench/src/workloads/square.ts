@@ -1,5 +1,8 @@
 import { defaultChunksizeOf } from '../chunks.js';
 import { randomFor } from '../inputs.js';
+import { spread } from '../limit/channel.js';
+import { packNumbers, unpackInto } from '../limit/packing.js';
+import { startThreads } from '../limit/workers.js';
 import { tasks } from '../tasks.js';
 import { compareNumbers, digest } from '../verify.js';
 import { square } from '../work.js';
@@ -11,7 +14,7 @@ export const squareWorkload: Workload = {
   name: 'square',
   title: 'square',
   description:
-    'map(square) over integers in [0, 1,000,000): almost no work per item, so the time is the per-item cost of moving items to workers and results back.',
+    'map(square) over integers in [0, 1,000,000): almost no work per item, so the time is the per-item cost of moving items to workers and results back. The limit packs each chunk (the chunks map uses) into a Float64Array, transferred to a bare worker thread and back.',
   sharedPool: true,
   async prepare({ sizes, processes, seed, scratch, python }) {
     const random = randomFor(seed, 'square');
@@ -23,6 +26,7 @@ export const squareWorkload: Workload = {
       sequential: [
         {
           method: 'loop',
+          label: 'loop',
           items: xs.length,
           run: () =>
             timed(() => {
@@ -34,16 +38,54 @@ export const squareWorkload: Workload = {
         },
       ],
       forPool: ({ pool }) => [
-        { method: 'map', items: xs.length, run: () => timed(() => pool!.map(tasks.square, xs)), verify: same },
+        {
+          method: 'map',
+          label: 'map',
+          limit: 'map',
+          items: xs.length,
+          run: () => timed(() => pool!.map(tasks.square, xs)),
+          verify: same,
+        },
       ],
       forRaw: ({ pool }) => [
         {
-          method: `per chunk (chunksize ${chunksize}, as map)`,
+          method: 'per-chunk',
+          label: `per chunk (chunksize ${chunksize}, as map)`,
+          limit: 'map',
           items: xs.length,
           run: () => timed(() => pool!.map('square', xs, chunksize)),
           verify: same,
         },
       ],
+      limitCases: 1,
+      async forLimit(processes) {
+        const workers = await startThreads(processes);
+        return {
+          cases: [
+            {
+              method: 'map',
+              label: 'map: a Float64Array per chunk, transferred',
+              items: xs.length,
+              run: () =>
+                timed(async () => {
+                  const out = new Array<number>(xs.length);
+                  await spread<Float64Array>(
+                    workers.channels,
+                    Math.ceil(xs.length / chunksize),
+                    (i) => {
+                      const chunk = packNumbers(xs, i * chunksize, Math.min(xs.length, (i + 1) * chunksize));
+                      return { message: { op: 'square', xs: chunk }, transfer: [chunk.buffer] };
+                    },
+                    (i, squares) => unpackInto(out, i * chunksize, squares),
+                  );
+                  return out;
+                }),
+              verify: same,
+            },
+          ],
+          stop: () => workers.stop(),
+        };
+      },
       python: python
         ? {
             config: { xs: await writeFloat64(scratch, 'square-xs', xs) },

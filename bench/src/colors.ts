@@ -1,0 +1,35 @@
+/**
+ * One colour per column, the same in every chart and every run: a backend's
+ * raw library is a lighter shade of the backend's colour. A column added later
+ * (a new backend) gets a colour from its name, so it too keeps it.
+ */
+import type { SubjectId } from './ids.js';
+
+const FIXED: Record<string, string> = {
+  sequential: '#8c8c8c',
+  limit: '#222222',
+  inline: '#9467bd',
+  piscina: '#1f77b4',
+  tinypool: '#2ca02c',
+  threads: '#ff7f0e',
+  'child-process': '#d62728',
+  workerpool: '#17becf',
+  'piscina-raw': '#9ec5e8',
+  'tinypool-raw': '#98df8a',
+  'threads-raw': '#ffbb78',
+  'child-process-raw': '#f4a3a3',
+  'workerpool-raw': '#9edae5',
+  python: '#bcbd22',
+  'python-sequential': '#dbdb8d',
+};
+
+const SPARE = ['#e377c2', '#8c564b', '#7f7f7f', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173'];
+
+/** The colour of a column. */
+export function colorOf(id: SubjectId | string): string {
+  const fixed = FIXED[id];
+  if (fixed) return fixed;
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) | 0;
+  return SPARE[Math.abs(h) % SPARE.length] as string;
+}
