@@ -35,7 +35,7 @@ function usage(message: string, numbers: Record<string, number>): never {
  */
 export async function exampleArgs<K extends string = never>(
   numbers: Record<K, number> = {} as Record<K, number>,
-): Promise<{ backend: BackendName; createPool: CreatePool; options: Record<K, number> }> {
+): Promise<{ backend: BackendName; createPool: CreatePool; options: Record<K, number>; insights: boolean }> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -43,6 +43,8 @@ export async function exampleArgs<K extends string = never>(
       args: process.argv.slice(2).filter((arg) => arg !== '--'),
       options: {
         backend: { type: 'string', short: 'b', default: 'piscina' },
+        // Print the pool's insights summary (formatInsights) on stderr at the end.
+        insights: { type: 'boolean', default: false },
         ...Object.fromEntries(Object.keys(numbers).map((name) => [name, { type: 'string' as const }])),
       },
     }));
@@ -53,14 +55,14 @@ export async function exampleArgs<K extends string = never>(
   if (!BACKENDS.includes(backend)) usage(`Unknown backend '${String(values.backend)}'.`, numbers);
   const options = { ...numbers };
   for (const name of Object.keys(numbers) as K[]) {
-    const raw = values[name];
+    const raw = values[name] as string | undefined;
     if (raw === undefined) continue;
     const value = Number(raw);
     if (!Number.isFinite(value) || value < 0) usage(`--${name} must be a number ≥ 0 (got ${String(raw)})`, numbers);
     options[name] = value;
   }
   const { createPool } = await loaders[backend]();
-  return { backend, createPool, options };
+  return { backend, createPool, options, insights: values.insights === true };
 }
 
 /** Prints one result as `label: <json>`. */

@@ -55,6 +55,22 @@ describe.concurrent.each(BACKENDS)('examples on %s', (backend) => {
     expect(stderr).not.toContain('\u001b');
   });
 
+  it('howmany --insights: progress ends in a summary line and the insights summary is printed, on stderr', async () => {
+    const { stdout, stderr } = await runExample(
+      'howmany',
+      backend,
+      '--rows',
+      '500',
+      '--apply-rows',
+      '10',
+      '--insights',
+    );
+    expect(stdout).toContain('map: ');
+    expect(stderr).toMatch(/^map: 500\/500 done in /m);
+    expect(stderr).toMatch(new RegExp(`^parapool ${backend}, \\d+ workers?, over `, 'm'));
+    expect(stderr).toMatch(/per job \(median \/ p95\): waiting/);
+  });
+
   it('square: a pool of 4 squares 0..n-1', async () => {
     const { reported, stdout } = await runExample('square', backend, '--n', '50');
     expect(stdout).toContain(`4 workers on ${backend}`);

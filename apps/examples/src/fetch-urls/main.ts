@@ -6,10 +6,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { formatInsights } from '@parapool/core';
 import { checksum, exampleArgs, report } from '../cli.js';
 import { tasks } from './tasks.js';
 
-const { createPool, backend, options } = await exampleArgs({ urls: 1000, batch: 100 });
+const { createPool, backend, options, insights } = await exampleArgs({ urls: 1000, batch: 100 });
 
 // A local server: /item/<i> answers {"id": i, "value": i * i}.
 const server = createServer((request, response) => {
@@ -30,11 +31,14 @@ try {
   const values: number[] = [];
   for (let start = 0; start < urls.length; start += options.batch) {
     const batch = urls.slice(start, start + options.batch);
-    const bodies = await pool.map(tasks.fetchJson, batch);
+    const bodies = await pool.map(tasks.fetchJson, batch, {
+      progress: { label: `batch ${start / options.batch + 1}` },
+    });
     values.push(...bodies.map((body) => body.value));
     console.log(`batch ${start / options.batch + 1}: ${bodies.length} fetched`);
   }
   report('fetched', { count: values.length, first: values.slice(0, 5), checksum: checksum(values) });
+  if (insights) console.error(formatInsights(pool.insights()));
 } finally {
   server.closeAllConnections();
   server.close();

@@ -4,12 +4,12 @@
  *
  *   pnpm --filter @parapool/examples howmany -- --backend threads [--rows 200000] [--apply-rows 2000]
  */
-import { type AsyncResult, cpuCount } from '@parapool/core';
+import { type AsyncResult, cpuCount, formatInsights } from '@parapool/core';
 import { checksum, exampleArgs, report } from '../cli.js';
 import { makeData } from './data.js';
 import { tasks } from './tasks.js';
 
-const { createPool, backend, options } = await exampleArgs({ rows: 200_000, 'apply-rows': 2_000 });
+const { createPool, backend, options, insights } = await exampleArgs({ rows: 200_000, 'apply-rows': 2_000 });
 
 const data = makeData(options.rows);
 
@@ -28,7 +28,7 @@ for (const row of data.slice(0, options['apply-rows']))
 report('apply', summary(applied));
 
 // 2. map with the one-argument variant.
-report('map', summary(await pool.map(tasks.howmanyWithinRangeRowonly, data)));
+report('map', summary(await pool.map(tasks.howmanyWithinRangeRowonly, data, { progress: { label: 'map' } })));
 
 // 3. starmap: each item is an argument list.
 report(
@@ -68,3 +68,4 @@ const starmapped = await pool
   )
   .get();
 report('starmapAsync', summary(starmapped.map(([, count]) => count)));
+if (insights) console.error(formatInsights(pool.insights()));

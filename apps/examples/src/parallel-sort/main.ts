@@ -3,11 +3,12 @@
  *
  *   pnpm --filter @parapool/examples parallel-sort -- --backend piscina [--size 1000000]
  */
+import { formatInsights } from '@parapool/core';
 import { checksum, exampleArgs, report } from '../cli.js';
 import { makeData } from './data.js';
 import { tasks } from './tasks.js';
 
-const { createPool, backend, options } = await exampleArgs({ size: 1_000_000, parts: 4 });
+const { createPool, backend, options, insights } = await exampleArgs({ size: 1_000_000, parts: 4 });
 
 const data = makeData(options.size);
 
@@ -27,7 +28,8 @@ await using pool = createPool({ processes: options.parts });
 const size = Math.ceil(data.length / options.parts);
 // slice() copies each part, so a worker gets only its own part.
 const parts = Array.from({ length: options.parts }, (_, p) => data.slice(p * size, (p + 1) * size));
-const sortedParts = await pool.map(tasks.sortPart, parts, { chunksize: 1 });
+const sortedParts = await pool.map(tasks.sortPart, parts, { chunksize: 1, progress: { label: 'sorting parts' } });
 const sorted = sortedParts.reduce(merge, new Int32Array(0));
 console.log(`${data.length} numbers sorted in ${parts.length} parts on ${backend}`);
 report('sorted', { length: sorted.length, first: Array.from(sorted.subarray(0, 5)), checksum: checksum(sorted) });
+if (insights) console.error(formatInsights(pool.insights()));
