@@ -93,7 +93,9 @@ const threads = {
   separateProcesses: false,
   async create(processes) {
     const { Pool, spawn, Worker } = await import('threads');
-    const pool = Pool(() => spawn<ThreadsWorker>(new Worker(threadsWorker)), { size: processes });
+    // threads.js gives a worker 10 s to start; a 2-core machine busy with other jobs can take longer
+    // (it did, once, in a full run), and a reference that fails for load reasons tells nothing.
+    const pool = Pool(() => spawn<ThreadsWorker>(new Worker(threadsWorker), { timeout: 60_000 }), { size: processes });
     const call = (name: string, arg: unknown): Promise<unknown> =>
       Promise.resolve(pool.queue((worker) => (worker[name] as (a: unknown) => Promise<unknown>)(arg)));
     return { run: call, map: mapWith(call), destroy: () => pool.terminate() };

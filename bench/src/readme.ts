@@ -82,7 +82,7 @@ export function readmeBlock(results: BenchResults, images: { headline: string; l
     '',
     `Measured ${results.date.slice(0, 10)} with \`${results.command}\` on ${m.cpuModel} (${m.availableParallelism} cores${
       m.loadAverage[0] !== undefined ? `, load average ${m.loadAverage[0]} at the start` : ''
-    }), Node ${m.node}${m.python ? `, CPython ${m.python}` : ''}; median of ${String(results.options.repeat)} runs, in ${Math.round(results.durationS / 60)} min. Python rows are against Python's own sequential loop. Every figure, chart, target and the per-method tables: \`bench/results/report.html\`. Regenerate this block with \`pnpm bench:readme\`.`,
+    }), Node ${m.node}${m.python ? `, CPython ${m.python}` : ''}; median of ${String(results.options.repeat)} runs, in ${Math.round(results.durationS / 60)} min.${m.python ? " Python rows are against Python's own sequential loop." : ''} Every figure, chart, target and the per-method tables: \`bench/results/report.html\`. Regenerate this block with \`pnpm bench:readme\`.`,
     README_END,
   ].join('\n');
 }

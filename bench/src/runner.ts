@@ -36,6 +36,7 @@ interface Column {
 
 /** A loaded parapool backend and what its pools can do. */
 interface LoadedBackend {
+  /** Its capabilities may be filled in when its first shared pool exists. */
   readonly info: SubjectInfo & { readonly id: BackendName };
   readonly createPool: CreatePool;
 }
@@ -132,6 +133,10 @@ function rawInfo(library: RawLibrary): SubjectInfo {
 
 function parapoolColumn(backend: LoadedBackend, workload: Workload, prepared: Prepared, processes: number): Column {
   const pool = workload.sharedPool ? backend.createPool({ processes }) : undefined;
+  if (pool && backend.info.separateProcesses === undefined) {
+    const { inProcess, separateProcesses } = pool.capabilities;
+    Object.assign(backend.info, { inProcess, separateProcesses });
+  }
   const column: Column = {
     info: backend.info,
     cases: prepared.forPool(poolSubject(backend, processes, pool)),
@@ -357,19 +362,27 @@ async function runWorkload(workload: Workload, prepared: Prepared, context: RunC
   return result;
 }
 
-/** Loads a backend and reads its capabilities from a pool that starts no worker. */
+/**
+ * Loads a backend and reads its capabilities from a pool that runs nothing (a
+ * core backend then starts no worker). A backend whose pool cannot be made that
+ * way is still run: its capabilities are then read from its first shared pool.
+ */
 async function load(name: BackendName, print: (text: string) => void): Promise<LoadedBackend | SubjectInfo> {
   const backend = await loadBackend(name);
   if (!backend.available) {
     print(`${name}: not available: ${backend.reason}`);
     return { id: name, label: name, kind: 'parapool', available: false, reason: backend.reason };
   }
-  // Workers start as work needs them: a pool that runs nothing starts none.
-  const probe = backend.createPool({ processes: 1 });
-  const { inProcess, separateProcesses } = probe.capabilities;
-  await probe.terminate();
+  let capabilities: Pick<SubjectInfo, 'inProcess' | 'separateProcesses'> = {};
+  try {
+    const probe = backend.createPool({ processes: 1 });
+    capabilities = { inProcess: probe.capabilities.inProcess, separateProcesses: probe.capabilities.separateProcesses };
+    await withTimeout(probe.terminate(), 10, `${name}: terminate() of a pool that ran nothing`).catch(() => {});
+  } catch {
+    // read from the first shared pool instead (parapoolColumn)
+  }
   return {
-    info: { id: name, label: name, kind: 'parapool', available: true, inProcess, separateProcesses },
+    info: { id: name, label: name, kind: 'parapool', available: true, ...capabilities },
     createPool: backend.createPool,
   };
 }

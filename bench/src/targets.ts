@@ -79,8 +79,10 @@ function missing(run: RunView, workload: WorkloadId, subject: SubjectId, method:
  * run, so over an interleaved workload it says nothing.)
  */
 function insightNote(run: RunView, workload: WorkloadId, backend: SubjectId): string | undefined {
-  const i = run.workload(workload)?.insights?.[backend];
-  if (!i) return undefined;
+  const w = run.workload(workload);
+  const i = w?.insights?.[backend];
+  // The insights cover every job of the workload's pool: evidence for one method only when it is the only one.
+  if (!i || w.measurements.filter((m) => m.subject === backend).length !== 1) return undefined;
   const dominant = i.transferMedianMs > i.workMedianMs ? 'moving data dominates' : 'the work in the worker dominates';
   return `${dominant}: per job ${ms(i.transferMedianMs)} moving data vs ${ms(i.workMedianMs)} working (pool.insights())`;
 }
@@ -95,6 +97,11 @@ function againstLimit(workload: WorkloadId, method: MethodId): Target['measure']
     const raw = run.rawOf(backend.id);
     const rawRow = raw ? run.row(workload, raw.id, 'per-chunk') : undefined;
     const notes = [insightNote(run, workload, backend.id)];
+    if (m.overheadNsPerItem !== undefined && limit.overheadNsPerItem !== undefined) {
+      notes.push(
+        `overhead per item ${perItem(m.overheadNsPerItem)} vs the limit's ${perItem(limit.overheadNsPerItem)}`,
+      );
+    }
     if (rawRow?.vsLimit !== undefined) {
       notes.push(`${raw?.label} with the same chunks: ${ratio(rawRow.vsLimit)} the limit`);
     }

@@ -44,6 +44,16 @@ describe('targets', () => {
     expect(note).toContain('piscina (raw) with the same chunks: 2.50× the limit');
   });
 
+  it('use pool.insights() as evidence only when the pool ran that one method in the workload', () => {
+    const results = resultsOf([
+      row('howmany', 'limit', 'map', 20),
+      row('howmany', 'piscina', 'map', 60, { limit: 'map', vsLimit: 3 }),
+      row('howmany', 'piscina', 'apply-async-get', 600),
+    ]);
+    results.workloads[0]!.insights = { piscina: { utilization: 0.4, transferMedianMs: 4, workMedianMs: 1 } };
+    expect(check(results, 'howmany-map', 'piscina')?.note ?? '').not.toContain('pool.insights()');
+  });
+
   it('are not measurable (n/a, with the reason) when a figure is missing or failed', () => {
     const results = resultsOf([
       failedRow('howmany', 'piscina', 'map', 'TypeError: boom'),

@@ -5,7 +5,7 @@ declare module 'threads' {
     terminate(): Promise<void> | void;
   }
   export const Worker: new (path: string) => WorkerImplementation;
-  export function spawn<T>(worker: WorkerImplementation): Promise<T>;
+  export function spawn<T>(worker: WorkerImplementation, options?: { timeout?: number }): Promise<T>;
   export interface QueuedTask<R> extends PromiseLike<R> {}
   export interface WorkerPool<T> {
     queue<R>(task: (worker: T) => Promise<R>): QueuedTask<R>;

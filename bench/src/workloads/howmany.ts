@@ -13,7 +13,7 @@ type Row = number[];
 
 /**
  * Seeds 001 and 004: how many values of each row lie in [4, 8], by every
- * method the seeds teach.
+ * Pool method of the tutorials.
  */
 export const howmanyWorkload: Workload = {
   name: 'howmany',
