@@ -87,20 +87,10 @@ describe.each(runtimes)('runtime %s', (runtime) => {
 
   it('an exception thrown from a timer fails its job with WorkerCrashedError', async () => {
     const p = pool(options({ processes: 1 }));
-    const stderr = captureStderr();
-    try {
-      const error = await rejectionOf(p.apply(tasks.throwFromTimer, ['late boom']));
-      expect(error).toBeInstanceOf(WorkerCrashedError);
-      expect(await p.apply(tasks.square, [3])).toBe(9);
-      // A worker process prints its uncaught exception on its stderr, which tinypool
-      // pipes to this process's: the stack is there, to its last line (a thread's error
-      // comes as an event instead, and nothing prints it).
-      if (runtime === 'child_process') {
-        await until(() => /Error: late boom[\s\S]*\nNode\.js v\d+/.test(stderr.text()), 60_000, 'the stack');
-      }
-    } finally {
-      stderr.restore();
-    }
+    // (The suite's task ends a worker process quietly, so nothing is printed to capture.)
+    const error = await rejectionOf(p.apply(tasks.throwFromTimer, ['late boom']));
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(await p.apply(tasks.square, [3])).toBe(9);
   });
 
   it('aborting a job stuck in a loop stops its worker: the call rejects and the pool is back to full size', async () => {
