@@ -1,38 +1,4 @@
-import * as core from '@parapool/core';
-import { BasePool, InlineBackend } from '@parapool/core';
-import { describe, expect, it } from 'vitest';
+import { describeAdapterExports } from '@parapool/conformance';
 import * as adapter from '../dist/index.js';
 
-/** The error `fn` throws; fails the test if it throws nothing. */
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw, got none');
-}
-
-describe('@parapool/child-process exports', () => {
-  it('re-exports everything of @parapool/core, so one import is enough', () => {
-    const exported = adapter as Record<string, unknown>;
-    for (const [name, value] of Object.entries(core)) {
-      if (name === 'createPool') continue;
-      expect(exported[name], name).toBe(value);
-    }
-  });
-
-  it("has its own createPool, not the core's inline one", () => {
-    expect(adapter.createPool).not.toBe(core.createPool);
-  });
-});
-
-describe('createPool(options) that are not an object', () => {
-  it.each([null, 5, 'processes: 2', true])('createPool(%j) throws the TypeError the core gives', (options) => {
-    const coreError = thrownBy(() => new BasePool(options as never, (resolved) => new InlineBackend(resolved)));
-    const error = thrownBy(() => adapter.createPool(options as never));
-    expect(error).toBeInstanceOf(TypeError);
-    expect(error.message).toBe(coreError.message);
-    expect(error.message).toMatch(/^Pool options must be an object, e\.g\. createPool\(\{ processes: 4 \}\)/);
-  });
-});
+describeAdapterExports('@parapool/child-process', adapter);

@@ -25,6 +25,7 @@ import { mapFeature } from './features/map.js';
 import { registeredClassCallsFeature, valuesFeature } from './features/values.js';
 import { workersFeature } from './features/workers.js';
 
+export { describeAdapterExports } from './adapter-exports.js';
 export type { PoolFactory, SuiteContext } from './context.js';
 export { tasks } from './tasks.js';
 export { fullSize, rejectionOf, seededRandom, until, useTestPools } from './testing.js';
