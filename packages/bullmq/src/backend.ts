@@ -127,6 +127,7 @@ export class BullmqBackend implements Backend {
   readonly #chunks = new Map<string, Chunk>();
   readonly #pending = new Set<Promise<unknown>>();
   #seq = 0;
+  readonly #resizeListeners = new Set<() => void>();
   #state: 'running' | 'closing' | 'stopped' = 'running';
   #announced = 0;
   #hosts: HostInfo[] = [];
@@ -168,6 +169,11 @@ export class BullmqBackend implements Backend {
   get size(): number {
     if (this.#settings.processes !== undefined) return this.#settings.processes;
     return this.#announced > 0 ? this.#announced : this.#settings.fallbackSize;
+  }
+
+  onResize(listener: () => void): () => void {
+    this.#resizeListeners.add(listener);
+    return () => this.#resizeListeners.delete(listener);
   }
 
   /** The pool's id (its keys in Redis are named after it). */
@@ -461,7 +467,9 @@ export class BullmqBackend implements Backend {
     const info = JSON.stringify({ host: hostname(), pid: process.pid });
     await this.#client.set(this.#keys.pool(this.#poolId), info, 'PX', this.#settings.callerTimeout);
     this.#hosts = await liveHosts(this.#client, this.#keys);
+    const before = this.size;
     this.#announced = this.#hosts.reduce((sum, host) => sum + host.concurrency, 0);
+    if (this.size !== before) for (const listener of [...this.#resizeListeners]) listener();
     if (this.#hosts.length > 0) this.#noHostSince = undefined;
   }
 

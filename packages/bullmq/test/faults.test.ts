@@ -106,6 +106,28 @@ describe('faults', () => {
     expect(results[1]?.pid).toBe(b.pid);
   });
 
+  it('with processes from the hosts, a host that joins while every chunk in flight is running gets a waiting chunk at once', async () => {
+    const queue = newQueue();
+    const [rootA, rootB] = [faultRoot('a'), faultRoot('b')];
+    dirs.push(rootA, rootB);
+    const a = await host(queue, rootA);
+    const p = pool(queue); // no processes: one chunk in flight per announced host slot
+    await p.ready();
+    const dir = tempDir();
+    const args = Array.from({ length: 4 }, (_, i) => [dir, i] as [string, number]);
+    const mapped = p.starmap(faultTasks.gatedSquare, args, { chunksize: 1 });
+    mapped.catch(() => {}); // awaited below; a failed wait must not also leave it unhandled
+    await until(() => runsOf(dir, 0).length > 0, 20_000, 'the first chunk');
+    // The only running chunk cannot end before the gate opens: the new host's chunk
+    // must be handed over because the pool grew, not because a chunk ended.
+    const b = await host(queue, rootB);
+    await until(() => runsOf(dir, 1).includes(b.pid), 20_000, 'the new host to get the next chunk');
+    writeFileSync(join(dir, 'gate'), '');
+    const results = await mapped;
+    expect(results.map((r) => r.square)).toEqual(args.map(([, i]) => i * i));
+    expect(results[0]?.pid).toBe(a.pid);
+  });
+
   it('processes follows the announced concurrency as hosts come and go', async () => {
     const queue = newQueue();
     const [rootA, rootB] = [faultRoot('a'), faultRoot('b')];

@@ -57,6 +57,18 @@ describe('the job queue', () => {
     expect(await call).toEqual([1, 4, 9, 16, 25, 36]);
   });
 
+  it('a backend that grows gets waiting jobs at once, before any running job ends', async () => {
+    const { pool, backend } = fakePool({ processes: 1 });
+    const call = pool.map(square, [1, 2, 3, 4], { chunksize: 1 });
+    await settle();
+    expect(backend.handed).toHaveLength(1);
+    backend.resize(3);
+    await settle();
+    expect(backend.onBackend).toHaveLength(3);
+    await completeAll(backend);
+    expect(await call).toEqual([1, 4, 9, 16]);
+  });
+
   it('keeps submission order across calls: a later call waits behind an earlier one', async () => {
     const { pool, backend } = fakePool({ processes: 1 });
     const first = pool.map(square, [1, 2], { chunksize: 1 });

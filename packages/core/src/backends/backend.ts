@@ -69,6 +69,12 @@ export interface Backend {
   workerInsights?(reset: boolean): WorkerInsight[];
   /** Subscribes to worker events (start, exit, crash, recycle, replace); returns an unsubscribe function. */
   listen?(listener: WorkerListener): () => void;
+  /**
+   * For a backend whose `size` changes while it runs (workers on other hosts
+   * joining or leaving): calls `listener` after `size` changed, so the core
+   * hands waiting jobs to the new workers at once. Returns an unsubscribe function.
+   */
+  onResize?(listener: () => void): () => void;
   /** Finish what was handed to `run`, then stop every worker. */
   close(): Promise<void>;
   /** Stop every worker now; reject what is queued or running. */

@@ -75,6 +75,9 @@ export class JobQueue {
 
   constructor(backend: Backend) {
     this.#backend = backend;
+    // More workers (hosts joining a distributed backend): hand them waiting jobs now,
+    // not when the next running job finishes.
+    backend.onResize?.(() => this.#pump());
   }
 
   /** Jobs waiting here or on the backend. */

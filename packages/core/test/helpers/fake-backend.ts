@@ -26,7 +26,7 @@ export interface HandedJob {
  */
 export class FakeBackend implements Backend {
   readonly name = 'fake';
-  readonly size: number;
+  size: number;
   readonly capabilities: BackendCapabilities = {
     stopsRunningJobs: true,
     isolatesCrashes: true,
@@ -87,6 +87,19 @@ export class FakeBackend implements Backend {
       });
       this.handed.push(handed);
     });
+  }
+
+  readonly #resizeListeners = new Set<() => void>();
+
+  onResize(listener: () => void): () => void {
+    this.#resizeListeners.add(listener);
+    return () => this.#resizeListeners.delete(listener);
+  }
+
+  /** Changes the number of workers, as workers joining a distributed backend would. */
+  resize(size: number): void {
+    this.size = size;
+    for (const listener of this.#resizeListeners) listener();
   }
 
   async close(): Promise<void> {
