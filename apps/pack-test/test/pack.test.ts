@@ -72,6 +72,11 @@ describe.concurrent.each(PUBLISHED)('@parapool/%s as published', (name) => {
     expect(stdout).toContain('All good!');
   });
 
+  it('ships the MIT LICENSE its package.json names', async () => {
+    const { stdout } = await run('tar', ['-xzOf', tarball(name), 'package/LICENSE'], here);
+    expect(stdout).toBe(readFileSync(join(here, '..', '..', 'LICENSE'), 'utf8'));
+  });
+
   it('passes attw with the ESM-only profile', async () => {
     await run(bin('attw'), [tarball(name), '--profile', 'esm-only', '--format', 'ascii'], here);
   });
