@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Process } from '../dist/index.js';
+import { classTasks, Point } from './fixtures/classes.js';
 import { tasks } from './fixtures/tasks.js';
 
 const started: Process[] = [];
@@ -114,6 +115,13 @@ describe('Process', () => {
     await p.join(50);
     expect(p.isAlive()).toBe(true);
     expect(p.exitCode).toBeNull();
+  });
+
+  it('an argument of a registered class arrives in the process as an instance of that class', async () => {
+    const p = track(new Process({ target: classTasks.checkPoint, args: [new Point(3, 4), 5] }));
+    p.start();
+    await p.join();
+    expect(p.exitCode).toBe(0);
   });
 
   it('gets default names Process-<n>', () => {
