@@ -10,10 +10,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createPool } from '@parapool/bullmq';
+import { startLocalCluster } from '@parapool/bullmq/local-cluster';
 import { checksum, report } from '../cli.js';
 import { makeData } from '../howmany/data.js';
 import { tasks as howmany } from '../howmany/tasks.js';
-import { startLocalCluster } from './local-cluster.js';
 import { tasks } from './tasks.js';
 
 const { values } = parseArgs({
@@ -29,14 +29,14 @@ const queue = String(values.queue);
 // Task modules are named by their path under this folder, on the caller and on every host.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const cluster = values.redis ? undefined : await startLocalCluster(queue, Number(values.hosts), root);
+// Without --redis: its own redis-server and hosts on this machine, resolved once every host announced itself.
+const cluster = values.redis
+  ? undefined
+  : await startLocalCluster({ queue, hosts: Number(values.hosts), root, output: 'inherit' });
 try {
   await using pool = createPool({ connection: values.redis ?? (cluster?.url as string), queue, root });
   await pool.ready();
   // Without `processes`, the pool is as big as the hosts' announced --concurrency, added up.
-  for (let i = 0; pool.hosts().length < (values.redis ? 1 : Number(values.hosts)) && i < 200; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
   report('hosts', pool.hosts().length);
   report('processes', pool.processes);
 
