@@ -168,7 +168,7 @@ function isolation(run: RunView): Recommendation {
     work: 'isolation',
     title,
     choice: top.subject.id,
-    text: `${top.subject.label}: every worker is its own OS process; cpu-bound ${ratio(top.cpu)} sequential. What isolation costs here: ${costs.join(', ')}.${
+    text: `${top.subject.label}: every worker is its own OS process; cpu-bound ${ratio(top.cpu)} sequential.${costs.length > 0 ? ` What isolation costs here: ${costs.join(', ')}.` : ''}${
       scored.length > 1
         ? ` Also with processes: ${scored
             .slice(1)

@@ -71,6 +71,14 @@ describe('recommendations', () => {
     expect(isolation?.text).toContain('cold start 120 ms (the fastest with threads, piscina: 50.0 ms)');
   });
 
+  it('say nothing of what isolation costs when no figure of its cost was measured', () => {
+    const results = resultsOf([row('cpu-bound', 'child-process', 'map', 350, { speedup: 1.85 })]);
+    const isolation = about(results, 'isolation');
+    expect(isolation?.choice).toBe('child-process');
+    expect(isolation?.text).not.toContain('What isolation costs');
+    expect(isolation?.text).not.toMatch(/: \./);
+  });
+
   it('leave out a kind of work whose workload did not run', () => {
     const results = resultsOf([row('io-bound', 'piscina', 'map', 100, { speedup: 5 })]);
     expect(recommend(results).map((r) => r.work)).toEqual(['io-bound', 'isolation']);
