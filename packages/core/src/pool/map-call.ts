@@ -9,8 +9,13 @@ import type { JobQueue } from './job-queue.js';
 /** The chunks' values end to end, as one array. */
 function concat(chunks: ArrayLike<unknown>[]): unknown[] {
   if (chunks.length === 1 && Array.isArray(chunks[0])) return chunks[0];
-  const out: unknown[] = [];
-  for (const values of chunks) for (let i = 0; i < values.length; i++) out.push(values[i]);
+  let total = 0;
+  for (const values of chunks) total += values.length;
+  // Sized once and filled in order: several times cheaper than growing it by push
+  // (filled with 0 first so that it is a packed array, not a holey one).
+  const out = new Array<unknown>(total).fill(0);
+  let k = 0;
+  for (const values of chunks) for (let i = 0; i < values.length; i++) out[k++] = values[i];
   return out;
 }
 
@@ -56,8 +61,8 @@ export function runMap(
     settle.resolve([]);
     return;
   }
-  // Each chunk's values, kept until all are in, then laid end to end (a packed
-  // array built in order is much cheaper to fill than a holey one out of order).
+  // Each chunk's values, kept until all are in, then laid end to end (filling
+  // one array in order is much cheaper than filling it out of order).
   const chunks = new Array<ArrayLike<unknown>>(Math.ceil(n / size));
   let remaining = chunks.length;
   const call = new ChunkedCall(host.queue, host.calls, {
