@@ -28,7 +28,7 @@ describe('WorkerSlots', () => {
 });
 
 describe('WorkerSlots: stop() that never resolves (a library whose destroy hangs for a dead worker)', () => {
-  const job: Job = { task: { module: 'memory:nothing', name: 'none' }, items: [1], spread: false };
+  const job: Job = { task: { kind: 'module', module: 'memory:nothing', name: 'none' }, items: [1], spread: false };
 
   /** Real threads whose stop() ends the thread but, like poolifier's destroy() after a crash, never resolves. */
   function hangingSlots(threads: Worker[]): WorkerSlots {
