@@ -1,0 +1,52 @@
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { defineAdapter, type Job, type JobResult, watchWorker } from '@parapool/core';
+
+/** Options for every worker: the `poolifier` key of `createPool`. */
+export type PoolifierOptions = Pick<WorkerOptions, 'env' | 'execArgv' | 'resourceLimits' | 'stdout' | 'stderr'>;
+
+/** Worker → parent: `ready` once the worker entry has loaded, then one result per job. */
+export type FromWorker = { readonly ready: true } | { readonly result: JobResult };
+
+const WORKER_ENTRY = new URL('./worker.js', import.meta.url);
+
+/**
+ * The adapter, declared: its name, its options key, the library options it
+ * sets itself, what it can do, and how to start one worker (here: a raw worker
+ * thread; replace it with your library). The core's WorkerSlots does the rest:
+ * the queue, one job per worker, replacing a worker after `maxtasksperchild`
+ * jobs, after a crash or an abort, and the startup-failure guard.
+ */
+export class PoolifierBackend extends defineAdapter({
+  name: 'poolifier',
+  package: '@parapool/poolifier',
+  optionsKey: 'poolifier',
+  // Library options the adapter sets itself, each with what to use instead, e.g.
+  // { filename: owned.workerScript, maxThreads: owned.poolSize, maxQueue: owned.queue } (owned from @parapool/core).
+  owns: {},
+  // Only what differs from the defaults (stopsRunningJobs and isolatesCrashes true, threads of one process):
+  // e.g. { separateProcesses: true } for worker processes. The conformance suite checks each one both ways.
+  capabilities: {},
+  spawn(options: PoolifierOptions, crashed) {
+    const worker = new Worker(WORKER_ENTRY, options);
+    // 'error' (an uncaught exception) and 'exit' (process.exit() in a task) become crashed(...).
+    const { exited } = watchWorker(worker, crashed);
+    let ready!: () => void;
+    let current: ((result: JobResult) => void) | undefined;
+    worker.on('message', (message: FromWorker) => {
+      if ('ready' in message) ready();
+      else current?.(message.result);
+    });
+    return {
+      ready: new Promise<void>((resolve) => (ready = resolve)),
+      run: (job: Job) =>
+        new Promise<JobResult>((resolve) => {
+          // Throws a DataCloneError if an argument cannot be cloned; the core rejects the job with a CloneError.
+          worker.postMessage(job);
+          current = resolve;
+        }),
+      // Called at any time (starting, busy, idle, or after the worker died): must resolve once it has exited.
+      stop: () => worker.terminate().then(() => exited),
+      keepAlive: (alive) => (alive ? worker.ref() : worker.unref()),
+    };
+  },
+}) {}
