@@ -1,5 +1,6 @@
 /**
- * `@parapool/poolifier`: Python's `multiprocessing.Pool` for Node.js, on poolifier.
+ * `@parapool/poolifier`: Python's `multiprocessing.Pool` for Node.js, on poolifier
+ * (worker threads, or cluster processes with `poolifier: { workerType: 'cluster' }`).
  */
 import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
 import { PoolifierBackend, type PoolifierOptions } from './backend.js';
@@ -9,15 +10,15 @@ import { PoolifierBackend, type PoolifierOptions } from './backend.js';
 export * from '@parapool/core';
 export { PoolifierBackend, type PoolifierOptions } from './backend.js';
 
-/** Pool options, plus `poolifier`: options passed through to poolifier for every worker. */
+/** Pool options, plus `poolifier`: poolifier's pool options for every worker, and `workerType`. */
 export type PoolifierPoolOptions = AdapterPoolOptions<'poolifier', PoolifierOptions>;
 
 /**
- * A pool on poolifier.
+ * A pool on poolifier's fixed pools.
  *
  * @example
  * ```ts
- * await using pool = createPool({ processes: 4 });
+ * await using pool = createPool({ processes: 4, poolifier: { workerType: 'cluster' } });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```
  */
