@@ -31,17 +31,13 @@ describe.each(['thread', 'cluster'] as const)('@parapool/poolifier, workerType %
 
   // poolifier's destroy() may wait for an exit that already happened; the adapter waits for the
   // workers' exits instead. Otherwise each such stop costs the core's 10 s bound, and this test times out.
-  it(
-    'close() after many recycled workers finishes once they have exited',
-    async () => {
-      const p = pool({ processes: 2, maxtasksperchild: 1, poolifier: { workerType } });
-      const ids = Array.from({ length: 12 }, (_, i) => i);
-      expect(await p.map((n: number) => n + 1, ids, { chunksize: 1 })).toEqual(ids.map((n) => n + 1));
-      p.close();
-      await p.join();
-    },
-    { timeout: 8_000 },
-  );
+  it('close() after many recycled workers finishes once they have exited', async () => {
+    const p = pool({ processes: 2, maxtasksperchild: 1, poolifier: { workerType } });
+    const ids = Array.from({ length: 12 }, (_, i) => i);
+    expect(await p.map((n: number) => n + 1, ids, { chunksize: 1 })).toEqual(ids.map((n) => n + 1));
+    p.close();
+    await p.join();
+  }, 8_000);
 });
 
 describe('@parapool/poolifier options', () => {

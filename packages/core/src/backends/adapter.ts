@@ -23,8 +23,6 @@ export const owned = {
   queue: 'the core queues the jobs',
   /** Tasks per worker at once: one job each. */
   concurrency: "each worker runs one job at a time (a chunk's async items already run concurrently)",
-  /** Replacing workers: `maxtasksperchild`. */
-  recycling: 'use the pool option `maxtasksperchild`',
 } as const;
 
 /**
