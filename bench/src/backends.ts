@@ -3,28 +3,39 @@
  * createPool). A backend whose package is not built yet is reported as not
  * available instead of failing the run.
  */
+import { readFileSync } from 'node:fs';
 import type { Pool, PoolOptions } from '@parapool/core';
 import { loadBullmq } from './bullmq-cluster.js';
 
 /** A backend's createPool, as every adapter exports it. */
 export type CreatePool = (options: PoolOptions) => Pool;
 
+/** An entry of the repository's one list of adapters (backends.json at its root). */
+export interface ListedBackend {
+  readonly name: string;
+  readonly about: string;
+  /** Its colour in the charts (one from its name if none). */
+  readonly color?: string;
+}
+
+/** The adapters, as backends.json lists them (read from src/ and dist/ alike). */
+export const listedBackends: readonly ListedBackend[] = (
+  JSON.parse(readFileSync(new URL('../../backends.json', import.meta.url), 'utf8')) as { backends: ListedBackend[] }
+).backends;
+
 /**
- * Backend name → the package whose `createPool` builds it. Adding a backend to
- * the bench is one line here (and the package in `dependencies`).
+ * Backend name → the package whose `createPool` builds it: the core's inline
+ * backend, every adapter of backends.json (adding a backend there adds it
+ * here), and bullmq, which needs its own Redis and hosts.
  */
-export const backendPackages = {
+export const backendPackages: Readonly<Record<string, `@parapool/${string}`>> = {
   inline: '@parapool/core',
-  piscina: '@parapool/piscina',
-  tinypool: '@parapool/tinypool',
-  threads: '@parapool/threads',
-  'child-process': '@parapool/child-process',
-  workerpool: '@parapool/workerpool',
+  ...Object.fromEntries(listedBackends.map(({ name }) => [name, `@parapool/${name}` as const])),
   bullmq: '@parapool/bullmq',
-} as const satisfies Readonly<Record<string, `@parapool/${string}`>>;
+};
 
 /** A parapool backend the bench knows, by name. */
-export type BackendName = keyof typeof backendPackages;
+export type BackendName = string;
 
 /** Every known backend name, in the order of the tables. */
 export const backendNames = Object.keys(backendPackages) as BackendName[];
@@ -45,7 +56,7 @@ export function loadBackend(name: string): Promise<LoadedBackend> {
     return Promise.resolve({ name, available: false, reason: `no such backend (known: ${knownBackends()})` });
   }
   if (name === 'bullmq') return loadBullmq(); // starts its own Redis and hosts
-  return loadBackendFrom(name, backendPackages[name]);
+  return loadBackendFrom(name, backendPackages[name] ?? `@parapool/${name}`);
 }
 
 /** Imports `specifier` and takes its createPool; never throws. */

@@ -3,17 +3,13 @@
  * raw library is a lighter shade of the backend's colour. A column added later
  * (a new backend) gets a colour from its name, so it too keeps it.
  */
+import { listedBackends } from './backends.js';
 import type { SubjectId } from './ids.js';
 
 const FIXED: Record<string, string> = {
   sequential: '#8c8c8c',
   limit: '#222222',
   inline: '#9467bd',
-  piscina: '#1f77b4',
-  tinypool: '#2ca02c',
-  threads: '#ff7f0e',
-  'child-process': '#d62728',
-  workerpool: '#17becf',
   'piscina-raw': '#9ec5e8',
   'tinypool-raw': '#98df8a',
   'threads-raw': '#ffbb78',
@@ -21,6 +17,8 @@ const FIXED: Record<string, string> = {
   'workerpool-raw': '#9edae5',
   python: '#bcbd22',
   'python-sequential': '#dbdb8d',
+  // Each adapter's colour is on its line of backends.json.
+  ...Object.fromEntries(listedBackends.flatMap(({ name, color }) => (color ? [[name, color]] : []))),
 };
 
 const SPARE = ['#e377c2', '#8c564b', '#7f7f7f', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173'];

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * `pnpm new-backend <name>`: creates packages/<name>, a working parapool
- * backend over raw worker_threads (Backend class, worker entry, capabilities,
- * the one-line conformance test, README) plus a changeset, then installs it.
+ * backend over raw worker_threads (its declaration with defineAdapter, worker
+ * entry, the one-line conformance and export tests, README) plus a changeset,
+ * adds its line to backends.json (and so to the README table and the apps that
+ * run every backend), then installs it.
  * Replace the worker_threads parts with your library; see CONTRIBUTING.md.
  *
  * Options:
@@ -14,6 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { addBackend, writeBackends } from '../backends.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const templateDir = join(here, 'template');
@@ -72,6 +75,9 @@ if (!existsSync(changeset)) writeFileSync(changeset, fill(readFileSync(join(temp
 
 const shown = (path) => relative(process.cwd(), path) || '.';
 console.log(`Created ${shown(target)} (@parapool/${name}) and ${shown(changeset)}.`);
+// The one list of backends: its line, then what follows from it (README table, the apps' dependencies).
+if (addBackend(root, name, `backend over ${name}`)) console.log(`Added ${name} to backends.json: describe it there.`);
+for (const path of writeBackends(root)) console.log(`Updated ${shown(path)}.`);
 
 if (!values['no-install']) {
   const install = spawnSync('pnpm', ['install'], { cwd: root, stdio: 'inherit' });
@@ -82,5 +88,5 @@ console.log(`
 Next:
   pnpm --filter @parapool/${name} build
   pnpm --filter @parapool/${name} test     # the whole conformance suite, over raw worker_threads
-Then follow CONTRIBUTING.md: put ${name} behind src/backend.ts, adjust capabilities,
-README.md and the changeset, and keep the suite green.`);
+Then follow CONTRIBUTING.md: put ${name} behind spawn() in src/backend.ts, declare what it
+owns and can do, edit its line in backends.json, README.md and the changeset; keep the suite green.`);

@@ -3,23 +3,27 @@
  * numeric options, and one way to print results (`label: <json>`) that both
  * people and the tests can read.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Pool, PoolOptions } from '@parapool/core';
 
-/** The backends an example can run on. */
-export const BACKENDS = ['inline', 'piscina', 'tinypool', 'threads', 'child-process', 'workerpool'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+/** The repository's one list of adapters (backends.json at its root), read from src/ and dist/ alike. */
+const listed = (
+  JSON.parse(readFileSync(new URL('../../../backends.json', import.meta.url), 'utf8')) as {
+    backends: Array<{ name: string }>;
+  }
+).backends.map((backend) => backend.name);
+
+/** The backends an example can run on: the core's inline one, then every adapter. */
+export const BACKENDS: readonly string[] = ['inline', ...listed];
+export type BackendName = string;
 
 type CreatePool = (options?: PoolOptions) => Pool;
 
-const loaders: Record<BackendName, () => Promise<{ createPool: CreatePool }>> = {
-  inline: () => import('@parapool/core'),
-  piscina: () => import('@parapool/piscina'),
-  tinypool: () => import('@parapool/tinypool'),
-  threads: () => import('@parapool/threads'),
-  'child-process': () => import('@parapool/child-process'),
-  workerpool: () => import('@parapool/workerpool'),
-};
+/** `@parapool/<name>`'s createPool (the core's inline one for 'inline'). */
+async function load(backend: BackendName): Promise<{ createPool: CreatePool }> {
+  return (await import(backend === 'inline' ? '@parapool/core' : `@parapool/${backend}`)) as { createPool: CreatePool };
+}
 
 function usage(message: string, numbers: Record<string, number>): never {
   const extra = Object.entries(numbers).map(([name, value]) => ` [--${name} <n>, default ${value}]`);
@@ -61,7 +65,7 @@ export async function exampleArgs<K extends string = never>(
     if (!Number.isFinite(value) || value < 0) usage(`--${name} must be a number ≥ 0 (got ${String(raw)})`, numbers);
     options[name] = value;
   }
-  const { createPool } = await loaders[backend]();
+  const { createPool } = await load(backend);
   return { backend, createPool, options, insights: values.insights === true };
 }
 

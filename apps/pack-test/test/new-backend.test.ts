@@ -21,7 +21,7 @@ let pkg: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'parapool-new-backend-'));
-  cpSync(join(repo, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'));
+  for (const file of ['tsconfig.base.json', 'backends.json', 'README.md']) cpSync(join(repo, file), join(root, file));
   await run(process.execPath, [scaffold, NAME, '--root', root, '--no-install'], root);
   pkg = join(root, 'packages', NAME);
   // What `pnpm install` would link: the workspace's own packages and tools.
@@ -45,16 +45,32 @@ describe('pnpm new-backend', () => {
       'src/worker.ts',
       'src/index.ts',
       'test/conformance.test.ts',
+      'test/public-api.test.ts',
     ]) {
       expect(existsSync(join(pkg, file)), file).toBe(true);
     }
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { name: string };
     expect(manifest.name).toBe(`@parapool/${NAME}`);
-    expect(readFileSync(join(pkg, 'src/backend.ts'), 'utf8')).toContain('export class ScaffoldCheckBackend');
+    const backend = readFileSync(join(pkg, 'src/backend.ts'), 'utf8');
+    expect(backend).toContain('export class ScaffoldCheckBackend extends defineAdapter({');
+    expect(backend).toContain("optionsKey: 'scaffoldCheck'");
+    const index = readFileSync(join(pkg, 'src/index.ts'), 'utf8');
+    expect(index).toContain("export * from '@parapool/core';");
+    expect(index).toContain('poolFactory(ScaffoldCheckBackend)');
     expect(readFileSync(join(pkg, 'README.md'), 'utf8')).toMatch(
       /^# @parapool\/scaffold-check\n\n```sh\nnpm install @parapool\/scaffold-check\n```/,
     );
     expect(readFileSync(join(root, '.changeset', `add-${NAME}.md`), 'utf8')).toContain(`'@parapool/${NAME}': minor`);
+  });
+
+  it("adds the backend's line to backends.json, and its row to the README's table", () => {
+    const { backends } = JSON.parse(readFileSync(join(root, 'backends.json'), 'utf8')) as {
+      backends: Array<{ name: string }>;
+    };
+    expect(backends.at(-1)?.name).toBe(NAME);
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(
+      `| [\`@parapool/${NAME}\`](packages/${NAME}) | backend over ${NAME} |`,
+    );
   });
 
   it('refuses a name that is not a package name, and a package that exists', async () => {

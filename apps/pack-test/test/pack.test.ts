@@ -18,7 +18,12 @@ import { run } from './run.js';
 const here = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(here, 'node_modules', '.bin', name);
 
-const ADAPTERS = ['piscina', 'tinypool', 'threads', 'child-process', 'workerpool'] as const;
+/** Every adapter of the repository's one list (backends.json). */
+const ADAPTERS = (
+  JSON.parse(readFileSync(new URL('../../../backends.json', import.meta.url), 'utf8')) as {
+    backends: Array<{ name: string }>;
+  }
+).backends.map((backend) => backend.name);
 const PUBLISHED = ['core', ...ADAPTERS] as const;
 
 /** One npm cache for every install, kept between runs: third-party deps come from the registry once. */

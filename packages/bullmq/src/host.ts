@@ -28,7 +28,7 @@ export interface HostOptions {
   readonly concurrency: number;
   /** Task modules are found by their path under this folder. */
   readonly root: string;
-  /** Local backend: 'piscina' (default), 'child-process', 'tinypool', 'threads', 'workerpool' or 'inline'. */
+  /** Local backend: 'piscina' (default), 'child-process', 'tinypool', 'threads', 'workerpool', 'poolifier' or 'inline'. */
   readonly backend: string;
   /** Run inline functions sent as source (anyone who can write to Redis could then run code here). */
   readonly allowInline: boolean;

@@ -13,6 +13,7 @@ const ADAPTERS: Record<string, { readonly pkg: string; readonly exported: string
   tinypool: { pkg: '@parapool/tinypool', exported: 'TinypoolBackend' },
   threads: { pkg: '@parapool/threads', exported: 'ThreadsBackend' },
   workerpool: { pkg: '@parapool/workerpool', exported: 'WorkerpoolBackend' },
+  poolifier: { pkg: '@parapool/poolifier', exported: 'PoolifierBackend' },
   inline: { pkg: '@parapool/core', exported: 'InlineBackend' },
 };
 

@@ -1,9 +1,9 @@
 import {
-  type BackendOptions,
+  type Crashed,
+  defineAdapter,
   type Job,
   type JobResult,
   jobLength,
-  SlotBackend,
   type SlotWorker,
   serializeError,
   toCloneError,
@@ -17,7 +17,7 @@ interface ChildWorker extends SlotWorker {
 }
 
 /** Forks one worker process. */
-function startWorker(options: ChildProcessOptions, crashed: (error: WorkerCrashedError) => void): ChildWorker {
+function startWorker(options: ChildProcessOptions, crashed: Crashed): ChildWorker {
   const child = forkWorker(options);
   let up = false;
   let nextId = 1;
@@ -109,14 +109,14 @@ function unsendable(job: Job, reason: string): JobResult {
  * core's WorkerSlots queues, recycles and replaces them; idle workers do not
  * keep the program alive.
  */
-export class ChildProcessBackend extends SlotBackend<ChildWorker> {
-  readonly name = 'child-process';
-
-  constructor(options: BackendOptions, childProcess?: ChildProcessOptions) {
-    const fork = checkOptions(childProcess);
-    super(options, (crashed) => startWorker(fork, crashed), { separateProcesses: true });
-  }
-
+export class ChildProcessBackend extends defineAdapter({
+  name: 'child-process',
+  package: '@parapool/child-process',
+  optionsKey: 'childProcess',
+  resolve: checkOptions,
+  capabilities: { separateProcesses: true },
+  spawn: startWorker,
+}) {
   /** Process ids of the live worker processes. */
   get pids(): number[] {
     return this.slots.workers.flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));

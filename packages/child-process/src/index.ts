@@ -2,7 +2,7 @@
  * `@parapool/child-process`: Python's `multiprocessing.Pool` and `Process` on
  * raw `child_process.fork`, one OS process per worker.
  */
-import { BasePool, checkPoolOptions, type Pool, type PoolOptions } from '@parapool/core';
+import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
 import { ChildProcessBackend } from './backend.js';
 import type { ChildProcessOptions } from './fork-worker.js';
 
@@ -13,11 +13,8 @@ export { ChildProcessBackend } from './backend.js';
 export type { ChildProcessOptions } from './fork-worker.js';
 export { Process, type ProcessOptions } from './process.js';
 
-/** Pool options, plus how worker processes are started. */
-export interface ChildProcessPoolOptions extends PoolOptions {
-  /** Passed to `child_process.fork` for every worker. */
-  readonly childProcess?: ChildProcessOptions;
-}
+/** Pool options, plus `childProcess`: how worker processes are started (passed to `child_process.fork`). */
+export type ChildProcessPoolOptions = AdapterPoolOptions<'childProcess', ChildProcessOptions>;
 
 /**
  * A pool of forked Node.js processes.
@@ -28,7 +25,4 @@ export interface ChildProcessPoolOptions extends PoolOptions {
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```
  */
-export function createPool(options: ChildProcessPoolOptions = {}): Pool {
-  checkPoolOptions(options);
-  return new BasePool(options, (resolved) => new ChildProcessBackend(resolved, options.childProcess));
-}
+export const createPool: (options?: ChildProcessPoolOptions) => Pool = poolFactory(ChildProcessBackend);

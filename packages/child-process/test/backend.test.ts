@@ -1,7 +1,7 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BasePool, defineTasks, jobControl, type Pool } from '@parapool/core';
+import { BasePool, defineTasks, type Pool } from '@parapool/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ChildProcessBackend, createPool, WorkerStartupError } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.js';
@@ -138,36 +138,5 @@ describe('stopping', () => {
     expect((await busy).name).toBe('PoolTerminatedError');
     expect(liveChildren().filter((pid) => pids.includes(pid))).toEqual([]);
     expect(backend.pids).toEqual([]);
-  });
-
-  it('close() + join() let queued work finish, then every child exits', async () => {
-    const { pool, backend } = poolWithBackend();
-    const work = pool.map(tasks.sleep, [50, 50, 50, 50, 50, 50], { chunksize: 1 });
-    const pids = [...backend.pids];
-    pool.close();
-    await pool.join();
-    expect(await work).toHaveLength(6);
-    expect(backend.pids).toEqual([]);
-    expect(liveChildren().filter((pid) => pids.includes(pid))).toEqual([]);
-  });
-
-  it('a cancelled job still waiting on the backend never starts; the running one finishes', async () => {
-    const backend = new ChildProcessBackend({ processes: 1, maxtasksperchild: undefined });
-    try {
-      const job = (items: unknown[]) => ({
-        task: { kind: 'module', module: tasks.sleep.module, name: 'sleep' } as const,
-        items,
-        spread: false,
-      });
-      const running = backend.run(job([200]), jobControl());
-      const control = jobControl();
-      const queued = backend.run(job([0]), control);
-      const reason = new Error('no longer needed');
-      control.cancel(reason, false);
-      expect(await rejectionOf(queued)).toBe(reason);
-      expect((await running).values).toEqual([backend.pids[0]]);
-    } finally {
-      await backend.terminate();
-    }
   });
 });

@@ -9,10 +9,24 @@ import { InlineBackend } from './backends/inline.js';
 import { BasePool } from './pool/base-pool.js';
 import type { Pool, PoolOptions } from './types.js';
 
+export {
+  AdapterBackend,
+  type AdapterBackendClass,
+  type AdapterDefinition,
+  type AdapterPoolOptions,
+  type Crashed,
+  defineAdapter,
+  owned,
+  poolFactory,
+  refuseOwnedOptions,
+  type WatchedWorker,
+  type WorkerEvents,
+  watchWorker,
+} from './backends/adapter.js';
 export type { Backend, BackendCapabilities, BackendFactory, BackendOptions, JobControl } from './backends/backend.js';
 export { InlineBackend } from './backends/inline.js';
 export { type Control, jobControl } from './backends/job-control.js';
-export { refuseOwnedOptions, SlotBackend } from './backends/slot-backend.js';
+export { SlotBackend } from './backends/slot-backend.js';
 export type { WorkerEndReason, WorkerEvent, WorkerInsight, WorkerRef } from './backends/worker-log.js';
 export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
 export { crashError, WorkerSlots } from './backends/worker-slots.js';

@@ -83,7 +83,7 @@ export type ApplyArgs<A extends unknown[], O> = [] extends A ? [args?: A, option
 export interface Pool extends AsyncDisposable, EventEmitter<PoolEvents> {
   /** Number of workers. */
   readonly processes: number;
-  /** Backend name: 'piscina', 'tinypool', 'threads', 'child-process', 'workerpool' or 'inline'. */
+  /** Backend name: 'inline', or an adapter's ('piscina', 'tinypool', 'threads', 'child-process', 'workerpool', 'poolifier', ...). */
   readonly backend: string;
   /** What the backend can do (stop running tasks, isolate crashes...). */
   readonly capabilities: BackendCapabilities;

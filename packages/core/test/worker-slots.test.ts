@@ -1,5 +1,6 @@
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
-import { createPool } from '../src/index.js';
+import { createPool, type Job, jobControl, WorkerSlots } from '../src/index.js';
 
 describe('WorkerSlots', () => {
   it('starts workers as work needs them: a pool of 100 for three items starts three; the size is warned about once', async () => {
@@ -23,5 +24,53 @@ describe('WorkerSlots', () => {
     await pool.map(slow, [4, 5], { chunksize: 1 });
     expect(pool.insights().workers).toHaveLength(3);
     await pool.terminate();
+  });
+});
+
+describe('WorkerSlots: stop() that never resolves (a library whose destroy hangs for a dead worker)', () => {
+  const job: Job = { task: { kind: 'module', module: 'memory:nothing', name: 'none' }, items: [1], spread: false };
+
+  /** Real threads whose stop() ends the thread but, like poolifier's destroy() after a crash, never resolves. */
+  function hangingSlots(threads: Worker[]): WorkerSlots {
+    return new WorkerSlots({
+      size: 2,
+      maxJobs: undefined,
+      stopTimeoutMs: 100,
+      spawn: () => {
+        const thread = new Worker('setInterval(() => {}, 1000)', { eval: true });
+        threads.push(thread);
+        return {
+          run: async () => ({ values: [1] }),
+          stop: () => {
+            void thread.terminate();
+            return new Promise<void>(() => {});
+          },
+        };
+      },
+    });
+  }
+
+  it.each(['close', 'terminate'] as const)('%s() still finishes', async (method) => {
+    const threads: Worker[] = [];
+    const slots = hangingSlots(threads);
+    await Promise.all([slots.run(job, jobControl()), slots.run(job, jobControl())]);
+    expect(threads).toHaveLength(2);
+    await slots[method]();
+    expect(slots.workers).toHaveLength(0);
+  });
+
+  it('a stop() that throws is a stop that failed, not an error of close()', async () => {
+    const slots = new WorkerSlots({
+      size: 1,
+      maxJobs: undefined,
+      spawn: () => ({
+        run: async () => ({ values: [1] }),
+        stop: () => {
+          throw new Error('library bug');
+        },
+      }),
+    });
+    await slots.run(job, jobControl());
+    await expect(slots.close()).resolves.toBeUndefined();
   });
 });

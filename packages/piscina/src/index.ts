@@ -1,7 +1,7 @@
 /**
  * parapool on piscina: Python's `multiprocessing.Pool` over piscina worker threads.
  */
-import { BasePool, checkPoolOptions, type Pool, type PoolOptions } from '@parapool/core';
+import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
 import { PiscinaBackend, type PiscinaOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
@@ -9,11 +9,8 @@ import { PiscinaBackend, type PiscinaOptions } from './backend.js';
 export * from '@parapool/core';
 export { PiscinaBackend, type PiscinaOptions } from './backend.js';
 
-/** Options of `createPool`: the pool's, plus piscina's own under `piscina`. */
-export interface PiscinaPoolOptions extends PoolOptions {
-  /** Passed to every worker's piscina (`resourceLimits`, `env`, `execArgv`, `atomics`...). */
-  piscina?: PiscinaOptions;
-}
+/** Options of `createPool`: the pool's, plus under `piscina` piscina's own for every worker (`resourceLimits`, `env`, `execArgv`, `atomics`...). */
+export type PiscinaPoolOptions = AdapterPoolOptions<'piscina', PiscinaOptions>;
 
 /**
  * A pool of `processes` piscina worker threads.
@@ -22,8 +19,4 @@ export interface PiscinaPoolOptions extends PoolOptions {
  * const pool = createPool({ processes: 4, piscina: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
  */
-export function createPool(options: PiscinaPoolOptions = {}): Pool {
-  checkPoolOptions(options);
-  const { piscina, ...poolOptions } = options;
-  return new BasePool(poolOptions, (resolved) => new PiscinaBackend(resolved, piscina));
-}
+export const createPool: (options?: PiscinaPoolOptions) => Pool = poolFactory(PiscinaBackend);

@@ -1,13 +1,5 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import {
-  type BackendOptions,
-  crashError,
-  type Job,
-  type JobResult,
-  SlotBackend,
-  type SlotWorker,
-  WorkerCrashedError,
-} from '@parapool/core';
+import { defineAdapter, type Job, type JobResult, WorkerCrashedError, watchWorker } from '@parapool/core';
 import { loadThreads, spawnable } from './threads-js.js';
 
 /**
@@ -22,6 +14,15 @@ export interface ThreadsOptions extends Omit<WorkerOptions, 'eval' | 'transferLi
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
+/** A worker that threads.js could not start: why, and what to check. */
+function startFailure(cause: unknown): WorkerCrashedError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const error = new WorkerCrashedError({ reason });
+  error.message = `A threads.js worker could not start: ${reason}. Check that @parapool/threads is completely built and installed, and that threads.timeout (if set) is long enough.`;
+  error.cause = cause;
+  return error;
+}
+
 /**
  * Runs parapool jobs on worker threads spawned with threads.js, one job per
  * worker at a time. The core's WorkerSlots adds what threads.js lacks: a dead
@@ -29,50 +30,39 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
  * recycled after `maxtasksperchild` jobs, and an aborted running job stops its
  * worker (threads.js cannot cancel a started call).
  */
-export class ThreadsBackend extends SlotBackend {
-  readonly name = 'threads';
-
-  constructor(options: BackendOptions, threads: ThreadsOptions = {}) {
-    const { timeout, ...workerOptions } = threads;
-    super(options, (crashed): SlotWorker => {
-      let worker: Worker | undefined;
-      let held = true;
-      // The worker is created once threads.js is loaded, so spawn() listens before its init message can arrive.
-      const thread = loadThreads().then(({ spawn }) => {
-        worker = new Worker(WORKER_URL, workerOptions);
-        if (!held) worker.unref();
-        // An uncaught exception or running out of memory comes as 'error' (then 'exit');
-        // process.exit() in a task as 'exit' alone, with its code.
-        worker.once('error', (error) => crashed(crashError(error)));
-        worker.once('exit', (exitCode) => crashed(new WorkerCrashedError({ exitCode })));
-        return spawn<[Job], JobResult>(spawnable(worker), { timeout });
-      });
-      thread.catch((cause: unknown) => {
-        const reason = cause instanceof Error ? cause.message : String(cause);
-        const error = new WorkerCrashedError({ reason });
-        error.message = `A threads.js worker could not start: ${reason}. Check that @parapool/threads is completely built and installed, and that threads.timeout (if set) is long enough.`;
-        error.cause = cause;
-        crashed(error);
-      });
-      return {
-        ready: thread.then(() => {}),
-        // Idle workers do not keep the program alive (a script may end without close()).
-        keepAlive: (alive) => {
-          held = alive;
-          if (alive) worker?.ref();
-          else worker?.unref();
-        },
-        run: (job) => thread.then((call) => call(job)),
-        // Stopping a worker before spawn() has its init message would leave
-        // threads.js's init timer (cleared only on success) holding the process.
-        stop: () =>
-          thread
-            .then(
-              () => worker?.terminate(),
-              () => worker?.terminate(),
-            )
-            .then(() => {}),
-      };
+export class ThreadsBackend extends defineAdapter({
+  name: 'threads',
+  package: '@parapool/threads',
+  optionsKey: 'threads',
+  spawn({ timeout, ...workerOptions }: ThreadsOptions, crashed) {
+    let worker: Worker | undefined;
+    let held = true;
+    // The worker is created once threads.js is loaded, so spawn() listens before its init message can arrive.
+    const thread = loadThreads().then(({ spawn }) => {
+      worker = new Worker(WORKER_URL, workerOptions);
+      if (!held) worker.unref();
+      watchWorker(worker, crashed);
+      return spawn<[Job], JobResult>(spawnable(worker), { timeout });
     });
-  }
-}
+    thread.catch((cause: unknown) => crashed(startFailure(cause)));
+    return {
+      ready: thread.then(() => {}),
+      // Idle workers do not keep the program alive (a script may end without close()).
+      keepAlive: (alive) => {
+        held = alive;
+        if (alive) worker?.ref();
+        else worker?.unref();
+      },
+      run: (job) => thread.then((call) => call(job)),
+      // Stopping a worker before spawn() has its init message would leave
+      // threads.js's init timer (cleared only on success) holding the process.
+      stop: () =>
+        thread
+          .then(
+            () => worker?.terminate(),
+            () => worker?.terminate(),
+          )
+          .then(() => {}),
+    };
+  },
+}) {}

@@ -2,7 +2,7 @@
  * parapool on threads.js: Python's `multiprocessing.Pool` over worker threads
  * spawned with threads.js (npm `threads`).
  */
-import { BasePool, checkPoolOptions, type Pool, type PoolOptions } from '@parapool/core';
+import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
 import { ThreadsBackend, type ThreadsOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
@@ -10,11 +10,8 @@ import { ThreadsBackend, type ThreadsOptions } from './backend.js';
 export * from '@parapool/core';
 export { ThreadsBackend, type ThreadsOptions } from './backend.js';
 
-/** Options of `createPool`: the pool's, plus threads.js's under `threads`. */
-export interface ThreadsPoolOptions extends PoolOptions {
-  /** Passed through to threads.js: `timeout` to `spawn()`, the rest to each worker thread. */
-  threads?: ThreadsOptions;
-}
+/** Options of `createPool`: the pool's, plus under `threads` what goes to threads.js (`timeout` to `spawn()`, the rest to each worker thread). */
+export type ThreadsPoolOptions = AdapterPoolOptions<'threads', ThreadsOptions>;
 
 /**
  * A pool whose workers are threads.js worker threads.
@@ -23,8 +20,4 @@ export interface ThreadsPoolOptions extends PoolOptions {
  * const pool = createPool({ processes: 4, threads: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
  */
-export function createPool(options: ThreadsPoolOptions = {}): Pool {
-  checkPoolOptions(options);
-  const { threads, ...poolOptions } = options;
-  return new BasePool(poolOptions, (resolved) => new ThreadsBackend(resolved, threads));
-}
+export const createPool: (options?: ThreadsPoolOptions) => Pool = poolFactory(ThreadsBackend);

@@ -31,32 +31,9 @@ async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error & Recor
   throw new Error('expected a rejection');
 }
 
-/** True when `workers` distinct workers of `p` can run at once. */
-async function hasWorkers(p: Pool, workers: number): Promise<boolean> {
-  const counter = new SharedArrayBuffer(4);
-  const results = await p.starmap(
-    tasks.barrier,
-    Array.from({ length: workers }, () => [counter, workers] as [SharedArrayBuffer, number]),
-    { chunksize: 1 },
-  );
-  return results.every((r) => r.reached) && new Set(results.map((r) => r.id)).size === workers;
-}
-
 describe('a worker that dies (threads.js alone leaves its task pending for ever)', () => {
   const shared = createPool({ processes: 2 });
   afterAll(() => shared.terminate());
-
-  it('process.exit() in a task rejects that call with WorkerCrashedError and its exit code', async () => {
-    const error = await rejectionOf(shared.apply(tasks.exit, [3]));
-    expect(error.name).toBe('WorkerCrashedError');
-    expect(error.exitCode).toBe(3);
-  });
-
-  it('the dead worker is replaced: the pool keeps its size', async () => {
-    await rejectionOf(shared.apply(tasks.exit, [4]));
-    await rejectionOf(shared.apply(tasks.exit, [5]));
-    expect(await hasWorkers(shared, 2)).toBe(true);
-  });
 
   it('an exception thrown from a timer ends the worker; the call fails with it as cause', async () => {
     const error = await rejectionOf(shared.apply(tasks.throwFromTimer, ['timer exploded']));
@@ -70,79 +47,11 @@ describe('a worker that dies (threads.js alone leaves its task pending for ever)
     expect(error.name).toBe('WorkerCrashedError');
     expect((error.cause as Error).message).toBe('nobody caught me');
   });
-
-  it('a crash fails only the work of the worker that died', async () => {
-    const counter = new SharedArrayBuffer(4);
-    const survivor = shared.apply(tasks.barrier, [counter, 1]);
-    await rejectionOf(shared.apply(tasks.exit, [6]));
-    expect((await survivor).reached).toBe(true);
-  });
-});
-
-describe('maxtasksperchild (threads.js has no recycling)', () => {
-  it('replaces a worker after that many jobs', async () => {
-    const p = pool({ processes: 1, maxtasksperchild: 2 });
-    const stamps = await p.map(tasks.stamp, [1, 2, 3, 4, 5, 6], { chunksize: 1 });
-    const ids = stamps.map((s) => s.id);
-    expect(new Set(ids).size).toBe(3);
-    expect(stamps.every((s) => (s.jobs ?? 0) <= 2)).toBe(true);
-    for (const id of new Set(ids)) expect(ids.filter((x) => x === id)).toHaveLength(2);
-  });
-
-  it('keeps the pool at its size while recycling', async () => {
-    const p = pool({ processes: 2, maxtasksperchild: 1 });
-    await p.map(tasks.square, [1, 2, 3, 4], { chunksize: 1 });
-    expect(await hasWorkers(p, 2)).toBe(true);
-  });
-});
-
-describe('abort (threads.js has no AbortSignal and cannot cancel a started call)', () => {
-  it('aborting a running job rejects at once with the reason and stops its worker', async () => {
-    const p = pool({ processes: 1 });
-    const flag = new SharedArrayBuffer(4);
-    const controller = new AbortController();
-    const outcome = rejectionOf(p.apply(tasks.spin, [flag], { signal: controller.signal }));
-    while (Atomics.load(new Int32Array(flag), 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    const reason = new Error('no longer needed');
-    controller.abort(reason);
-    expect(await outcome).toBe(reason);
-    // One worker, and the old one spins for ever: only a replacement can answer.
-    expect(await p.apply(tasks.square, [7])).toBe(49);
-  });
-
-  it('terminate() rejects a running job with PoolTerminatedError and stops a spinning worker', async () => {
-    const p = pool({ processes: 1 });
-    const flag = new SharedArrayBuffer(4);
-    const outcome = rejectionOf(p.apply(tasks.spin, [flag]));
-    while (Atomics.load(new Int32Array(flag), 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    await p.terminate();
-    expect((await outcome).name).toBe('PoolTerminatedError');
-  });
 });
 
 describe('data across the boundary', () => {
   const shared = createPool({ processes: 2 });
   afterAll(() => shared.terminate());
-
-  it('an argument that cannot be cloned rejects with a CloneError that names the argument', async () => {
-    const error = await rejectionOf(shared.apply(tasks.identity, [() => 1]));
-    expect(error.name).toBe('CloneError');
-    expect(error.message).toMatch(/argument could not be copied/);
-  });
-
-  it('a result that cannot be cloned rejects with a CloneError that names the result', async () => {
-    const error = await rejectionOf(shared.apply(tasks.returnSymbol));
-    expect(error.name).toBe('CloneError');
-    expect(error.message).toMatch(/result could not be copied/);
-    expect(await shared.apply(tasks.square, [3])).toBe(9);
-  });
-
-  it("a task's own error keeps its name, message and properties (not threads.js's error format)", async () => {
-    const error = await rejectionOf(shared.map(tasks.parseOrFail, ['ok', 'bad']));
-    expect(error.name).toBe('ParseError');
-    expect(error.message).toBe('cannot parse bad');
-    expect(error.line).toBe(7);
-  });
 
   it('an Error returned as a value comes back as that Error', async () => {
     const [value] = await shared.map(tasks.makeError, ['a value, not a failure']);

@@ -1,42 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fullSize as allRunAtOnce, rejectionOf, tasks, until, useTestPools } from '@parapool/conformance';
-import { describe, expect, it, vi } from 'vitest';
-import {
-  CloneError,
-  createPool,
-  type Pool,
-  PoolTerminatedError,
-  type TinypoolPoolOptions,
-  WorkerCrashedError,
-} from '../dist/index.js';
+import { rejectionOf, tasks, useTestPools } from '@parapool/conformance';
+import { describe, expect, it } from 'vitest';
+import { createPool, type TinypoolPoolOptions, WorkerCrashedError } from '../dist/index.js';
 
-const { pool, tempDir } = useTestPools((options: TinypoolPoolOptions) => createPool(options), 'tinypool');
-
-/** True if `n` workers can run at once: a barrier across all of them passes. */
-const fullSize = (target: Pool, n: number) => allRunAtOnce(target, n, join(tempDir(), 'barrier'));
-
-/** Marks `path` then spins forever: only terminating its thread stops it. */
-const spin = (path: string): never => {
-  (process.getBuiltinModule('node:fs') as typeof import('node:fs')).writeFileSync(path, '');
-  for (;;) {}
-};
-
-/**
- * Collects what is written to this process's stderr until `restore()`, instead
- * of showing it: tinypool pipes its worker processes' stderr there.
- */
-function captureStderr(): { text(): string; restore(): void } {
-  let text = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    text += String(chunk);
-    return true;
-  });
-  return { text: () => text, restore: () => spy.mockRestore() };
-}
-
-type Runtime = 'worker_threads' | 'child_process';
-const runtimes: Runtime[] = ['worker_threads', 'child_process'];
+const { pool } = useTestPools((options: TinypoolPoolOptions) => createPool(options), 'tinypool');
 
 describe('options', () => {
   it('passes tinypool options through to every worker', async () => {
@@ -49,80 +15,6 @@ describe('options', () => {
     expect(() => createPool({ tinypool: { maxThreads: 4 } as never })).toThrow(/processes/);
     expect(() => createPool({ tinypool: { isolateWorkers: true } as never })).toThrow(/maxtasksperchild: 1/);
     expect(() => createPool({ tinypool: { maxMemoryLimitBeforeRecycle: 1e8 } as never })).toThrow(/resourceLimits/);
-  });
-
-  it('processes is a fixed number of threads: that many at once, never more', async () => {
-    const p = pool({ processes: 3 });
-    expect(await fullSize(p, 3)).toBe(true);
-    const ids = await p.map(
-      tasks.workerId,
-      Array.from({ length: 30 }, (_, i) => i),
-      { chunksize: 1 },
-    );
-    expect(new Set(ids).size).toBeLessThanOrEqual(3);
-  });
-});
-
-describe.each(runtimes)('runtime %s', (runtime) => {
-  const options = (extra: TinypoolPoolOptions = {}): TinypoolPoolOptions => ({
-    ...extra,
-    tinypool: { runtime, ...extra.tinypool },
-  });
-
-  it('replaces a worker after maxtasksperchild jobs (tinypool only recycles by memory)', async () => {
-    const p = pool(options({ processes: 1, maxtasksperchild: 2 }));
-    const stamps = await p.map(tasks.jobStamp, [1, 2, 3, 4, 5, 6], { chunksize: 1 });
-    const workers = stamps.map((stamp) => stamp.split('#')[0]);
-    expect(new Set(workers).size).toBe(3);
-    expect(stamps.map((stamp) => stamp.split('#')[1])).toEqual(['1', '2', '1', '2', '1', '2']);
-  });
-
-  it('process.exit() in a task fails its job with the exit code instead of hanging; the pool keeps its size', async () => {
-    const p = pool(options({ processes: 2 }));
-    const error = await rejectionOf(p.apply(tasks.exit, [5]));
-    expect(error).toBeInstanceOf(WorkerCrashedError);
-    expect((error as WorkerCrashedError).exitCode).toBe(5);
-    expect(await fullSize(p, 2)).toBe(true);
-  });
-
-  it('an exception thrown from a timer fails its job with WorkerCrashedError', async () => {
-    const p = pool(options({ processes: 1 }));
-    // (The suite's task ends a worker process quietly, so nothing is printed to capture.)
-    const error = await rejectionOf(p.apply(tasks.throwFromTimer, ['late boom']));
-    expect(error).toBeInstanceOf(WorkerCrashedError);
-    expect(await p.apply(tasks.square, [3])).toBe(9);
-  });
-
-  it('aborting a job stuck in a loop stops its worker: the call rejects and the pool is back to full size', async () => {
-    const p = pool(options({ processes: 2 }));
-    const started = join(tempDir(), 'started');
-    const controller = new AbortController();
-    const call = p.apply(spin, [started], { signal: controller.signal });
-    await until(() => existsSync(started));
-    const reason = new Error('enough');
-    controller.abort(reason);
-    expect(await rejectionOf(call)).toBe(reason);
-    expect(await fullSize(p, 2)).toBe(true);
-  });
-
-  it('a result or argument that cannot be cloned rejects with CloneError; the worker lives on', async () => {
-    const p = pool(options({ processes: 1 }));
-    const before = await p.apply(tasks.workerId);
-    expect(await rejectionOf(p.apply(tasks.returnFunction))).toBeInstanceOf(CloneError);
-    expect(await rejectionOf(p.apply(tasks.identity, [Symbol('no')]))).toBeInstanceOf(CloneError);
-    expect(await p.apply(tasks.workerId)).toBe(before);
-  });
-
-  it('terminate() rejects running and queued jobs with PoolTerminatedError and stops a worker stuck in a loop', async () => {
-    const p = pool(options({ processes: 1 }));
-    const started = join(tempDir(), 'started');
-    const running = rejectionOf(p.apply(spin, [started]));
-    const queued = rejectionOf(p.apply(tasks.square, [2]));
-    await until(() => existsSync(started));
-    // Resolves only once the spinning worker has exited.
-    await p.terminate();
-    expect(await running).toBeInstanceOf(PoolTerminatedError);
-    expect(await queued).toBeInstanceOf(PoolTerminatedError);
   });
 });
 

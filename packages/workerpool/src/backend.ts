@@ -1,26 +1,26 @@
 import { fileURLToPath } from 'node:url';
 import {
-  type BackendOptions,
+  type Crashed,
+  defineAdapter,
   type Job,
   type JobResult,
-  refuseOwnedOptions,
-  SlotBackend,
+  owned,
   type SlotWorker,
   WorkerCrashedError,
 } from '@parapool/core';
 import workerpool, { type Pool as WorkerPool, type WorkerPoolOptions } from 'workerpool';
 
 /** The workerpool options this adapter sets itself, and what to do instead. */
-const OWNED = {
-  script: 'the adapter runs its own worker entry; name tasks with defineTasks',
-  minWorkers: "use the pool's `processes` option",
-  maxWorkers: "use the pool's `processes` option",
-  maxQueueSize: 'the core queues the jobs',
-  queueStrategy: 'the core queues the jobs',
+const OWNS = {
+  script: owned.workerScript,
+  minWorkers: owned.poolSize,
+  maxWorkers: owned.poolSize,
+  maxQueueSize: owned.queue,
+  queueStrategy: owned.queue,
 } as const;
 
 /** workerpool's options for every worker (the `workerpool` key of `createPool`), minus the ones this adapter sets. */
-export type WorkerpoolOptions = Omit<WorkerPoolOptions, keyof typeof OWNED>;
+export type WorkerpoolOptions = Omit<WorkerPoolOptions, keyof typeof OWNS>;
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -67,7 +67,7 @@ function keepAlive(pool: WorkerPool, alive: boolean): void {
  * own pool cannot say which worker ran a task nor retire one worker, which
  * `maxtasksperchild` and stopping one aborted job need.
  */
-function spawnWorker(options: WorkerPoolOptions, crashed: (error: WorkerCrashedError) => void): SlotWorker {
+function spawnWorker(options: WorkerPoolOptions, crashed: Crashed): SlotWorker {
   const died = (error: unknown): never => {
     crashed(crashOf(error));
     throw error;
@@ -105,11 +105,12 @@ function spawnWorker(options: WorkerPoolOptions, crashed: (error: WorkerCrashedE
 }
 
 /** Runs each job on one of `size` workerpool workers (threads by default), one job per worker at a time. */
-export class WorkerpoolBackend extends SlotBackend {
-  readonly name = 'workerpool';
-
-  constructor(options: BackendOptions, libraryOptions: WorkerpoolOptions = {}) {
-    refuseOwnedOptions('@parapool/workerpool', 'workerpool', libraryOptions, OWNED);
+export class WorkerpoolBackend extends defineAdapter({
+  name: 'workerpool',
+  package: '@parapool/workerpool',
+  optionsKey: 'workerpool',
+  owns: OWNS,
+  resolve: (libraryOptions: WorkerpoolOptions): WorkerPoolOptions => {
     const workerType = libraryOptions.workerType ?? 'thread';
     if (workerType === 'web')
       throw new TypeError("workerpool.workerType 'web' is for browsers: use 'thread' or 'process'");
@@ -117,9 +118,10 @@ export class WorkerpoolBackend extends SlotBackend {
     // structured clone matches what worker threads do.
     const forkOpts =
       workerType === 'process' ? { serialization: 'advanced', ...libraryOptions.forkOpts } : libraryOptions.forkOpts;
-    const resolved: WorkerPoolOptions = { ...libraryOptions, workerType, forkOpts };
-    // An aborted job's worker is force-terminated and replaced; process.exit() or an uncaught
-    // error ends only that worker; 'thread' (and 'auto' on Node) workers share the caller's pid.
-    super(options, (crashed) => spawnWorker(resolved, crashed), { separateProcesses: workerType === 'process' });
-  }
-}
+    return { ...libraryOptions, workerType, forkOpts };
+  },
+  // An aborted job's worker is force-terminated and replaced; process.exit() or an uncaught
+  // error ends only that worker; 'thread' (and 'auto' on Node) workers share the caller's pid.
+  capabilities: (resolved) => ({ separateProcesses: resolved.workerType === 'process' }),
+  spawn: spawnWorker,
+}) {}

@@ -1,7 +1,7 @@
 /**
  * `@parapool/workerpool`: Python's `multiprocessing.Pool` for Node.js, on workerpool.
  */
-import { BasePool, checkPoolOptions, type Pool, type PoolOptions } from '@parapool/core';
+import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
 import { WorkerpoolBackend, type WorkerpoolOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
@@ -9,11 +9,8 @@ import { WorkerpoolBackend, type WorkerpoolOptions } from './backend.js';
 export * from '@parapool/core';
 export { WorkerpoolBackend, type WorkerpoolOptions } from './backend.js';
 
-/** Pool options, plus options passed through to workerpool. */
-export interface WorkerpoolPoolOptions extends PoolOptions {
-  /** Passed through to workerpool for every worker. */
-  readonly workerpool?: WorkerpoolOptions;
-}
+/** Pool options, plus `workerpool`: options passed through to workerpool for every worker. */
+export type WorkerpoolPoolOptions = AdapterPoolOptions<'workerpool', WorkerpoolOptions>;
 
 /**
  * A pool on workerpool.
@@ -24,7 +21,4 @@ export interface WorkerpoolPoolOptions extends PoolOptions {
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```
  */
-export function createPool(options: WorkerpoolPoolOptions = {}): Pool {
-  checkPoolOptions(options);
-  return new BasePool(options, (resolved) => new WorkerpoolBackend(resolved, options.workerpool));
-}
+export const createPool: (options?: WorkerpoolPoolOptions) => Pool = poolFactory(WorkerpoolBackend);

@@ -62,19 +62,3 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
     return this.slots.terminate();
   }
 }
-
-/**
- * Throws a TypeError for library options an adapter sets itself, saying what to
- * use instead (`owned` maps each option to that advice).
- */
-export function refuseOwnedOptions(
-  adapter: string,
-  key: string,
-  given: object | undefined,
-  owned: Readonly<Record<string, string>>,
-): void {
-  for (const option of Object.keys(given ?? {})) {
-    const why = owned[option];
-    if (why) throw new TypeError(`${key}.${option} is set by ${adapter} and cannot be passed: ${why}.`);
-  }
-}

@@ -9,7 +9,11 @@ import { type WorkerEndReason, WorkerLog } from './worker-log.js';
 export interface SlotWorker {
   /** Runs a job on this worker; rejects only if the job could not be sent (e.g. a DataCloneError). */
   run(job: Job): Promise<JobResult>;
-  /** Stops the worker now; resolves once it has exited. */
+  /**
+   * Stops the worker now; resolves once it has exited. Called at any time:
+   * while the worker starts, runs a job or is idle, and after it died (then it
+   * must still resolve). The core waits at most `stopTimeoutMs` for it.
+   */
   stop(): Promise<void>;
   /**
    * Resolves when the worker is up. A worker that dies before this is a failed
@@ -36,6 +40,20 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
   readonly spawn: SpawnWorker<W>;
   /** Failed starts in a row after which the pool stops respawning until the next call. Default 3. */
   readonly maxFailedStarts?: number;
+  /**
+   * How long `close()`/`terminate()` wait for one worker's `stop()` (a library
+   * whose stop never resolves must not hang the pool). Default 10 s.
+   */
+  readonly stopTimeoutMs?: number;
+}
+
+/** Resolves when `stopping` settles, or after `ms`. */
+function bounded(stopping: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([stopping.catch(() => {}), late]).finally(() => clearTimeout(timer));
 }
 
 /** A WorkerCrashedError for a worker that died of `error` (an uncaught exception, out of memory...). */
@@ -273,10 +291,13 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#slots[index] = replacement;
     } else this.#slots.splice(index, 1);
     this.log.ended(slot.logId, reason, error, replacement?.logId);
-    const exiting = slot.worker
-      .stop()
-      .catch(() => {})
-      .then(() => this.log.exited(slot.logId));
+    let stopping: Promise<void>;
+    try {
+      stopping = slot.worker.stop();
+    } catch (error) {
+      stopping = Promise.reject(error);
+    }
+    const exiting = bounded(stopping, this.#options.stopTimeoutMs ?? 10_000).then(() => this.log.exited(slot.logId));
     this.#exiting.add(exiting);
     void exiting.then(() => this.#exiting.delete(exiting));
   }

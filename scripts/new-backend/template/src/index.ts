@@ -1,16 +1,16 @@
 /**
  * `@parapool/__name__`: Python's `multiprocessing.Pool` for Node.js, on __name__.
  */
-import { BasePool, type Pool, type PoolOptions } from '@parapool/core';
+import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
 import { __Pascal__Backend, type __Pascal__Options } from './backend.js';
 
+// Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
+// this package's createPool shadows the core's inline one.
+export * from '@parapool/core';
 export { __Pascal__Backend, type __Pascal__Options } from './backend.js';
 
-/** Pool options, plus options passed through to __name__. */
-export interface __Pascal__PoolOptions extends PoolOptions {
-  /** Passed through to __name__ for every worker. */
-  readonly __camel__?: __Pascal__Options;
-}
+/** Pool options, plus `__camel__`: options passed through to __name__ for every worker. */
+export type __Pascal__PoolOptions = AdapterPoolOptions<'__camel__', __Pascal__Options>;
 
 /**
  * A pool on __name__.
@@ -21,6 +21,4 @@ export interface __Pascal__PoolOptions extends PoolOptions {
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```
  */
-export function createPool(options: __Pascal__PoolOptions = {}): Pool {
-  return new BasePool(options, (resolved) => new __Pascal__Backend(resolved, options.__camel__));
-}
+export const createPool: (options?: __Pascal__PoolOptions) => Pool = poolFactory(__Pascal__Backend);

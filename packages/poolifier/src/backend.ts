@@ -1,0 +1,121 @@
+import type { Worker as ClusterWorker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import type { Worker as ThreadWorker } from 'node:worker_threads';
+import { defineAdapter, type Job, type JobResult, owned, type SlotWorker, watchWorker } from '@parapool/core';
+import { FixedClusterPool, FixedThreadPool, type PoolOptions } from 'poolifier';
+
+/** The poolifier options this adapter sets itself, and what to do instead. */
+const OWNS = {
+  startWorkers: 'the core starts workers as work comes',
+  enableTasksQueue: owned.queue,
+  tasksQueueOptions: owned.queue,
+  workerChoiceStrategy: 'each parapool worker is a poolifier pool of one worker: there is no worker to choose',
+  workerChoiceStrategyOptions: 'each parapool worker is a poolifier pool of one worker: there is no worker to choose',
+  restartWorkerOnError: 'the core replaces a worker that died (and fails only its job)',
+  enableEvents: "the adapter needs poolifier's events to know when a worker is up",
+} as const;
+
+/** poolifier's pool options (the `poolifier` key of `createPool`), minus the ones this adapter sets, plus the pool type. */
+export interface PoolifierOptions
+  extends Omit<
+    PoolOptions<ThreadWorker> & PoolOptions<ClusterWorker>,
+    keyof typeof OWNS | 'errorHandler' | 'exitHandler' | 'onlineHandler' | 'messageHandler'
+  > {
+  /**
+   * `'thread'` (default): FixedThreadPool, worker threads. `'cluster'`:
+   * FixedClusterPool, one OS process per worker (node:cluster; `settings` goes
+   * to `cluster.setupPrimary`, default `serialization: 'advanced'`).
+   */
+  readonly workerType?: 'thread' | 'cluster';
+}
+
+const WORKER_ENTRY = fileURLToPath(new URL('./worker.cjs', import.meta.url));
+
+type Resolved = { readonly cluster: boolean; readonly pool: Omit<PoolifierOptions, 'workerType'> };
+
+function resolve({ workerType = 'thread', ...pool }: PoolifierOptions): Resolved {
+  if (workerType !== 'thread' && workerType !== 'cluster') {
+    throw new TypeError(`poolifier.workerType must be 'thread' or 'cluster' (got ${String(workerType)})`);
+  }
+  const cluster = workerType === 'cluster';
+  // Cluster workers talk JSON by default, which drops undefined and mangles Map, Set, Date, BigInt...:
+  // structured clone matches what worker threads do.
+  const settings = cluster ? { serialization: 'advanced' as const, ...pool.settings } : pool.settings;
+  return { cluster, pool: { ...pool, settings } };
+}
+
+/** Ends a worker now, whatever it is doing: poolifier's own stop asks the worker first, which a busy one cannot answer. */
+function kill(worker: ThreadWorker | ClusterWorker): void {
+  if ('terminate' in worker) void worker.terminate();
+  else worker.process.kill('SIGKILL');
+}
+
+/** Resolves once `worker` has exited (at once if it has). */
+function exitOf(worker: ThreadWorker | ClusterWorker): Promise<void> {
+  const gone = 'process' in worker ? worker.isDead() : worker.threadId === -1;
+  return gone ? Promise.resolve() : new Promise((resolve) => worker.once('exit', () => resolve()));
+}
+
+/** Starts one parapool worker: a poolifier fixed pool of exactly one worker. */
+function spawn({ cluster, pool: options }: Resolved, crashed: Parameters<typeof watchWorker>[1]): SlotWorker {
+  const Pool = cluster ? FixedClusterPool : FixedThreadPool;
+  const own = { ...options, enableTasksQueue: false, startWorkers: true };
+  const pool = new Pool<Job, JobResult>(1, WORKER_ENTRY, own as PoolOptions<ThreadWorker> & PoolOptions<ClusterWorker>);
+  // poolifier re-emits a worker's error on its emitter, which throws if nobody listens.
+  pool.emitter?.on('error', () => {});
+  const node = pool.workerNodes[0];
+  if (!node) throw new Error('poolifier started no worker');
+  const worker = node.worker as ThreadWorker | ClusterWorker;
+  // A cluster worker's 'error' is about its IPC channel; its 'exit' says more (the exit code, the signal).
+  const { exited } = watchWorker(worker, crashed, { errors: !cluster });
+  let dead = false;
+  void exited.then(() => (dead = true));
+  let running = 0;
+  return {
+    // Emitted once the worker has answered poolifier's startup message.
+    ready: new Promise<void>((resolve) => pool.emitter?.once('ready', () => resolve())),
+    get pid() {
+      return 'process' in worker ? worker.process.pid : undefined;
+    },
+    run: (job) => {
+      running++;
+      return pool.execute(job).finally(() => running--);
+    },
+    keepAlive: (alive) => {
+      const handles =
+        'process' in worker ? [worker.process, worker.process.channel] : [worker, node.messageChannel?.port1];
+      for (const handle of handles)
+        if (alive) handle?.ref();
+        else handle?.unref();
+    },
+    // poolifier's destroy() asks each worker to stop, which a busy one cannot answer, then waits for an
+    // 'exit' that a worker which already exited never emits again (after a crash, or when the worker ended
+    // itself on that request first): it may never resolve. So a busy worker is ended here, destroy() ends
+    // the others (an idle worker, or the replacement poolifier starts for a dead one), and stop() waits for
+    // the workers' own exits, not for destroy().
+    stop: async () => {
+      if (running > 0 && !dead) kill(worker);
+      if (running > 0 || dead) await exited;
+      const others = pool.workerNodes.map((each) => exitOf(each.worker as ThreadWorker | ClusterWorker));
+      pool.destroy().catch(() => {});
+      await Promise.all([exited, ...others]);
+    },
+  };
+}
+
+/**
+ * The parapool Backend over poolifier. Each parapool worker is a poolifier
+ * fixed pool of one worker (thread or cluster process), so the adapter knows
+ * which worker runs which job: it retires that pool (and starts a fresh one)
+ * after `maxtasksperchild` jobs, when its worker dies, or when its running job
+ * is aborted.
+ */
+export class PoolifierBackend extends defineAdapter({
+  name: 'poolifier',
+  package: '@parapool/poolifier',
+  optionsKey: 'poolifier',
+  owns: OWNS,
+  resolve,
+  capabilities: ({ cluster }) => ({ separateProcesses: cluster }),
+  spawn,
+}) {}

@@ -1,0 +1,25 @@
+/**
+ * `@parapool/poolifier`: Python's `multiprocessing.Pool` for Node.js, on poolifier
+ * (worker threads, or cluster processes with `poolifier: { workerType: 'cluster' }`).
+ */
+import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
+import { PoolifierBackend, type PoolifierOptions } from './backend.js';
+
+// Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
+// this package's createPool shadows the core's inline one.
+export * from '@parapool/core';
+export { PoolifierBackend, type PoolifierOptions } from './backend.js';
+
+/** Pool options, plus `poolifier`: poolifier's pool options for every worker, and `workerType`. */
+export type PoolifierPoolOptions = AdapterPoolOptions<'poolifier', PoolifierOptions>;
+
+/**
+ * A pool on poolifier's fixed pools.
+ *
+ * @example
+ * ```ts
+ * await using pool = createPool({ processes: 4, poolifier: { workerType: 'cluster' } });
+ * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
+ * ```
+ */
+export const createPool: (options?: PoolifierPoolOptions) => Pool = poolFactory(PoolifierBackend);
