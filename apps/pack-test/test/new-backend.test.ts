@@ -21,7 +21,7 @@ let pkg: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'parapool-new-backend-'));
-  for (const file of ['tsconfig.base.json', 'backends.json', 'README.md']) cpSync(join(repo, file), join(root, file));
+  for (const file of ['tsconfig.base.json', 'backends.json', 'README.md', 'LICENSE']) cpSync(join(repo, file), join(root, file));
   await run(process.execPath, [scaffold, NAME, '--root', root, '--no-install'], root);
   pkg = join(root, 'packages', NAME);
   // What `pnpm install` would link: the workspace's own packages and tools.
@@ -37,10 +37,11 @@ afterAll(() => {
 });
 
 describe('pnpm new-backend', () => {
-  it('writes the package (Backend, worker entry, conformance test, README) and a changeset', () => {
+  it('writes the package (Backend, worker entry, conformance test, README, LICENSE) and a changeset', () => {
     for (const file of [
       'package.json',
       'README.md',
+      'LICENSE',
       'src/backend.ts',
       'src/worker.ts',
       'src/index.ts',
