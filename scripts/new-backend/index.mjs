@@ -70,7 +70,8 @@ function copy(from, to) {
 
 copy(templateDir, target);
 // Published packages carry the repository's licence.
-if (existsSync(join(root, 'LICENSE'))) writeFileSync(join(target, 'LICENSE'), readFileSync(join(root, 'LICENSE'), 'utf8'));
+if (existsSync(join(root, 'LICENSE')))
+  writeFileSync(join(target, 'LICENSE'), readFileSync(join(root, 'LICENSE'), 'utf8'));
 const changeset = join(root, '.changeset', `add-${name}.md`);
 mkdirSync(dirname(changeset), { recursive: true });
 if (!existsSync(changeset)) writeFileSync(changeset, fill(readFileSync(join(templateDir, 'changeset.md'), 'utf8')));

@@ -21,7 +21,8 @@ let pkg: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'parapool-new-backend-'));
-  for (const file of ['tsconfig.base.json', 'backends.json', 'README.md', 'LICENSE']) cpSync(join(repo, file), join(root, file));
+  for (const file of ['tsconfig.base.json', 'backends.json', 'README.md', 'LICENSE'])
+    cpSync(join(repo, file), join(root, file));
   await run(process.execPath, [scaffold, NAME, '--root', root, '--no-install'], root);
   pkg = join(root, 'packages', NAME);
   // What `pnpm install` would link: the workspace's own packages and tools.
