@@ -48,7 +48,8 @@ export class PiscinaBackend extends SlotBackend {
       pool.on('error', () => {});
       return {
         ready: new Promise<void>((resolve) => thread.once('online', () => resolve())),
-        run: (job) => pool.run(job) as Promise<JobResult>,
+        run: (job, transferList) =>
+          pool.run(job, { transferList: transferList as ArrayBuffer[] }) as Promise<JobResult>,
         stop: () => pool.destroy().then(() => exited),
       };
     });

@@ -1,7 +1,8 @@
 /**
  * The piscina worker entry: runs one parapool job with the core's worker runtime.
  */
-import { ensureCloneable, type Job, type JobResult, runJob } from '@parapool/core/worker';
+import { ensureCloneable, type Job, type JobResult, resultTransfers, runJob } from '@parapool/core/worker';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 
 /**
  * piscina posts the returned value itself; if it cannot be cloned, the thread
@@ -9,5 +10,9 @@ import { ensureCloneable, type Job, type JobResult, runJob } from '@parapool/cor
  * results as CloneError failures instead.
  */
 export default async function runParapoolJob(job: Job): Promise<JobResult> {
-  return ensureCloneable(await runJob(job));
+  const result = ensureCloneable(await runJob(job));
+  // Packed values and buffers marked with transfer() are moved back, not copied.
+  const transferList = resultTransfers(result);
+  if (transferList.length === 0) return result;
+  return move({ [transferableSymbol]: transferList, [valueSymbol]: result } as never) as never;
 }

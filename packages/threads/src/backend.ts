@@ -8,7 +8,7 @@ import {
   type SlotWorker,
   WorkerCrashedError,
 } from '@parapool/core';
-import { loadThreads, spawnable } from './threads-js.js';
+import { loadThreads, spawnable, transferJob } from './threads-js.js';
 
 /**
  * threads.js options, passed through: `timeout` goes to `spawn()`, the rest to
@@ -62,7 +62,8 @@ export class ThreadsBackend extends SlotBackend {
           if (alive) worker?.ref();
           else worker?.unref();
         },
-        run: (job) => thread.then((call) => call(job)),
+        run: (job, transferList) =>
+          thread.then((call) => call(transferList.length > 0 ? (transferJob(job, transferList) as Job) : job)),
         // Stopping a worker before spawn() has its init message would leave
         // threads.js's init timer (cleared only on success) holding the process.
         stop: () =>

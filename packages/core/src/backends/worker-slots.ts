@@ -2,13 +2,19 @@ import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, Wo
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { jobLength } from '../wire/packing.js';
+import { jobTransferList } from '../wire/transfer.js';
 import type { JobControl } from './backend.js';
 import { type WorkerEndReason, WorkerLog } from './worker-log.js';
 
 /** One worker as an adapter starts it: runs one job at a time. */
 export interface SlotWorker {
-  /** Runs a job on this worker; rejects only if the job could not be sent (e.g. a DataCloneError). */
-  run(job: Job): Promise<JobResult>;
+  /**
+   * Runs a job on this worker; rejects only if the job could not be sent (e.g.
+   * a DataCloneError). `transfer` lists the job's ArrayBuffers to move instead
+   * of copy (e.g. `postMessage(job, transfer)`, piscina's `transferList`); it is
+   * empty unless the backend declares `capabilities.transfers`.
+   */
+  run(job: Job, transfer: readonly ArrayBuffer[]): Promise<JobResult>;
   /** Stops the worker now; resolves once it has exited. */
   stop(): Promise<void>;
   /**
@@ -36,7 +42,11 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
   readonly spawn: SpawnWorker<W>;
   /** Failed starts in a row after which the pool stops respawning until the next call. Default 3. */
   readonly maxFailedStarts?: number;
+  /** Hand each worker its job's transfer list (the core's packed buffers, values marked with `transfer()`). Default false. */
+  readonly transfers?: boolean;
 }
+
+const NO_TRANSFER: readonly ArrayBuffer[] = Object.freeze([]);
 
 /** A WorkerCrashedError for a worker that died of `error` (an uncaught exception, out of memory...). */
 export function crashError(error: unknown): WorkerCrashedError {
@@ -190,7 +200,10 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     slot.worker.keepAlive?.(true);
     this.log.busy(slot.logId);
     pending.control.started();
-    slot.worker.run(pending.job).then(
+    // Counted now: the job's packed buffers may be moved to the worker (then empty here).
+    const items = jobLength(pending.job);
+    const transfer = this.#options.transfers ? jobTransferList(pending.job) : NO_TRANSFER;
+    slot.worker.run(pending.job, transfer).then(
       (result) => {
         if (slot.pending !== pending) return; // aborted, crashed or terminated meanwhile
         slot.jobs += 1;
@@ -198,7 +211,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
         this.#failedStarts = 0;
         if (result.ran) this.log.identify(slot.logId, result.ran.worker);
         this.log.ready(slot.logId);
-        this.log.idle(slot.logId, jobLength(pending.job));
+        this.log.idle(slot.logId, items);
         if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot, 'recycle');
         this.#settle(pending, undefined, result);
         this.#pump();

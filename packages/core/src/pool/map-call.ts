@@ -77,7 +77,7 @@ export function runMap(
         const failure = firstFailure(result);
         if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));
         chunks[seq] = result.values;
-        if (!call.progress(slice.length, n)) return;
+        if (!call.progress(end - offset, n)) return; // (a packed slice may have moved to the worker)
         if (--remaining === 0) {
           call.finish();
           settle.resolve(concat(chunks));

@@ -1,6 +1,7 @@
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import type { Job, JobResult, JobRun } from '../wire/job.js';
 import { unpackJob } from '../wire/packing.js';
+import { resultTransferList } from '../wire/transfer.js';
 import { setThreadWorker } from './context.js';
 import { WorkerRuntime } from './runtime.js';
 
@@ -36,4 +37,24 @@ export function timedRun(runtime: WorkerRuntime, job: Job): Promise<JobResult> |
     return r;
   };
   return result instanceof Promise ? result.then(stamp) : stamp(result);
+}
+
+const NONE: readonly ArrayBuffer[] = Object.freeze([]);
+
+/**
+ * The ArrayBuffers of `result` a worker entry may move back instead of copy
+ * (the runtime's packed values, and values a task returned marked with
+ * `transfer()`), for the library's own hand-over (piscina's `move`,
+ * threads.js's `Transfer`, workerpool's `Transfer`). Empty in a worker process,
+ * whose channel cannot move memory.
+ *
+ * @example
+ * ```ts
+ * const result = ensureCloneable(await runJob(job));
+ * const list = resultTransfers(result);
+ * return list.length > 0 ? Transfer(result, list) : result;
+ * ```
+ */
+export function resultTransfers(result: JobResult): readonly ArrayBuffer[] {
+  return isMainThread ? NONE : resultTransferList(result);
 }
