@@ -45,6 +45,7 @@ describe('pnpm new-backend', () => {
       'src/worker.ts',
       'src/index.ts',
       'test/conformance.test.ts',
+      'test/packed-transfer.test.ts',
     ]) {
       expect(existsSync(join(pkg, file)), file).toBe(true);
     }

@@ -243,11 +243,18 @@ export function packTuples(values: readonly unknown[]): PackedTuples | undefined
 export function unpackTuples(packed: PackedTuples): number[][] {
   const { columns } = packed;
   const n = columns[0]?.length ?? 0;
-  const out: number[][] = [];
+  const k = columns.length;
+  // Each tuple made at its size (an empty array grown by push reserves room for 17).
+  const out = new Array<number[]>(n);
+  if (k === 2) {
+    const [a, b] = columns as [Float64Array, Float64Array];
+    for (let i = 0; i < n; i++) out[i] = [a[i] as number, b[i] as number];
+    return out;
+  }
   for (let i = 0; i < n; i++) {
-    const tuple: number[] = [];
-    for (const column of columns) tuple.push(column[i] as number);
-    out.push(tuple);
+    const tuple = new Array<number>(k);
+    for (let c = 0; c < k; c++) tuple[c] = (columns[c] as Float64Array)[i] as number;
+    out[i] = tuple;
   }
   return out;
 }

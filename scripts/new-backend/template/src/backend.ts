@@ -36,10 +36,11 @@ function spawnWorker(options: __Pascal__Options, crashed: (error: WorkerCrashedE
   worker.once('exit', (exitCode) => crashed(new WorkerCrashedError({ exitCode })));
   return {
     ready: new Promise<void>((resolve) => (ready = resolve)),
-    run: (job: Job) =>
+    run: (job: Job, transfer: readonly ArrayBuffer[]) =>
       new Promise<JobResult>((resolve) => {
         // Throws a DataCloneError if an argument cannot be cloned; WorkerSlots rejects the job with it.
-        worker.postMessage(job);
+        // `transfer`: the job's buffers to move, not copy (threads: capabilities.transfers).
+        worker.postMessage(job, transfer as ArrayBuffer[]);
         current = resolve;
       }),
     stop: () => worker.terminate().then(() => {}),
@@ -54,7 +55,8 @@ export class __Pascal__Backend extends SlotBackend {
   constructor(options: BackendOptions, libraryOptions: __Pascal__Options = {}) {
     // Capabilities are declared once, here; the core and the conformance suite read them.
     // SlotBackend's defaults: stopsRunningJobs (stop() ends an aborted job's thread, a new one
-    // starts), isolatesCrashes (process.exit() ends only that thread), threads share one pid.
+    // starts), isolatesCrashes (process.exit() ends only that thread), threads share one pid,
+    // transfers (threads move buffers: run() passes its transfer list to postMessage).
     super(options, (crashed) => spawnWorker(libraryOptions, crashed), {
       stopsRunningJobs: true,
       isolatesCrashes: true,
