@@ -69,7 +69,11 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
         if (calls.delete(call) && calls.size === 0) this.#wakeIdle();
       },
     };
-    this.#host = { queue: this.#queue, calls: registry, job: (task, items, spread) => this.#job(task, items, spread) };
+    this.#host = {
+      queue: this.#queue,
+      calls: registry,
+      job: (task, items, spread, rowWidth) => this.#job(task, items, spread, rowWidth),
+    };
     this.#backend.listen?.((event) => {
       this.emit(EVENT_NAMES[event.type], event);
     });
@@ -218,9 +222,10 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     for (const wake of waiters) wake();
   }
 
-  #job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean): Job {
+  #job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean, rowWidth?: number): Job {
     let job: Job;
-    if (spread) {
+    if (rowWidth) job = { task, items, spread, rowWidth };
+    else if (spread) {
       const packed = toPackedColumns(items as unknown[][]);
       job = !packed
         ? { task, items, spread }

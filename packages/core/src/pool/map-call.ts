@@ -1,7 +1,7 @@
 import type { MapOptions } from '../types.js';
 import type { Job, TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
-import { packNumberRange } from '../wire/packing.js';
+import { packRange } from '../wire/packing.js';
 import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { JobQueue } from './job-queue.js';
@@ -26,8 +26,11 @@ export interface Settle<T> {
 export interface CallHost {
   readonly queue: JobQueue;
   readonly calls: CallRegistry;
-  /** Builds the job for a chunk (adds the pool's initializer, columns for spread calls). */
-  job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean): Job;
+  /**
+   * Builds the job for a chunk (adds the pool's initializer, columns for spread
+   * calls). With `rowWidth`, `items` is a matrix of rows packed already.
+   */
+  job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean, rowWidth?: number): Job;
 }
 
 /**
@@ -68,9 +71,10 @@ export function runMap(
   });
   for (let offset = 0; offset < n && !call.ended; offset += size) {
     const end = Math.min(n, offset + size);
-    const slice = spread ? items.slice(offset, end) : packNumberRange(items, offset, end);
+    const packed = spread ? { items: items.slice(offset, end) } : packRange(items, offset, end);
+    const slice = packed.items;
     call.send(
-      host.job(ref, slice, spread),
+      host.job(ref, slice, spread, packed.rowWidth),
       (result) => {
         const failure = firstFailure(result);
         if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));

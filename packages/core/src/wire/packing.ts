@@ -151,16 +151,20 @@ const MAX_ROW_WIDTH = 1024;
  * the matrix as one block: several times cheaper than many small arrays, and
  * every number crosses exactly.
  */
-export function packRows(items: readonly unknown[]): { data: Float64Array; width: number } | undefined {
-  const n = items.length;
+export function packRows(
+  items: readonly unknown[],
+  start = 0,
+  end = items.length,
+): { data: Float64Array; width: number } | undefined {
+  const n = end - start;
   if (n < MIN_ROWS) return undefined;
-  const first = items[0];
+  const first = items[start];
   if (!Array.isArray(first)) return undefined;
   const width = first.length;
   if (width === 0 || width > MAX_ROW_WIDTH) return undefined;
   const data = new Float64Array(n * width);
   for (let i = 0; i < n; i++) {
-    const row = items[i];
+    const row = items[start + i];
     if (!Array.isArray(row) || row.length !== width) return undefined;
     const offset = i * width;
     for (let j = 0; j < width; j++) {
@@ -199,6 +203,21 @@ export function unpackJob(job: Job): Job {
     unpacked = { ...unpacked, columns };
   }
   return unpacked;
+}
+
+/**
+ * `items[start..end)` as it travels, in one pass and without an intermediate
+ * copy: numbers as a Float64Array, rows of numbers as a matrix (`rowWidth`),
+ * anything else as an array.
+ */
+export function packRange(
+  items: readonly unknown[],
+  start: number,
+  end: number,
+): { items: unknown[] | Float64Array; rowWidth?: number } {
+  if (typeof items[start] === 'number') return { items: packNumberRange(items, start, end) };
+  const rows = packRows(items, start, end);
+  return rows ? { items: rows.data, rowWidth: rows.width } : { items: items.slice(start, end) };
 }
 
 /** A chunk of items as it travels: numbers as a Float64Array, rows of numbers as a matrix, or as they are. */

@@ -1,6 +1,5 @@
 import { isMainThread, threadId } from 'node:worker_threads';
 import type { Job, JobResult, JobRun } from '../wire/job.js';
-import { unpackJob } from '../wire/packing.js';
 import { resultTransferList } from '../wire/transfer.js';
 import { setThreadWorker } from './context.js';
 import { WorkerRuntime } from './runtime.js';
@@ -30,7 +29,7 @@ export function runJob(job: Job): Promise<JobResult> | JobResult {
 /** Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights). */
 export function timedRun(runtime: WorkerRuntime, job: Job): Promise<JobResult> | JobResult {
   const start = performance.now();
-  const result = runtime.runJob(unpackJob(job));
+  const result = runtime.runJob(job);
   const { id, pid, threadId } = runtime.info;
   const stamp = (r: JobResult): JobResult => {
     (r as { ran?: JobRun }).ran = { ms: performance.now() - start, worker: { id, pid, threadId } };
