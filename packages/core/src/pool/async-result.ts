@@ -54,6 +54,8 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
   /** The settlers of `#promise` while it waits (made only for a caller who asked: get/then/wait). */
   #resolve: ((value: R) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
+  /** @internal An applyAsync call's arguments while its batch holds them (until its chunk is answered). */
+  batchedArgs: unknown[] | undefined = undefined;
 
   constructor(options?: AsyncOptions<R>) {
     if (options !== undefined && (options.callback || options.errorCallback)) this.#options = options;
