@@ -2,7 +2,6 @@
  * The piscina worker entry: runs one parapool job with the core's worker runtime.
  */
 import { ensureCloneable, type Job, type JobResult, resultTransfers, runJob } from '@parapool/core/worker';
-import { move, transferableSymbol, valueSymbol } from 'piscina';
 
 /**
  * piscina posts the returned value itself; if it cannot be cloned, the thread
@@ -14,5 +13,11 @@ export default async function runParapoolJob(job: Job): Promise<JobResult> {
   // Packed values and buffers marked with transfer() are moved back, not copied.
   const transferList = resultTransfers(result);
   if (transferList.length === 0) return result;
+  // Loaded on first use: a worker whose results hold no buffer never loads piscina's main module.
+  piscina ??= loadPiscina();
+  const { move, transferableSymbol, valueSymbol } = await piscina;
   return move({ [transferableSymbol]: transferList, [valueSymbol]: result } as never) as never;
 }
+
+const loadPiscina = () => import('piscina');
+let piscina: ReturnType<typeof loadPiscina> | undefined;
