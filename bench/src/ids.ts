@@ -14,6 +14,7 @@ export type WorkloadId =
   | 'cpu-bound'
   | 'io-bound'
   | 'sort'
+  | 'shared-memory'
   | 'crossover'
   | 'cold-start';
 
@@ -32,6 +33,7 @@ export type MethodId =
   | 'loop'
   | 'loop-sample'
   | 'sort-copy'
+  | 'sum-loop'
   // the Pool methods
   | 'apply-loop-sample'
   | 'map-chunksize-1-sample'
@@ -47,6 +49,10 @@ export type MethodId =
   | 'imap-1-sample'
   | 'imap-auto-sample'
   | 'sort-parts'
+  | 'sum-clone'
+  | 'sum-transfer'
+  | 'sum-shared'
+  | 'sum-shared-parts'
   | 'round-trip'
   | 'cold-start'
   | 'shutdown'

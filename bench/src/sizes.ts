@@ -22,6 +22,8 @@ export interface Sizes {
   readonly ioDelayMs: number;
   /** sort: random numbers sorted. */
   readonly sortItems: number;
+  /** shared-memory: numbers of the array summed (12.5 million: 100 MB). */
+  readonly sharedItems: number;
   /** crossover: work per item, in microseconds. */
   readonly crossoverGrainsUs: readonly number[];
   /** crossover: items per call. */
@@ -41,6 +43,7 @@ export const fullSizes: Sizes = {
   ioChunk: 100,
   ioDelayMs: 5,
   sortItems: 2_000_000,
+  sharedItems: 12_500_000,
   crossoverGrainsUs: [1, 3, 10, 30, 100, 300, 1000, 3000, 10_000],
   crossoverItems: 100,
 };
@@ -58,6 +61,7 @@ export const quickSizes: Sizes = {
   ioChunk: 100,
   ioDelayMs: 5,
   sortItems: 100_000,
+  sharedItems: 200_000,
   crossoverGrainsUs: [1, 100, 1000],
   crossoverItems: 20,
 };

@@ -3,7 +3,7 @@
  * (dist/tasks.js), so the bench measures plain JavaScript.
  */
 import { defineTasks } from '@parapool/core';
-import { fetchValue, howmany, howmanyIndexed, howmanyRow, sortPart, spin, square } from './work.js';
+import { fetchValue, howmany, howmanyIndexed, howmanyRow, sortPart, spin, square, sumArray, sumRange } from './work.js';
 
 export const tasks = defineTasks(import.meta.url, {
   howmany,
@@ -13,4 +13,6 @@ export const tasks = defineTasks(import.meta.url, {
   spin,
   sortPart,
   fetchValue,
+  sumArray,
+  sumRange,
 });

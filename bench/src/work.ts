@@ -108,7 +108,7 @@ function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
 }
 
 /** The unary functions the map-style workloads use, by name (the raw-library workers expose these). */
-export const unaryWork = { howmanyRow, square, spin, sortPart, fetchValue } as const;
+export const unaryWork = { howmanyRow, square, spin, sortPart, fetchValue, sumArray } as const;
 
 /** Names of the unary functions. */
 export type UnaryWorkName = keyof typeof unaryWork;
@@ -168,4 +168,16 @@ export function howmanyPackedArgs(
 export function squareInPlace(xs: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   for (let i = 0; i < xs.length; i++) xs[i] = square(xs[i] as number);
   return xs;
+}
+
+/** shared-memory: the sum of `data[start..end)`, in index order. */
+export function sumRange(data: Float64Array, start: number, end: number): number {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += data[i] as number;
+  return sum;
+}
+
+/** shared-memory: the sum of the whole array. */
+export function sumArray(data: Float64Array): number {
+  return sumRange(data, 0, data.length);
 }

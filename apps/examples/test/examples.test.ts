@@ -15,6 +15,8 @@ import { makeData as makeRows } from '../src/howmany/data.js';
 import { tasks as howmany } from '../src/howmany/tasks.js';
 import { makeData as makeNumbers } from '../src/parallel-sort/data.js';
 import { scientists } from '../src/scientists/data.js';
+import { makeData as makeUniform } from '../src/shared-memory/data.js';
+import { countRange } from '../src/shared-memory/tasks.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -132,6 +134,18 @@ describe.concurrent.each(BACKENDS)('examples on %s', (backend) => {
     expect(reported.hypotenuse).toEqual({ rows, ...summary(expected, 5) });
     const copies = backend === 'child-process';
     expect(stdout).toContain(copies ? 'each task gets a copy of its rows' : 'columns and result are not copied');
+  });
+
+  it('shared-memory: the histogram counted into shared bins with Atomics equals the sequential one; transfer() moves on threads', async () => {
+    const size = 40_000;
+    const { reported, stdout } = await runExample('shared-memory', backend, '--size', String(size), '--parts', '5');
+    const data = makeUniform(size, false);
+    expect(reported.bins).toEqual(countRange(data, 0, size));
+    const scaled = Array.from(data, (x) => x * 2);
+    expect(reported.scaled).toEqual({ length: size, first: scaled.slice(0, 3), checksum: checksum(scaled) });
+    const processes = backend === 'child-process';
+    expect(stdout).toContain(processes ? 'each task gets a copy of its range' : 'nothing is copied');
+    expect(reported.moved).toEqual({ detached: !processes });
   });
 });
 

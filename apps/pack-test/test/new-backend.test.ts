@@ -48,6 +48,7 @@ describe('pnpm new-backend', () => {
       'src/index.ts',
       'test/conformance.test.ts',
       'test/public-api.test.ts',
+      'test/packed-transfer.test.ts',
     ]) {
       expect(existsSync(join(pkg, file)), file).toBe(true);
     }

@@ -3,13 +3,14 @@
  * library, no parapool. Each message `{ id, name, arg }` calls one function of
  * work.ts (or its `…Chunk` form) and answers `{ id, value }` or `{ id, error }`.
  */
-import { fetchValue, howmanyRow, overChunk, sortPart, spin, square } from '../work.js';
+import { fetchValue, howmanyRow, overChunk, sortPart, spin, square, sumArray } from '../work.js';
 
 const functions: Record<string, (arg: never) => unknown> = {
   howmanyRow,
   square,
   spin,
   sortPart,
+  sumArray,
   fetchValue,
   howmanyRowChunk: overChunk(howmanyRow),
   squareChunk: overChunk(square),

@@ -3,9 +3,9 @@
  * per function, called with `pool.run(arg, { name })` as their docs show. The
  * `…Chunk` exports take a hand-made chunk of items.
  */
-import { fetchValue, howmanyRow, overChunk, sortPart, spin, square } from '../work.js';
+import { fetchValue, howmanyRow, overChunk, sortPart, spin, square, sumArray } from '../work.js';
 
-export { fetchValue, howmanyRow, sortPart, spin, square };
+export { fetchValue, howmanyRow, sortPart, spin, square, sumArray };
 export const howmanyRowChunk = overChunk(howmanyRow);
 export const squareChunk = overChunk(square);
 export const spinChunk = overChunk(spin);

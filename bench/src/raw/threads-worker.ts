@@ -4,13 +4,14 @@
  * `…Chunk` functions take a hand-made chunk of items.
  */
 import { expose } from 'threads/worker';
-import { fetchValue, howmanyRow, overChunk, sortPart, spin, square } from '../work.js';
+import { fetchValue, howmanyRow, overChunk, sortPart, spin, square, sumArray } from '../work.js';
 
 expose({
   howmanyRow,
   square,
   spin,
   sortPart,
+  sumArray,
   fetchValue,
   howmanyRowChunk: overChunk(howmanyRow),
   squareChunk: overChunk(square),

@@ -4,13 +4,14 @@
  * functions take a hand-made chunk of items.
  */
 import workerpool from 'workerpool';
-import { fetchValue, howmanyRow, overChunk, sortPart, spin, square } from '../work.js';
+import { fetchValue, howmanyRow, overChunk, sortPart, spin, square, sumArray } from '../work.js';
 
 workerpool.worker({
   howmanyRow,
   square,
   spin,
   sortPart,
+  sumArray,
   fetchValue,
   howmanyRowChunk: overChunk(howmanyRow),
   squareChunk: overChunk(square),

@@ -6,6 +6,7 @@ import { cpuBoundWorkload } from './cpu-bound.js';
 import { crossoverWorkload } from './crossover.js';
 import { howmanyWorkload } from './howmany.js';
 import { ioBoundWorkload } from './io-bound.js';
+import { sharedMemoryWorkload } from './shared-memory.js';
 import { sortWorkload } from './sort.js';
 import { squareWorkload } from './square.js';
 
@@ -17,6 +18,7 @@ export const workloads: readonly Workload[] = [
   cpuBoundWorkload,
   ioBoundWorkload,
   sortWorkload,
+  sharedMemoryWorkload,
   crossoverWorkload,
   coldStartWorkload,
 ];

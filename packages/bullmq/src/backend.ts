@@ -113,6 +113,8 @@ export class BullmqBackend implements Backend {
     separateProcesses: true,
     // Hosts run their own local pools: per-worker figures and events stay on the hosts.
     observesWorkers: false,
+    // Jobs cross Redis as bytes: every value is copied (a host's own thread pool moves its buffers locally).
+    transfers: false,
   };
   /** One job per host slot: a chunk a host takes early could not be cancelled by a fail-fast. */
   readonly jobsPerWorker = 1;

@@ -22,11 +22,13 @@ import { imapFeature } from './features/imap.js';
 import { insightsFeature } from './features/insights.js';
 import { lifecycleFeature } from './features/lifecycle.js';
 import { mapFeature } from './features/map.js';
+import { transferFeature } from './features/transfer.js';
 import { registeredClassCallsFeature, valuesFeature } from './features/values.js';
 import { workersFeature } from './features/workers.js';
 
 export { describeAdapterExports } from './adapter-exports.js';
 export type { PoolFactory, SuiteContext } from './context.js';
+export { describePackedTransfer } from './packed-transfer.js';
 export { tasks } from './tasks.js';
 export { fullSize, rejectionOf, seededRandom, until, useTestPools } from './testing.js';
 
@@ -37,6 +39,7 @@ export const features = {
   imap: imapFeature,
   errors: errorsFeature,
   values: valuesFeature,
+  transfer: transferFeature,
   classCalls: registeredClassCallsFeature,
   abort: abortFeature,
   cancellation: cancellationFeature,

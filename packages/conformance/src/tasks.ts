@@ -4,7 +4,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentWorker, defineTasks } from '@parapool/core';
+import { currentWorker, defineTasks, transfer } from '@parapool/core';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -15,6 +15,8 @@ export class CustomTaskError extends Error {
 }
 
 const initCounts = new Map<string, number>();
+/** The buffer `keepAndTransfer` last returned, still referenced here: detached once it was moved to the caller. */
+let kept: Float64Array | undefined;
 let initTag: unknown;
 
 function workerId(): string {
@@ -34,6 +36,22 @@ async function waitForFile(path: string, timeoutMs: number): Promise<boolean> {
 
 export const tasks = defineTasks(import.meta.url, {
   square: (n: number) => n * n,
+  /** What arrived: the array's length, sum and first value (to check a moved buffer crossed whole). */
+  describeArray: (data: Float64Array) => ({
+    type: data.constructor.name,
+    length: data.length,
+    sum: data.reduce((a, b) => a + b, 0),
+    first: data[0],
+  }),
+  /** A Float64Array of 0..n-1, returned marked for transfer; kept here to see whether it was moved. */
+  keepAndTransfer: (n: number) => {
+    kept = Float64Array.from({ length: n }, (_, i) => i);
+    return transfer(kept);
+  },
+  /** The byteLength of the buffer `keepAndTransfer` last returned, as this worker sees it now. */
+  keptByteLength: () => kept?.byteLength,
+  /** Marks a value that cannot be moved: the task fails with transfer()'s TypeError. */
+  transferString: () => transfer('text' as never),
   add: (a: number, b: number) => a + b,
   identity: <T>(value: T): T => value,
   noArgs: () => 'no-args',

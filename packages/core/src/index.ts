@@ -70,6 +70,7 @@ export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.
 export { decodeResult, encodeJob } from './wire/job-codec.js';
 export { jobLength, unpackJob } from './wire/packing.js';
 export { containsSharedMemory } from './wire/shared-memory.js';
+export { jobTransferList, resultTransferList, type TransferableValue, transfer } from './wire/transfer.js';
 export type { WorkerInfo } from './worker/context.js';
 export { currentWorker } from './worker/context.js';
 

@@ -10,6 +10,7 @@ export { ensureCloneable } from './wire/cloneable.js';
 export type { SerializedError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';
 export { jobLength } from './wire/packing.js';
+export { type TransferableValue, transfer } from './wire/transfer.js';
 export { currentWorker, type WorkerInfo } from './worker/context.js';
 export { WorkerRuntime } from './worker/runtime.js';
-export { runJob, threadRuntime } from './worker/thread.js';
+export { resultTransfers, runJob, threadRuntime } from './worker/thread.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PoolTerminatedError } from '../src/errors.js';
-import { BasePool, CloneError, serializeError } from '../src/index.js';
+import { BasePool, CloneError, createPool, serializeError } from '../src/index.js';
 import { FakeBackend, fakePool, isSettled, settle } from './helpers/fake-backend.js';
 
 const square = (n: number) => n * n;
@@ -186,6 +186,24 @@ describe('applyAsync batching', () => {
     }
     expect(await Promise.all(results.map((r) => r.get()))).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     expect(backend.itemsRun).toBe(16);
+  });
+
+  it('calls to different tasks in one tick travel in runs of one task each; every call gets its own answer', async () => {
+    const pool = createPool({ processes: 2 });
+    const negate = (n: number) => -n;
+    const calls = Array.from({ length: 60 }, (_, i) =>
+      Math.floor(i / 7) % 3 === 0 ? 'square' : Math.floor(i / 7) % 3 === 1 ? 'add' : 'negate',
+    );
+    const results = calls.map((kind, i) =>
+      kind === 'square'
+        ? pool.applyAsync(square, [i])
+        : kind === 'add'
+          ? pool.applyAsync(add, [i, 100])
+          : pool.applyAsync(negate, [i]),
+    );
+    const expected = calls.map((kind, i) => (kind === 'square' ? i * i : kind === 'add' ? i + 100 : -i));
+    expect(await Promise.all(results.map((r) => r.get()))).toEqual(expected);
+    await pool.terminate();
   });
 
   it('one failing call in a batch fails alone', async () => {

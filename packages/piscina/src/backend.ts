@@ -35,7 +35,7 @@ export class PiscinaBackend extends defineAdapter({
     pool.on('error', () => {});
     return {
       ready: online,
-      run: (job) => pool.run(job) as Promise<JobResult>,
+      run: (job, transferList) => pool.run(job, { transferList: transferList as ArrayBuffer[] }) as Promise<JobResult>,
       stop: () => pool.destroy().then(() => exited),
     };
   },

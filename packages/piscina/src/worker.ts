@@ -1,7 +1,7 @@
 /**
  * The piscina worker entry: runs one parapool job with the core's worker runtime.
  */
-import { ensureCloneable, type Job, type JobResult, runJob } from '@parapool/core/worker';
+import { ensureCloneable, type Job, type JobResult, resultTransfers, runJob } from '@parapool/core/worker';
 
 /**
  * piscina posts the returned value itself; if it cannot be cloned, the thread
@@ -9,5 +9,15 @@ import { ensureCloneable, type Job, type JobResult, runJob } from '@parapool/cor
  * results as CloneError failures instead.
  */
 export default async function runParapoolJob(job: Job): Promise<JobResult> {
-  return ensureCloneable(await runJob(job));
+  const result = ensureCloneable(await runJob(job));
+  // Packed values and buffers marked with transfer() are moved back, not copied.
+  const transferList = resultTransfers(result);
+  if (transferList.length === 0) return result;
+  // Loaded on first use: a worker whose results hold no buffer never loads piscina's main module.
+  piscina ??= loadPiscina();
+  const { move, transferableSymbol, valueSymbol } = await piscina;
+  return move({ [transferableSymbol]: transferList, [valueSymbol]: result } as never) as never;
 }
+
+const loadPiscina = () => import('piscina');
+let piscina: ReturnType<typeof loadPiscina> | undefined;

@@ -116,6 +116,7 @@ export class PoolifierBackend extends defineAdapter({
   optionsKey: 'poolifier',
   owns: OWNS,
   resolve,
-  capabilities: ({ cluster }) => ({ separateProcesses: cluster }),
+  // poolifier's workers post their results without a transfer list: buffers are copied both ways.
+  capabilities: ({ cluster }) => ({ separateProcesses: cluster, transfers: false }),
   spawn,
 }) {}

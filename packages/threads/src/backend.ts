@@ -1,6 +1,6 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { defineAdapter, type Job, type JobResult, WorkerCrashedError, watchWorker } from '@parapool/core';
-import { loadThreads, spawnable } from './threads-js.js';
+import { loadThreads, spawnable, transferJob } from './threads-js.js';
 
 /**
  * threads.js options, passed through: `timeout` goes to `spawn()`, the rest to
@@ -53,7 +53,8 @@ export class ThreadsBackend extends defineAdapter({
         if (alive) worker?.ref();
         else worker?.unref();
       },
-      run: (job) => thread.then((call) => call(job)),
+      run: (job, transferList) =>
+        thread.then((call) => call(transferList.length > 0 ? (transferJob(job, transferList) as Job) : job)),
       // Stopping a worker before spawn() has its init message would leave
       // threads.js's init timer (cleared only on success) holding the process.
       stop: () =>

@@ -2,6 +2,7 @@ import type { TransferListItem, Worker } from 'node:worker_threads';
 import type { WorkerLike } from 'threads';
 
 let loaded: Promise<typeof import('threads')> | undefined;
+let threads: typeof import('threads') | undefined;
 
 /**
  * Imports threads.js once. On import it adds SIGINT/SIGTERM handlers that call
@@ -13,7 +14,7 @@ export function loadThreads(): Promise<typeof import('threads')> {
   loaded ??= (async () => {
     const before = new Set([...process.listeners('SIGINT'), ...process.listeners('SIGTERM')]);
     const hadSelf = 'self' in globalThis;
-    const threads = await import('threads');
+    const module = await import('threads');
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       for (const listener of process.listeners(signal)) {
         if (!before.has(listener) && String(listener).includes('terminateWorkersAndMaster'))
@@ -21,7 +22,8 @@ export function loadThreads(): Promise<typeof import('threads')> {
       }
     }
     if (!hadSelf) Reflect.deleteProperty(globalThis, 'self');
-    return threads;
+    threads = module;
+    return module;
   })();
   return loaded;
 }
@@ -48,4 +50,14 @@ export function spawnable(worker: Worker): WorkerLike {
       if (onEvent) worker.off(type, onEvent);
     },
   };
+}
+
+/**
+ * `job` wrapped in threads.js's `Transfer`, so its buffers in `transferList`
+ * move to the worker instead of being copied. Needs threads.js loaded (a
+ * worker's `call` exists only once {@link loadThreads} has resolved).
+ */
+export function transferJob(job: unknown, transferList: readonly ArrayBuffer[]): unknown {
+  if (!threads) throw new Error('transferJob() before threads.js was loaded (loadThreads())');
+  return threads.Transfer(job as never, transferList as ArrayBuffer[]);
 }

@@ -14,8 +14,16 @@ declare module 'threads' {
     worker: WorkerLike,
     options?: { timeout?: number },
   ): Promise<(...args: Args) => PromiseLike<Result>>;
+  /** A payload whose `transferables` are moved to the worker instead of copied. */
+  export interface TransferDescriptor<T = unknown> {
+    send: T;
+    transferables: ArrayBuffer[];
+  }
+  export function Transfer<T>(payload: T, transferables: ArrayBuffer[]): TransferDescriptor<T>;
 }
 
 declare module 'threads/worker' {
   export function expose(fn: (...args: never[]) => unknown): void;
+  /** A result whose `transferables` are moved back to the caller instead of copied. */
+  export function Transfer<T>(payload: T, transferables: ArrayBuffer[]): { send: T; transferables: ArrayBuffer[] };
 }

@@ -2,7 +2,7 @@
  * The worker entry: exposes one function through threads.js that runs a job
  * with the core's worker runtime. Loaded as an ES module (dist/worker.js).
  */
-import { ensureCloneable, type Job, runJob } from '@parapool/core/worker';
+import { ensureCloneable, type Job, resultTransfers, runJob } from '@parapool/core/worker';
 
 // threads.js adds process-wide 'uncaughtException' and 'unhandledRejection'
 // listeners to every worker. They swallow the error (it is reported only while
@@ -13,7 +13,7 @@ const before = new Set<unknown>([
   ...process.listeners('uncaughtException'),
   ...process.listeners('unhandledRejection'),
 ]);
-const { expose } = await import('threads/worker');
+const { expose, Transfer } = await import('threads/worker');
 for (const listener of process.listeners('uncaughtException')) {
   if (!before.has(listener)) process.off('uncaughtException', listener);
 }
@@ -24,4 +24,9 @@ for (const listener of process.listeners('unhandledRejection')) {
 // runJob never rejects and returns plain data (errors already serialized), so
 // threads.js's own error serializer never touches a task's errors. A value
 // that cannot be cloned becomes that item's CloneError, not threads.js's error.
-expose(async (job: Job) => ensureCloneable(await runJob(job)));
+// Packed values and buffers marked with transfer() are moved back, not copied.
+expose(async (job: Job) => {
+  const result = ensureCloneable(await runJob(job));
+  const transferList = resultTransfers(result);
+  return transferList.length > 0 ? Transfer(result as never, transferList as ArrayBuffer[]) : result;
+});

@@ -70,9 +70,11 @@ export class TinypoolBackend extends defineAdapter({
     // tinypool re-emits a worker's error here when it held no job (and throws if nobody listens).
     pool.on('error', () => {});
     return {
-      run: (job) => {
+      run: (job, transferList) => {
         const refused = processes ? refuseSharedMemory(job) : undefined;
-        return refused ? Promise.reject(refused) : (pool.run(job) as Promise<JobResult>);
+        return refused
+          ? Promise.reject(refused)
+          : (pool.run(job, { transferList: transferList as ArrayBuffer[] }) as Promise<JobResult>);
       },
       // tinypool's destroy() waits for an 'exit' that a thread which already exited never
       // emits again: only the worker's own exit is awaited.

@@ -82,13 +82,17 @@ function spawnWorker(options: WorkerPoolOptions, crashed: Crashed): SlotWorker {
   let current = start();
   return {
     ready: current.ready,
-    run: async (job: Job) => {
+    run: async (job: Job, transfer: readonly ArrayBuffer[]) => {
       // Once the worker is up, workerpool sends at once: an argument that cannot be cloned throws here,
       // not later inside workerpool where nobody could catch it.
       await current.ready;
       let sent: Promise<JobResult>;
       try {
-        sent = current.pool.exec('runJob', [job]);
+        sent = current.pool.exec(
+          'runJob',
+          [job],
+          transfer.length > 0 ? { transfer: transfer as ArrayBuffer[] } : undefined,
+        );
       } catch (error) {
         // workerpool still counts the unsent task as running on its worker: put a fresh worker in its place.
         const broken = current.pool;

@@ -2,12 +2,17 @@
  * The workerpool worker: exposes one method, `runJob`, that runs a job with
  * the core's worker runtime. workerpool carries the job in and the result out.
  */
-import { ensureCloneable, type Job, type JobResult, runJob } from '@parapool/core/worker';
+import { ensureCloneable, type Job, type JobResult, resultTransfers, runJob } from '@parapool/core/worker';
 import workerpool from 'workerpool';
 
 workerpool.worker({
   // workerpool posts the result itself; one that cannot be cloned would reach the
   // caller as an error without its message. ensureCloneable turns such items into
   // CloneError failures instead.
-  runJob: async (job: Job): Promise<JobResult> => ensureCloneable(await runJob(job)),
+  // Packed values and buffers marked with transfer() are moved back, not copied (none in a worker process).
+  runJob: async (job: Job): Promise<JobResult> => {
+    const result = ensureCloneable(await runJob(job));
+    const transferList = resultTransfers(result);
+    return transferList.length > 0 ? (new workerpool.Transfer(result, transferList as ArrayBuffer[]) as never) : result;
+  },
 });

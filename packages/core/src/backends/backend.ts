@@ -20,6 +20,13 @@ export interface BackendCapabilities {
    * (`workers` is empty) and no worker event fires.
    */
   readonly observesWorkers: boolean;
+  /**
+   * ArrayBuffers can be moved to a worker and back instead of copied (worker
+   * threads): the core's packed chunks and results, and values marked with
+   * `transfer()`, whose sender's copy is then detached. Without it, every value
+   * is copied and the sender keeps its own (worker processes, a network).
+   */
+  readonly transfers: boolean;
 }
 
 /** Options the core resolves and validates before it builds a backend. */

@@ -1,16 +1,20 @@
 import { ensureCloneable } from '../wire/cloneable.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
+import { resultTransferList } from '../wire/transfer.js';
 import { WorkerRuntime } from '../worker/runtime.js';
 import { timedRun } from '../worker/thread.js';
 import type { BackendOptions } from './backend.js';
 import { SlotBackend } from './slot-backend.js';
 import type { SlotWorker } from './worker-slots.js';
 
-/** A copy of the job's arguments, as a worker boundary would make it. */
-function copyArguments(job: Job): Job {
+/** A copy of the job's arguments, as a worker boundary would make it (moving the buffers in `transfer`). */
+function copyArguments(job: Job, transfer: readonly ArrayBuffer[]): Job {
   try {
-    const { items, columns } = structuredClone({ items: job.items, columns: job.columns });
+    const { items, columns } = structuredClone(
+      { items: job.items, columns: job.columns },
+      transfer.length > 0 ? { transfer: transfer as ArrayBuffer[] } : undefined,
+    );
     return columns ? { ...job, items, columns } : { ...job, items };
   } catch (error) {
     throw isDataCloneError(error) ? toCloneError(error, 'argument') : error;
@@ -20,7 +24,8 @@ function copyArguments(job: Job): Job {
 /** A copy of the result; an item whose value cannot be cloned fails alone, with a CloneError. */
 function copyResult(result: JobResult): JobResult {
   try {
-    return structuredClone(result);
+    const transfer = resultTransferList(result);
+    return structuredClone(result, transfer.length > 0 ? { transfer: transfer as ArrayBuffer[] } : undefined);
   } catch {
     return structuredClone(ensureCloneable(result));
   }
@@ -30,7 +35,7 @@ function copyResult(result: JobResult): JobResult {
 function inlineWorker(): SlotWorker {
   const runtime = new WorkerRuntime({ idPrefix: 'inline', contextual: true });
   return {
-    run: async (job) => copyResult(await timedRun(runtime, copyArguments(job))),
+    run: async (job, transfer) => copyResult(await timedRun(runtime, copyArguments(job, transfer))),
     // A task in this thread cannot be stopped: a stopped worker's task is
     // abandoned (it may go on in the background; its result is dropped) and a
     // fresh worker takes the slot.
@@ -58,6 +63,8 @@ export class InlineBackend extends SlotBackend {
       inProcess: true,
       separateProcesses: false,
       observesWorkers: true,
+      // Moved as across a thread boundary: a marked argument is detached on the caller's side here too.
+      transfers: true,
     });
   }
 }

@@ -27,7 +27,8 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
 
   /**
    * @param capabilities what differs from a worker backend's defaults (it stops
-   * running jobs and isolates crashes; workers are threads of this process)
+   * running jobs and isolates crashes; workers are threads of this process and
+   * so `transfers`: each worker's `run` must pass its transfer list on)
    */
   constructor(options: BackendOptions, spawn: SpawnWorker<W>, capabilities: Partial<BackendCapabilities> = {}) {
     this.size = options.processes;
@@ -38,8 +39,15 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
       separateProcesses: false,
       observesWorkers: true,
       ...capabilities,
+      // Threads can move buffers; processes cannot. A thread adapter's `run` passes the transfer list on.
+      transfers: capabilities.transfers ?? !capabilities.separateProcesses,
     };
-    this.slots = new WorkerSlots({ size: options.processes, maxJobs: options.maxtasksperchild, spawn });
+    this.slots = new WorkerSlots({
+      size: options.processes,
+      maxJobs: options.maxtasksperchild,
+      spawn,
+      transfers: this.capabilities.transfers,
+    });
   }
 
   run(job: Job, control: JobControl): Promise<JobResult> {

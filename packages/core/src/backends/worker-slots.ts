@@ -2,13 +2,19 @@ import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, Wo
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { jobLength } from '../wire/packing.js';
+import { jobTransferList } from '../wire/transfer.js';
 import type { JobControl } from './backend.js';
 import { type WorkerEndReason, WorkerLog } from './worker-log.js';
 
 /** One worker as an adapter starts it: runs one job at a time. */
 export interface SlotWorker {
-  /** Runs a job on this worker; rejects only if the job could not be sent (e.g. a DataCloneError). */
-  run(job: Job): Promise<JobResult>;
+  /**
+   * Runs a job on this worker; rejects only if the job could not be sent (e.g.
+   * a DataCloneError). `transfer` lists the job's ArrayBuffers to move instead
+   * of copy (e.g. `postMessage(job, transfer)`, piscina's `transferList`); it is
+   * empty unless the backend declares `capabilities.transfers`.
+   */
+  run(job: Job, transfer: readonly ArrayBuffer[]): Promise<JobResult>;
   /**
    * Stops the worker now; resolves once it has exited. Called at any time:
    * while the worker starts, runs a job or is idle, and after it died (then it
@@ -45,6 +51,8 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
    * whose stop never resolves must not hang the pool). Default 10 s.
    */
   readonly stopTimeoutMs?: number;
+  /** Hand each worker its job's transfer list (the core's packed buffers, values marked with `transfer()`). Default false. */
+  readonly transfers?: boolean;
 }
 
 /** Resolves when `stopping` settles, or after `ms`. */
@@ -55,6 +63,8 @@ function bounded(stopping: Promise<void>, ms: number): Promise<void> {
   });
   return Promise.race([stopping.catch(() => {}), late]).finally(() => clearTimeout(timer));
 }
+
+const NO_TRANSFER: readonly ArrayBuffer[] = Object.freeze([]);
 
 /** A WorkerCrashedError for a worker that died of `error` (an uncaught exception, out of memory...). */
 export function crashError(error: unknown): WorkerCrashedError {
@@ -208,7 +218,10 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     slot.worker.keepAlive?.(true);
     this.log.busy(slot.logId);
     pending.control.started();
-    slot.worker.run(pending.job).then(
+    // Counted now: the job's packed buffers may be moved to the worker (then empty here).
+    const items = jobLength(pending.job);
+    const transfer = this.#options.transfers ? jobTransferList(pending.job) : NO_TRANSFER;
+    slot.worker.run(pending.job, transfer).then(
       (result) => {
         if (slot.pending !== pending) return; // aborted, crashed or terminated meanwhile
         slot.jobs += 1;
@@ -216,7 +229,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
         this.#failedStarts = 0;
         if (result.ran) this.log.identify(slot.logId, result.ran.worker);
         this.log.ready(slot.logId);
-        this.log.idle(slot.logId, jobLength(pending.job));
+        this.log.idle(slot.logId, items);
         if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot, 'recycle');
         this.#settle(pending, undefined, result);
         this.#pump();

@@ -20,9 +20,11 @@ function sameTask(a: TaskRef, b: TaskRef): boolean {
 export class ApplyBatch {
   readonly #host: CallHost;
   readonly #processes: number;
-  readonly #refs: TaskRef[] = [];
-  readonly #args: unknown[][] = [];
+  /** The calls, in order; each result holds its call's arguments until its chunk is answered. */
   readonly #results: AsyncResultImpl<unknown>[] = [];
+  /** Runs of calls to one task: where each starts in `#results`, and its task. */
+  readonly #runStarts: number[] = [];
+  readonly #runRefs: TaskRef[] = [];
   readonly #call: ChunkedCall;
   #open = 0;
 
@@ -38,38 +40,49 @@ export class ApplyBatch {
   }
 
   add(ref: TaskRef, args: unknown[], result: AsyncResultImpl<unknown>): void {
-    this.#refs.push(ref);
-    this.#args.push(args);
+    // One array push per call (a loop may make 200,000): the arguments ride on the result.
+    const runs = this.#runRefs;
+    const last = runs[runs.length - 1];
+    if (last === undefined || !sameTask(last, ref)) {
+      runs.push(ref);
+      this.#runStarts.push(this.#results.length);
+    }
+    result.batchedArgs = args;
     this.#results.push(result);
   }
 
   /** Sends the calls: runs of the same task, chunked by Python's rule. */
   send(): void {
-    const refs = this.#refs;
-    const n = refs.length;
+    const n = this.#results.length;
     this.#open = n;
     const size = Math.max(1, defaultChunksize(n, this.#processes));
-    let start = 0;
-    while (start < n) {
-      const ref = refs[start] as TaskRef;
-      let end = start + 1;
-      while (end < n && end - start < size && sameTask(refs[end] as TaskRef, ref)) end++;
-      this.#sendChunk(ref, start, end);
-      start = end;
+    const starts = this.#runStarts;
+    for (let r = 0; r < starts.length; r++) {
+      const ref = this.#runRefs[r] as TaskRef;
+      const end = r + 1 < starts.length ? (starts[r + 1] as number) : n;
+      for (let start = starts[r] as number; start < end; start += size)
+        this.#sendChunk(ref, start, Math.min(end, start + size));
     }
   }
 
   #sendChunk(ref: TaskRef, start: number, end: number): void {
-    const argsList = this.#args.slice(start, end);
+    const results = this.#results;
+    const argsList = new Array<unknown[]>(end - start);
+    for (let i = start; i < end; i++)
+      argsList[i - start] = (results[i] as AsyncResultImpl<unknown>).batchedArgs as unknown[];
     this.#call.send(
       this.#host.job(ref, argsList, true),
       (outcome) => {
         for (const f of outcome.failures ?? []) {
-          (this.#results[start + f.index] as AsyncResultImpl<unknown>).reject(deserializeError(f.error));
+          (results[start + f.index] as AsyncResultImpl<unknown>).reject(deserializeError(f.error));
         }
         // (fulfill() leaves an already rejected result as it is)
         const { values } = outcome;
-        for (let i = 0; i < end - start; i++) (this.#results[start + i] as AsyncResultImpl<unknown>).fulfill(values[i]);
+        for (let i = 0; i < end - start; i++) {
+          const result = results[start + i] as AsyncResultImpl<unknown>;
+          result.batchedArgs = undefined;
+          result.fulfill(values[i]);
+        }
         this.#settled(end - start);
       },
       (error) => {
@@ -79,7 +92,11 @@ export class ApplyBatch {
           for (let i = start; i < end; i++) this.#sendChunk(ref, i, i + 1);
           return;
         }
-        for (let i = start; i < end; i++) (this.#results[i] as AsyncResultImpl<unknown>).reject(error);
+        for (let i = start; i < end; i++) {
+          const result = results[i] as AsyncResultImpl<unknown>;
+          result.batchedArgs = undefined;
+          result.reject(error);
+        }
         this.#settled(end - start);
       },
       start,

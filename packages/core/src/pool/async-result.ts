@@ -33,22 +33,32 @@ function badTimeout(timeoutMs: unknown): RangeError | undefined {
   return undefined;
 }
 
+const PENDING = 0;
+const FULFILLED = 1;
+const REJECTED = 2;
+type State = typeof PENDING | typeof FULFILLED | typeof REJECTED;
+
 /**
  * @internal
  * Settled directly by the pool (`fulfill`/`reject`), so a result used only
  * through callbacks costs no promise at all; `get()`/`then()` make one on demand.
  */
 export class AsyncResultImpl<R> implements AsyncResult<R> {
-  #state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  #value: R | undefined;
-  #error: unknown;
-  /** The caller's callbacks, until they have run (few fields: a loop may hold 200,000 of these). */
+  // Few fields and no per-result closures: a loop may hold 200,000 of these.
+  #state: State = PENDING;
+  /** The value once fulfilled, the error once rejected. */
+  #outcome: unknown;
+  /** The caller's callbacks, until they have run. */
   #options: AsyncOptions<R> | undefined;
   #promise: Promise<R> | undefined;
-  #settlers: { resolve(value: R): void; reject(error: unknown): void } | undefined;
+  /** The settlers of `#promise` while it waits (made only for a caller who asked: get/then/wait). */
+  #resolve: ((value: R) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  /** @internal An applyAsync call's arguments while its batch holds them (until its chunk is answered). */
+  batchedArgs: unknown[] | undefined = undefined;
 
   constructor(options?: AsyncOptions<R>) {
-    this.#options = options?.callback || options?.errorCallback ? options : undefined;
+    if (options !== undefined && (options.callback || options.errorCallback)) this.#options = options;
   }
 
   /** This result's settlers, for the pool's calls to settle it. */
@@ -58,46 +68,51 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
 
   /** Settles with `value`, after running the callback (whose error rejects instead). */
   fulfill(value: R): void {
-    if (this.#state !== 'pending') return;
-    const callback = this.#options?.callback;
-    this.#options = undefined;
-    if (callback) {
-      try {
-        callback(value);
-      } catch (error) {
-        this.#settle('rejected', undefined, error);
-        this.#surface();
-        return;
+    if (this.#state !== PENDING) return;
+    const options = this.#options;
+    if (options !== undefined) {
+      this.#options = undefined;
+      const callback = options.callback;
+      if (callback) {
+        try {
+          callback(value);
+        } catch (error) {
+          this.#settle(REJECTED, error);
+          this.#surface();
+          return;
+        }
       }
     }
-    this.#settle('fulfilled', value, undefined);
+    this.#settle(FULFILLED, value);
   }
 
   /** Settles with `error`, after running the errorCallback (whose own error replaces it). */
   reject(error: unknown): void {
-    if (this.#state !== 'pending') return;
+    if (this.#state !== PENDING) return;
     const errorCallback = this.#options?.errorCallback;
     this.#options = undefined;
     if (errorCallback) {
       try {
         errorCallback(error as Error);
       } catch (thrown) {
-        this.#settle('rejected', undefined, thrown);
+        this.#settle(REJECTED, thrown);
         this.#surface();
         return;
       }
     }
-    this.#settle('rejected', undefined, error);
+    this.#settle(REJECTED, error);
   }
 
-  #settle(state: 'fulfilled' | 'rejected', value: R | undefined, error: unknown): void {
+  #settle(state: State, outcome: unknown): void {
     this.#state = state;
-    this.#value = value;
-    this.#error = error;
-    const settlers = this.#settlers;
-    this.#settlers = undefined;
-    if (state === 'fulfilled') settlers?.resolve(value as R);
-    else settlers?.reject(error);
+    this.#outcome = outcome;
+    const resolve = this.#resolve;
+    if (resolve === undefined) return;
+    const reject = this.#reject as (error: unknown) => void;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    if (state === FULFILLED) resolve(outcome as R);
+    else reject(outcome);
   }
 
   /**
@@ -107,22 +122,28 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
    * before the current microtasks drain — exactly as a rejected promise would be.
    */
   #surface(): void {
-    this.#promise ??= Promise.reject(this.#error);
+    this.#promise ??= Promise.reject(this.#outcome);
   }
 
   #asPromise(): Promise<R> {
     if (!this.#promise) {
-      if (this.#state === 'fulfilled') this.#promise = Promise.resolve(this.#value as R);
-      else if (this.#state === 'rejected') this.#promise = Promise.reject(this.#error);
+      if (this.#state === FULFILLED) this.#promise = Promise.resolve(this.#outcome as R);
+      else if (this.#state === REJECTED) this.#promise = Promise.reject(this.#outcome);
       else {
         this.#promise = new Promise<R>((resolve, reject) => {
-          this.#settlers = { resolve, reject };
+          this.#resolve = resolve;
+          this.#reject = reject;
         });
       }
       // Made only for a caller who asked (get/then/wait), who handles it: a result
       // used through callbacks alone never makes a promise that could go unhandled.
     }
     return this.#promise;
+  }
+
+  /** The result as a promise (what `apply` returns). */
+  promise(): Promise<R> {
+    return this.#asPromise();
   }
 
   // biome-ignore lint/suspicious/noThenProperty: an AsyncResult is deliberately awaitable
@@ -137,7 +158,7 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
     const bad = badTimeout(timeoutMs);
     if (bad) return Promise.reject(bad);
     const promise = this.#asPromise();
-    if (timeoutMs === undefined || this.#state !== 'pending') return promise;
+    if (timeoutMs === undefined || this.#state !== PENDING) return promise;
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -168,7 +189,7 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
       () => undefined,
       () => undefined,
     );
-    if (timeoutMs === undefined || this.#state !== 'pending') return settled;
+    if (timeoutMs === undefined || this.#state !== PENDING) return settled;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       settled.then(() => {
@@ -179,11 +200,11 @@ export class AsyncResultImpl<R> implements AsyncResult<R> {
   }
 
   ready(): boolean {
-    return this.#state !== 'pending';
+    return this.#state !== PENDING;
   }
 
   successful(): boolean {
-    if (this.#state === 'pending') throw new NotReadyError();
-    return this.#state === 'fulfilled';
+    if (this.#state === PENDING) throw new NotReadyError();
+    return this.#state === FULFILLED;
   }
 }

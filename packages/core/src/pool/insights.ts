@@ -1,6 +1,5 @@
 import type { WorkerInsight } from '../backends/worker-log.js';
 import type { Job, JobResult } from '../wire/job.js';
-import { jobLength } from '../wire/packing.js';
 
 /** Median and 95th percentile of a set of durations, in milliseconds. */
 export interface Durations {
@@ -96,22 +95,23 @@ export class QueueStats {
   itemsSubmitted = 0;
   itemsCompleted = 0;
 
-  queued(job: Job): void {
+  /** A job of `items` items was queued. */
+  queued(items: number): void {
     this.submitted++;
-    this.itemsSubmitted += jobLength(job);
+    this.itemsSubmitted += items;
   }
 
   handed(waitMs: number): void {
     this.#wait.add(waitMs);
   }
 
-  finished(job: Job, firstItem: number, roundTripMs: number, result: JobResult | undefined): void {
+  /** `job` (of `n` items, counted before its buffers may have moved to a worker) ended. */
+  finished(job: Job, n: number, firstItem: number, roundTripMs: number, result: JobResult | undefined): void {
     if (!result) {
       this.failed++;
       return;
     }
     this.completed++;
-    const n = jobLength(job);
     this.itemsCompleted += n;
     const ran = result.ran;
     if (!ran) return;

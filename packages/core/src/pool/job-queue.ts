@@ -2,7 +2,7 @@ import type { Backend } from '../backends/backend.js';
 import { type Control, jobControl } from '../backends/job-control.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { decodeResult, encodeJob } from '../wire/job-codec.js';
-import { isPackedTuples, unpackTuples } from '../wire/packing.js';
+import { isPackedTuples, jobLength, unpackTuples } from '../wire/packing.js';
 import { QueueStats } from './insights.js';
 
 /** A job's result as the core's callers see it: tuples unpacked. */
@@ -29,6 +29,8 @@ class Entry implements Ticket {
   readonly queue: JobQueue;
   /** Index of the job's first item in its call (for insights). */
   readonly firstItem: number;
+  /** Number of items, counted at once: a job's packed buffers may be moved to a worker (then read empty). */
+  readonly items: number;
   readonly queuedAt = performance.now();
   handedAt = 0;
   /** The submitter has heard the outcome (a result, an error, or its own cancel). */
@@ -41,6 +43,7 @@ class Entry implements Ticket {
     this.job = job;
     this.done = done;
     this.firstItem = firstItem;
+    this.items = jobLength(job);
   }
 
   cancel(reason: unknown, stop: boolean): void {
@@ -88,7 +91,7 @@ export class JobQueue {
   /** Queues `job` (whose first item is item `firstItem` of its call); `done` hears its outcome once. */
   submit(job: Job, done: JobDone, firstItem = 0): Ticket {
     const entry = new Entry(this, job, done, firstItem);
-    this.stats.queued(job);
+    this.stats.queued(entry.items);
     this.#waiting.push(entry);
     this.#pump();
     return entry;
@@ -176,7 +179,7 @@ export class JobQueue {
     const startedAt = entry.control?.startedAt ?? entry.handedAt;
     const roundTripMs = performance.now() - startedAt;
     this.stats.handed(startedAt - entry.queuedAt);
-    this.stats.finished(entry.job, entry.firstItem, roundTripMs, result);
+    this.stats.finished(entry.job, entry.items, entry.firstItem, roundTripMs, result);
     if (!entry.settled) {
       entry.settled = true;
       if (result) entry.done(undefined, unpacked(decodeResult(result)), roundTripMs);

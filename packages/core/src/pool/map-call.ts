@@ -1,22 +1,14 @@
 import type { MapOptions } from '../types.js';
 import type { Job, TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
-import { packNumberRange } from '../wire/packing.js';
+import { packRange } from '../wire/packing.js';
 import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { JobQueue } from './job-queue.js';
 
-/** The chunks' values end to end, as one array. */
-function concat(chunks: ArrayLike<unknown>[]): unknown[] {
-  if (chunks.length === 1 && Array.isArray(chunks[0])) return chunks[0];
-  let total = 0;
-  for (const values of chunks) total += values.length;
-  // Sized once and filled in order: several times cheaper than growing it by push
-  // (filled with 0 first so that it is a packed array, not a holey one).
-  const out = new Array<unknown>(total).fill(0);
-  let k = 0;
-  for (const values of chunks) for (let i = 0; i < values.length; i++) out[k++] = values[i];
-  return out;
+/** Copies a chunk's values into `out` from `offset` on. */
+function writeInto(out: unknown[], offset: number, values: ArrayLike<unknown>): void {
+  for (let i = 0, k = offset; i < values.length; i++, k++) out[k] = values[i];
 }
 
 /** A task's name for progress bars. */
@@ -34,8 +26,11 @@ export interface Settle<T> {
 export interface CallHost {
   readonly queue: JobQueue;
   readonly calls: CallRegistry;
-  /** Builds the job for a chunk (adds the pool's initializer, columns for spread calls). */
-  job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean): Job;
+  /**
+   * Builds the job for a chunk (adds the pool's initializer, columns for spread
+   * calls). With `rowWidth`, `items` is a matrix of rows packed already.
+   */
+  job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean, rowWidth?: number): Job;
 }
 
 /**
@@ -61,10 +56,11 @@ export function runMap(
     settle.resolve([]);
     return;
   }
-  // Each chunk's values, kept until all are in, then laid end to end (filling
-  // one array in order is much cheaper than filling it out of order).
-  const chunks = new Array<ArrayLike<unknown>>(Math.ceil(n / size));
-  let remaining = chunks.length;
+  // The result, allocated at its length and filled as each chunk arrives (while
+  // the workers still run the others): about 3x cheaper than growing it by push.
+  let remaining = Math.ceil(n / size);
+  const single = remaining === 1;
+  const out = single ? undefined : new Array<unknown>(n);
   const call = new ChunkedCall(host.queue, host.calls, {
     signal: options.signal,
     onProgress: options.onProgress,
@@ -73,19 +69,27 @@ export function runMap(
     total: n,
     onFail: (error) => settle.reject(error),
   });
-  for (let offset = 0, seq = 0; offset < n && !call.ended; offset += size, seq++) {
+  for (let offset = 0; offset < n && !call.ended; offset += size) {
     const end = Math.min(n, offset + size);
-    const slice = spread ? items.slice(offset, end) : packNumberRange(items, offset, end);
+    const packed = spread ? { items: items.slice(offset, end) } : packRange(items, offset, end);
+    const slice = packed.items;
     call.send(
-      host.job(ref, slice, spread),
+      host.job(ref, slice, spread, packed.rowWidth),
       (result) => {
         const failure = firstFailure(result);
         if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));
-        chunks[seq] = result.values;
-        if (!call.progress(slice.length, n)) return;
+        const { values } = result;
+        if (out) writeInto(out, offset, values);
+        if (!call.progress(end - offset, n)) return; // (a packed slice may have moved to the worker)
         if (--remaining === 0) {
           call.finish();
-          settle.resolve(concat(chunks));
+          if (out) settle.resolve(out);
+          else if (Array.isArray(values)) settle.resolve(values);
+          else {
+            const all = new Array<unknown>(n);
+            writeInto(all, 0, values);
+            settle.resolve(all);
+          }
         }
       },
       (error) => call.fail(nameUncloneableItem(error, slice, offset, method)),

@@ -38,7 +38,7 @@ export interface Job {
   /**
    * Rows packed as one matrix: when set, `items` is a Float64Array of
    * `rowWidth` numbers per item (each item an array of that many numbers).
-   * The worker side unpacks it before the items run.
+   * The worker runtime makes each row an array just before its call.
    */
   readonly rowWidth?: number;
   /** Likewise per column: the row width of each column packed as a matrix (0: not packed). */

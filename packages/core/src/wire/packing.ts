@@ -151,16 +151,20 @@ const MAX_ROW_WIDTH = 1024;
  * the matrix as one block: several times cheaper than many small arrays, and
  * every number crosses exactly.
  */
-export function packRows(items: readonly unknown[]): { data: Float64Array; width: number } | undefined {
-  const n = items.length;
+export function packRows(
+  items: readonly unknown[],
+  start = 0,
+  end = items.length,
+): { data: Float64Array; width: number } | undefined {
+  const n = end - start;
   if (n < MIN_ROWS) return undefined;
-  const first = items[0];
+  const first = items[start];
   if (!Array.isArray(first)) return undefined;
   const width = first.length;
   if (width === 0 || width > MAX_ROW_WIDTH) return undefined;
   const data = new Float64Array(n * width);
   for (let i = 0; i < n; i++) {
-    const row = items[i];
+    const row = items[start + i];
     if (!Array.isArray(row) || row.length !== width) return undefined;
     const offset = i * width;
     for (let j = 0; j < width; j++) {
@@ -199,6 +203,21 @@ export function unpackJob(job: Job): Job {
     unpacked = { ...unpacked, columns };
   }
   return unpacked;
+}
+
+/**
+ * `items[start..end)` as it travels, in one pass and without an intermediate
+ * copy: numbers as a Float64Array, rows of numbers as a matrix (`rowWidth`),
+ * anything else as an array.
+ */
+export function packRange(
+  items: readonly unknown[],
+  start: number,
+  end: number,
+): { items: unknown[] | Float64Array; rowWidth?: number } {
+  if (typeof items[start] === 'number') return { items: packNumberRange(items, start, end) };
+  const rows = packRows(items, start, end);
+  return rows ? { items: rows.data, rowWidth: rows.width } : { items: items.slice(start, end) };
 }
 
 /** A chunk of items as it travels: numbers as a Float64Array, rows of numbers as a matrix, or as they are. */
@@ -243,11 +262,18 @@ export function packTuples(values: readonly unknown[]): PackedTuples | undefined
 export function unpackTuples(packed: PackedTuples): number[][] {
   const { columns } = packed;
   const n = columns[0]?.length ?? 0;
-  const out: number[][] = [];
+  const k = columns.length;
+  // Each tuple made at its size (an empty array grown by push reserves room for 17).
+  const out = new Array<number[]>(n);
+  if (k === 2) {
+    const [a, b] = columns as [Float64Array, Float64Array];
+    for (let i = 0; i < n; i++) out[i] = [a[i] as number, b[i] as number];
+    return out;
+  }
   for (let i = 0; i < n; i++) {
-    const tuple: number[] = [];
-    for (const column of columns) tuple.push(column[i] as number);
-    out.push(tuple);
+    const tuple = new Array<number>(k);
+    for (let c = 0; c < k; c++) tuple[c] = (columns[c] as Float64Array)[i] as number;
+    out[i] = tuple;
   }
   return out;
 }

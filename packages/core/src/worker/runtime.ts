@@ -183,9 +183,16 @@ export class WorkerRuntime {
   }
 
   #runItems(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
-    const { items, spread, columns } = job;
+    const { items, spread, columns, rowWidth } = job;
     const n = jobLength(job);
-    const call = columns ? columnCaller(fn, columns) : undefined;
+    // Rows that came as one matrix become arrays one at a time, just before their call: each is garbage
+    // right after it (cheap for the GC), where unpacking them all first kept every one alive to the end.
+    const row = rowWidth ? rowReader(items as Float64Array, rowWidth) : undefined;
+    const call = columns
+      ? job.columnRowWidths
+        ? readerCaller(fn, columnReaders(columns, job.columnRowWidths))
+        : columnCaller(fn, columns)
+      : undefined;
     const values: unknown[] = [];
     let numbers = true;
     let failures: ItemFailure[] | undefined;
@@ -199,7 +206,13 @@ export class WorkerRuntime {
       const out = new Float64Array(n);
       try {
         for (; start < n; start++) {
-          const value = call ? call(start) : spread ? fn(...(items[start] as unknown[])) : fn(items[start]);
+          const value = call
+            ? call(start)
+            : row
+              ? fn(row(start))
+              : spread
+                ? fn(...(items[start] as unknown[]))
+                : fn(items[start]);
           if (typeof value !== 'number') {
             first = { value };
             break;
@@ -220,7 +233,7 @@ export class WorkerRuntime {
         if (first && i === start) {
           if ('error' in first) throw first.error;
           value = first.value;
-        } else value = call ? call(i) : spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
+        } else value = call ? call(i) : row ? fn(row(i)) : spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
       } catch (error) {
         failures ??= [];
         failures.push({ index: i, error: describeFailure(error, source) });
@@ -280,6 +293,42 @@ function columnCaller(fn: TaskFunction, columns: ReadonlyArray<ArrayLike<unknown
         );
     default:
       return (i) => fn(...columns.map((column) => column[i]));
+  }
+}
+
+/** Row `i` of a matrix of rows of `width` numbers, as a new array. */
+function rowReader(data: Float64Array, width: number): (i: number) => number[] {
+  return (i) => {
+    const row = new Array<number>(width);
+    for (let j = 0, k = i * width; j < width; j++, k++) row[j] = data[k] as number;
+    return row;
+  };
+}
+
+/** Argument `i` of each column: a packed matrix column gives a row array, any other its entry. */
+function columnReaders(
+  columns: ReadonlyArray<ArrayLike<unknown>>,
+  widths: readonly number[],
+): Array<(i: number) => unknown> {
+  return columns.map((column, c) => {
+    const width = widths[c] ?? 0;
+    return width ? rowReader(column as Float64Array, width) : (i: number) => column[i];
+  });
+}
+
+/** Calls `fn` with the arguments of call `i`, read through one reader per argument. */
+function readerCaller(fn: TaskFunction, readers: Array<(i: number) => unknown>): (i: number) => unknown {
+  const [a, b, c] = readers as Array<(i: number) => unknown>;
+  switch (readers.length) {
+    case 1:
+      return (i) => fn((a as (i: number) => unknown)(i));
+    case 2:
+      return (i) => fn((a as (i: number) => unknown)(i), (b as (i: number) => unknown)(i));
+    case 3:
+      return (i) =>
+        fn((a as (i: number) => unknown)(i), (b as (i: number) => unknown)(i), (c as (i: number) => unknown)(i));
+    default:
+      return (i) => fn(...readers.map((read) => read(i)));
   }
 }
 

@@ -1,6 +1,6 @@
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import type { Job, JobResult, JobRun } from '../wire/job.js';
-import { unpackJob } from '../wire/packing.js';
+import { resultTransferList } from '../wire/transfer.js';
 import { setThreadWorker } from './context.js';
 import { WorkerRuntime } from './runtime.js';
 
@@ -29,11 +29,31 @@ export function runJob(job: Job): Promise<JobResult> | JobResult {
 /** Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights). */
 export function timedRun(runtime: WorkerRuntime, job: Job): Promise<JobResult> | JobResult {
   const start = performance.now();
-  const result = runtime.runJob(unpackJob(job));
+  const result = runtime.runJob(job);
   const { id, pid, threadId } = runtime.info;
   const stamp = (r: JobResult): JobResult => {
     (r as { ran?: JobRun }).ran = { ms: performance.now() - start, worker: { id, pid, threadId } };
     return r;
   };
   return result instanceof Promise ? result.then(stamp) : stamp(result);
+}
+
+const NONE: readonly ArrayBuffer[] = Object.freeze([]);
+
+/**
+ * The ArrayBuffers of `result` a worker entry may move back instead of copy
+ * (the runtime's packed values, and values a task returned marked with
+ * `transfer()`), for the library's own hand-over (piscina's `move`,
+ * threads.js's `Transfer`, workerpool's `Transfer`). Empty in a worker process,
+ * whose channel cannot move memory.
+ *
+ * @example
+ * ```ts
+ * const result = ensureCloneable(await runJob(job));
+ * const list = resultTransfers(result);
+ * return list.length > 0 ? Transfer(result, list) : result;
+ * ```
+ */
+export function resultTransfers(result: JobResult): readonly ArrayBuffer[] {
+  return isMainThread ? NONE : resultTransferList(result);
 }

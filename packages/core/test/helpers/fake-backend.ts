@@ -33,6 +33,7 @@ export class FakeBackend implements Backend {
     inProcess: true,
     separateProcesses: false,
     observesWorkers: false,
+    transfers: false,
   };
   readonly jobsPerWorker: 1 | 2;
   /** Every job handed over, in order. */

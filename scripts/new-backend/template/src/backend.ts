@@ -23,7 +23,8 @@ export class __Pascal__Backend extends defineAdapter({
   // Library options the adapter sets itself, each with what to use instead, e.g.
   // { filename: owned.workerScript, maxThreads: owned.poolSize, maxQueue: owned.queue } (owned from @parapool/core).
   owns: {},
-  // Only what differs from the defaults (stopsRunningJobs and isolatesCrashes true, threads of one process):
+  // Only what differs from the defaults (stopsRunningJobs and isolatesCrashes true, threads of one process,
+  // transfers: run() passes its transfer list on):
   // e.g. { separateProcesses: true } for worker processes. The conformance suite checks each one both ways.
   capabilities: {},
   spawn(options: __Pascal__Options, crashed) {
@@ -38,10 +39,11 @@ export class __Pascal__Backend extends defineAdapter({
     });
     return {
       ready: new Promise<void>((resolve) => (ready = resolve)),
-      run: (job: Job) =>
+      run: (job: Job, transfer: readonly ArrayBuffer[]) =>
         new Promise<JobResult>((resolve) => {
           // Throws a DataCloneError if an argument cannot be cloned; the core rejects the job with a CloneError.
-          worker.postMessage(job);
+          // `transfer`: the job's buffers to move, not copy (threads: capabilities.transfers, the default).
+          worker.postMessage(job, transfer as ArrayBuffer[]);
           current = resolve;
         }),
       // Called at any time (starting, busy, idle, or after the worker died): must resolve once it has exited.

@@ -3,7 +3,7 @@
  * sends the outcomes back.
  */
 import { parentPort } from 'node:worker_threads';
-import { ensureCloneable, type Job, runJob } from '@parapool/core/worker';
+import { ensureCloneable, type Job, resultTransfers, runJob } from '@parapool/core/worker';
 import type { FromWorker } from './backend.js';
 
 const port = parentPort;
@@ -12,10 +12,12 @@ if (!port) throw new Error('@parapool/__name__: worker.js runs inside a worker t
 port.on('message', async (job: Job) => {
   const result = await runJob(job);
   try {
-    port.postMessage({ result } satisfies FromWorker);
+    // Packed values and buffers a task marked with transfer() are moved back, not copied.
+    port.postMessage({ result } satisfies FromWorker, resultTransfers(result) as ArrayBuffer[]);
   } catch {
     // A value cannot be cloned (a function, a symbol...): those items fail with CloneError, the rest arrive.
-    port.postMessage({ result: ensureCloneable(result) } satisfies FromWorker);
+    const safe = ensureCloneable(result);
+    port.postMessage({ result: safe } satisfies FromWorker, resultTransfers(safe) as ArrayBuffer[]);
   }
 });
 

@@ -1,0 +1,98 @@
+import { transfer } from '@parapool/core';
+import { randomFor } from '../inputs.js';
+import { tasks } from '../tasks.js';
+import { sumArray } from '../work.js';
+import { type Case, timed, type Workload } from '../workload.js';
+
+/** The answer is one number: right when it equals the sequential sum exactly (the items are integers). */
+function sameSum(expected: number) {
+  return (value: unknown) => (value === expected ? undefined : `sum ${String(value)}, expected ${expected}`);
+}
+
+/**
+ * A 100 MB Float64Array handed to a worker three ways: copied (structured
+ * clone), moved (`transfer()`), or shared (a SharedArrayBuffer every worker
+ * reads in place) — the cost of moving data, with the work (a sum) the same.
+ */
+export const sharedMemoryWorkload: Workload = {
+  name: 'shared-memory',
+  title: 'shared memory: clone vs transfer vs shared',
+  description:
+    'The sum of a Float64Array of 12.5 million integers (100 MB) in a worker, the array handed over three ways: copied (apply(sum, [array]): structured clone), moved (apply(sum, [transfer(copy)]): the copy, made before the timer starts, is detached) and shared (a SharedArrayBuffer: apply(sumRange, [shared, 0, n]), and split in one range per process with starmap). Worker processes cannot share or move memory: they run the copied row, and the moved one as a copy.',
+  sharedPool: true,
+  async prepare({ sizes, processes, seed }) {
+    const random = randomFor(seed, 'shared-memory');
+    const n = sizes.sharedItems;
+    const data = new Float64Array(n);
+    for (let i = 0; i < n; i++) data[i] = Math.floor(random.float() * 1000); // integers: every sum is exact
+    const shared = new Float64Array(new SharedArrayBuffer(n * 8));
+    shared.set(data);
+    const expected = sumArray(data);
+    const verify = sameSum(expected);
+    const step = Math.ceil(n / processes);
+    const ranges = Array.from({ length: processes }, (_, p) => [p * step, Math.min(n, (p + 1) * step)] as const);
+    return {
+      sequential: [
+        { method: 'sum-loop', label: 'sum in a loop', items: n, run: () => timed(() => sumArray(data)), verify },
+      ],
+      forPool: ({ pool, separateProcesses }) => {
+        const p = pool!;
+        const cases: Case[] = [
+          {
+            method: 'sum-clone',
+            label: 'copied (structured clone)',
+            items: n,
+            run: () => timed(() => p.apply(tasks.sumArray, [data])),
+            verify,
+          },
+          {
+            method: 'sum-transfer',
+            label: separateProcesses ? 'transfer() (a copy: processes cannot move memory)' : 'moved (transfer())',
+            items: n,
+            run: () => {
+              const copy = data.slice(); // made before the timer: what is measured is the hand-over
+              return timed(() => p.apply(tasks.sumArray, [transfer(copy)]));
+            },
+            verify,
+          },
+        ];
+        if (separateProcesses) return cases;
+        return [
+          ...cases,
+          {
+            method: 'sum-shared',
+            label: 'shared (SharedArrayBuffer)',
+            items: n,
+            run: () => timed(() => p.apply(tasks.sumRange, [shared, 0, n])),
+            verify,
+          },
+          {
+            method: 'sum-shared-parts',
+            label: `shared, one range per process (${processes})`,
+            items: n,
+            run: () =>
+              timed(async () => {
+                const sums = await p.starmap(
+                  tasks.sumRange,
+                  ranges.map(([start, end]) => [shared, start, end] as [Float64Array, number, number]),
+                  { chunksize: 1 },
+                );
+                return sums.reduce((a, b) => a + b, 0);
+              }),
+            verify,
+          },
+        ];
+      },
+      // A raw library's own call copies (structured clone), as parapool's 'copied' row does.
+      forRaw: ({ pool }) => [
+        {
+          method: 'sum-clone',
+          label: 'copied (structured clone)',
+          items: n,
+          run: () => timed(() => pool!.run('sumArray', data)),
+          verify,
+        },
+      ],
+    };
+  },
+};

@@ -1,0 +1,200 @@
+/**
+ * Zero-copy hand-over between threads: which ArrayBuffers of a job or a result
+ * are moved (transferred) instead of copied.
+ *
+ * Two kinds are moved, on backends that declare `capabilities.transfers`:
+ * - the core's own packed buffers (the Float64Array a chunk of numbers, a
+ *   matrix of rows or a column of arguments travels as; a worker's packed
+ *   results): nobody else holds them, so moving them is invisible;
+ * - buffers the user marked with {@link transfer}: an argument (or a `map`
+ *   item) or a task's return value. The sender's copy is detached (its
+ *   `byteLength` becomes 0), as with `postMessage(value, [buffer])`.
+ *
+ * Jobs and results stay plain data: the transfer list travels beside them.
+ */
+import type { Job, JobResult } from './job.js';
+import { isPackedTuples } from './packing.js';
+
+/** What {@link transfer} accepts: an ArrayBuffer, or a typed array / DataView over a whole ArrayBuffer. */
+export type TransferableValue = ArrayBuffer | ArrayBufferView;
+
+interface Marks {
+  readonly values: WeakSet<object>;
+  /** Whether anything was ever marked in this thread (so unmarked programs never look). */
+  used: boolean;
+}
+
+// On globalThis, so every copy of this module in one thread (a task module
+// that resolved @parapool/core elsewhere) shares the marks.
+const KEY = Symbol.for('parapool.transferMarks');
+
+function marks(): Marks {
+  const store = globalThis as unknown as Record<symbol, Marks | undefined>;
+  let found = store[KEY];
+  if (!found) {
+    found = { values: new WeakSet(), used: false };
+    store[KEY] = found;
+  }
+  return found;
+}
+
+const NONE: readonly ArrayBuffer[] = Object.freeze([]);
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return (value as object).constructor?.name ?? 'an object';
+}
+
+/**
+ * Marks `value` to be moved, not copied, to the worker (as an argument of
+ * `apply`/`applyAsync`, an argument list's entry of `starmap`, or an item of
+ * `map`/`imap`), or back to the caller (returned by a task). Returns `value`
+ * itself, so it can wrap an argument in place:
+ *
+ * ```ts
+ * const data = new Float64Array(10_000_000);
+ * const sum = await pool.apply(tasks.sum, [transfer(data)]); // data.byteLength is now 0
+ * ```
+ *
+ * On a backend whose `capabilities.transfers` is `false` (worker processes,
+ * BullMQ) the value is copied as usual and the sender keeps it. A typed array
+ * moves its whole buffer, so it must span it (a `subarray`, or a small Node
+ * `Buffer` from the shared pool, would detach memory it does not show: pass
+ * `view.slice()` instead). Only top-level values are found: a marked buffer
+ * nested inside an object argument is copied.
+ *
+ * @throws TypeError for anything that cannot be moved: not an ArrayBuffer or a
+ * view of one, a SharedArrayBuffer (shared already: pass it as is), a view of
+ * part of its buffer, or a buffer that was moved already (detached).
+ */
+export function transfer<T extends TransferableValue>(value: T): T {
+  const buffer = bufferOf(value);
+  if (buffer instanceof SharedArrayBuffer) {
+    throw new TypeError(
+      'transfer(): a SharedArrayBuffer is shared with the workers already, not moved: pass it without transfer()',
+    );
+  }
+  if (!(buffer instanceof ArrayBuffer)) {
+    throw new TypeError(
+      `transfer() moves an ArrayBuffer or a typed array / DataView (got ${describe(value)}): other values are copied, pass them without transfer()`,
+    );
+  }
+  const view = value as ArrayBufferView;
+  if (ArrayBuffer.isView(value) && (view.byteOffset !== 0 || view.byteLength !== buffer.byteLength)) {
+    throw new TypeError(
+      `transfer(): this ${describe(value)} shows ${view.byteLength} of its buffer's ${buffer.byteLength} bytes, and moving it would detach the whole buffer: pass a copy of just those bytes (view.slice()) or the buffer itself`,
+    );
+  }
+  if (buffer.byteLength === 0 && isDetached(buffer)) {
+    throw new TypeError(
+      'transfer(): this buffer was moved to another thread already (it is detached): a buffer can be moved once; pass a fresh copy',
+    );
+  }
+  const store = marks();
+  store.values.add(value);
+  store.used = true;
+  return value;
+}
+
+function bufferOf(value: unknown): unknown {
+  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return value;
+  if (ArrayBuffer.isView(value)) return value.buffer;
+  return undefined;
+}
+
+/** A zero-length buffer that structured clone refuses is a detached one. */
+function isDetached(buffer: ArrayBuffer): boolean {
+  try {
+    structuredClone(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** True when `value` was marked with {@link transfer} (in this thread). */
+export function isMarkedForTransfer(value: unknown): boolean {
+  const store = marks();
+  return store.used && value !== null && typeof value === 'object' && store.values.has(value);
+}
+
+/** Collects buffers without duplicates (a transfer list may name a buffer once). */
+class TransferList {
+  list: ArrayBuffer[] | undefined;
+  #seen: Set<ArrayBuffer> | undefined;
+
+  /** One of the core's own packed buffers (never the user's): each is its own, so no duplicate check. */
+  own(data: unknown): void {
+    if (data instanceof Float64Array && data.buffer instanceof ArrayBuffer && data.byteLength > 0) {
+      this.#push(data.buffer);
+    }
+  }
+
+  /** The buffer of a value the user marked, if `value` is one. */
+  marked(value: unknown, store: Marks): void {
+    if (value === null || typeof value !== 'object' || !store.values.has(value)) return;
+    const buffer = bufferOf(value);
+    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return; // detached: cloning it reports that
+    this.#seen ??= new Set(this.list);
+    if (this.#seen.has(buffer)) return;
+    this.#seen.add(buffer);
+    this.#push(buffer);
+  }
+
+  #push(buffer: ArrayBuffer): void {
+    if (this.list) this.list.push(buffer);
+    else this.list = [buffer];
+  }
+
+  /** The top-level values of `values` (and of its argument lists, if `spread`) that are marked. */
+  markedIn(values: readonly unknown[], spread: boolean, store: Marks): void {
+    for (const value of values) {
+      if (spread && Array.isArray(value)) for (const arg of value) this.marked(arg, store);
+      else this.marked(value, store);
+    }
+  }
+
+  done(): readonly ArrayBuffer[] {
+    return this.list ?? NONE;
+  }
+}
+
+/**
+ * Caller side: the buffers of `job` to move to the worker — the core's packed
+ * chunks, and the values marked with {@link transfer} among its arguments (not
+ * the initializer's: every job carries those again).
+ */
+export function jobTransferList(job: Job): readonly ArrayBuffer[] {
+  const out = new TransferList();
+  const store = marks();
+  const { items, columns } = job;
+  if (Array.isArray(items)) {
+    if (store.used) out.markedIn(items, job.spread, store);
+  } else out.own(items);
+  if (columns) {
+    for (const column of columns) {
+      if (Array.isArray(column)) {
+        if (store.used) out.markedIn(column, false, store);
+      } else out.own(column);
+    }
+  }
+  return out.done();
+}
+
+/**
+ * Worker side: the buffers of `result` to move back to the caller — the packed
+ * values the runtime built, and the values a task returned marked with
+ * {@link transfer}.
+ */
+export function resultTransferList(result: JobResult): readonly ArrayBuffer[] {
+  const out = new TransferList();
+  const { values } = result;
+  if (values instanceof Float64Array) out.own(values);
+  else if (isPackedTuples(values)) for (const column of values.columns) out.own(column);
+  else {
+    const store = marks();
+    if (store.used) out.markedIn(values, false, store);
+  }
+  return out.done();
+}
