@@ -128,6 +128,21 @@ describe('faults', () => {
     expect(results[0]?.pid).toBe(a.pid);
   });
 
+  it('starmap chunks of 25,000 numeric argument lists (packed columns) run on a host and come back exact', async () => {
+    const queue = newQueue();
+    const root = faultRoot('big-chunk');
+    dirs.push(root);
+    await host(queue, root);
+    const p = pool(queue, { processes: 1 });
+    const args = Array.from(
+      { length: 200_000 },
+      (_, i) => [i, [1, 5, 7, 9, i % 10], 4, 8] as [number, number[], number, number],
+    );
+    // The host hands each chunk, decoded from its message, to its local pool (columns copied or moved there).
+    const counts = await p.starmap(faultTasks.countWithin, args, { chunksize: 25_000 });
+    expect(counts).toEqual(args.map(([i, row, lo, hi]) => [i, row.filter((x) => x >= lo && x <= hi).length]));
+  });
+
   it('processes follows the announced concurrency as hosts come and go', async () => {
     const queue = newQueue();
     const [rootA, rootB] = [faultRoot('a'), faultRoot('b')];

@@ -41,6 +41,15 @@ describe('transfer lists', () => {
     expect(jobTransferList({ task, items: [new Float64Array(3), [1]], spread: false })).toEqual([]);
   });
 
+  it('packed columns that are views into one shared buffer (a job decoded from a message) are copied, not listed', () => {
+    const shared = new ArrayBuffer(8 * 40);
+    const a = new Float64Array(shared, 0, 20);
+    const b = new Float64Array(shared, 8 * 20, 20);
+    expect(jobTransferList({ task, items: [], spread: true, columns: [a, b] })).toEqual([]);
+    const whole = new Float64Array(20);
+    expect(jobTransferList({ task, items: [], spread: true, columns: [whole, whole] })).toEqual([whole.buffer]);
+  });
+
   it('marked top-level arguments are listed once each; nested ones and the initializer are not', () => {
     const marked = transfer(new Float64Array(3));
     const other = transfer(new Uint8Array(5));

@@ -124,11 +124,19 @@ class TransferList {
   list: ArrayBuffer[] | undefined;
   #seen: Set<ArrayBuffer> | undefined;
 
-  /** One of the core's own packed buffers (never the user's): each is its own, so no duplicate check. */
+  /**
+   * One of the core's packed arrays (never the user's), moved only if it spans
+   * its whole buffer. The core packs each in a buffer of its own; a job decoded
+   * from elsewhere (a bullmq host reading it from Redis) may hold views into one
+   * shared buffer, which must be copied: moving it would move (and detach) the
+   * rest of that buffer too, and listing it twice is a DataCloneError.
+   */
   own(data: unknown): void {
-    if (data instanceof Float64Array && data.buffer instanceof ArrayBuffer && data.byteLength > 0) {
-      this.#push(data.buffer);
-    }
+    if (!(data instanceof Float64Array) || !(data.buffer instanceof ArrayBuffer) || data.byteLength === 0) return;
+    const buffer = data.buffer;
+    if (data.byteOffset !== 0 || data.byteLength !== buffer.byteLength) return;
+    if (this.list?.includes(buffer)) return;
+    this.#push(buffer);
   }
 
   /** The buffer of a value the user marked, if `value` is one. */
