@@ -122,6 +122,20 @@ export function overChunk<T, R>(fn: (item: T) => R): (items: readonly T[]) => R[
 }
 
 /**
+ * What every raw-library worker file exposes (each the way its library wants):
+ * the unary functions by name, and a `…Chunk` form of each map-style one that
+ * takes a hand-made chunk of items.
+ */
+export const rawWorkerFunctions = {
+  ...unaryWork,
+  howmanyRowChunk: overChunk(howmanyRow),
+  squareChunk: overChunk(square),
+  spinChunk: overChunk(spin),
+  sortPartChunk: overChunk(sortPart),
+  fetchValueChunk: overChunk(fetchValue),
+} as const;
+
+/**
  * howmany over rows packed into one Float64Array (`width` numbers a row): the
  * limit's form of `howmanyRow`, with no array per row. Returns one count per row.
  */

@@ -3,21 +3,9 @@
  * library, no parapool. Each message `{ id, name, arg }` calls one function of
  * work.ts (or its `…Chunk` form) and answers `{ id, value }` or `{ id, error }`.
  */
-import { fetchValue, howmanyRow, overChunk, sortPart, spin, square, sumArray } from '../work.js';
+import { rawWorkerFunctions } from '../work.js';
 
-const functions: Record<string, (arg: never) => unknown> = {
-  howmanyRow,
-  square,
-  spin,
-  sortPart,
-  sumArray,
-  fetchValue,
-  howmanyRowChunk: overChunk(howmanyRow),
-  squareChunk: overChunk(square),
-  spinChunk: overChunk(spin),
-  sortPartChunk: overChunk(sortPart),
-  fetchValueChunk: overChunk(fetchValue),
-};
+const functions: Record<string, (arg: never) => unknown> = rawWorkerFunctions;
 
 process.on('message', async (message: { id: number; name: string; arg: never }) => {
   try {

@@ -4,18 +4,6 @@
  * `…Chunk` functions take a hand-made chunk of items.
  */
 import { expose } from 'threads/worker';
-import { fetchValue, howmanyRow, overChunk, sortPart, spin, square, sumArray } from '../work.js';
+import { rawWorkerFunctions } from '../work.js';
 
-expose({
-  howmanyRow,
-  square,
-  spin,
-  sortPart,
-  sumArray,
-  fetchValue,
-  howmanyRowChunk: overChunk(howmanyRow),
-  squareChunk: overChunk(square),
-  spinChunk: overChunk(spin),
-  sortPartChunk: overChunk(sortPart),
-  fetchValueChunk: overChunk(fetchValue),
-});
+expose(rawWorkerFunctions);

@@ -4,18 +4,6 @@
  * functions take a hand-made chunk of items.
  */
 import workerpool from 'workerpool';
-import { fetchValue, howmanyRow, overChunk, sortPart, spin, square, sumArray } from '../work.js';
+import { rawWorkerFunctions } from '../work.js';
 
-workerpool.worker({
-  howmanyRow,
-  square,
-  spin,
-  sortPart,
-  sumArray,
-  fetchValue,
-  howmanyRowChunk: overChunk(howmanyRow),
-  squareChunk: overChunk(square),
-  spinChunk: overChunk(spin),
-  sortPartChunk: overChunk(sortPart),
-  fetchValueChunk: overChunk(fetchValue),
-});
+workerpool.worker(rawWorkerFunctions);
