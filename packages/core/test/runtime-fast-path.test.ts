@@ -51,4 +51,46 @@ describe('the worker runtime with many numbers', () => {
     const result = await run({ task, items: Array.from({ length: 100 }, (_, i) => i), spread: false });
     expect(Array.from(result.values as unknown[]).slice(97)).toEqual([97, 98, -1]);
   });
+
+  it('rows packed as a matrix: a non-number midway keeps every value in order, each row run once', async () => {
+    const task = inline((row: number[]) => {
+      (globalThis as unknown as { runs: number[] }).runs.push(row[0] as number);
+      return row[0] === 40 ? [row[0], row[1]] : (row[0] as number) + (row[1] as number);
+    });
+    (globalThis as { runs?: number[] }).runs = [];
+    const rows = Float64Array.from({ length: 200 }, (_, k) => (k % 2 === 0 ? k / 2 : 0.5));
+    const result = await run({ task, items: rows, spread: false, rowWidth: 2 });
+    const want: unknown[] = Array.from({ length: 100 }, (_, i) => (i === 40 ? [40, 0.5] : i + 0.5));
+    expect(Array.from(result.values as unknown[])).toEqual(want);
+    expect((globalThis as { runs?: number[] }).runs).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('argument columns: a throw midway fails that call alone; the calls after it still run once', async () => {
+    const task = inline((a: number, b: number) => {
+      (globalThis as unknown as { runs: number[] }).runs.push(a);
+      if (a === 90) throw new TypeError('ninety');
+      return a * b;
+    });
+    (globalThis as { runs?: number[] }).runs = [];
+    const a = Float64Array.from({ length: 100 }, (_, i) => i);
+    const b = Array.from({ length: 100 }, () => 3);
+    const result = await run({ task, items: [], spread: true, columns: [a, b] });
+    expect(result.failures?.map((f) => [f.index, f.error.name, f.error.message])).toEqual([
+      [90, 'TypeError', 'ninety'],
+    ]);
+    const values = Array.from(result.values as unknown[]);
+    expect(values[89]).toBe(267);
+    expect(values[91]).toBe(273);
+    expect((globalThis as { runs?: number[] }).runs).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('spread argument lists: every number result travels as one Float64Array', async () => {
+    const result = await run({
+      task: inline((a: number, b: number) => a - b),
+      items: Array.from({ length: 100 }, (_, i) => [i, 1]),
+      spread: true,
+    });
+    expect(result.values).toBeInstanceOf(Float64Array);
+    expect(Array.from(result.values as Float64Array)).toEqual(Array.from({ length: 100 }, (_, i) => i - 1));
+  });
 });

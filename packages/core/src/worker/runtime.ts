@@ -185,8 +185,7 @@ export class WorkerRuntime {
   #runItems(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
     const { items, spread, columns, rowWidth } = job;
     const n = jobLength(job);
-    // Rows that came as one matrix become arrays one at a time, just before their call: each is garbage
-    // right after it (cheap for the GC), where unpacking them all first kept every one alive to the end.
+    // Rows packed as one matrix become arrays one at a time, just before their call (see numbersOfRows).
     const row = rowWidth ? rowReader(items as Float64Array, rowWidth) : undefined;
     const call = columns
       ? job.columnRowWidths
@@ -201,27 +200,17 @@ export class WorkerRuntime {
     // The common case first: every value a number and none thrown, written
     // straight into the Float64Array that travels (no per-item try or push).
     let start = 0;
-    let first: { value: unknown } | { error: unknown } | undefined;
+    let first: Outcome | undefined;
     if (n >= MIN_PACKED) {
       const out = new Float64Array(n);
-      try {
-        for (; start < n; start++) {
-          const value = call
-            ? call(start)
-            : row
-              ? fn(row(start))
-              : spread
-                ? fn(...(items[start] as unknown[]))
-                : fn(items[start]);
-          if (typeof value !== 'number') {
-            first = { value };
-            break;
-          }
-          out[start] = value;
-        }
-      } catch (error) {
-        first = { error };
-      }
+      // One tight loop per shape of job: each gets a call site and a row builder of its own from the JIT.
+      const stop: Stop = { at: n, outcome: undefined };
+      if (call) numbersOf(out, call, stop);
+      else if (row) numbersOfRows(out, fn, row, stop);
+      else if (spread) numbersOf(out, (i) => fn(...(items[i] as unknown[])), stop);
+      else numbersOfItems(out, fn, items as readonly unknown[], stop);
+      start = stop.at;
+      first = stop.outcome;
       if (!first) return { values: out };
       for (let i = 0; i < start; i++) values.push(out[i]);
       numbers = false;
@@ -303,6 +292,73 @@ function rowReader(data: Float64Array, width: number): (i: number) => number[] {
     for (let j = 0, k = i * width; j < width; j++, k++) row[j] = data[k] as number;
     return row;
   };
+}
+
+/** What stopped a run of number results: a value that is not a number, or a throw. */
+type Outcome = { value: unknown } | { error: unknown };
+
+/** Where a run of number results stopped (`at`: the first item not written), and why (none: every item a number). */
+interface Stop {
+  at: number;
+  outcome: Outcome | undefined;
+}
+
+/** Writes `call(i)` into `out[i]` while each is a number. */
+function numbersOf(out: Float64Array, call: (i: number) => unknown, stop: Stop): void {
+  let i = 0;
+  try {
+    for (; i < out.length; i++) {
+      const value = call(i);
+      if (typeof value !== 'number') {
+        stop.outcome = { value };
+        break;
+      }
+      out[i] = value;
+    }
+  } catch (error) {
+    stop.outcome = { error };
+  }
+  stop.at = i;
+}
+
+/** numbersOf for `fn(items[i])` (map over a list). */
+function numbersOfItems(out: Float64Array, fn: TaskFunction, items: readonly unknown[], stop: Stop): void {
+  let i = 0;
+  try {
+    for (; i < out.length; i++) {
+      const value = fn(items[i]);
+      if (typeof value !== 'number') {
+        stop.outcome = { value };
+        break;
+      }
+      out[i] = value;
+    }
+  } catch (error) {
+    stop.outcome = { error };
+  }
+  stop.at = i;
+}
+
+/**
+ * numbersOf for `fn(row i)` (map over rows packed as a matrix). Each row becomes an array just
+ * before its call: garbage right after it (cheap for the GC), where unpacking them all first
+ * kept every one alive to the end.
+ */
+function numbersOfRows(out: Float64Array, fn: TaskFunction, row: (i: number) => number[], stop: Stop): void {
+  let i = 0;
+  try {
+    for (; i < out.length; i++) {
+      const value = fn(row(i));
+      if (typeof value !== 'number') {
+        stop.outcome = { value };
+        break;
+      }
+      out[i] = value;
+    }
+  } catch (error) {
+    stop.outcome = { error };
+  }
+  stop.at = i;
 }
 
 /** Argument `i` of each column: a packed matrix column gives a row array, any other its entry. */
