@@ -113,6 +113,7 @@ export class BullmqBackend implements Backend {
     separateProcesses: true,
     // Hosts run their own local pools: per-worker figures and events stay on the hosts.
     observesWorkers: false,
+    jobsAhead: false,
     // Jobs cross Redis as bytes: every value is copied (a host's own thread pool moves its buffers locally).
     transfers: false,
   };

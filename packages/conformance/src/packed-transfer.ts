@@ -73,10 +73,13 @@ export function describePackedTransfer(name: string, factory: BackendFactory): v
         const { pool, jobs, backend } = watchedPool(factory);
         try {
           expect(await run(pool)).toEqual(expected);
-          const moves = backend().capabilities.transfers;
+          const { transfers, jobsAhead } = backend().capabilities;
           const views = jobs.flatMap(packedBuffers);
           expect(views.length).toBeGreaterThan(0);
-          for (const view of views) expect(view.byteLength === 0).toBe(moves);
+          const moved = views.filter((view) => view.byteLength === 0).length;
+          // A job sent ahead to a busy worker is copied (it may still go to another worker); the others are moved.
+          if (transfers && jobsAhead) expect(moved).toBeGreaterThan(0);
+          else expect(moved).toBe(transfers ? views.length : 0);
         } finally {
           await pool.terminate();
         }

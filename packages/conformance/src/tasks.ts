@@ -191,6 +191,11 @@ export const tasks = defineTasks(import.meta.url, {
   exit: (code: number) => {
     process.exit(code);
   },
+  /** Ends the worker abruptly with `code` once `path` exists. */
+  exitWhenFile: async (path: string, code: number) => {
+    await waitForFile(path, 10_000);
+    process.exit(code);
+  },
   /** Kills the worker with an exception thrown outside the task (from a timer). */
   throwFromTimer: async (message: string) => {
     // A worker process would print the stack of its fatal error on the test's terminal; this

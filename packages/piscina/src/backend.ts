@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { defineAdapter, type JobResult, owned, watchWorker } from '@parapool/core';
+import { defineAdapter, type JobResult, MAX_JOBS_ON_A_WORKER, owned, watchWorker } from '@parapool/core';
 import { Piscina } from 'piscina';
 
 /** The piscina options this adapter sets itself, and what to do instead. */
@@ -28,8 +28,17 @@ export class PiscinaBackend extends defineAdapter({
   package: '@parapool/piscina',
   optionsKey: 'piscina',
   owns: OWNS,
+  // piscina posts a task to its busy thread at once (up to concurrentTasksPerWorker): one job ahead per worker.
+  capabilities: { jobsAhead: true },
   spawn(piscina: PiscinaOptions, crashed) {
-    const pool = new Piscina({ ...piscina, filename: WORKER, minThreads: 1, maxThreads: 1 });
+    const pool = new Piscina({
+      ...piscina,
+      filename: WORKER,
+      minThreads: 1,
+      maxThreads: 1,
+      // The worker runtime runs them one at a time; piscina must not hold any back.
+      concurrentTasksPerWorker: MAX_JOBS_ON_A_WORKER,
+    });
     const { online, exited } = watchWorker(pool.threads[0] as Worker, crashed);
     // piscina re-emits a thread's error here when it held no job (and throws if nobody listens).
     pool.on('error', () => {});

@@ -117,6 +117,7 @@ export class PoolifierBackend extends defineAdapter({
   owns: OWNS,
   resolve,
   // poolifier's workers post their results without a transfer list: buffers are copied both ways.
-  capabilities: ({ cluster }) => ({ separateProcesses: cluster, transfers: false }),
+  // Without its tasks queue, poolifier hands a busy worker a task at once: one job ahead per worker thread.
+  capabilities: ({ cluster }) => ({ separateProcesses: cluster, transfers: false, jobsAhead: true }),
   spawn,
 }) {}

@@ -34,6 +34,8 @@ export class ThreadsBackend extends defineAdapter({
   name: 'threads',
   package: '@parapool/threads',
   optionsKey: 'threads',
+  // A spawned threads.js worker takes a call while it runs another: one job ahead per worker.
+  capabilities: { jobsAhead: true },
   spawn({ timeout, ...workerOptions }: ThreadsOptions, crashed) {
     let worker: Worker | undefined;
     let held = true;

@@ -4,6 +4,7 @@ import {
   defineAdapter,
   type Job,
   type JobResult,
+  MAX_JOBS_ON_A_WORKER,
   owned,
   watchWorker,
 } from '@parapool/core';
@@ -59,10 +60,19 @@ export class TinypoolBackend extends defineAdapter({
     tinypool.runtime === 'child_process'
       ? { env: { ...process.env } as Record<string, string>, serialization: 'advanced', ...tinypool }
       : tinypool,
-  capabilities: (own) => ({ separateProcesses: own.runtime === 'child_process' }),
+  // tinypool posts a task to its busy thread at once (up to concurrentTasksPerWorker): one job ahead per
+  // worker thread (not for processes: the core keeps jobs ahead for threads only).
+  capabilities: (own) => ({ separateProcesses: own.runtime === 'child_process', jobsAhead: true }),
   spawn(own, crashed) {
     const processes = own.runtime === 'child_process';
-    const pool = new Tinypool({ ...own, filename: WORKER, minThreads: 1, maxThreads: 1 });
+    // The worker runtime runs its jobs one at a time; tinypool must not hold any back.
+    const pool = new Tinypool({
+      ...own,
+      filename: WORKER,
+      minThreads: 1,
+      maxThreads: 1,
+      concurrentTasksPerWorker: MAX_JOBS_ON_A_WORKER,
+    });
     // A process's 'error' is tinypool's own, without the exit code: its 'exit' says more.
     // process.exit() in a task comes as 'exit' alone; tinypool never notices a thread
     // that exited this way: without the watch, its job would hang.

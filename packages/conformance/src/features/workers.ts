@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROCESSES, rejectionOf, type SuiteContext } from '../context.js';
@@ -41,6 +42,31 @@ export function workersFeature(ctx: SuiteContext): void {
         expect([...pids]).toEqual([process.pid]);
       }
     });
+
+    it.runIf(ctx.capabilities.jobsAhead)(
+      "jobsAhead: a worker starts the job it holds ahead while the caller's thread is busy",
+      async () => {
+        const pool = ctx.fresh();
+        const dir = ctx.tempDir();
+        expect(await fullSize(pool, join(dir, 'warm'))).toEqual(allTrue()); // both workers up
+        // One item per chunk, two chunks per worker: one to run, one ahead.
+        const n = 2 * PROCESSES;
+        const call = pool.starmap(
+          tasks.countRun,
+          Array.from({ length: n }, (_, i) => [dir, i, false] as [string, number, boolean]),
+          { chunksize: 1 },
+        );
+        // Let hand-overs that go through promises post (microtasks only: no result can be read yet),
+        // then hold this thread (no result is read, no job handed over) until every item has run, or 20 s.
+        for (let i = 0; i < 100; i++) await null;
+        const ran = () => readdirSync(dir).filter((name) => name.startsWith('run-')).length;
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        const deadline = Date.now() + 20_000;
+        while (ran() < n && Date.now() < deadline) Atomics.wait(pause, 0, 0, 5);
+        expect(ran()).toBe(n);
+        expect(await call).toEqual(Array.from({ length: n }, (_, i) => i));
+      },
+    );
 
     it('a task sees the worker running it through currentWorker()', async () => {
       const ids = await ctx.shared().map(tasks.workerId, [1, 2, 3, 4], { chunksize: 1 });
@@ -101,6 +127,22 @@ export function workersFeature(ctx: SuiteContext): void {
         expect(error.name).toBe('WorkerCrashedError');
         expect((error as Error & { exitCode?: number | null }).exitCode).toBe(7);
         expect(await other).toBe('survived');
+      });
+
+      it('the calls queued behind it run on other workers, each once', async () => {
+        const pool = ctx.fresh();
+        const dir = ctx.tempDir();
+        expect(await fullSize(pool, join(dir, 'warm'))).toEqual(allTrue());
+        const crash = pool.apply(tasks.exitWhenFile, [join(dir, 'go'), 5]);
+        const busy = pool.apply(tasks.waitForFile, [join(dir, 'free'), 20_000]); // holds the other worker
+        // With jobsAhead these wait on the busy workers (one of them on the one that dies), else in the core.
+        const after = [0, 1].map((i) => pool.apply(tasks.countRun, [dir, i, false]));
+        writeFileSync(join(dir, 'go'), '');
+        expect((await rejectionOf(crash)).name).toBe('WorkerCrashedError');
+        writeFileSync(join(dir, 'free'), '');
+        expect(await busy).toBe(true);
+        expect(await Promise.all(after)).toEqual([0, 1]);
+        for (const i of [0, 1]) expect(readFileSync(join(dir, `run-${i}`), 'utf8')).toBe('x');
       });
 
       it('is replaced: the pool keeps serving at full size', async () => {

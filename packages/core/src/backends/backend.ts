@@ -27,6 +27,15 @@ export interface BackendCapabilities {
    * is copied and the sender keeps its own (worker processes, a network).
    */
   readonly transfers: boolean;
+  /**
+   * Each busy worker also holds its next job, and starts it the moment the one
+   * before ends, without waiting for the caller's thread (thread workers whose
+   * library hands a busy worker a job at once). A job ahead that is cancelled
+   * before it starts never starts, and one whose worker dies or is stopped
+   * before it starts goes to another worker; but when a chunk fails, the chunk
+   * its worker held ahead may have started before the caller heard of it.
+   */
+  readonly jobsAhead: boolean;
 }
 
 /** Options the core resolves and validates before it builds a backend. */

@@ -65,6 +65,7 @@ export class InlineBackend extends SlotBackend {
       observesWorkers: true,
       // Moved as across a thread boundary: a marked argument is detached on the caller's side here too.
       transfers: true,
+      jobsAhead: false,
     });
   }
 }

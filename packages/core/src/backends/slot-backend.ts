@@ -22,13 +22,16 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
   abstract readonly name: string;
   readonly size: number;
   readonly capabilities: BackendCapabilities;
+  /** 2 when each busy worker holds its next job too (`jobsAhead`), else 1. */
+  readonly jobsPerWorker: 1 | 2;
   /** The workers (e.g. to read process ids). */
   protected readonly slots: WorkerSlots<W>;
 
   /**
    * @param capabilities what differs from a worker backend's defaults (it stops
    * running jobs and isolates crashes; workers are threads of this process and
-   * so `transfers`: each worker's `run` must pass its transfer list on)
+   * so `transfers`: each worker's `run` must pass its transfer list on;
+   * `jobsAhead` holds for threads only: see `WorkerSlotsOptions.ahead`)
    */
   constructor(options: BackendOptions, spawn: SpawnWorker<W>, capabilities: Partial<BackendCapabilities> = {}) {
     this.size = options.processes;
@@ -41,12 +44,16 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
       ...capabilities,
       // Threads can move buffers; processes cannot. A thread adapter's `run` passes the transfer list on.
       transfers: capabilities.transfers ?? !capabilities.separateProcesses,
+      // A job ahead is guarded by shared memory between the caller and the worker: threads only.
+      jobsAhead: (capabilities.jobsAhead ?? false) && !capabilities.separateProcesses && !capabilities.inProcess,
     };
+    this.jobsPerWorker = this.capabilities.jobsAhead ? 2 : 1;
     this.slots = new WorkerSlots({
       size: options.processes,
       maxJobs: options.maxtasksperchild,
       spawn,
       transfers: this.capabilities.transfers,
+      ahead: this.capabilities.jobsAhead,
     });
   }
 

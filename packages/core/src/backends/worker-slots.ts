@@ -1,8 +1,9 @@
 import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from '../errors.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
+import { GATE } from '../wire/gate.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { jobLength } from '../wire/packing.js';
-import { jobTransferList } from '../wire/transfer.js';
+import { copyableAhead, jobTransferList } from '../wire/transfer.js';
 import type { JobControl } from './backend.js';
 import { type WorkerEndReason, WorkerLog } from './worker-log.js';
 
@@ -53,6 +54,14 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
   readonly stopTimeoutMs?: number;
   /** Hand each worker its job's transfer list (the core's packed buffers, values marked with `transfer()`). Default false. */
   readonly transfers?: boolean;
+  /**
+   * Keep one job ahead on each busy worker (thread workers only: the job and its
+   * worker share a gate in shared memory). The adapter's `run` must hand a busy
+   * worker its next job at once (piscina: `concurrentTasksPerWorker: 2`), and the
+   * worker entry must run jobs through `runJob` (which runs them one at a time,
+   * and skips a job the caller dropped). Default false.
+   */
+  readonly ahead?: boolean;
 }
 
 /** Resolves when `stopping` settles, or after `ms`. */
@@ -82,23 +91,66 @@ interface Pending {
   stopListening?: () => void;
 }
 
+/** A job as sent to one worker. */
+interface Sent {
+  readonly pending: Pending;
+  /** Its cell in the worker's gate (jobs ahead only). */
+  readonly gate: number | undefined;
+  /** Cancelled, or given to another worker, before it started: its worker skips it. */
+  dropped: boolean;
+}
+
 interface Slot<W extends SlotWorker> {
   worker: W;
-  pending: Pending | undefined;
+  /** The job the worker runs (or starts next, if it has not yet). */
+  head: Sent | undefined;
+  /** The job sent ahead, which the worker starts when the head ends. */
+  next: Sent | undefined;
   jobs: number;
   ready: boolean;
   retired: boolean;
   /** The worker's id in the log. */
   logId: number;
+  /**
+   * With jobs ahead: cells of shared memory, one per job on the worker, that
+   * say whether the worker has started it (see wire/gate.ts); the worker keeps them from
+   * the first job until it has answered one (`gateKnown`).
+   */
+  gate: Int32Array | undefined;
+  gateKnown: boolean;
+  /** Gate cells of dropped jobs this worker has yet to skip (a cell is reused only once its job is answered). */
+  skipping: Set<number>;
+  /** A job ahead was asked to stop after it started (its head had ended, unseen): retire once the head's outcome is in. */
+  stopAfterHead: boolean;
 }
 
 /**
+ * With jobs ahead, the most jobs WorkerSlots has on one worker at once: the one
+ * it runs, the one ahead, and dropped ones it has yet to skip. A library that
+ * limits tasks per worker must allow this many (piscina's
+ * `concurrentTasksPerWorker`), or it would hold a job ahead back in its own queue.
+ */
+export const MAX_JOBS_ON_A_WORKER = 8;
+
+/** Gate cells per worker: one per job on it. */
+const GATE_CELLS = MAX_JOBS_ON_A_WORKER;
+
+/** Packed data at most this large is copied to a job ahead (moving it would leave nothing to send elsewhere). */
+const AHEAD_COPY_BYTES = 256 * 1024;
+
+/**
  * The part of a Backend every adapter shares: `size` workers, one job each at a
- * time, the few jobs the core has handed over ahead (at most one per worker,
- * each cancellable until it starts), and the contract's worker rules — a worker is replaced after
+ * time, the few jobs the core has handed over ahead (each cancellable until it
+ * starts), and the contract's worker rules — a worker is replaced after
  * `maxJobs` jobs, when it dies (only its job fails, with WorkerCrashedError), and
  * when its running job is aborted; workers that keep dying while starting stop
  * being respawned (their jobs fail with WorkerStartupError) until the next call.
+ *
+ * With `ahead`, a busy thread worker also holds the next job, so it starts it
+ * without waiting for the caller's thread. Such a job is guarded by a gate in
+ * shared memory: whoever flips its cell first wins, the worker (started) or the
+ * caller (dropped: cancelled, or given to a worker that fell idle). A job ahead
+ * that never started goes to another worker if its own one dies or is stopped.
  *
  * An adapter supplies only `spawn`: how to start one worker with its library,
  * run a job on it, stop it, and tell when it died.
@@ -158,18 +210,20 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   async terminate(): Promise<void> {
     this.#state = 'stopped';
     for (const pending of this.#ready.splice(0)) this.#settle(pending, new PoolTerminatedError());
-    for (const slot of this.#slots) if (slot.pending) this.#settle(slot.pending, new PoolTerminatedError());
+    for (const slot of this.#slots) {
+      for (const sent of [slot.head, slot.next]) if (sent) this.#settle(sent.pending, new PoolTerminatedError());
+    }
     await this.#stopAll();
   }
 
   #busy(): boolean {
-    return this.#ready.length > 0 || this.#slots.some((slot) => slot.pending);
+    return this.#ready.length > 0 || this.#slots.some((slot) => slot.head || slot.next);
   }
 
   /** Starts workers while jobs wait that no worker (up or starting) is free for, up to `size`. */
   #grow(): void {
     let free = 0;
-    for (const slot of this.#slots) if (!slot.pending) free++;
+    for (const slot of this.#slots) if (!slot.head) free++;
     while (this.#slots.length < this.#options.size && free < this.#ready.length) {
       this.#slots.push(this.#spawn());
       free++;
@@ -177,7 +231,17 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   }
 
   #spawn(replaces?: number): Slot<W> {
-    const slot = { pending: undefined, jobs: 0, ready: false, retired: false } as Slot<W>;
+    const slot = {
+      head: undefined,
+      next: undefined,
+      jobs: 0,
+      ready: false,
+      retired: false,
+      gate: this.#options.ahead ? new Int32Array(new SharedArrayBuffer(4 * GATE_CELLS)) : undefined,
+      gateKnown: false,
+      skipping: new Set<number>(),
+      stopAfterHead: false,
+    } as unknown as Slot<W>;
     slot.logId = this.log.spawned(replaces);
     slot.worker = this.#options.spawn((error) => this.#crash(slot, error));
     this.log.identify(slot.logId, { pid: slot.worker.pid, threadId: slot.worker.threadId });
@@ -202,53 +266,160 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     for (const slot of this.#slots) {
       // A worker that says when it is up gets work only then: if it fails to
       // start, the job waits for a replacement instead of failing with it.
-      if (slot.pending || (slot.worker.ready && !slot.ready)) continue;
-      const next = this.#ready.shift();
+      if (slot.head || (slot.worker.ready && !slot.ready)) continue;
+      const next = this.#ready.shift() ?? this.#takeBack(slot);
       if (!next) break;
-      this.#start(slot, next);
+      this.#send(slot, next, false);
+    }
+    if (this.#options.ahead) {
+      for (const slot of this.#slots) {
+        const next = this.#ready[0];
+        if (!next) break;
+        if (!this.#takesAhead(slot, next.job)) continue;
+        this.#ready.shift();
+        this.#send(slot, next, true);
+      }
     }
     // Idle workers keep the program alive only while work waits for them (or the pool is closing).
     const hold = this.#ready.length > 0 || this.#state !== 'running';
-    for (const slot of this.#slots) if (!slot.pending) slot.worker.keepAlive?.(hold);
+    for (const slot of this.#slots) if (!slot.head) slot.worker.keepAlive?.(hold);
     if (this.#drained && !this.#busy()) this.#drained();
   }
 
-  #start(slot: Slot<W>, pending: Pending): void {
-    slot.pending = pending;
+  /** Whether `slot` can hold `job` ahead: a busy, started worker with room left before it is recycled. */
+  #takesAhead(slot: Slot<W>, job: Job): boolean {
+    if (!slot.head || slot.next || !slot.ready || slot.retired || slot.stopAfterHead) return false;
+    const { maxJobs } = this.#options;
+    if (maxJobs !== undefined && slot.jobs + 2 > maxJobs) return false;
+    // Keep a cell free for the next head.
+    if (GATE_CELLS - slot.skipping.size - 1 < 2) return false;
+    return copyableAhead(job, AHEAD_COPY_BYTES);
+  }
+
+  /** A gate cell of `slot` no job on its worker uses. */
+  #freeCell(slot: Slot<W>): number {
+    for (let cell = 0; cell < GATE_CELLS; cell++) {
+      if (slot.head?.gate !== cell && slot.next?.gate !== cell && !slot.skipping.has(cell)) return cell;
+    }
+    throw new Error('parapool: no free gate cell (a bug: please report it)');
+  }
+
+  /** For an idle worker with nothing waiting: a job ahead on another worker that has not started there (its worker skips it). */
+  #takeBack(idle: Slot<W>): Pending | undefined {
+    for (const slot of this.#slots) {
+      const sent = slot.next;
+      if (slot === idle || !sent || !this.#drop(slot, sent)) continue;
+      return sent.pending;
+    }
+    return undefined;
+  }
+
+  /** Flips a job ahead's gate cell to dropped (its worker will skip it); false if its worker started it first. */
+  #drop(slot: Slot<W>, sent: Sent): boolean {
+    if (!slot.gate || sent.gate === undefined) return false;
+    if (Atomics.compareExchange(slot.gate, sent.gate, GATE.waiting, GATE.dropped) !== GATE.waiting) return false;
+    sent.dropped = true;
+    if (slot.next === sent) slot.next = undefined;
+    slot.skipping.add(sent.gate);
+    return true;
+  }
+
+  /** Sends `pending` to `slot`'s worker, to run now or, `ahead`, after the job it runs. */
+  #send(slot: Slot<W>, pending: Pending, ahead: boolean): void {
+    let job = pending.job;
+    let gate: number | undefined;
+    if (slot.gate) {
+      gate = this.#freeCell(slot);
+      Atomics.store(slot.gate, gate, GATE.waiting);
+      job = slot.gateKnown ? { ...job, gate } : { ...job, gate, gateCells: slot.gate };
+    }
+    const sent: Sent = { pending, gate, dropped: false };
+    if (ahead) slot.next = sent;
+    else this.#begin(slot, sent);
     slot.worker.keepAlive?.(true);
-    this.log.busy(slot.logId);
-    pending.control.started();
     // Counted now: the job's packed buffers may be moved to the worker (then empty here).
     const items = jobLength(pending.job);
-    const transfer = this.#options.transfers ? jobTransferList(pending.job) : NO_TRANSFER;
-    slot.worker.run(pending.job, transfer).then(
-      (result) => {
-        if (slot.pending !== pending) return; // aborted, crashed or terminated meanwhile
-        slot.jobs += 1;
-        slot.ready = true;
-        this.#failedStarts = 0;
-        if (result.ran) this.log.identify(slot.logId, result.ran.worker);
-        this.log.ready(slot.logId);
-        this.log.idle(slot.logId, items);
-        if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot, 'recycle');
-        this.#settle(pending, undefined, result);
-        this.#pump();
-      },
-      (error: unknown) => {
-        if (slot.pending !== pending) return;
-        // An argument that cannot be cloned is refused before it reaches the worker, which lives on.
-        const refused = error instanceof CloneError || (error as Error | undefined)?.name === 'CloneError';
-        if (!refused && !isDataCloneError(error)) return this.#crash(slot, crashError(error));
-        this.log.idle(slot.logId, 0);
-        this.#settle(pending, refused ? error : toCloneError(error, 'argument'));
-        this.#pump();
-      },
+    // A job ahead is copied, so that it can still go elsewhere if it never starts there.
+    const transfer = this.#options.transfers && !ahead ? jobTransferList(pending.job) : NO_TRANSFER;
+    slot.worker.run(job, transfer).then(
+      (result) => this.#answered(slot, sent, items, result),
+      (error: unknown) => this.#refused(slot, sent, error),
     );
+  }
+
+  /** `sent` becomes the job `slot`'s worker runs. */
+  #begin(slot: Slot<W>, sent: Sent): void {
+    slot.head = sent;
+    this.log.busy(slot.logId);
+    sent.pending.control.started();
+  }
+
+  #answered(slot: Slot<W>, sent: Sent, items: number, result: JobResult): void {
+    if (sent.dropped) {
+      this.#skipped(slot, sent);
+      return;
+    }
+    const head = slot.head === sent;
+    if (!head && slot.next !== sent) return; // aborted, crashed or terminated meanwhile
+    slot.jobs += 1;
+    slot.ready = true;
+    slot.gateKnown = true;
+    this.#failedStarts = 0;
+    if (result.ran) this.log.identify(slot.logId, result.ran.worker);
+    this.log.ready(slot.logId);
+    this.log.idle(slot.logId, items);
+    if (head) this.#ended(slot);
+    else slot.next = undefined; // its head's outcome was settled without waiting for the worker
+    if (slot.stopAfterHead) this.#retire(slot, 'abort');
+    else if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot, 'recycle');
+    this.#settle(sent.pending, undefined, result);
+    this.#pump();
+  }
+
+  /** The worker skipped a dropped job (cancelled, or given to another worker): its cell is free again. */
+  #skipped(slot: Slot<W>, sent: Sent): void {
+    if (slot.retired) return;
+    slot.skipping.delete(sent.gate as number);
+    this.#pump();
+  }
+
+  /** The head of `slot` has ended: the job ahead, if any, is the one its worker runs now. */
+  #ended(slot: Slot<W>): void {
+    slot.head = undefined;
+    const next = slot.next;
+    if (next) {
+      slot.next = undefined;
+      this.#begin(slot, next);
+    }
+  }
+
+  #refused(slot: Slot<W>, sent: Sent, error: unknown): void {
+    if (sent.dropped) {
+      this.#skipped(slot, sent);
+      return;
+    }
+    const head = slot.head === sent;
+    if (!head && slot.next !== sent) return;
+    // An argument that cannot be cloned is refused before it reaches the worker, which lives on.
+    const refused = error instanceof CloneError || (error as Error | undefined)?.name === 'CloneError';
+    if (!refused && !isDataCloneError(error)) {
+      this.#crash(slot, crashError(error));
+      return;
+    }
+    if (head) {
+      this.log.idle(slot.logId, 0);
+      this.#ended(slot);
+    } else slot.next = undefined;
+    this.#settle(sent.pending, refused ? error : toCloneError(error, 'argument'));
+    this.#pump();
   }
 
   #settle(pending: Pending, error: unknown, result?: JobResult): void {
     pending.stopListening?.();
-    for (const slot of this.#slots) if (slot.pending === pending) slot.pending = undefined;
+    for (const slot of this.#slots) {
+      if (slot.head?.pending === pending) slot.head = undefined;
+      if (slot.next?.pending === pending) slot.next = undefined;
+    }
     if (result) pending.resolve(result);
     else pending.reject(error);
   }
@@ -262,9 +433,32 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#pump();
       return;
     }
+    const ahead = this.#slots.find((slot) => slot.next?.pending === pending);
+    if (ahead && this.#drop(ahead, ahead.next as Sent)) {
+      // Not started: its worker skips it.
+      this.#settle(pending, pending.control.reason);
+      this.#pump();
+      return;
+    }
     if (!pending.control.stopRequested) return; // it runs to the end; the core drops its result
-    const running = this.#slots.find((slot) => slot.pending === pending);
+    if (ahead) {
+      // Started, so the head has ended in the worker, unseen here: stop the worker once the head's outcome is in.
+      ahead.stopAfterHead = true;
+      this.#settle(pending, pending.control.reason);
+      return;
+    }
+    const running = this.#slots.find((slot) => slot.head?.pending === pending);
     if (!running) return;
+    const next = running.next;
+    if (next) {
+      if (!this.#drop(running, next)) {
+        // The job ahead has started: the head has ended in the worker (it counts), its outcome is on its way. Nothing to stop.
+        running.jobs += 1;
+        this.#settle(pending, pending.control.reason);
+        return;
+      }
+      this.#ready.unshift(next.pending); // it goes to another worker
+    }
     this.#settle(pending, pending.control.reason);
     this.#retire(running, 'abort'); // stop the worker that was running it; a fresh one takes its place
     this.#pump();
@@ -272,15 +466,20 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   #crash(slot: Slot<W>, error: WorkerCrashedError): void {
     if (slot.retired) return;
-    const pending = slot.pending;
-    const failedStart = slot.worker.ready ? !slot.ready : slot.jobs === 0 && !pending;
+    const head = slot.head;
+    const next = slot.next;
+    const failedStart = slot.worker.ready ? !slot.ready : slot.jobs === 0 && !head;
     if (failedStart) {
       this.#failedStarts++;
       this.#lastStartFailure = error;
     }
     const giveUp = this.#failedStarts >= this.#maxFailedStarts;
+    // A job ahead that had not started goes to another worker; one that had started is the one that crashed it.
+    const requeue = next && this.#drop(slot, next) ? next : undefined;
     this.#retire(slot, 'crash', this.#state !== 'stopped' && !giveUp, error);
-    if (pending) this.#settle(pending, error);
+    if (head) this.#settle(head.pending, error);
+    if (next && !requeue) this.#settle(next.pending, error);
+    if (requeue) this.#ready.unshift(requeue.pending);
     if (giveUp && this.#slots.length === 0) {
       // No worker can start: fail what waits rather than respawn in a loop.
       for (const waiting of this.#ready.splice(0)) this.#settle(waiting, this.#startError());
@@ -296,7 +495,15 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   #retire(slot: Slot<W>, reason: WorkerEndReason, replace = this.#state !== 'stopped', error?: Error): void {
     if (slot.retired) return;
     slot.retired = true;
-    slot.pending = undefined;
+    slot.head = undefined;
+    // A job ahead that has not started goes back to the front of the line.
+    const next = slot.next;
+    slot.next = undefined;
+    if (next && reason !== 'crash') {
+      if (this.#drop(slot, next)) this.#ready.unshift(next.pending);
+      else
+        this.#settle(next.pending, crashError(new Error(`the worker was stopped (${reason}) while it ran this job`)));
+    }
     const index = this.#slots.indexOf(slot);
     let replacement: Slot<W> | undefined;
     if (replace) {

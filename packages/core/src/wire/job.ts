@@ -45,6 +45,14 @@ export interface Job {
   readonly columnRowWidths?: readonly number[];
   /** The pool's initializer, run once per worker before its first job. */
   readonly initializer?: TaskCall;
+  /**
+   * Set by WorkerSlots when workers hold a job ahead: this job's cell in the
+   * worker's gate (`gateCells`, sent until the worker has answered once). The
+   * worker starts the job only if it flips the cell from waiting to started;
+   * a job the caller dropped first is skipped (see `JobResult.skipped`).
+   */
+  readonly gate?: number;
+  readonly gateCells?: Int32Array;
 }
 
 /** A failed item of a job. */
@@ -67,6 +75,8 @@ export interface JobResult {
   readonly failures?: ItemFailure[];
   /** What the worker says of the run: how long the items took and who ran them (for insights). */
   readonly ran?: JobRun;
+  /** The worker did not run the job: the caller dropped it (through its gate) before it started. */
+  readonly skipped?: true;
 }
 
 /** How long a job's items took in the worker, and which worker ran them. */

@@ -206,3 +206,32 @@ export function resultTransferList(result: JobResult): readonly ArrayBuffer[] {
   }
   return out.done();
 }
+
+/**
+ * Whether `job` may be sent to a busy worker ahead of time as a copy, so that it
+ * can still go to another worker if it never starts there: it holds no buffer
+ * marked with {@link transfer} (moving those is what the user asked for), and at
+ * most `maxBytes` of packed data (copying more costs more than a job ahead saves).
+ */
+export function copyableAhead(job: Job, maxBytes: number): boolean {
+  const store = marks();
+  const { items, columns } = job;
+  let bytes = 0;
+  if (Array.isArray(items)) {
+    if (store.used && hasMarked(items, job.spread, store)) return false;
+  } else bytes += (items as Float64Array).byteLength;
+  if (columns) {
+    for (const column of columns) {
+      if (Array.isArray(column)) {
+        if (store.used && hasMarked(column, false, store)) return false;
+      } else bytes += (column as Float64Array).byteLength;
+    }
+  }
+  return bytes <= maxBytes;
+}
+
+function hasMarked(values: readonly unknown[], spread: boolean, store: Marks): boolean {
+  const found = new TransferList();
+  found.markedIn(values, spread, store);
+  return found.list !== undefined;
+}

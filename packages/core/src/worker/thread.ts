@@ -1,4 +1,5 @@
 import { isMainThread, threadId } from 'node:worker_threads';
+import { GATE } from '../wire/gate.js';
 import type { Job, JobResult, JobRun } from '../wire/job.js';
 import { resultTransferList } from '../wire/transfer.js';
 import { setThreadWorker } from './context.js';
@@ -23,7 +24,32 @@ export function threadRuntime(): WorkerRuntime {
  * outcomes with errors serialized. Never rejects.
  */
 export function runJob(job: Job): Promise<JobResult> | JobResult {
-  return timedRun(threadRuntime(), job);
+  if (job.gate === undefined) return timedRun(threadRuntime(), job);
+  // A worker that holds a job ahead runs its jobs one at a time, in order, each only if the caller has not dropped it.
+  if (job.gateCells) gateCells = job.gateCells;
+  const start = (): Promise<JobResult> | JobResult =>
+    claim(job.gate as number) ? timedRun(threadRuntime(), job) : SKIPPED;
+  const result = running ? running.then(start) : start();
+  if (result instanceof Promise) {
+    running = result;
+    void result.then(() => {
+      if (running === result) running = undefined;
+    });
+  }
+  return result;
+}
+
+/** This worker's gate cells (from the first job that carried them). */
+let gateCells: Int32Array | undefined;
+/** The job this thread runs while it is asynchronous: a job ahead starts after it. */
+let running: Promise<JobResult> | undefined;
+
+const SKIPPED: JobResult = Object.freeze({ values: [], skipped: true });
+
+/** Flips the job's gate cell from waiting to started: false if the caller dropped the job first. */
+function claim(cell: number): boolean {
+  if (!gateCells) return true;
+  return Atomics.compareExchange(gateCells, cell, GATE.waiting, GATE.started) === GATE.waiting;
 }
 
 /** Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights). */

@@ -33,6 +33,7 @@ export class FakeBackend implements Backend {
     inProcess: true,
     separateProcesses: false,
     observesWorkers: false,
+    jobsAhead: false,
     transfers: false,
   };
   readonly jobsPerWorker: 1 | 2;
