@@ -50,14 +50,27 @@ describe('WorkerSlots: stop() that never resolves (a library whose destroy hangs
     });
   }
 
-  it.each(['close', 'terminate'] as const)('%s() still finishes', async (method) => {
-    const threads: Worker[] = [];
-    const slots = hangingSlots(threads);
-    await Promise.all([slots.run(job, jobControl()), slots.run(job, jobControl())]);
-    expect(threads).toHaveLength(2);
-    await slots[method]();
-    expect(slots.workers).toHaveLength(0);
-  });
+  it.each(['close', 'terminate'] as const)(
+    '%s() still finishes, and warns once that a worker did not stop',
+    async (method) => {
+      const warnings: string[] = [];
+      const spy = vi.spyOn(process, 'emitWarning').mockImplementation((warning) => {
+        warnings.push(String(warning));
+      });
+      try {
+        const threads: Worker[] = [];
+        const slots = hangingSlots(threads);
+        await Promise.all([slots.run(job, jobControl()), slots.run(job, jobControl())]);
+        expect(threads).toHaveLength(2);
+        await slots[method]();
+        expect(slots.workers).toHaveLength(0);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/A worker did not stop within 100 ms/);
+    },
+  );
 
   it('a stop() that throws is a stop that failed, not an error of close()', async () => {
     const slots = new WorkerSlots({

@@ -64,13 +64,19 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
   readonly ahead?: boolean;
 }
 
-/** Resolves when `stopping` settles, or after `ms`. */
-function bounded(stopping: Promise<void>, ms: number): Promise<void> {
+/** Resolves with true when `stopping` settles, or with false after `ms`. */
+function bounded(stopping: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
   });
-  return Promise.race([stopping.catch(() => {}), late]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    stopping.then(
+      () => true,
+      () => true,
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer));
 }
 
 const NO_TRANSFER: readonly ArrayBuffer[] = Object.freeze([]);
@@ -517,9 +523,25 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     } catch (error) {
       stopping = Promise.reject(error);
     }
-    const exiting = bounded(stopping, this.#options.stopTimeoutMs ?? 10_000).then(() => this.log.exited(slot.logId));
+    const ms = this.#options.stopTimeoutMs ?? 10_000;
+    const exiting = bounded(stopping, ms).then((stopped) => {
+      if (!stopped) this.#warnStopTimeout(ms);
+      this.log.exited(slot.logId);
+    });
     this.#exiting.add(exiting);
     void exiting.then(() => this.#exiting.delete(exiting));
+  }
+
+  #warnedStopTimeout = false;
+
+  /** Once per pool: a worker's stop() outlived the bound, so the pool went on without knowing whether it ended. */
+  #warnStopTimeout(ms: number): void {
+    if (this.#warnedStopTimeout) return;
+    this.#warnedStopTimeout = true;
+    process.emitWarning(
+      `A worker did not stop within ${ms} ms (its library's stop never finished); the pool went on without it, and it may still be running. If this repeats, report it with the backend's name.`,
+      { code: 'PARAPOOL_STOP_TIMEOUT' },
+    );
   }
 
   async #stopAll(): Promise<void> {
