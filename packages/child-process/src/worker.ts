@@ -3,7 +3,7 @@
  * runtime, sends the outcomes back.
  */
 import { serialize } from 'node:v8';
-import { type JobResult, runJob, type SerializedError } from '@parapool/core/worker';
+import { ensureCloneable, type JobResult, runJob } from '@parapool/core/worker';
 import type { JobMessage, WorkerMessage } from './fork-worker.js';
 
 const send = process.send?.bind(process) as
@@ -24,48 +24,23 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The two encodings a worker's IPC channel may use, as the core's clone check probes them. */
+const CHANNELS = {
+  advanced: { encode: serialize, carries: 'no shared memory between processes' },
+  json: { encode: JSON.stringify, carries: "with 'json' serialization, only JSON" },
+} as const;
+
 /**
  * The channel refused `result` although the runtime found every value
  * cloneable (a SharedArrayBuffer, which does not cross processes; with 'json'
  * serialization, a BigInt or a cycle): the items whose value the channel's own
  * encoding refuses fail alone, with a CloneError, and the others travel.
- * `refusal` tells which encoding the channel uses.
+ * `refusal` tells which encoding the channel uses. Undefined if nothing could be isolated.
  */
 function isolate(result: JobResult, refusal: unknown): JobResult | undefined {
   const advanced = refusal instanceof Error && /could not be cloned/.test(refusal.message);
-  const probe = advanced ? (value: unknown) => serialize(value) : (value: unknown) => JSON.stringify(value);
-  const refuses = (value: unknown): string | undefined => {
-    try {
-      probe(value);
-      return undefined;
-    } catch (error) {
-      return reasonOf(error);
-    }
-  };
-  const failures = [...(result.failures ?? [])].map((failure) => {
-    // An error payload the channel refuses still says what failed.
-    if (refuses(failure.error) === undefined) return failure;
-    const { name, message, stack } = failure.error;
-    const plain: SerializedError = { name, message, ...(stack !== undefined && { stack }) };
-    return { index: failure.index, error: plain };
-  });
-  const { values } = result;
-  if (!Array.isArray(values)) return failures.length > 0 ? { values, failures } : undefined;
-  const safe = values.slice();
-  for (let index = 0; index < safe.length; index++) {
-    const reason = refuses(safe[index]);
-    if (reason === undefined) continue;
-    safe[index] = undefined;
-    failures.push({
-      index,
-      error: {
-        name: 'CloneError',
-        message: `A result could not be copied between processes: ${reason}. Only data the IPC channel can encode crosses (no shared memory between processes; with 'json' serialization, only JSON).`,
-      },
-    });
-  }
-  failures.sort((a, b) => a.index - b.index);
-  return { ...result, values: safe, failures };
+  const isolated = ensureCloneable(result, { channel: advanced ? CHANNELS.advanced : CHANNELS.json });
+  return isolated === result ? undefined : isolated;
 }
 
 function reply(message: JobMessage, result: JobResult): void {

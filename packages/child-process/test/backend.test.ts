@@ -71,6 +71,25 @@ describe('childProcess options', () => {
     expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
   });
 
+  it("'json' serialization: a value JSON cannot encode fails its own call with CloneError; the others arrive", async () => {
+    const pool = track(createPool({ processes: 1, childProcess: { serialization: 'json' } }));
+    const calls = [1, 2, 3].map((n) => pool.applyAsync(tasks.bigIfTwo, [n]));
+    const outcomes = await Promise.allSettled(calls.map((call) => call.get()));
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 1 });
+    expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 3 });
+    const error = (outcomes[1] as PromiseRejectedResult).reason as Error;
+    expect(error.name).toBe('CloneError');
+    expect(error.message).toMatch(/BigInt/);
+    expect(error.message).toMatch(/'json' serialization, only JSON/);
+  });
+
+  it("'json' serialization: an error whose details JSON cannot encode still says what failed", async () => {
+    const pool = track(createPool({ processes: 1, childProcess: { serialization: 'json' } }));
+    const error = await pool.apply(tasks.throwWithBigDetail, ['it broke']).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe('it broke');
+  });
+
   it('bad options throw a TypeError at construction', () => {
     expect(() => createPool({ childProcess: { execArgv: '--inspect' as never } })).toThrow(TypeError);
     expect(() => createPool({ childProcess: { serialization: 'xml' as never } })).toThrow(TypeError);

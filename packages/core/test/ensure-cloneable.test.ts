@@ -59,4 +59,23 @@ describe('ensureCloneable', () => {
     expect(out.failures?.map((f) => f.index)).toEqual([1, 2, 3]);
     expect(out.failures?.[0]?.error.message).toMatch(/SharedArrayBuffer.*only between the threads/);
   });
+
+  it('with a channel of its own encoding (JSON): a value it refuses fails alone, even in a result already checked', () => {
+    const checked = ensureCloneable({ values: [1, 2n, 'three'] }, { sharedMemory: false });
+    expect(checked.failures).toBeUndefined(); // structured clone carries a BigInt
+    const json = { encode: JSON.stringify, carries: "with 'json' serialization, only JSON" };
+    const out = ensureCloneable(checked, { channel: json });
+    expect(out.values).toEqual([1, undefined, 'three']);
+    expect(out.failures?.map((f) => [f.index, f.error.name])).toEqual([[1, 'CloneError']]);
+    expect(out.failures?.[0]?.error.message).toMatch(/BigInt.*only JSON/);
+  });
+
+  it('with a channel of its own encoding: an error payload it refuses keeps its name, message and stack', () => {
+    const error = { name: 'RangeError', message: 'no', stack: 'RangeError: no', detail: 1n } as never;
+    const out = ensureCloneable(
+      { values: [undefined], failures: [{ index: 0, error }] },
+      { channel: { encode: JSON.stringify, carries: 'JSON' } },
+    );
+    expect(out.failures).toEqual([{ index: 0, error: { name: 'RangeError', message: 'no', stack: 'RangeError: no' } }]);
+  });
 });

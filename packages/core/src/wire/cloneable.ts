@@ -24,6 +24,14 @@ export interface CloneCheckOptions {
    * `SharedArrayBuffer` makes the write throw.
    */
   readonly sharedMemory?: boolean;
+  /**
+   * A channel with an encoding of its own (a process channel with
+   * `serialization: 'json'`), when a send has already failed: every value is
+   * probed with `encode` (no cached verdict is trusted), a value it refuses
+   * fails alone, and an error payload it refuses keeps only its name, message
+   * and stack. `carries` says what crosses, for the CloneError.
+   */
+  readonly channel?: { encode(value: unknown): unknown; readonly carries: string };
 }
 
 function read(object: Record<string, unknown>, key: string): unknown {
@@ -107,6 +115,7 @@ const checkedForProcesses = new WeakSet<JobResult>();
  * The worker runtime already does this for every job; calling it again is cheap.
  */
 export function ensureCloneable(result: JobResult, options: CloneCheckOptions = {}): JobResult {
+  if (options.channel) return encodableBy(result, options.channel);
   const shared = options.sharedMemory ?? true;
   if (checkedForProcesses.has(result) || (shared && checkedForThreads.has(result))) return result;
   const checked = shared ? checkedForThreads : checkedForProcesses;
@@ -135,4 +144,43 @@ export function ensureCloneable(result: JobResult, options: CloneCheckOptions = 
   const out: JobResult = { ...result, values: safe, failures };
   checked.add(out);
   return out;
+}
+
+/** ensureCloneable for a channel with its own encoding (see CloneCheckOptions.channel). */
+function encodableBy(result: JobResult, channel: NonNullable<CloneCheckOptions['channel']>): JobResult {
+  const refuses = (value: unknown): string | undefined => {
+    try {
+      channel.encode(value);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
+  let changed = false;
+  const failures = (result.failures ?? []).map((failure) => {
+    if (refuses(failure.error) === undefined) return failure;
+    changed = true;
+    const { name, message, stack } = failure.error;
+    return { index: failure.index, error: { name, message, ...(stack !== undefined && { stack }) } };
+  });
+  const { values } = result;
+  if (!Array.isArray(values)) return changed ? { ...result, failures } : result;
+  let safe: unknown[] | undefined;
+  for (let index = 0; index < values.length; index++) {
+    const reason = refuses(values[index]);
+    if (reason === undefined) continue;
+    safe ??= values.slice();
+    safe[index] = undefined;
+    failures.push({
+      index,
+      error: serializeError(
+        new CloneError(
+          `A result could not be copied between processes: ${reason}. Only data the IPC channel can encode crosses (${channel.carries}).`,
+        ),
+      ),
+    });
+  }
+  if (!safe && !changed) return result;
+  failures.sort((a, b) => a.index - b.index);
+  return { ...result, values: safe ?? values, failures };
 }
