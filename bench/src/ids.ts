@@ -32,6 +32,8 @@ export type MethodId =
   // sequential references
   | 'loop'
   | 'loop-sample'
+  | 'callbacks-no-pool'
+  | 'promises-no-pool'
   | 'sort-copy'
   | 'sum-loop'
   // the Pool methods

@@ -5,7 +5,7 @@ import { packColumn, packRows, packRowsOf, unpackInto } from '../limit/packing.j
 import { startThreads } from '../limit/workers.js';
 import { tasks } from '../tasks.js';
 import { compareAsMultiset, compareNumbers, digest } from '../verify.js';
-import { howmany } from '../work.js';
+import { howmany, howmanyIndexed } from '../work.js';
 import { type Case, timed, type Workload } from '../workload.js';
 import { writeFloat64 } from './python-inputs.js';
 
@@ -53,6 +53,47 @@ export const howmanyWorkload: Workload = {
         items: sample.length,
         run: () => timed(() => sample.map((row) => howmany(row, 4, 8))),
         verify: sameSample,
+      },
+      {
+        // What the applyAsync-with-callback loop costs the caller with no pool at all: per call an
+        // argument tuple, and its callback called from a microtask (the count computed right here).
+        method: 'callbacks-no-pool',
+        label: 'applyAsync + callback pattern, no pool',
+        items: data.length,
+        run: () =>
+          timed(async () => {
+            const collected: [number, number][] = [];
+            await new Promise<void>((resolve) => {
+              let left = data.length;
+              const callback = (pair: [number, number]) => {
+                collected.push(pair);
+                if (--left === 0) resolve();
+              };
+              for (let i = 0; i < data.length; i++) {
+                const args = [i, data[i] as Row, 4, 8] as const;
+                queueMicrotask(() => callback(howmanyIndexed(...args)));
+              }
+            });
+            collected.sort((a, b) => a[0] - b[0]);
+            return collected.map((pair) => pair[1]);
+          }),
+        verify: same,
+      },
+      {
+        // Likewise for applyAsync + get(): per call an argument tuple and a promise settled from a
+        // microtask, then Promise.all over them.
+        method: 'promises-no-pool',
+        label: 'applyAsync + get() pattern, no pool',
+        items: data.length,
+        run: () =>
+          timed(() => {
+            const pending = data.map((row) => {
+              const args = [row, 4, 8] as const;
+              return new Promise<number>((resolve) => queueMicrotask(() => resolve(howmany(...args))));
+            });
+            return Promise.all(pending);
+          }),
+        verify: same,
       },
     ];
 
