@@ -12,7 +12,9 @@
  *   are encoded; the rest is left to structured clone, which refuses what it
  *   cannot copy (the caller then gets a CloneError, as without classes).
  */
-import { types } from 'node:util';
+// node:util/types, not node:util: importing node:util as an ES module reads every export,
+// which loads its lazy ones (parseArgs, MIMEType) in each worker that has not yet.
+import * as types from 'node:util/types';
 import * as parapoolErrors from '../errors.js';
 import { type RegisteredClass, registeredAncestorOf, registeredClass, registeredNameOf } from './class-registry.js';
 
