@@ -16,6 +16,7 @@ export {
   type AdapterPoolOptions,
   type Crashed,
   defineAdapter,
+  lazyLibrary,
   owned,
   poolFactory,
   refuseOwnedOptions,

@@ -1,6 +1,9 @@
 import type { Worker } from 'node:worker_threads';
-import { defineAdapter, type JobResult, MAX_JOBS_ON_A_WORKER, owned, watchWorker } from '@parapool/core';
-import { Piscina } from 'piscina';
+import { defineAdapter, type JobResult, lazyLibrary, MAX_JOBS_ON_A_WORKER, owned, watchWorker } from '@parapool/core';
+import type { Piscina } from 'piscina';
+
+/** piscina, loaded when the first worker starts (a task module importing this package in a worker does not load it). */
+const piscinaLibrary = lazyLibrary<typeof import('piscina')>(import.meta.url, 'piscina');
 
 /** The piscina options this adapter sets itself, and what to do instead. */
 const OWNS = {
@@ -31,7 +34,7 @@ export class PiscinaBackend extends defineAdapter({
   // piscina posts a task to its busy thread at once (up to concurrentTasksPerWorker): one job ahead per worker.
   capabilities: { jobsAhead: true },
   spawn(piscina: PiscinaOptions, crashed) {
-    const pool = new Piscina({
+    const pool = new (piscinaLibrary().Piscina)({
       ...piscina,
       filename: WORKER,
       minThreads: 1,

@@ -1,8 +1,19 @@
 import type { Worker as ClusterWorker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { Worker as ThreadWorker } from 'node:worker_threads';
-import { defineAdapter, type Job, type JobResult, owned, type SlotWorker, watchWorker } from '@parapool/core';
-import { FixedClusterPool, FixedThreadPool, type PoolOptions } from 'poolifier';
+import {
+  defineAdapter,
+  type Job,
+  type JobResult,
+  lazyLibrary,
+  owned,
+  type SlotWorker,
+  watchWorker,
+} from '@parapool/core';
+import type { PoolOptions } from 'poolifier';
+
+/** poolifier, loaded when the first worker starts (a task module importing this package in a worker does not load it). */
+const poolifier = lazyLibrary<typeof import('poolifier')>(import.meta.url, 'poolifier');
 
 /** The poolifier options this adapter sets itself, and what to do instead. */
 const OWNS = {
@@ -58,6 +69,7 @@ function exitOf(worker: ThreadWorker | ClusterWorker): Promise<void> {
 
 /** Starts one parapool worker: a poolifier fixed pool of exactly one worker. */
 function spawn({ cluster, pool: options }: Resolved, crashed: Parameters<typeof watchWorker>[1]): SlotWorker {
+  const { FixedClusterPool, FixedThreadPool } = poolifier();
   const Pool = cluster ? FixedClusterPool : FixedThreadPool;
   const own = { ...options, enableTasksQueue: false, startWorkers: true };
   const pool = new Pool<Job, JobResult>(1, WORKER_ENTRY, own as PoolOptions<ThreadWorker> & PoolOptions<ClusterWorker>);

@@ -4,11 +4,15 @@ import {
   defineAdapter,
   type Job,
   type JobResult,
+  lazyLibrary,
   owned,
   type SlotWorker,
   WorkerCrashedError,
 } from '@parapool/core';
-import workerpool, { type Pool as WorkerPool, type WorkerPoolOptions } from 'workerpool';
+import type { Pool as WorkerPool, WorkerPoolOptions } from 'workerpool';
+
+/** workerpool, loaded when the first worker starts (a task module importing this package in a worker does not load it). */
+const workerpool = lazyLibrary<typeof import('workerpool')>(import.meta.url, 'workerpool');
 
 /** The workerpool options this adapter sets itself, and what to do instead. */
 const OWNS = {
@@ -73,7 +77,7 @@ function spawnWorker(options: WorkerPoolOptions, crashed: Crashed): SlotWorker {
     throw error;
   };
   const start = () => {
-    const pool = workerpool.pool(WORKER_ENTRY, { ...options, minWorkers: 1, maxWorkers: 1 });
+    const pool = workerpool().pool(WORKER_ENTRY, { ...options, minWorkers: 1, maxWorkers: 1 });
     // 'methods' is built into every workerpool worker: its answer says the worker is up.
     const ready = pool.exec('methods', []).then(() => {}, died);
     ready.catch(() => {}); // a failed start is reported through crashed(); whoever awaits ready sees it too

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { WorkerCrashedError } from '../errors.js';
 import { BasePool } from '../pool/base-pool.js';
 import { checkPoolOptions } from '../pool/options.js';
@@ -5,6 +6,26 @@ import type { Pool, PoolOptions } from '../types.js';
 import type { BackendCapabilities, BackendOptions } from './backend.js';
 import { SlotBackend } from './slot-backend.js';
 import { crashError, type SlotWorker, type SpawnWorker } from './worker-slots.js';
+
+/**
+ * A pool library, loaded on first use (synchronously, through `require`, so
+ * `spawn` can use it at once): a task module that imports its adapter in a
+ * worker (for `defineTasks`) then never loads the library there. For
+ * libraries with a CommonJS entry.
+ *
+ * @example
+ * ```ts
+ * const piscina = lazyLibrary<typeof import('piscina')>(import.meta.url, 'piscina');
+ * // in spawn: new (piscina().Piscina)({ ... })
+ * ```
+ */
+export function lazyLibrary<T>(from: string, name: string): () => T {
+  let loaded: T | undefined;
+  return () => {
+    loaded ??= createRequire(from)(name) as T;
+    return loaded;
+  };
+}
 
 /** Called by a worker that dies on its own (see {@link watchWorker}). */
 export type Crashed = (error: WorkerCrashedError) => void;
