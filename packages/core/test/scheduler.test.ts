@@ -155,6 +155,21 @@ describe('map', () => {
     expect(error).toBeInstanceOf(CloneError);
     expect(error.message).toMatch(/^map item 2: An argument could not be copied/);
   });
+
+  it('a whole-job CloneError names the starmap item that cannot be cloned, also when the arguments went as columns', async () => {
+    const { pool, backend } = fakePool({ processes: 1 });
+    const argsList: [number, unknown][] = Array.from({ length: 40 }, (_, i) => [i, i * 2]);
+    argsList[27] = [27, () => 54];
+    const call = pool.starmap((a: number, b: unknown) => [a, b], argsList, { chunksize: 20 });
+    await settle();
+    await backend.handed[0]?.complete();
+    await settle();
+    expect(backend.handed[1]?.job.columns).toHaveLength(2);
+    backend.handed[1]?.fail(new CloneError('An argument could not be copied between threads/processes'));
+    const error = (await call.catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(CloneError);
+    expect(error.message).toMatch(/^starmap item 27: An argument could not be copied/);
+  });
 });
 
 describe('item errors', () => {
