@@ -25,6 +25,20 @@ function writeValues(out: unknown[], offset: number, values: readonly unknown[])
   for (let i = 0; i < n; i++) out[offset + i] = values[i];
 }
 
+/**
+ * The result array of a call of `n` items, made for the kind of values its first
+ * chunk brought. For numbers (a Float64Array) it is an array V8 keeps as raw
+ * doubles from the start: `new Array(n)` makes one of small integers, which V8
+ * reallocates as doubles (a second copy of `n` slots) at the first number
+ * stored from a Float64Array. Either way every slot is written before the call resolves.
+ */
+function resultArray(n: number, first: readonly unknown[] | Float64Array): unknown[] {
+  if (!(first instanceof Float64Array)) return new Array<unknown>(n);
+  const out: unknown[] = [0.5]; // (an array literal of a fraction: elements kept as doubles)
+  out.length = n;
+  return out;
+}
+
 /** A task's name for progress bars. */
 export function taskLabel(ref: TaskRef): string {
   return ref.kind === 'module' ? ref.name : 'inline';
@@ -95,7 +109,7 @@ export function runMap(
         if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));
         const { values } = result;
         if (!single) {
-          out ??= new Array<unknown>(n);
+          out ??= resultArray(n, values);
           writeInto(out, offset, values);
         }
         if (!call.progress(end - offset, n)) return;
@@ -104,7 +118,7 @@ export function runMap(
           if (out) settle.resolve(out);
           else if (Array.isArray(values)) settle.resolve(values);
           else {
-            const all = new Array<unknown>(n);
+            const all = resultArray(n, values);
             writeInto(all, 0, values);
             settle.resolve(all);
           }
