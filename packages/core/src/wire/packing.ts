@@ -21,8 +21,9 @@ const MAX_ROW_WIDTH = 1024;
 // The loops below are small functions of their own, each doing one thing over
 // one kind of input, so V8 optimizes each once and keeps it optimized whatever
 // else ran before (map's rows, starmap's tuples, an applyAsync batch's columns).
-// A loop inside a bigger function gets compiled on the spot (OSR) before the code
-// after it ever ran, and that code then fell back to the interpreter on every call.
+// A hot loop inside a bigger function is compiled on the spot (OSR) before the
+// code after it has run; with --trace-deopt, starmap's column packing written
+// that way deoptimized on every chunk, at the same places, call after call.
 
 /** Copies `items[start..end)` into `out` while they are numbers; false at the first that is not (or a hole). */
 function copyNumbers(items: readonly unknown[], start: number, end: number, out: Float64Array): boolean {
