@@ -155,6 +155,56 @@ describe('map', () => {
     expect(error).toBeInstanceOf(CloneError);
     expect(error.message).toMatch(/^map item 2: An argument could not be copied/);
   });
+
+  it('a whole-job CloneError names the starmap item that cannot be cloned, also when the arguments went as columns', async () => {
+    const { pool, backend } = fakePool({ processes: 1 });
+    const argsList: [number, unknown][] = Array.from({ length: 40 }, (_, i) => [i, i * 2]);
+    argsList[27] = [27, () => 54];
+    const call = pool.starmap((a: number, b: unknown) => [a, b], argsList, { chunksize: 20 });
+    await settle();
+    await backend.handed[0]?.complete();
+    await settle();
+    expect(backend.handed[1]?.job.columns).toHaveLength(2);
+    backend.handed[1]?.fail(new CloneError('An argument could not be copied between threads/processes'));
+    const error = (await call.catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(CloneError);
+    expect(error.message).toMatch(/^starmap item 27: An argument could not be copied/);
+  });
+});
+
+describe('map results', () => {
+  it('fills one real Array from chunks of packed numbers and of other values, in any order of arrival, every value exact', async () => {
+    for (const numbersFirst of [true, false]) {
+      const { pool, backend } = fakePool({ processes: 2 });
+      const call = pool.map((x: unknown) => x, [0, 1, 2, 3, 4, 5], { chunksize: 3 });
+      await settle();
+      const [first, second] = backend.handed;
+      const numbers = { values: new Float64Array([-0, Number.NaN, 2 ** 53 + 2]) };
+      const others = { values: ['x', undefined, 0.5] };
+      first?.answer(numbersFirst ? numbers : { values: [-0, Number.NaN, 2 ** 53 + 2] });
+      second?.answer(numbersFirst ? others : { values: new Float64Array([Number.NaN, -0, 0.25]) });
+      const result = await call;
+      expect(Array.isArray(result)).toBe(true);
+      expect(result).toHaveLength(6);
+      expect(Object.is(result[0], -0)).toBe(true);
+      expect(result[1]).toBeNaN();
+      expect(result[2]).toBe(2 ** 53 + 2);
+      if (numbersFirst) expect(result.slice(3)).toEqual(['x', undefined, 0.5]);
+      else expect(result.slice(3)).toEqual([Number.NaN, -0, 0.25]);
+      for (let i = 0; i < 6; i++) expect(i in result).toBe(true);
+    }
+  });
+
+  it('a single chunk of packed numbers resolves as a real Array of those numbers', async () => {
+    const { pool, backend } = fakePool({ processes: 1 });
+    const call = pool.map((x: number) => x, [1, 2, 3], { chunksize: 3 });
+    await settle();
+    backend.handed[0]?.answer({ values: new Float64Array([-0, 1.5, Number.NaN]) });
+    const result = await call;
+    expect(Array.isArray(result)).toBe(true);
+    expect(result).toEqual([-0, 1.5, Number.NaN]);
+    expect(Object.is(result[0], -0)).toBe(true);
+  });
 });
 
 describe('item errors', () => {

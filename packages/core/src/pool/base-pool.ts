@@ -5,7 +5,7 @@ import { PoolStateError, PoolTerminatedError } from '../errors.js';
 import { toTaskRef } from '../tasks.js';
 import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from '../types.js';
 import type { Job, TaskCall, TaskRef } from '../wire/job.js';
-import { packItems, toPackedColumns } from '../wire/packing.js';
+import { type PackedChunk, packChunk } from '../wire/packing.js';
 import { ApplyBatch } from './apply-batch.js';
 import { type AsyncOptions, type AsyncResult, AsyncResultImpl } from './async-result.js';
 import type { CallRegistry, ChunkedCall } from './chunked-call.js';
@@ -72,7 +72,9 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     this.#host = {
       queue: this.#queue,
       calls: registry,
-      job: (task, items, spread, rowWidth) => this.#job(task, items, spread, rowWidth),
+      job: (task, items, spread, rowWidth) =>
+        this.#wrap(task, rowWidth ? { items, spread, rowWidth } : packChunk(items, 0, items.length, spread, true)),
+      wrap: (task, chunk) => this.#wrap(task, chunk),
     };
     this.#backend.listen?.((event) => {
       this.emit(EVENT_NAMES[event.type], event);
@@ -222,22 +224,8 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     for (const wake of waiters) wake();
   }
 
-  #job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean, rowWidth?: number): Job {
-    let job: Job;
-    if (rowWidth) job = { task, items, spread, rowWidth };
-    else if (spread) {
-      const packed = toPackedColumns(items as unknown[][]);
-      job = !packed
-        ? { task, items, spread }
-        : packed.rowWidths
-          ? { task, items: [], spread, columns: packed.columns, columnRowWidths: packed.rowWidths }
-          : { task, items: [], spread, columns: packed.columns };
-    } else {
-      const packed = packItems(items);
-      job = packed.rowWidth
-        ? { task, items: packed.items, spread, rowWidth: packed.rowWidth }
-        : { task, items, spread };
-    }
+  #wrap(task: TaskRef, chunk: PackedChunk): Job {
+    const job: Job = { task, ...chunk };
     return this.#initializer ? { ...job, initializer: this.#initializer } : job;
   }
 
@@ -258,7 +246,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
       ref = toTaskRef(task);
       items = toItems(input, method);
       // Argument lists that are not arrays (any iterable will do) are made arrays; arrays are used as they are.
-      if (spread && !items.every(Array.isArray)) items = items.map((args, i) => toArgsArray(args, `starmap item ${i}`));
+      if (spread && !allArrays(items)) items = items.map((args, i) => toArgsArray(args, `starmap item ${i}`));
       size =
         options.chunksize !== undefined
           ? checkChunksize(options.chunksize)
@@ -345,6 +333,12 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
       return failedIterator(error, method);
     }
   }
+}
+
+/** Whether every item is an array (a loop: `every(Array.isArray)` calls out per item). */
+function allArrays(items: readonly unknown[]): boolean {
+  for (let i = 0; i < items.length; i++) if (!Array.isArray(items[i])) return false;
+  return true;
 }
 
 /** The iterator of a call refused at once: its first `next()` rejects with `error`. */

@@ -1,14 +1,42 @@
 import type { MapOptions } from '../types.js';
 import type { Job, TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
-import { packRange } from '../wire/packing.js';
+import { type PackedChunk, packChunk } from '../wire/packing.js';
 import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { JobQueue } from './job-queue.js';
 
 /** Copies a chunk's values into `out` from `offset` on. */
-function writeInto(out: unknown[], offset: number, values: ArrayLike<unknown>): void {
-  for (let i = 0, k = offset; i < values.length; i++, k++) out[k] = values[i];
+function writeInto(out: unknown[], offset: number, values: readonly unknown[] | Float64Array): void {
+  if (values instanceof Float64Array) writeNumbers(out, offset, values);
+  else writeValues(out, offset, values);
+}
+
+// One loop per kind of values, so each stays specialized to its kind, with the
+// length read once per chunk: read per item, as before, the loop over a
+// Float64Array took about twice as long (a micro-benchmark of 8 chunks of 25,000).
+function writeNumbers(out: unknown[], offset: number, values: Float64Array): void {
+  const n = values.length;
+  for (let i = 0; i < n; i++) out[offset + i] = values[i];
+}
+
+function writeValues(out: unknown[], offset: number, values: readonly unknown[]): void {
+  const n = values.length;
+  for (let i = 0; i < n; i++) out[offset + i] = values[i];
+}
+
+/**
+ * The result array of a call of `n` items, made for the kind of values its first
+ * chunk brought. For numbers (a Float64Array) it is an array V8 keeps as raw
+ * doubles from the start: `new Array(n)` makes one of small integers, which V8
+ * reallocates as doubles (a second copy of `n` slots) at the first number
+ * stored from a Float64Array. Either way every slot is written before the call resolves.
+ */
+function resultArray(n: number, first: readonly unknown[] | Float64Array): unknown[] {
+  if (!(first instanceof Float64Array)) return new Array<unknown>(n);
+  const out: unknown[] = [0.5]; // (an array literal of a fraction: elements kept as doubles)
+  out.length = n;
+  return out;
 }
 
 /** A task's name for progress bars. */
@@ -27,10 +55,12 @@ export interface CallHost {
   readonly queue: JobQueue;
   readonly calls: CallRegistry;
   /**
-   * Builds the job for a chunk (adds the pool's initializer, columns for spread
-   * calls). With `rowWidth`, `items` is a matrix of rows packed already.
+   * Builds the job for a chunk the caller made and leaves alone (packs it, adds
+   * the pool's initializer). With `rowWidth`, `items` is a matrix of rows packed already.
    */
   job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean, rowWidth?: number): Job;
+  /** The job for a chunk packed already (adds the pool's initializer). */
+  wrap(task: TaskRef, chunk: PackedChunk): Job;
 }
 
 /**
@@ -56,11 +86,12 @@ export function runMap(
     settle.resolve([]);
     return;
   }
-  // The result, allocated at its length and filled as each chunk arrives (while
-  // the workers still run the others): about 3x cheaper than growing it by push.
+  // The result, allocated at its length when the first chunk's values arrive
+  // (not before the first chunks are sent) and filled as each arrives, while the
+  // workers still run the others: about 3x cheaper than growing it by push.
   let remaining = Math.ceil(n / size);
   const single = remaining === 1;
-  const out = single ? undefined : new Array<unknown>(n);
+  let out: unknown[] | undefined;
   const call = new ChunkedCall(host.queue, host.calls, {
     signal: options.signal,
     onProgress: options.onProgress,
@@ -71,28 +102,30 @@ export function runMap(
   });
   for (let offset = 0; offset < n && !call.ended; offset += size) {
     const end = Math.min(n, offset + size);
-    const packed = spread ? { items: items.slice(offset, end) } : packRange(items, offset, end);
-    const slice = packed.items;
     call.send(
-      host.job(ref, slice, spread, packed.rowWidth),
+      host.wrap(ref, packChunk(items, offset, end, spread)),
       (result) => {
         const failure = firstFailure(result);
         if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));
         const { values } = result;
-        if (out) writeInto(out, offset, values);
-        if (!call.progress(end - offset, n)) return; // (a packed slice may have moved to the worker)
+        if (!single) {
+          out ??= resultArray(n, values);
+          writeInto(out, offset, values);
+        }
+        if (!call.progress(end - offset, n)) return;
         if (--remaining === 0) {
           call.finish();
           if (out) settle.resolve(out);
           else if (Array.isArray(values)) settle.resolve(values);
           else {
-            const all = new Array<unknown>(n);
+            const all = resultArray(n, values);
             writeInto(all, 0, values);
             settle.resolve(all);
           }
         }
       },
-      (error) => call.fail(nameUncloneableItem(error, slice, offset, method)),
+      // (only now, on this rare path, the chunk's items as a list again, to name the one that cannot be cloned)
+      (error) => call.fail(nameUncloneableItem(error, items.slice(offset, end), offset, method)),
       offset,
     );
   }

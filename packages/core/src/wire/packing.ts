@@ -9,6 +9,97 @@ import type { Job } from './job.js';
 
 /** Below this many items, packing saves nothing worth its check. */
 export const MIN_PACKED = 64;
+/** Fewest calls for which argument lists are sent as columns. */
+const MIN_COLUMNS = 16;
+/** Most arguments per call sent as columns. */
+const MAX_COLUMN_ARGS = 8;
+/** Fewest rows worth packing as a matrix. */
+const MIN_ROWS = 16;
+/** Widest row packed as a matrix. */
+const MAX_ROW_WIDTH = 1024;
+
+// The loops below are small functions of their own, each doing one thing over
+// one kind of input, so V8 optimizes each once and keeps it optimized whatever
+// else ran before (map's rows, starmap's tuples, an applyAsync batch's columns).
+// A hot loop inside a bigger function is compiled on the spot (OSR) before the
+// code after it has run; with --trace-deopt, starmap's column packing written
+// that way deoptimized on every chunk, at the same places, call after call.
+
+/** Copies `items[start..end)` into `out` while they are numbers; false at the first that is not (or a hole). */
+function copyNumbers(items: readonly unknown[], start: number, end: number, out: Float64Array): boolean {
+  for (let i = start, k = 0; i < end; i++, k++) {
+    const x = items[i];
+    if (typeof x !== 'number') return false;
+    out[k] = x;
+  }
+  return true;
+}
+
+/** Copies rows `items[start..end)` of `width` numbers into `out`, row after row; false at the first that is not. */
+function copyRows(items: readonly unknown[], start: number, end: number, width: number, out: Float64Array): boolean {
+  let k = 0;
+  for (let i = start; i < end; i++) {
+    const row = items[i];
+    if (!Array.isArray(row) || row.length !== width) return false;
+    for (let j = 0; j < width; j++) {
+      const x: unknown = row[j];
+      if (typeof x !== 'number') return false; // also a hole
+      out[k++] = x;
+    }
+  }
+  return true;
+}
+
+/** Whether every argument list in `argsLists[start..end)` has `k` arguments. */
+function sameArity(argsLists: readonly unknown[][], start: number, end: number, k: number): boolean {
+  for (let i = start; i < end; i++) if ((argsLists[i] as unknown[]).length !== k) return false;
+  return true;
+}
+
+/** Argument `c` of calls `start..end)` into `out` while they are numbers; false at the first that is not. */
+function copyNumberColumn(
+  argsLists: readonly unknown[][],
+  start: number,
+  end: number,
+  c: number,
+  out: Float64Array,
+): boolean {
+  for (let i = start, k = 0; i < end; i++, k++) {
+    const x = (argsLists[i] as unknown[])[c];
+    if (typeof x !== 'number') return false;
+    out[k] = x;
+  }
+  return true;
+}
+
+/** Argument `c` of calls `start..end)`, rows of `width` numbers, into `out`; false at the first that is not. */
+function copyRowColumn(
+  argsLists: readonly unknown[][],
+  start: number,
+  end: number,
+  c: number,
+  width: number,
+  out: Float64Array,
+): boolean {
+  let k = 0;
+  for (let i = start; i < end; i++) {
+    const row = (argsLists[i] as unknown[])[c];
+    if (!Array.isArray(row) || row.length !== width) return false;
+    for (let j = 0; j < width; j++) {
+      const x: unknown = row[j];
+      if (typeof x !== 'number') return false;
+      out[k++] = x;
+    }
+  }
+  return true;
+}
+
+/** Argument `c` of calls `start..end)`, as they are. */
+function plainColumn(argsLists: readonly unknown[][], start: number, end: number, c: number): unknown[] {
+  const out = new Array<unknown>(end - start);
+  for (let i = start, k = 0; i < end; i++, k++) out[k] = (argsLists[i] as unknown[])[c];
+  return out;
+}
 
 /**
  * `items` as a Float64Array if every item is a number (and there are enough of
@@ -18,117 +109,73 @@ export const MIN_PACKED = 64;
 export function packNumbers(items: unknown[]): unknown[] | Float64Array {
   const n = items.length;
   if (n < MIN_PACKED) return items;
-  for (let i = 0; i < n; i++) if (typeof items[i] !== 'number') return items;
-  return new Float64Array(items as number[]);
-}
-
-/**
- * `items[start..end)` as a Float64Array if every item is a number (and there
- * are enough of them), else as an array: one pass that checks and copies.
- */
-export function packNumberRange(items: readonly unknown[], start: number, end: number): unknown[] | Float64Array {
-  const n = end - start;
-  if (n < MIN_PACKED) return items.slice(start, end);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = items[start + i];
-    if (typeof x !== 'number') return items.slice(start, end);
-    out[i] = x;
-  }
-  return out;
+  return copyNumbers(items, 0, n, out) ? out : items;
 }
 
-/** Fewest calls for which argument lists are sent as columns. */
-const MIN_COLUMNS = 16;
-/** Most arguments per call sent as columns. */
-const MAX_COLUMN_ARGS = 8;
+/**
+ * Items `start..end)` that are all arrays of the same number (1–1024) of
+ * numbers, as one Float64Array matrix (row after row), or `undefined`.
+ * Structured clone copies the matrix as one block: several times cheaper than
+ * many small arrays, and every number crosses exactly.
+ */
+export function packRows(
+  items: readonly unknown[],
+  start = 0,
+  end = items.length,
+): { data: Float64Array; width: number } | undefined {
+  if (end - start < MIN_ROWS) return undefined;
+  const first = items[start];
+  if (!Array.isArray(first)) return undefined;
+  const width = first.length;
+  if (width === 0 || width > MAX_ROW_WIDTH) return undefined;
+  const data = new Float64Array((end - start) * width);
+  return copyRows(items, start, end, width, data) ? { data, width } : undefined;
+}
+
+/** Argument lists packed as columns: column `c` holds argument `c` of every call. */
+export interface PackedColumns {
+  readonly columns: Array<unknown[] | Float64Array>;
+  /** Per column, the row width of a column packed as a matrix (0: not a matrix); undefined if none is. */
+  readonly rowWidths: number[] | undefined;
+}
 
 /**
- * Argument lists of equal length as columns (each packed if numeric, or as a
- * matrix if made of equal rows of numbers), or `undefined` when they differ in
- * length, are too few, or take no arguments.
+ * Calls `start..end)` of `argsLists` (argument lists of equal length) as
+ * columns, each a Float64Array if numeric, a matrix if made of equal rows of
+ * numbers, else an array; or `undefined` when the lists differ in length, are
+ * too few, or take no arguments (or more than 8).
  */
-export function toPackedColumns(
+export function packColumns(
   argsLists: readonly unknown[][],
-): { columns: Array<unknown[] | Float64Array>; rowWidths?: number[] } | undefined {
-  const n = argsLists.length;
+  start = 0,
+  end = argsLists.length,
+): PackedColumns | undefined {
+  const n = end - start;
   if (n < MIN_COLUMNS) return undefined;
-  const k = (argsLists[0] as unknown[]).length;
-  if (k === 0 || k > MAX_COLUMN_ARGS) return undefined;
-  for (let i = 0; i < n; i++) if ((argsLists[i] as unknown[]).length !== k) return undefined;
-  const columns: Array<unknown[] | Float64Array> = [];
+  const k = (argsLists[start] as unknown[]).length;
+  if (k === 0 || k > MAX_COLUMN_ARGS || !sameArity(argsLists, start, end, k)) return undefined;
+  const first = argsLists[start] as unknown[];
+  const columns = new Array<unknown[] | Float64Array>(k);
   let rowWidths: number[] | undefined;
   for (let c = 0; c < k; c++) {
-    const packed = packColumn(argsLists, c);
-    if (packed.width > 0) {
-      rowWidths ??= new Array<number>(k).fill(0);
-      rowWidths[c] = packed.width;
-    }
-    columns.push(packed.data);
-  }
-  return rowWidths ? { columns, rowWidths } : { columns };
-}
-
-/**
- * Argument `c` of every call, in one pass: numbers as a Float64Array, rows of
- * numbers of one width as a matrix (`width` > 0), anything else as an array.
- */
-function packColumn(argsLists: readonly unknown[][], c: number): { data: unknown[] | Float64Array; width: number } {
-  const n = argsLists.length;
-  const first = (argsLists[0] as unknown[])[c];
-  if (typeof first === 'number' && n >= MIN_PACKED) {
-    const out = new Float64Array(n);
-    let i = 0;
-    for (; i < n; i++) {
-      const x = (argsLists[i] as unknown[])[c];
-      if (typeof x !== 'number') break;
-      out[i] = x;
-    }
-    if (i === n) return { data: out, width: 0 };
-  } else if (Array.isArray(first) && first.length > 0 && first.length <= MAX_ROW_WIDTH && n >= MIN_ROWS) {
-    const width = first.length;
-    const out = new Float64Array(n * width);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) {
-      const row = (argsLists[i] as unknown[])[c];
-      if (!Array.isArray(row) || row.length !== width) {
-        ok = false;
-        break;
-      }
-      const offset = i * width;
-      for (let j = 0; j < width; j++) {
-        const x = row[j];
-        if (typeof x !== 'number') {
-          ok = false;
-          break;
-        }
-        out[offset + j] = x;
+    const head = first[c];
+    let column: unknown[] | Float64Array | undefined;
+    if (typeof head === 'number' && n >= MIN_PACKED) {
+      const out = new Float64Array(n);
+      if (copyNumberColumn(argsLists, start, end, c, out)) column = out;
+    } else if (Array.isArray(head) && head.length > 0 && head.length <= MAX_ROW_WIDTH && n >= MIN_ROWS) {
+      const width = head.length;
+      const out = new Float64Array(n * width);
+      if (copyRowColumn(argsLists, start, end, c, width, out)) {
+        column = out;
+        rowWidths ??= new Array<number>(k).fill(0);
+        rowWidths[c] = width;
       }
     }
-    if (ok) return { data: out, width };
+    columns[c] = column ?? plainColumn(argsLists, start, end, c);
   }
-  const plain = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) plain[i] = (argsLists[i] as unknown[])[c];
-  return { data: plain, width: 0 };
-}
-
-/**
- * Argument lists of equal length as columns (each packed if numeric), or
- * `undefined` when they differ in length, are too few, or take no arguments.
- */
-export function toColumns(argsLists: readonly unknown[][]): Array<unknown[] | Float64Array> | undefined {
-  const n = argsLists.length;
-  if (n < MIN_COLUMNS) return undefined;
-  const k = (argsLists[0] as unknown[]).length;
-  if (k === 0 || k > MAX_COLUMN_ARGS) return undefined;
-  const columns: unknown[][] = [];
-  for (let c = 0; c < k; c++) columns.push([]);
-  for (let i = 0; i < n; i++) {
-    const args = argsLists[i] as unknown[];
-    if (args.length !== k) return undefined;
-    for (let c = 0; c < k; c++) (columns[c] as unknown[]).push(args[c]);
-  }
-  return columns.map(packNumbers);
+  return { columns, rowWidths };
 }
 
 /** Number of calls in a job. */
@@ -138,42 +185,6 @@ export function jobLength(job: Job): number {
     return (job.columns[0]?.length ?? 0) / width;
   }
   return job.items.length / (job.rowWidth || 1);
-}
-
-/** Fewest rows worth packing as a matrix. */
-const MIN_ROWS = 16;
-/** Widest row packed as a matrix. */
-const MAX_ROW_WIDTH = 1024;
-
-/**
- * Items that are all arrays of the same number (1–1024) of numbers, as one
- * Float64Array matrix (row after row), or `undefined`. Structured clone copies
- * the matrix as one block: several times cheaper than many small arrays, and
- * every number crosses exactly.
- */
-export function packRows(
-  items: readonly unknown[],
-  start = 0,
-  end = items.length,
-): { data: Float64Array; width: number } | undefined {
-  const n = end - start;
-  if (n < MIN_ROWS) return undefined;
-  const first = items[start];
-  if (!Array.isArray(first)) return undefined;
-  const width = first.length;
-  if (width === 0 || width > MAX_ROW_WIDTH) return undefined;
-  const data = new Float64Array(n * width);
-  for (let i = 0; i < n; i++) {
-    const row = items[start + i];
-    if (!Array.isArray(row) || row.length !== width) return undefined;
-    const offset = i * width;
-    for (let j = 0; j < width; j++) {
-      const x = row[j];
-      if (typeof x !== 'number') return undefined; // also a hole
-      data[offset + j] = x;
-    }
-  }
-  return { data, width };
 }
 
 /** The rows of a packed matrix, as arrays again. */
@@ -205,29 +216,45 @@ export function unpackJob(job: Job): Job {
   return unpacked;
 }
 
+/** What a chunk of items travels as: the wire fields of its Job. */
+export type PackedChunk = Pick<Job, 'items' | 'spread' | 'rowWidth' | 'columns' | 'columnRowWidths'>;
+
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
 /**
- * `items[start..end)` as it travels, in one pass and without an intermediate
- * copy: numbers as a Float64Array, rows of numbers as a matrix (`rowWidth`),
- * anything else as an array.
+ * Items `start..end)` of a call's input as they travel, in one pass and
+ * without an intermediate copy: numbers as a Float64Array, rows of numbers as
+ * a matrix (`rowWidth`), spread argument lists as columns; anything else as a
+ * copy of the range — or, with `owned` and the whole of `items`, as `items`
+ * itself (a chunk the caller made and will not touch again).
  */
-export function packRange(
-  items: readonly unknown[],
+export function packChunk(
+  items: readonly unknown[] | Float64Array,
   start: number,
   end: number,
-): { items: unknown[] | Float64Array; rowWidth?: number } {
-  if (typeof items[start] === 'number') return { items: packNumberRange(items, start, end) };
-  const rows = packRows(items, start, end);
-  return rows ? { items: rows.data, rowWidth: rows.width } : { items: items.slice(start, end) };
-}
-
-/** A chunk of items as it travels: numbers as a Float64Array, rows of numbers as a matrix, or as they are. */
-export function packItems(items: readonly unknown[] | Float64Array): {
-  items: readonly unknown[] | Float64Array;
-  rowWidth?: number;
-} {
-  if (!Array.isArray(items)) return { items };
-  const rows = packRows(items);
-  return rows ? { items: rows.data, rowWidth: rows.width } : { items: items as readonly unknown[] };
+  spread: boolean,
+  owned = false,
+): PackedChunk {
+  const whole = owned && start === 0 && end === items.length;
+  if (!Array.isArray(items)) return { items: whole ? items : items.slice(start, end), spread };
+  const list = items as readonly unknown[];
+  const rest = (): readonly unknown[] => (whole ? list : list.slice(start, end));
+  if (spread) {
+    const packed = packColumns(list as readonly unknown[][], start, end);
+    if (!packed) return { items: rest(), spread };
+    return packed.rowWidths
+      ? { items: NO_ITEMS, spread, columns: packed.columns, columnRowWidths: packed.rowWidths }
+      : { items: NO_ITEMS, spread, columns: packed.columns };
+  }
+  const head = list[start];
+  if (typeof head === 'number' && end - start >= MIN_PACKED) {
+    const out = new Float64Array(end - start);
+    if (copyNumbers(list, start, end, out)) return { items: out, spread };
+  } else if (Array.isArray(head)) {
+    const rows = packRows(list, start, end);
+    if (rows) return { items: rows.data, spread, rowWidth: rows.width };
+  }
+  return { items: rest(), spread };
 }
 
 /** Results that are all short tuples of numbers (`[i, count]`), sent as one Float64Array per position. */
