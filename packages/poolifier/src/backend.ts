@@ -129,7 +129,9 @@ export class PoolifierBackend extends defineAdapter({
   owns: OWNS,
   resolve,
   // poolifier's workers post their results without a transfer list: buffers are copied both ways.
-  // Without its tasks queue, poolifier hands a busy worker a task at once: one job ahead per worker thread.
-  capabilities: ({ cluster }) => ({ separateProcesses: cluster, transfers: false, jobsAhead: true }),
+  // No jobs ahead: a job ahead that another worker took back is answered "skipped" by its worker later,
+  // possibly while the core stops that worker, and poolifier throws (uncaught, in the caller) on a message
+  // from a worker it has already let go.
+  capabilities: ({ cluster }) => ({ separateProcesses: cluster, transfers: false }),
   spawn,
 }) {}
