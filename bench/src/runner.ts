@@ -66,6 +66,21 @@ function withTimeout<T>(promise: Promise<T>, seconds: number, what: string): Pro
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
+/**
+ * How long the runner waits after its forced collection before a timed run: V8
+ * sweeps the collected heap on helper threads, which would otherwise take CPU
+ * from the run (from the workers of a parallel one far more than from a
+ * sequential loop, so the bench would measure its own collection).
+ */
+const SWEEP_MS = 25;
+
+/** Collects garbage (with --expose-gc), then lets the concurrent sweeping finish. */
+async function collectGarbage(): Promise<void> {
+  if (!gc) return;
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, SWEEP_MS));
+}
+
 /** The sequential and limit columns: always there. */
 const SEQUENTIAL: SubjectInfo = { id: 'sequential', label: 'sequential', kind: 'sequential', available: true };
 const LIMIT: SubjectInfo = {
@@ -333,7 +348,7 @@ async function runWorkload(workload: Workload, prepared: Prepared, context: RunC
             continue;
           }
           progress.running(workload.title, `${column.info.label} · ${c.label}`);
-          gc?.();
+          await collectGarbage();
           const ms = await runOnce(column, c, m, round >= warmup, options.timeoutS);
           progress.tick(key, ms);
           // Its pool may be stuck: stop it now, skip its other cases.
