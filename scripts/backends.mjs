@@ -5,6 +5,7 @@
  * - the table of adapters in the root README (between `<!-- backends -->` markers);
  * - each adapter as a workspace dependency of the apps that run every backend
  *   (apps/examples, bench, apps/pack-test), which read the list at run time;
+ * - the adapters a bullmq host can run on (packages/bullmq/src/adapters.ts);
  * - every adapter package under packages/ is in the list, and every entry has a package.
  *
  * `node scripts/backends.mjs` (`pnpm backends`) writes the README table and the
@@ -58,6 +59,27 @@ export function addBackend(root, name, about) {
   return true;
 }
 
+/** The adapters a bullmq host can run its chunks on: a published package cannot read the list, so it gets a copy. */
+const HOST_ADAPTERS = 'packages/bullmq/src/adapters.ts';
+
+const pascal = (name) =>
+  name
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+
+function hostAdapters(backends) {
+  const key = (name) => (/^[a-z]\w*$/.test(name) ? name : `'${name}'`);
+  const lines = backends.map(({ name }) => `  ${key(name)}: '${pascal(name)}Backend',`);
+  return `// Written by scripts/backends.mjs from backends.json (\`pnpm backends\`): do not edit.
+
+/** Each adapter package (\`@parapool/<name>\`) a host can run its chunks on, and the Backend class it exports. */
+export const ADAPTERS = {
+${lines.join('\n')}
+} as const;
+`;
+}
+
 function readmeTable(backends) {
   const rows = backends.map(({ name, about }) => `| [\`@parapool/${name}\`](packages/${name}) | ${about} |`);
   return `${START}\n| adapter | what |\n|---|---|\n${rows.join('\n')}\n${END}`;
@@ -85,6 +107,10 @@ function plan(root) {
     for (const { name } of backends) deps[`@parapool/${name}`] ??= 'workspace:^';
     manifest[field] = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
     changes.set(path, [text, `${JSON.stringify(manifest, null, 2)}\n`]);
+  }
+  const hosts = join(root, HOST_ADAPTERS);
+  if (existsSync(dirname(hosts))) {
+    changes.set(hosts, [existsSync(hosts) ? readFileSync(hosts, 'utf8') : '', hostAdapters(backends)]);
   }
   const packages = join(root, 'packages');
   const listed = new Set(backends.map((entry) => entry.name));

@@ -1,28 +1,27 @@
 /**
  * The local parapool backends a host can run its chunks on (`--backend`).
- * Each is an adapter package; only the default, piscina, is a dependency.
+ * Each is an adapter package (the list is backends.json's, copied into adapters.ts);
+ * only the default, piscina, is a dependency.
  */
 import type { Backend, BackendOptions } from '@parapool/core';
+import { ADAPTERS } from './adapters.js';
 
 /** Builds a local backend for one caller pool. */
 export type LocalBackendFactory = (options: BackendOptions) => Backend;
 
-const ADAPTERS: Record<string, { readonly pkg: string; readonly exported: string }> = {
-  piscina: { pkg: '@parapool/piscina', exported: 'PiscinaBackend' },
-  'child-process': { pkg: '@parapool/child-process', exported: 'ChildProcessBackend' },
-  tinypool: { pkg: '@parapool/tinypool', exported: 'TinypoolBackend' },
-  threads: { pkg: '@parapool/threads', exported: 'ThreadsBackend' },
-  workerpool: { pkg: '@parapool/workerpool', exported: 'WorkerpoolBackend' },
-  poolifier: { pkg: '@parapool/poolifier', exported: 'PoolifierBackend' },
+const LOCAL: Record<string, { readonly pkg: string; readonly exported: string }> = {
+  ...Object.fromEntries(
+    Object.entries(ADAPTERS).map(([name, exported]) => [name, { pkg: `@parapool/${name}`, exported }]),
+  ),
   inline: { pkg: '@parapool/core', exported: 'InlineBackend' },
 };
 
 /** Names `--backend` accepts. */
-export const LOCAL_BACKENDS: readonly string[] = Object.keys(ADAPTERS);
+export const LOCAL_BACKENDS: readonly string[] = Object.keys(LOCAL);
 
 /** Loads the adapter for `name`; throws an error that says what to install. */
 export async function loadLocalBackend(name: string): Promise<LocalBackendFactory> {
-  const adapter = ADAPTERS[name];
+  const adapter = LOCAL[name];
   if (!adapter) {
     throw new TypeError(`Unknown --backend '${name}': use one of ${LOCAL_BACKENDS.join(', ')}`);
   }
