@@ -94,3 +94,27 @@ describe('the worker runtime with many numbers', () => {
     expect(Array.from(result.values as Float64Array)).toEqual(Array.from({ length: 100 }, (_, i) => i - 1));
   });
 });
+
+describe('the worker runtime with rows packed as a matrix', () => {
+  const special = [Number.NaN, -0, 0.1 + 0.2, 2 ** 53, -Infinity, 7, 0, 1e-300];
+  for (let width = 1; width <= 10; width++) {
+    it(`rows of ${width}: each task gets its own array of exactly that row's numbers`, async () => {
+      const n = 60;
+      const numbers = Array.from({ length: n * width }, (_, k) =>
+        k % 3 === 0 ? (special[k % special.length] as number) : k,
+      );
+      const task = inline((row: number[]) => {
+        (globalThis as unknown as { kept: number[][] }).kept.push(row);
+        row.push(-1); // a row of its own: changing it changes no other
+        return row.length;
+      });
+      (globalThis as { kept?: number[][] }).kept = [];
+      const result = await run({ task, items: Float64Array.from(numbers), spread: false, rowWidth: width });
+      expect(Array.from(result.values as Float64Array)).toEqual(Array.from({ length: n }, () => width + 1));
+      const kept = (globalThis as unknown as { kept: number[][] }).kept;
+      const want = Array.from({ length: n }, (_, i) => [...numbers.slice(i * width, (i + 1) * width), -1]);
+      expect(kept).toEqual(want);
+      expect(kept.every(Array.isArray)).toBe(true);
+    });
+  }
+});

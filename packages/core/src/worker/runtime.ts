@@ -287,13 +287,42 @@ function columnCaller(fn: TaskFunction, columns: ReadonlyArray<ArrayLike<unknown
   }
 }
 
-/** Row `i` of a matrix of rows of `width` numbers, as a new array. */
+/**
+ * Row `i` of a matrix of rows of `width` numbers, as a new array. A row of up
+ * to 8 numbers starts as an array literal of fractions: V8 copies it from a
+ * template of raw doubles, one allocation, and the numbers are stored in place.
+ * `new Array(width)` is made for small integers and copied again at the first
+ * fraction stored, and a task iterates its rows more slowly (measured: jobs of
+ * 25,000 rows of 5 through a counting task, integers 2.3 → 0.9 ms, fractions
+ * 2.5 → 1.5 ms).
+ */
 function rowReader(data: Float64Array, width: number): (i: number) => number[] {
-  return (i) => {
-    const row = new Array<number>(width);
-    for (let j = 0, k = i * width; j < width; j++, k++) row[j] = data[k] as number;
-    return row;
-  };
+  switch (width) {
+    case 1:
+      return (i) => fillRow([0.5], data, i);
+    case 2:
+      return (i) => fillRow([0.5, 0.5], data, 2 * i);
+    case 3:
+      return (i) => fillRow([0.5, 0.5, 0.5], data, 3 * i);
+    case 4:
+      return (i) => fillRow([0.5, 0.5, 0.5, 0.5], data, 4 * i);
+    case 5:
+      return (i) => fillRow([0.5, 0.5, 0.5, 0.5, 0.5], data, 5 * i);
+    case 6:
+      return (i) => fillRow([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], data, 6 * i);
+    case 7:
+      return (i) => fillRow([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], data, 7 * i);
+    case 8:
+      return (i) => fillRow([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], data, 8 * i);
+    default:
+      return (i) => fillRow(new Array<number>(width), data, i * width);
+  }
+}
+
+/** Overwrites `row` with the numbers of `data` from `start` on. */
+function fillRow(row: number[], data: Float64Array, start: number): number[] {
+  for (let j = 0; j < row.length; j++) row[j] = data[start + j] as number;
+  return row;
 }
 
 /** What stopped a run of number results: a value that is not a number, or a throw. */
