@@ -61,6 +61,21 @@ function kill(worker: ThreadWorker | ClusterWorker): void {
   else worker.process.kill('SIGKILL');
 }
 
+/**
+ * Stops poolifier hearing from a worker the adapter lets go with jobs unanswered.
+ * Such a worker may have posted an answer (a result, or a job ahead it skipped)
+ * that arrives after its exit, once poolifier has forgotten the worker; poolifier
+ * then throws, uncaught, in the caller ("received from unknown worker"). The
+ * core has written those jobs off already, so their answers are dropped here.
+ */
+function deafen(
+  worker: ThreadWorker | ClusterWorker,
+  port: { removeAllListeners(event: 'message'): unknown } | undefined,
+): void {
+  if ('process' in worker) worker.removeAllListeners('message');
+  else port?.removeAllListeners('message');
+}
+
 /** Resolves once `worker` has exited (at once if it has). */
 function exitOf(worker: ThreadWorker | ClusterWorker): Promise<void> {
   const gone = 'process' in worker ? worker.isDead() : worker.threadId === -1;
@@ -106,6 +121,7 @@ function spawn({ cluster, pool: options }: Resolved, crashed: Parameters<typeof 
     // the others (an idle worker, or the replacement poolifier starts for a dead one), and stop() waits for
     // the workers' own exits, not for destroy().
     stop: async () => {
+      if (running > 0) deafen(worker, node.messageChannel?.port1);
       if (running > 0 && !dead) kill(worker);
       if (running > 0 || dead) await exited;
       const others = pool.workerNodes.map((each) => exitOf(each.worker as ThreadWorker | ClusterWorker));
@@ -129,9 +145,7 @@ export class PoolifierBackend extends defineAdapter({
   owns: OWNS,
   resolve,
   // poolifier's workers post their results without a transfer list: buffers are copied both ways.
-  // No jobs ahead: a job ahead that another worker took back is answered "skipped" by its worker later,
-  // possibly while the core stops that worker, and poolifier throws (uncaught, in the caller) on a message
-  // from a worker it has already let go.
-  capabilities: ({ cluster }) => ({ separateProcesses: cluster, transfers: false }),
+  // Jobs ahead on threads (with its task queue off, poolifier posts a task to its busy worker at once).
+  capabilities: ({ cluster }) => ({ separateProcesses: cluster, transfers: false, jobsAhead: !cluster }),
   spawn,
 }) {}
