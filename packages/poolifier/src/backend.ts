@@ -104,9 +104,10 @@ function spawn({ cluster, pool: options }: Resolved, crashed: Parameters<typeof 
     get pid() {
       return 'process' in worker ? worker.process.pid : undefined;
     },
-    run: (job) => {
+    run: (job, transfer) => {
       running++;
-      return pool.execute(job).finally(() => running--);
+      // Moved, not copied, on threads (the job's packed data and transfer()-marked values); [] for cluster.
+      return pool.execute(job, undefined, undefined, transfer).finally(() => running--);
     },
     keepAlive: (alive) => {
       const handles =
@@ -144,8 +145,8 @@ export class PoolifierBackend extends defineAdapter({
   optionsKey: 'poolifier',
   owns: OWNS,
   resolve,
-  // poolifier's workers post their results without a transfer list: buffers are copied both ways.
-  // Jobs ahead on threads (with its task queue off, poolifier posts a task to its busy worker at once).
-  capabilities: ({ cluster }) => ({ separateProcesses: cluster, transfers: false, jobsAhead: !cluster }),
+  // Threads move buffers both ways (the worker entry posts results with a transfer list) and hold jobs
+  // ahead (with its task queue off, poolifier posts a task to its busy worker at once).
+  capabilities: ({ cluster }) => ({ separateProcesses: cluster, jobsAhead: !cluster }),
   spawn,
 }) {}
