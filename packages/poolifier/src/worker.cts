@@ -20,7 +20,8 @@ let loaded: Runtime | undefined;
 
 async function runParapoolJob(job?: Job): Promise<JobResult> {
   runtime ??= import('@parapool/core/worker');
-  const { ensureCloneable, runJob } = (loaded = await runtime);
+  loaded = await runtime;
+  const { ensureCloneable, runJob } = loaded;
   // poolifier posts the result itself; one that cannot be cloned would fail inside it.
   // ensureCloneable turns such items into CloneError failures instead.
   return ensureCloneable(await runJob(job as Job));
