@@ -145,8 +145,8 @@ describe.concurrent.each(BACKENDS)('examples on %s', (backend) => {
     expect(reported.scaled).toEqual({ length: size, first: scaled.slice(0, 3), checksum: checksum(scaled) });
     const processes = backend === 'child-process';
     expect(stdout).toContain(processes ? 'each task gets a copy of its range' : 'nothing is copied');
-    // Moved where the backend can move memory (worker threads, except poolifier's, whose workers post copies).
-    const moves = !processes && backend !== 'poolifier';
+    // Moved where the backend can move memory (worker threads).
+    const moves = !processes;
     expect(reported.moved).toEqual({ detached: moves });
     expect(stdout).toContain(moves ? 'moved to a worker and back' : 'cannot move memory, so it was copied');
   });

@@ -30,7 +30,7 @@ export { type Control, jobControl } from './backends/job-control.js';
 export { SlotBackend } from './backends/slot-backend.js';
 export type { WorkerEndReason, WorkerEvent, WorkerInsight, WorkerRef } from './backends/worker-log.js';
 export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
-export { crashError, MAX_JOBS_ON_A_WORKER, WorkerSlots } from './backends/worker-slots.js';
+export { crashError, JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerSlots } from './backends/worker-slots.js';
 export { cpuCount } from './cpu-count.js';
 export type { OuterReference } from './errors.js';
 export {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { JOBS_AHEAD } from '@parapool/core';
 import { describe, expect, it } from 'vitest';
 import { PROCESSES, rejectionOf, type SuiteContext } from '../context.js';
 import { tasks } from '../tasks.js';
@@ -43,12 +44,12 @@ export function workersFeature(ctx: SuiteContext): void {
       }
     });
 
-    it(`jobsAhead is ${ctx.capabilities.jobsAhead}: a worker ${ctx.capabilities.jobsAhead ? 'starts' : 'does not start'} a job held ahead while the caller's thread is busy`, async () => {
+    it(`jobsAhead is ${ctx.capabilities.jobsAhead}: a worker ${ctx.capabilities.jobsAhead ? `starts the ${JOBS_AHEAD} jobs it holds ahead` : 'does not start a job held ahead'} while the caller's thread is busy`, async () => {
       const pool = ctx.fresh();
       const dir = ctx.tempDir();
       expect(await fullSize(pool, join(dir, 'warm'))).toEqual(allTrue()); // both workers up
-      // One item per chunk, two chunks per worker: with jobs ahead, one to run and one ahead.
-      const n = 2 * PROCESSES;
+      // One item per chunk, 1 + JOBS_AHEAD chunks per worker: with jobs ahead, one to run and the rest ahead.
+      const n = (1 + JOBS_AHEAD) * PROCESSES;
       const call = pool.starmap(
         tasks.countRun,
         Array.from({ length: n }, (_, i) => [dir, i, false] as [string, number, boolean]),

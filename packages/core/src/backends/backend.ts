@@ -28,12 +28,13 @@ export interface BackendCapabilities {
    */
   readonly transfers: boolean;
   /**
-   * Each busy worker also holds its next job, and starts it the moment the one
-   * before ends, without waiting for the caller's thread (thread workers whose
-   * library hands a busy worker a job at once). A job ahead that is cancelled
-   * before it starts never starts, and one whose worker dies or is stopped
-   * before it starts goes to another worker; but when a chunk fails, the chunk
-   * its worker held ahead may have started before the caller heard of it.
+   * Each busy worker also holds its next jobs (`JOBS_AHEAD`), and starts each
+   * the moment the one before ends, without waiting for the caller's thread
+   * (thread workers whose library hands a busy worker a job at once). A job
+   * ahead that is cancelled before it starts never starts, and one whose worker
+   * dies or is stopped before it starts goes to another worker; but when a
+   * chunk fails, the chunks its worker held ahead may have started before the
+   * caller heard of it.
    */
   readonly jobsAhead: boolean;
 }
@@ -56,11 +57,12 @@ export interface Backend {
   readonly size: number;
   readonly capabilities: BackendCapabilities;
   /**
-   * How many jobs per worker the core may hand over at once: 1 (the default:
-   * a job is handed over when a worker is free) or 2 (one running and one ready
-   * to go, for a backend whose hand-over is slow, e.g. over a network).
+   * How many jobs per worker the core may hand over at once, an integer ≥ 1:
+   * 1 (the default: a job is handed over when a worker is free), or more for a
+   * backend that keeps jobs ready to go (one running, the others waiting on its
+   * worker or near it: jobs ahead, a slow hand-over such as a network).
    */
-  readonly jobsPerWorker?: 1 | 2;
+  readonly jobsPerWorker?: number;
   /**
    * Run one job on one worker. The core calls this only when a worker can take
    * the job (at most `size * jobsPerWorker` jobs are on a backend at once), so

@@ -1,7 +1,7 @@
 import type { Job, JobResult } from '../wire/job.js';
 import type { Backend, BackendCapabilities, BackendOptions, JobControl } from './backend.js';
 import type { WorkerInsight, WorkerListener } from './worker-log.js';
-import { type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.js';
+import { JOBS_AHEAD, type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.js';
 
 /**
  * A Backend over {@link WorkerSlots}: what every adapter with real workers is.
@@ -22,8 +22,8 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
   abstract readonly name: string;
   readonly size: number;
   readonly capabilities: BackendCapabilities;
-  /** 2 when each busy worker holds its next job too (`jobsAhead`), else 1. */
-  readonly jobsPerWorker: 1 | 2;
+  /** 1 + JOBS_AHEAD when each busy worker holds its next jobs too (`jobsAhead`), else 1. */
+  readonly jobsPerWorker: number;
   /** The workers (e.g. to read process ids). */
   protected readonly slots: WorkerSlots<W>;
 
@@ -47,7 +47,7 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
       // A job ahead is guarded by shared memory between the caller and the worker: threads only.
       jobsAhead: (capabilities.jobsAhead ?? false) && !capabilities.separateProcesses && !capabilities.inProcess,
     };
-    this.jobsPerWorker = this.capabilities.jobsAhead ? 2 : 1;
+    this.jobsPerWorker = this.capabilities.jobsAhead ? 1 + JOBS_AHEAD : 1;
     this.slots = new WorkerSlots({
       size: options.processes,
       maxJobs: options.maxtasksperchild,

@@ -55,13 +55,20 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
   /** Hand each worker its job's transfer list (the core's packed buffers, values marked with `transfer()`). Default false. */
   readonly transfers?: boolean;
   /**
-   * Keep one job ahead on each busy worker (thread workers only: the job and its
-   * worker share a gate in shared memory). The adapter's `run` must hand a busy
-   * worker its next job at once (piscina: `concurrentTasksPerWorker: 2`), and the
+   * Keep up to `JOBS_AHEAD` jobs ahead on each busy worker (thread workers only:
+   * the jobs and their worker share a gate in shared memory). The adapter's `run`
+   * must hand a busy worker its next jobs at once (piscina: `concurrentTasksPerWorker:
+   * MAX_JOBS_ON_A_WORKER`), and the
    * worker entry must run jobs through `runJob` (which runs them one at a time,
    * and skips a job the caller dropped). Default false.
    */
   readonly ahead?: boolean;
+}
+
+/** Removes `sent` from `list`, if there. */
+function removeSent(list: Sent[], sent: Sent): void {
+  const index = list.indexOf(sent);
+  if (index >= 0) list.splice(index, 1);
 }
 
 /** Resolves with true when `stopping` settles, or with false after `ms`. */
@@ -110,8 +117,8 @@ interface Slot<W extends SlotWorker> {
   worker: W;
   /** The job the worker runs (or starts next, if it has not yet). */
   head: Sent | undefined;
-  /** The job sent ahead, which the worker starts when the head ends. */
-  next: Sent | undefined;
+  /** The jobs sent ahead, in the order the worker starts them once the head ends (at most JOBS_AHEAD). */
+  ahead: Sent[];
   jobs: number;
   ready: boolean;
   retired: boolean;
@@ -126,8 +133,11 @@ interface Slot<W extends SlotWorker> {
   gateKnown: boolean;
   /** Gate cells of dropped jobs this worker has yet to skip (a cell is reused only once its job is answered). */
   skipping: Set<number>;
-  /** A job ahead was asked to stop after it started (its head had ended, unseen): retire once the head's outcome is in. */
-  stopAfterHead: boolean;
+  /**
+   * A job ahead was asked to stop after it started (the jobs before it had ended, unseen): retire
+   * the worker once this many more outcomes are in (theirs). `undefined`: no such stop.
+   */
+  stopAfter: number | undefined;
 }
 
 /**
@@ -137,6 +147,14 @@ interface Slot<W extends SlotWorker> {
  * `concurrentTasksPerWorker`), or it would hold a job ahead back in its own queue.
  */
 export const MAX_JOBS_ON_A_WORKER = 8;
+
+/**
+ * With jobs ahead, how many a busy worker holds besides the one it runs. Three
+ * keep both workers of a small map going while the caller's thread is not
+ * scheduled (a map of 8 chunks on 2 workers is handed over whole), and leave
+ * gate cells for dropped jobs a worker has yet to skip.
+ */
+export const JOBS_AHEAD = 3;
 
 /** Gate cells per worker: one per job on it. */
 const GATE_CELLS = MAX_JOBS_ON_A_WORKER;
@@ -152,8 +170,8 @@ const AHEAD_COPY_BYTES = 256 * 1024;
  * when its running job is aborted; workers that keep dying while starting stop
  * being respawned (their jobs fail with WorkerStartupError) until the next call.
  *
- * With `ahead`, a busy thread worker also holds the next job, so it starts it
- * without waiting for the caller's thread. Such a job is guarded by a gate in
+ * With `ahead`, a busy thread worker also holds its next jobs, so it starts
+ * each without waiting for the caller's thread. Such a job is guarded by a gate in
  * shared memory: whoever flips its cell first wins, the worker (started) or the
  * caller (dropped: cancelled, or given to a worker that fell idle). A job ahead
  * that never started goes to another worker if its own one dies or is stopped.
@@ -217,13 +235,13 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     this.#state = 'stopped';
     for (const pending of this.#ready.splice(0)) this.#settle(pending, new PoolTerminatedError());
     for (const slot of this.#slots) {
-      for (const sent of [slot.head, slot.next]) if (sent) this.#settle(sent.pending, new PoolTerminatedError());
+      for (const sent of [slot.head, ...slot.ahead]) if (sent) this.#settle(sent.pending, new PoolTerminatedError());
     }
     await this.#stopAll();
   }
 
   #busy(): boolean {
-    return this.#ready.length > 0 || this.#slots.some((slot) => slot.head || slot.next);
+    return this.#ready.length > 0 || this.#slots.some((slot) => slot.head || slot.ahead.length > 0);
   }
 
   /** Starts workers while jobs wait that no worker (up or starting) is free for, up to `size`. */
@@ -239,14 +257,14 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   #spawn(replaces?: number): Slot<W> {
     const slot = {
       head: undefined,
-      next: undefined,
+      ahead: [],
       jobs: 0,
       ready: false,
       retired: false,
       gate: this.#options.ahead ? new Int32Array(new SharedArrayBuffer(4 * GATE_CELLS)) : undefined,
       gateKnown: false,
       skipping: new Set<number>(),
-      stopAfterHead: false,
+      stopAfter: undefined,
     } as unknown as Slot<W>;
     slot.logId = this.log.spawned(replaces);
     slot.worker = this.#options.spawn((error) => this.#crash(slot, error));
@@ -272,18 +290,22 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     for (const slot of this.#slots) {
       // A worker that says when it is up gets work only then: if it fails to
       // start, the job waits for a replacement instead of failing with it.
-      if (slot.head || (slot.worker.ready && !slot.ready)) continue;
+      // A worker to be stopped once its jobs' outcomes are in gets no more.
+      if (slot.head || (slot.worker.ready && !slot.ready) || slot.stopAfter !== undefined) continue;
       const next = this.#ready.shift() ?? this.#takeBack(slot);
       if (!next) break;
       this.#send(slot, next, false);
     }
     if (this.#options.ahead) {
-      for (const slot of this.#slots) {
-        const next = this.#ready[0];
-        if (!next) break;
-        if (!this.#takesAhead(slot, next.job)) continue;
-        this.#ready.shift();
-        this.#send(slot, next, true);
+      // One job ahead per worker per round, so they are spread over the workers.
+      for (let round = 0; round < JOBS_AHEAD && this.#ready.length > 0; round++) {
+        for (const slot of this.#slots) {
+          const next = this.#ready[0];
+          if (!next) break;
+          if (slot.ahead.length > round || !this.#takesAhead(slot, next.job)) continue;
+          this.#ready.shift();
+          this.#send(slot, next, true);
+        }
       }
     }
     // Idle workers keep the program alive only while work waits for them (or the pool is closing).
@@ -294,28 +316,35 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   /** Whether `slot` can hold `job` ahead: a busy, started worker with room left before it is recycled. */
   #takesAhead(slot: Slot<W>, job: Job): boolean {
-    if (!slot.head || slot.next || !slot.ready || slot.retired || slot.stopAfterHead) return false;
+    const held = slot.ahead.length;
+    if (!slot.head || held >= JOBS_AHEAD || !slot.ready || slot.retired || slot.stopAfter !== undefined) return false;
     const { maxJobs } = this.#options;
-    if (maxJobs !== undefined && slot.jobs + 2 > maxJobs) return false;
-    // Keep a cell free for the next head.
-    if (GATE_CELLS - slot.skipping.size - 1 < 2) return false;
+    if (maxJobs !== undefined && slot.jobs + held + 2 > maxJobs) return false;
+    // A cell for this job, and one kept free for the next head.
+    if (GATE_CELLS - slot.skipping.size - 1 - held < 2) return false;
     return copyableAhead(job, AHEAD_COPY_BYTES);
   }
 
   /** A gate cell of `slot` no job on its worker uses. */
   #freeCell(slot: Slot<W>): number {
     for (let cell = 0; cell < GATE_CELLS; cell++) {
-      if (slot.head?.gate !== cell && slot.next?.gate !== cell && !slot.skipping.has(cell)) return cell;
+      if (slot.head?.gate !== cell && !slot.ahead.some((sent) => sent.gate === cell) && !slot.skipping.has(cell))
+        return cell;
     }
     throw new Error('parapool: no free gate cell (a bug: please report it)');
   }
 
-  /** For an idle worker with nothing waiting: a job ahead on another worker that has not started there (its worker skips it). */
+  /**
+   * For an idle worker with nothing waiting: a job ahead on another worker that
+   * has not started there (its worker skips it), the last of the worker that
+   * holds the most (the one furthest from starting).
+   */
   #takeBack(idle: Slot<W>): Pending | undefined {
-    for (const slot of this.#slots) {
-      const sent = slot.next;
-      if (slot === idle || !sent || !this.#drop(slot, sent)) continue;
-      return sent.pending;
+    const holders = this.#slots.filter((slot) => slot !== idle && slot.ahead.length > 0);
+    holders.sort((a, b) => b.ahead.length - a.ahead.length);
+    for (const slot of holders) {
+      const sent = slot.ahead[slot.ahead.length - 1] as Sent;
+      if (this.#drop(slot, sent)) return sent.pending;
     }
     return undefined;
   }
@@ -325,7 +354,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     if (!slot.gate || sent.gate === undefined) return false;
     if (Atomics.compareExchange(slot.gate, sent.gate, GATE.waiting, GATE.dropped) !== GATE.waiting) return false;
     sent.dropped = true;
-    if (slot.next === sent) slot.next = undefined;
+    removeSent(slot.ahead, sent);
     slot.skipping.add(sent.gate);
     return true;
   }
@@ -340,7 +369,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       job = slot.gateKnown ? { ...job, gate } : { ...job, gate, gateCells: slot.gate };
     }
     const sent: Sent = { pending, gate, dropped: false };
-    if (ahead) slot.next = sent;
+    if (ahead) slot.ahead.push(sent);
     else this.#begin(slot, sent);
     slot.worker.keepAlive?.(true);
     // Counted now: the job's packed buffers may be moved to the worker (then empty here).
@@ -366,7 +395,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       return;
     }
     const head = slot.head === sent;
-    if (!head && slot.next !== sent) return; // aborted, crashed or terminated meanwhile
+    if (!head && !slot.ahead.includes(sent)) return; // aborted, crashed or terminated meanwhile
     slot.jobs += 1;
     slot.ready = true;
     slot.gateKnown = true;
@@ -375,11 +404,18 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     this.log.ready(slot.logId);
     this.log.idle(slot.logId, items);
     if (head) this.#ended(slot);
-    else slot.next = undefined; // its head's outcome was settled without waiting for the worker
-    if (slot.stopAfterHead) this.#retire(slot, 'abort');
+    else this.#endedAhead(slot, sent); // the jobs before it were settled without waiting for the worker
+    if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
     else if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot, 'recycle');
     this.#settle(sent.pending, undefined, result);
     this.#pump();
+  }
+
+  /** One more outcome of `slot` is in: whether it was the last one its pending stop waited for. */
+  #stopsNow(slot: Slot<W>): boolean {
+    if (slot.stopAfter === undefined) return false;
+    slot.stopAfter -= 1;
+    return slot.stopAfter <= 0;
   }
 
   /** The worker skipped a dropped job (cancelled, or given to another worker): its cell is free again. */
@@ -389,14 +425,16 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     this.#pump();
   }
 
-  /** The head of `slot` has ended: the job ahead, if any, is the one its worker runs now. */
+  /** The head of `slot` has ended: the first job ahead, if any, is the one its worker runs now. */
   #ended(slot: Slot<W>): void {
     slot.head = undefined;
-    const next = slot.next;
-    if (next) {
-      slot.next = undefined;
-      this.#begin(slot, next);
-    }
+    const next = slot.ahead.shift();
+    if (next) this.#begin(slot, next);
+  }
+
+  /** A job ahead has ended while it was not the head (the jobs before it were settled early, their answers dropped). */
+  #endedAhead(slot: Slot<W>, sent: Sent): void {
+    removeSent(slot.ahead, sent);
   }
 
   #refused(slot: Slot<W>, sent: Sent, error: unknown): void {
@@ -405,7 +443,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       return;
     }
     const head = slot.head === sent;
-    if (!head && slot.next !== sent) return;
+    if (!head && !slot.ahead.includes(sent)) return;
     // An argument that cannot be cloned is refused before it reaches the worker, which lives on.
     const refused = error instanceof CloneError || (error as Error | undefined)?.name === 'CloneError';
     if (!refused && !isDataCloneError(error)) {
@@ -415,7 +453,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     if (head) {
       this.log.idle(slot.logId, 0);
       this.#ended(slot);
-    } else slot.next = undefined;
+    } else removeSent(slot.ahead, sent);
+    if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
     this.#settle(sent.pending, refused ? error : toCloneError(error, 'argument'));
     this.#pump();
   }
@@ -424,7 +463,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     pending.stopListening?.();
     for (const slot of this.#slots) {
       if (slot.head?.pending === pending) slot.head = undefined;
-      if (slot.next?.pending === pending) slot.next = undefined;
+      const index = slot.ahead.findIndex((sent) => sent.pending === pending);
+      if (index >= 0) slot.ahead.splice(index, 1);
     }
     if (result) pending.resolve(result);
     else pending.reject(error);
@@ -439,53 +479,61 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#pump();
       return;
     }
-    const ahead = this.#slots.find((slot) => slot.next?.pending === pending);
-    if (ahead && this.#drop(ahead, ahead.next as Sent)) {
-      // Not started: its worker skips it.
+    const holder = this.#slots.find((slot) => slot.ahead.some((sent) => sent.pending === pending));
+    if (holder) {
+      const index = holder.ahead.findIndex((sent) => sent.pending === pending);
+      if (this.#drop(holder, holder.ahead[index] as Sent)) {
+        // Not started: its worker skips it.
+        this.#settle(pending, pending.control.reason);
+        this.#pump();
+        return;
+      }
+      if (!pending.control.stopRequested) return; // it runs to the end; the core drops its result
+      // Started, so the jobs before it have ended in the worker, unseen here: stop the worker once
+      // their outcomes are in. The jobs after it have not started (it runs): they go elsewhere now.
+      const before = index + (holder.head ? 1 : 0);
+      const after = holder.ahead.slice(index + 1).filter((sent) => this.#drop(holder, sent));
       this.#settle(pending, pending.control.reason);
+      this.#ready.unshift(...after.map((sent) => sent.pending));
+      if (before === 0) this.#retire(holder, 'abort');
+      else holder.stopAfter = before;
       this.#pump();
       return;
     }
     if (!pending.control.stopRequested) return; // it runs to the end; the core drops its result
-    if (ahead) {
-      // Started, so the head has ended in the worker, unseen here: stop the worker once the head's outcome is in.
-      ahead.stopAfterHead = true;
+    const running = this.#slots.find((slot) => slot.head?.pending === pending);
+    if (!running) return;
+    const first = running.ahead[0];
+    if (first && !this.#drop(running, first)) {
+      // The first job ahead has started: the head has ended in the worker (it counts), its outcome is on its way. Nothing to stop.
+      running.jobs += 1;
       this.#settle(pending, pending.control.reason);
       return;
     }
-    const running = this.#slots.find((slot) => slot.head?.pending === pending);
-    if (!running) return;
-    const next = running.next;
-    if (next) {
-      if (!this.#drop(running, next)) {
-        // The job ahead has started: the head has ended in the worker (it counts), its outcome is on its way. Nothing to stop.
-        running.jobs += 1;
-        this.#settle(pending, pending.control.reason);
-        return;
-      }
-      this.#ready.unshift(next.pending); // it goes to another worker
-    }
     this.#settle(pending, pending.control.reason);
-    this.#retire(running, 'abort'); // stop the worker that was running it; a fresh one takes its place
+    // Stop the worker that was running it; a fresh one takes its place. Its jobs ahead go elsewhere, first in line.
+    this.#retire(running, 'abort');
+    if (first) this.#ready.unshift(first.pending);
     this.#pump();
   }
 
   #crash(slot: Slot<W>, error: WorkerCrashedError): void {
     if (slot.retired) return;
     const head = slot.head;
-    const next = slot.next;
     const failedStart = slot.worker.ready ? !slot.ready : slot.jobs === 0 && !head;
     if (failedStart) {
       this.#failedStarts++;
       this.#lastStartFailure = error;
     }
     const giveUp = this.#failedStarts >= this.#maxFailedStarts;
-    // A job ahead that had not started goes to another worker; one that had started is the one that crashed it.
-    const requeue = next && this.#drop(slot, next) ? next : undefined;
+    // Jobs ahead that had not started go to another worker, in their order; one that had started
+    // is the one that crashed it (the jobs before it had ended, their outcomes lost with the worker).
+    const ahead = slot.ahead.slice();
+    const requeue = ahead.filter((sent) => this.#drop(slot, sent));
     this.#retire(slot, 'crash', this.#state !== 'stopped' && !giveUp, error);
     if (head) this.#settle(head.pending, error);
-    if (next && !requeue) this.#settle(next.pending, error);
-    if (requeue) this.#ready.unshift(requeue.pending);
+    for (const sent of ahead) if (!requeue.includes(sent)) this.#settle(sent.pending, error);
+    this.#ready.unshift(...requeue.map((sent) => sent.pending));
     if (giveUp && this.#slots.length === 0) {
       // No worker can start: fail what waits rather than respawn in a loop.
       for (const waiting of this.#ready.splice(0)) this.#settle(waiting, this.#startError());
@@ -502,13 +550,17 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     if (slot.retired) return;
     slot.retired = true;
     slot.head = undefined;
-    // A job ahead that has not started goes back to the front of the line.
-    const next = slot.next;
-    slot.next = undefined;
-    if (next && reason !== 'crash') {
-      if (this.#drop(slot, next)) this.#ready.unshift(next.pending);
-      else
-        this.#settle(next.pending, crashError(new Error(`the worker was stopped (${reason}) while it ran this job`)));
+    // Jobs ahead that have not started go back to the front of the line, in their order.
+    const ahead = slot.ahead;
+    slot.ahead = [];
+    if (reason !== 'crash') {
+      const requeue: Pending[] = [];
+      for (const sent of ahead) {
+        if (this.#drop(slot, sent)) requeue.push(sent.pending);
+        else
+          this.#settle(sent.pending, crashError(new Error(`the worker was stopped (${reason}) while it ran this job`)));
+      }
+      this.#ready.unshift(...requeue);
     }
     const index = this.#slots.indexOf(slot);
     let replacement: Slot<W> | undefined;
