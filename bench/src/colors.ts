@@ -15,6 +15,7 @@ const FIXED: Record<string, string> = {
   'threads-raw': '#ffbb78',
   'child-process-raw': '#f4a3a3',
   'workerpool-raw': '#9edae5',
+  'poolifier-raw': '#c49c94',
   python: '#bcbd22',
   'python-sequential': '#dbdb8d',
   // Each adapter's colour is on its line of backends.json.

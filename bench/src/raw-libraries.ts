@@ -1,5 +1,5 @@
 /**
- * The raw-library references: piscina, tinypool, threads.js and workerpool
+ * The raw-library references: piscina, tinypool, threads.js, workerpool and poolifier
  * driven directly, without parapool, the way their READMEs show, and a bare
  * `child_process.fork` pool for the child-process backend (which uses no pool
  * library). One call per item, or one call per hand-made chunk: they tell what
@@ -38,6 +38,7 @@ export interface RawLibrary {
 
 const namedExportsWorker = new URL('./raw/named-exports-worker.js', import.meta.url);
 const workerpoolWorker = new URL('./raw/workerpool-worker.js', import.meta.url);
+const poolifierWorker = new URL('./raw/poolifier-worker.js', import.meta.url);
 // threads.js resolves a worker path against its caller's directory (and mangles
 // absolute paths), so this one is relative to this file's directory.
 const threadsWorker = './raw/threads-worker.js';
@@ -119,6 +120,19 @@ const workerpool = {
   },
 } as const satisfies RawLibrary;
 
+const poolifier = {
+  id: 'poolifier-raw',
+  label: 'poolifier (raw)',
+  backend: 'poolifier',
+  separateProcesses: false,
+  async create(processes) {
+    const { FixedThreadPool } = await import('poolifier');
+    const pool = new FixedThreadPool(processes, fileURLToPath(poolifierWorker));
+    const call = (name: string, arg: unknown): Promise<unknown> => pool.execute(arg, name);
+    return { run: call, map: mapWith(call), destroy: () => pool.destroy() };
+  },
+} as const satisfies RawLibrary;
+
 const childProcess = {
   id: 'child-process-raw',
   label: 'fork (raw)',
@@ -131,7 +145,7 @@ const childProcess = {
 } as const satisfies RawLibrary;
 
 /** Every raw library, in the order of the tables. */
-export const rawLibraries = [piscina, tinypool, threads, workerpool, childProcess] as const;
+export const rawLibraries = [piscina, tinypool, threads, workerpool, poolifier, childProcess] as const;
 
 /** One of the raw libraries above. */
 export type KnownRawLibrary = (typeof rawLibraries)[number];
