@@ -4,6 +4,7 @@ import { randomFor } from '../inputs.js';
 import { tasks } from '../tasks.js';
 import { compareNumbers } from '../verify.js';
 import { spin } from '../work.js';
+import { referenceWork } from '../work-reference.js';
 import { timed, type Workload } from '../workload.js';
 
 /** Independent tasks of real computation: the parallel speedup. */
@@ -23,9 +24,17 @@ export const cpuBoundWorkload: Workload = {
     const expected = items.map(spin);
     const same = (value: unknown) => compareNumbers(value, expected);
     const chunksize = defaultChunksizeOf(items.length, processes);
+    // The loop calls its own copy of the work (see work-reference.ts).
+    const work = await referenceWork();
     return {
       sequential: [
-        { method: 'loop', label: 'loop', items: items.length, run: () => timed(() => items.map(spin)), verify: same },
+        {
+          method: 'loop',
+          label: 'loop',
+          items: items.length,
+          run: () => timed(() => items.map(work.spin)),
+          verify: same,
+        },
       ],
       forPool: ({ pool }) => [
         {

@@ -5,6 +5,7 @@ import { randomFor } from '../inputs.js';
 import { tasks } from '../tasks.js';
 import { compareNumbers } from '../verify.js';
 import { spin } from '../work.js';
+import { referenceWork } from '../work-reference.js';
 import { type Case, timed, type Workload } from '../workload.js';
 
 /** The row label of a grain. */
@@ -29,6 +30,8 @@ export const crossoverWorkload: Workload = {
       const expected = items.map(spin);
       return { us, label: grainLabel(us), items, verify: (value: unknown) => compareNumbers(value, expected) };
     });
+    // The loops call their own copy of the work (see work-reference.ts).
+    const work = await referenceWork();
     const each = (method: MethodId, make: (grain: (typeof grains)[number]) => Case['run']): Case[] =>
       grains.map((grain) => ({
         method,
@@ -44,7 +47,7 @@ export const crossoverWorkload: Workload = {
         'loop',
         ({ items }) =>
           () =>
-            timed(() => items.map(spin)),
+            timed(() => items.map(work.spin)),
       ),
       forPool: ({ pool }) =>
         each(

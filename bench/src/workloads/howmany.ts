@@ -5,7 +5,8 @@ import { packColumn, packRows, packRowsOf, unpackInto } from '../limit/packing.j
 import { startThreads } from '../limit/workers.js';
 import { tasks } from '../tasks.js';
 import { compareAsMultiset, compareNumbers, digest } from '../verify.js';
-import { howmany, howmanyIndexed } from '../work.js';
+import { howmany } from '../work.js';
+import { referenceWork } from '../work-reference.js';
 import { type Case, timed, type Workload } from '../workload.js';
 import { writeFloat64 } from './python-inputs.js';
 
@@ -33,6 +34,8 @@ export const howmanyWorkload: Workload = {
     const same = (value: unknown) => compareNumbers(value, expected);
     const sameSample = (value: unknown) => compareNumbers(value, expectedSample);
     const imapOptions = { chunksize: sizes.imapChunksize };
+    // The loops call their own copy of the work (see work-reference.ts).
+    const work = await referenceWork();
 
     const sequential: Case[] = [
       {
@@ -42,7 +45,7 @@ export const howmanyWorkload: Workload = {
         run: () =>
           timed(() => {
             const out = new Array<number>(data.length);
-            for (let i = 0; i < data.length; i++) out[i] = howmany(data[i] as Row, 4, 8);
+            for (let i = 0; i < data.length; i++) out[i] = work.howmany(data[i] as Row, 4, 8);
             return out;
           }),
         verify: same,
@@ -51,7 +54,7 @@ export const howmanyWorkload: Workload = {
         method: 'loop-sample',
         label: 'loop (sample)',
         items: sample.length,
-        run: () => timed(() => sample.map((row) => howmany(row, 4, 8))),
+        run: () => timed(() => sample.map((row) => work.howmany(row, 4, 8))),
         verify: sameSample,
       },
       {
@@ -71,7 +74,7 @@ export const howmanyWorkload: Workload = {
               };
               for (let i = 0; i < data.length; i++) {
                 const args = [i, data[i] as Row, 4, 8] as const;
-                queueMicrotask(() => callback(howmanyIndexed(...args)));
+                queueMicrotask(() => callback(work.howmanyIndexed(...args)));
               }
             });
             collected.sort((a, b) => a[0] - b[0]);
@@ -89,7 +92,7 @@ export const howmanyWorkload: Workload = {
           timed(() => {
             const pending = data.map((row) => {
               const args = [row, 4, 8] as const;
-              return new Promise<number>((resolve) => queueMicrotask(() => resolve(howmany(...args))));
+              return new Promise<number>((resolve) => queueMicrotask(() => resolve(work.howmany(...args))));
             });
             return Promise.all(pending);
           }),

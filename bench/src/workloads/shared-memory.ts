@@ -2,6 +2,7 @@ import { transfer } from '@parapool/core';
 import { randomFor } from '../inputs.js';
 import { tasks } from '../tasks.js';
 import { sumArray } from '../work.js';
+import { referenceWork } from '../work-reference.js';
 import { type Case, timed, type Workload } from '../workload.js';
 
 /** The answer is one number: right when it equals the sequential sum exactly (the items are integers). */
@@ -30,10 +31,12 @@ export const sharedMemoryWorkload: Workload = {
     const expected = sumArray(data);
     const verify = sameSum(expected);
     const step = Math.ceil(n / processes);
+    // The loop calls its own copy of the work (see work-reference.ts).
+    const work = await referenceWork();
     const ranges = Array.from({ length: processes }, (_, p) => [p * step, Math.min(n, (p + 1) * step)] as const);
     return {
       sequential: [
-        { method: 'sum-loop', label: 'sum in a loop', items: n, run: () => timed(() => sumArray(data)), verify },
+        { method: 'sum-loop', label: 'sum in a loop', items: n, run: () => timed(() => work.sumArray(data)), verify },
       ],
       forPool: ({ pool, separateProcesses }) => {
         const p = pool!;
