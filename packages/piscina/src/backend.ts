@@ -31,7 +31,7 @@ export class PiscinaBackend extends defineAdapter({
   package: '@parapool/piscina',
   optionsKey: 'piscina',
   owns: OWNS,
-  // piscina posts a task to its busy thread at once (up to concurrentTasksPerWorker): one job ahead per worker.
+  // piscina posts a task to its busy thread at once (up to concurrentTasksPerWorker): jobs ahead on every worker.
   capabilities: { jobsAhead: true },
   spawn(piscina: PiscinaOptions, crashed) {
     const pool = new (piscinaLibrary().Piscina)({

@@ -34,7 +34,7 @@ export class ThreadsBackend extends defineAdapter({
   name: 'threads',
   package: '@parapool/threads',
   optionsKey: 'threads',
-  // A spawned threads.js worker takes a call while it runs another: one job ahead per worker.
+  // A spawned threads.js worker takes calls while it runs another: jobs ahead on every worker.
   capabilities: { jobsAhead: true },
   spawn({ timeout, ...workerOptions }: ThreadsOptions, crashed) {
     let worker: Worker | undefined;

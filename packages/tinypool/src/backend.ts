@@ -60,7 +60,7 @@ export class TinypoolBackend extends defineAdapter({
     tinypool.runtime === 'child_process'
       ? { env: { ...process.env } as Record<string, string>, serialization: 'advanced', ...tinypool }
       : tinypool,
-  // tinypool posts a task to its busy thread at once (up to concurrentTasksPerWorker): one job ahead per
+  // tinypool posts a task to its busy thread at once (up to concurrentTasksPerWorker): jobs ahead on every
   // worker thread (not for processes: the core keeps jobs ahead for threads only).
   capabilities: (own) => ({ separateProcesses: own.runtime === 'child_process', jobsAhead: true }),
   spawn(own, crashed) {
