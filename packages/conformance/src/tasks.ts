@@ -168,7 +168,7 @@ export const tasks = defineTasks(import.meta.url, {
   },
   /**
    * Writes `dir/started-i`; item 0 then fails at once (`failFirst`) or returns
-   * at once; every other item waits for `dir/gate` before returning.
+   * at once; every other item waits for `dir/gate`, then writes `dir/ended-i`.
    */
   gatedItem: async (dir: string, i: number, failFirst: boolean) => {
     writeFileSync(join(dir, `started-${i}`), '');
@@ -177,6 +177,7 @@ export const tasks = defineTasks(import.meta.url, {
       return 0;
     }
     await waitForFile(join(dir, 'gate'), 10_000);
+    writeFileSync(join(dir, `ended-${i}`), '');
     return i;
   },
   /** `gatedItem` for one-argument calls (imap): item 0 returns at once; the others wait for `dir/gate`, then write `dir/ended-i`. */
