@@ -404,7 +404,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     this.log.ready(slot.logId);
     this.log.idle(slot.logId, items);
     if (head) this.#ended(slot);
-    else this.#endedAhead(slot, sent); // the jobs before it were settled without waiting for the worker
+    else removeSent(slot.ahead, sent); // a job ahead whose predecessors were settled without waiting for the worker
     if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
     else if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot, 'recycle');
     this.#settle(sent.pending, undefined, result);
@@ -430,11 +430,6 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     slot.head = undefined;
     const next = slot.ahead.shift();
     if (next) this.#begin(slot, next);
-  }
-
-  /** A job ahead has ended while it was not the head (the jobs before it were settled early, their answers dropped). */
-  #endedAhead(slot: Slot<W>, sent: Sent): void {
-    removeSent(slot.ahead, sent);
   }
 
   #refused(slot: Slot<W>, sent: Sent, error: unknown): void {
@@ -479,9 +474,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#pump();
       return;
     }
-    const holder = this.#slots.find((slot) => slot.ahead.some((sent) => sent.pending === pending));
-    if (holder) {
-      const index = holder.ahead.findIndex((sent) => sent.pending === pending);
+    const ahead = this.#heldAhead(pending);
+    if (ahead) {
+      const { slot: holder, index } = ahead;
       if (this.#drop(holder, holder.ahead[index] as Sent)) {
         // Not started: its worker skips it.
         this.#settle(pending, pending.control.reason);
@@ -515,6 +510,15 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     this.#retire(running, 'abort');
     if (first) this.#ready.unshift(first.pending);
     this.#pump();
+  }
+
+  /** The worker holding `pending` ahead, and its place in that worker's line. */
+  #heldAhead(pending: Pending): { slot: Slot<W>; index: number } | undefined {
+    for (const slot of this.#slots) {
+      const index = slot.ahead.findIndex((sent) => sent.pending === pending);
+      if (index >= 0) return { slot, index };
+    }
+    return undefined;
   }
 
   #crash(slot: Slot<W>, error: WorkerCrashedError): void {
