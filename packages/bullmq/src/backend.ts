@@ -24,7 +24,7 @@ import {
   PoolStateError,
   PoolTerminatedError,
   type SerializedError,
-  type TaskRef,
+  taskLabel,
   toCloneError,
   unpackJob,
 } from '@parapool/core';
@@ -218,7 +218,7 @@ export class BullmqBackend implements Backend {
       if (isDataCloneError(error)) throw toCloneError(error, 'argument');
       throw error;
     }
-    const name = taskName(job.task);
+    const name = taskLabel(job.task);
     const results = await Promise.all(
       pieces.map((piece) =>
         piece.body ? this.#submit(piece.body, name, control) : oversized(piece, this.#settings.maxChunkBytes),
@@ -578,10 +578,6 @@ export class BullmqBackend implements Backend {
     await within(this.#reading ?? Promise.resolve(), 2000);
     clearInterval(keepAlive);
   }
-}
-
-function taskName(task: TaskRef): string {
-  return task.kind === 'module' ? task.name : 'inline';
 }
 
 /** A whole-chunk error from a host, naming the host. */

@@ -52,7 +52,7 @@ export type { Durations, PoolInsights, SlowTask } from './pool/insights.js';
 export { formatInsights } from './pool/insights.js';
 export { checkPoolOptions } from './pool/options.js';
 export type { DefineTasksOptions, TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
-export { defineTasks, isTaskHandle, toTaskRef } from './tasks.js';
+export { defineTasks, isTaskHandle, taskLabel, toTaskRef } from './tasks.js';
 export type {
   ApplyArgs,
   CallOptions,

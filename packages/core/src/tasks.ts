@@ -36,6 +36,11 @@ export function taskRegistry(): Registry {
   return registry;
 }
 
+/** The name a task goes by (progress bars, a queue's job names): its export name, or `inline`. */
+export function taskLabel(ref: TaskRef): string {
+  return ref.kind === 'module' ? ref.name : 'inline';
+}
+
 /** The registry key of a module task. */
 export function taskKey(module: string, name: string): string {
   return `${module}#${name}`;

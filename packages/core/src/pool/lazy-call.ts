@@ -1,3 +1,4 @@
+import { taskLabel } from '../tasks.js';
 import type { Progress } from '../types.js';
 import type { TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
@@ -5,7 +6,7 @@ import { packNumbers } from '../wire/packing.js';
 import { AdaptiveChunks } from './adaptive-chunks.js';
 import { ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
-import { type CallHost, taskLabel } from './map-call.js';
+import type { CallHost } from './map-call.js';
 import type { ProgressOption } from './progress-bar.js';
 
 export interface LazyCallOptions {

@@ -1,3 +1,4 @@
+import { taskLabel } from '../tasks.js';
 import type { MapOptions } from '../types.js';
 import type { Job, TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
@@ -37,11 +38,6 @@ function resultArray(n: number, first: readonly unknown[] | Float64Array): unkno
   const out: unknown[] = [0.5]; // (an array literal of a fraction: elements kept as doubles)
   out.length = n;
   return out;
-}
-
-/** A task's name for progress bars. */
-export function taskLabel(ref: TaskRef): string {
-  return ref.kind === 'module' ? ref.name : 'inline';
 }
 
 /** Where a call's outcome goes: a promise's settlers, or an AsyncResult's. */
