@@ -25,6 +25,7 @@ import { defaultResultsDir } from './paths.js';
 import { recommend } from './recommend.js';
 import type { BenchResults } from './results.js';
 import { runBench } from './runner.js';
+import { decisionAcross, RUNTIMES, runAcross, writeAcross } from './runtimes.js';
 import { labelIn, noiseText, recommendationsText, targetsTable } from './table.js';
 import { checkTargets } from './targets.js';
 import { workloadNames } from './workloads/index.js';
@@ -117,7 +118,13 @@ const program = new Command()
     'after the run, also make it the committed snapshot: bench/results and the READMEs (as pnpm bench:readme does)',
     false,
   )
-  .option('--timeout <s>', 'give up on a single run after this many seconds', positiveInteger('--timeout'), 60);
+  .option('--timeout <s>', 'give up on a single run after this many seconds', positiveInteger('--timeout'), 60)
+  .addOption(
+    new Option(
+      '--runtime <list>',
+      `run the bench under each of these runtimes (from: ${Object.keys(RUNTIMES).join(', ')}; installed from npm on first use) and decide which backend on which runtime`,
+    ).argParser(listOf(Object.keys(RUNTIMES), 'runtime')),
+  );
 
 // `pnpm bench -- --processes 2` hands the script a leading `--`: options follow it.
 const argv = process.argv.slice(2);
@@ -138,7 +145,22 @@ const raw = program.opts<{
   readme: boolean;
   timeout: number;
   hosts: number;
+  runtime?: string[];
 }>();
+
+if (raw.runtime) {
+  // Each runtime runs this very command without --runtime, into a folder of its own.
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--runtime' || arg === '--out') i++;
+    else if (!arg.startsWith('--runtime=') && !arg.startsWith('--out=')) rest.push(arg);
+  }
+  const runs = await runAcross(raw.runtime, rest, raw.out);
+  process.stdout.write(`\nwhich backend, on which runtime:\n${decisionAcross(runs).join('\n')}\n`);
+  process.stdout.write(`\nwrote ${relative(process.cwd(), await writeAcross(runs, raw.out))}\n`);
+  process.exit(runs.every((r) => r.results?.ok) ? 0 : 1);
+}
 configureBullmqCluster({ hosts: raw.hosts, processes: raw.processes });
 
 const options: BenchOptions = {
@@ -170,7 +192,7 @@ const date = new Date().toISOString();
 const print = (text: string) => process.stdout.write(`${text}\n`);
 const show = (path: string) => relative(process.cwd(), path);
 print(
-  `parapool bench: ${options.processes} processes, ${options.rounds.minRuns}–${options.rounds.maxRuns} timed runs a case (until its median is known within ± ${options.rounds.precision * 100}%) after ${options.rounds.warmup} warm-up, ${options.quick ? 'quick sizes (times are only indicative)' : 'full sizes'}, seed ${options.seed}, on ${machine.cpuModel} (${machine.availableParallelism} cores, load average ${machine.loadAverage[0] ?? '?'}), Node ${machine.node}`,
+  `parapool bench: ${options.processes} processes, ${options.rounds.minRuns}–${options.rounds.maxRuns} timed runs a case (until its median is known within ± ${options.rounds.precision * 100}%) after ${options.rounds.warmup} warm-up, ${options.quick ? 'quick sizes (times are only indicative)' : 'full sizes'}, seed ${options.seed}, on ${machine.cpuModel} (${machine.availableParallelism} cores, load average ${machine.loadAverage[0] ?? '?'}), ${machine.runtime}`,
 );
 const outcome = await runBench(options, python, print);
 const results: BenchResults = {
