@@ -32,10 +32,11 @@ function labelOf(results: BenchResults, id: SubjectId): string {
   return results.subjects.find((s) => s.id === id)?.label ?? id;
 }
 
-/** A colour scale over the subjects present, each with its own colour. */
-function colorScale(results: BenchResults, ids: readonly SubjectId[]) {
-  const unique = [...new Set(ids)];
-  return { domain: unique.map((id) => labelOf(results, id)), range: unique.map(colorOf) };
+/** Colour by subject, each subject present with its own colour. */
+function colorBy(results: BenchResults, rows: readonly { id: SubjectId }[]) {
+  const unique = [...new Set(rows.map((r) => r.id))];
+  const scale = { domain: unique.map((id) => labelOf(results, id)), range: unique.map(colorOf) };
+  return { field: 'subject', type: 'nominal' as const, scale, title: null };
 }
 
 /** A dashed reference line at x = 1 with its meaning written next to it. */
@@ -117,15 +118,7 @@ function ratioBars(
           x,
           x2: { datum: 1 },
           opacity: { condition: { test: 'datum.noise', value: 0.3 }, value: 1 },
-          color: {
-            field: 'subject',
-            type: 'nominal',
-            scale: colorScale(
-              results,
-              bars.map((b) => b.id),
-            ),
-            title: null,
-          },
+          color: colorBy(results, bars),
           tooltip: [{ field: 'subject' }, { field: 'text' }],
         },
       },
@@ -280,15 +273,7 @@ export function timesSpec(
           y,
           x,
           x2: { datum: start },
-          color: {
-            field: 'subject',
-            type: 'nominal',
-            scale: colorScale(
-              results,
-              data.map((r) => r.id),
-            ),
-            title: null,
-          },
+          color: colorBy(results, data),
           tooltip: [{ field: 'row' }, { field: 'text' }],
         },
       },
@@ -356,15 +341,7 @@ export function crossoverSpec(results: BenchResults, result: WorkloadResult): To
             ).scale,
             title: 'speedup',
           },
-          color: {
-            field: 'subject',
-            type: 'nominal',
-            scale: colorScale(
-              results,
-              rows.map((r) => r.id),
-            ),
-            title: null,
-          },
+          color: colorBy(results, rows),
           strokeDash: { field: 'kind', type: 'nominal', title: null },
           tooltip: [{ field: 'subject' }, { field: 'us' }, { field: 'text' }],
         },
