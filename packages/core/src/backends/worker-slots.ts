@@ -359,6 +359,19 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     return true;
   }
 
+  /**
+   * For a worker that is dying or being stopped: whether `sent` can run elsewhere — it had not
+   * started (its cell is flipped to dropped here), or it had ended and its answer is lost with the
+   * worker (its cell says ended). False for the job the worker was running, and without gates.
+   */
+  #reclaim(slot: Slot<W>, sent: Sent): boolean {
+    if (this.#drop(slot, sent)) return true;
+    if (!slot.gate || sent.gate === undefined || Atomics.load(slot.gate, sent.gate) !== GATE.ended) return false;
+    sent.dropped = true;
+    removeSent(slot.ahead, sent);
+    return true;
+  }
+
   /** Sends `pending` to `slot`'s worker, to run now or, `ahead`, after the job it runs. */
   #send(slot: Slot<W>, pending: Pending, ahead: boolean): void {
     let job = pending.job;
@@ -530,13 +543,12 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#lastStartFailure = error;
     }
     const giveUp = this.#failedStarts >= this.#maxFailedStarts;
-    // Jobs ahead that had not started go to another worker, in their order; one that had started
-    // is the one that crashed it (the jobs before it had ended, their outcomes lost with the worker).
-    const ahead = slot.ahead.slice();
-    const requeue = ahead.filter((sent) => this.#drop(slot, sent));
+    // Only the job the worker was running dies with it. With gates, the others go to another worker,
+    // in their order: those it had not started, and those it had ended whose answers died with it.
+    const held = head ? [head, ...slot.ahead] : slot.ahead.slice();
+    const requeue = held.filter((sent) => this.#reclaim(slot, sent));
     this.#retire(slot, 'crash', this.#state !== 'stopped' && !giveUp, error);
-    if (head) this.#settle(head.pending, error);
-    for (const sent of ahead) if (!requeue.includes(sent)) this.#settle(sent.pending, error);
+    for (const sent of held) if (!requeue.includes(sent)) this.#settle(sent.pending, error);
     this.#ready.unshift(...requeue.map((sent) => sent.pending));
     if (giveUp && this.#slots.length === 0) {
       // No worker can start: fail what waits rather than respawn in a loop.
@@ -560,7 +572,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     if (reason !== 'crash') {
       const requeue: Pending[] = [];
       for (const sent of ahead) {
-        if (this.#drop(slot, sent)) requeue.push(sent.pending);
+        if (this.#reclaim(slot, sent)) requeue.push(sent.pending);
         else
           this.#settle(sent.pending, crashError(new Error(`the worker was stopped (${reason}) while it ran this job`)));
       }
