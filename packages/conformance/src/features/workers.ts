@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JOBS_AHEAD } from '@parapool/core';
+import { JOBS_AHEAD } from '@parapool/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { PROCESSES, rejectionOf, type SuiteContext, until } from '../context.js';
 import { tasks } from '../tasks.js';

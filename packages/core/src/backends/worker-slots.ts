@@ -1,4 +1,5 @@
 import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from '../errors.js';
+import { settlesWithin } from '../settles-within.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import { GATE } from '../wire/gate.js';
 import type { Job, JobResult } from '../wire/job.js';
@@ -69,21 +70,6 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
 function removeSent(list: Sent[], sent: Sent): void {
   const index = list.indexOf(sent);
   if (index >= 0) list.splice(index, 1);
-}
-
-/** Resolves with true when `stopping` settles, or with false after `ms`. */
-function bounded(stopping: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([
-    stopping.then(
-      () => true,
-      () => true,
-    ),
-    late,
-  ]).finally(() => clearTimeout(timer));
 }
 
 const NO_TRANSFER: readonly ArrayBuffer[] = Object.freeze([]);
@@ -592,7 +578,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       stopping = Promise.reject(error);
     }
     const ms = this.#options.stopTimeoutMs ?? 10_000;
-    const exiting = bounded(stopping, ms).then((stopped) => {
+    const exiting = settlesWithin(stopping, ms).then((stopped) => {
       if (!stopped) this.#warnStopTimeout(ms);
       this.log.exited(slot.logId);
     });
