@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Job, type JobResult, workerProcessEnv } from '@parapool/core';
+import { type Job, type JobResult, workerProcessEnv } from '@parapool/core/adapter';
 
 /** How worker processes are started: passed to `child_process.fork`. */
 export interface ChildProcessOptions {
