@@ -4,9 +4,8 @@
  * then one decision per kind of work: which backend, on which runtime.
  *
  * Runtimes other than the one running the bench come from the npm registry
- * (packages that hold the binary), installed on first use into
- * bench/.runtimes (git-ignored). To unify with the repository's own runtime
- * installer once it exists.
+ * (packages that hold the binary), installed on first use into the
+ * repository's git-ignored .runtimes/<name>, where .ci/run puts its Node 24.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -57,7 +56,7 @@ export async function binaryOf(name: string): Promise<string> {
       `--runtime ${name} installs ${runtime.pkg}, a linux-x64 binary: run it on linux x64, or use --runtime node`,
     );
   }
-  const prefix = join(benchDir, '.runtimes', name);
+  const prefix = join(benchDir, '..', '.runtimes', name);
   const bin = join(prefix, 'node_modules', runtime.bin);
   if (existsSync(bin)) return bin;
   process.stderr.write(`installing ${runtime.pkg} into ${prefix} (npm)\n`);
