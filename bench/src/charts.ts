@@ -10,6 +10,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { colorOf } from './colors.js';
 import { ms, ratio } from './format.js';
 import type { BenchResults, Measurement, MethodId, SubjectId, WorkloadId, WorkloadResult } from './results.js';
+import { labelIn } from './table.js';
 import { grainLabel } from './workloads/crossover.js';
 
 /** Renders a Vega-Lite spec to an SVG string. */
@@ -28,9 +29,7 @@ const base = {
 
 const FAILED_COLOR = '#b00020';
 
-function labelOf(results: BenchResults, id: SubjectId): string {
-  return results.subjects.find((s) => s.id === id)?.label ?? id;
-}
+const labelOf = (results: BenchResults, id: SubjectId) => labelIn(results.subjects, id);
 
 /** Colour by subject, each subject present with its own colour. */
 function colorBy(results: BenchResults, rows: readonly { id: SubjectId }[]) {

@@ -421,29 +421,18 @@ export async function runBench(
 }
 
 /** How many cases a prepared workload runs per round (building cases starts nothing). */
-function casesOf(prepared: Prepared, context: RunContext): number {
-  const { processes } = context.options;
-  const none = { processes, separateProcesses: false, pool: undefined };
-  let cases = prepared.sequential.length + (prepared.limitCases ?? 0);
-  for (const b of context.backends) {
-    cases += prepared.forPool({
-      ...none,
-      id: b.id,
-      separateProcesses: b.separateProcesses ?? false,
-      create: () => {
-        throw new Error('not started');
-      },
-    }).length;
-  }
-  for (const r of context.raws) {
-    cases += prepared.forRaw({
-      ...none,
-      id: r.id,
-      separateProcesses: r.separateProcesses,
-      create: () => {
-        throw new Error('not started');
-      },
-    }).length;
-  }
-  return cases;
+function casesOf(prepared: Prepared, { options, backends, raws }: RunContext): number {
+  const subject = (id: string, separateProcesses = false) => ({
+    id,
+    processes: options.processes,
+    separateProcesses,
+    pool: undefined,
+    create: () => Promise.reject(new Error('not started')) as never,
+  });
+  return (
+    prepared.sequential.length +
+    (prepared.limitCases ?? 0) +
+    backends.reduce((n, b) => n + prepared.forPool(subject(b.id, b.separateProcesses)).length, 0) +
+    raws.reduce((n, r) => n + prepared.forRaw({ ...subject(r.id, r.separateProcesses), id: r.id }).length, 0)
+  );
 }
