@@ -7,7 +7,7 @@ import { tasks } from '../tasks.js';
 import { compareAsMultiset, compareNumbers, digest } from '../verify.js';
 import { howmany } from '../work.js';
 import { referenceWork } from '../work-reference.js';
-import { type Case, timed, type Workload } from '../workload.js';
+import { type Case, caseMaker, timed, type Workload } from '../workload.js';
 import { writeFloat64 } from './python-inputs.js';
 
 type Row = number[];
@@ -44,22 +44,10 @@ export const howmanyWorkload: Workload = {
     // The loops call their own copy of the work (see work-reference.ts).
     const work = await referenceWork();
     /** A row over all the rows, or over the sample (compared with the loop over the sample). */
-    const onAll = (method: MethodId, label: string, fn: () => unknown, extra: Partial<Case> = {}): Case => ({
-      method,
-      label,
-      items: data.length,
-      run: () => timed(fn),
-      verify: same,
-      ...extra,
-    });
-    const onSample = (method: MethodId, label: string, fn: () => unknown): Case => ({
-      method,
-      label,
-      items: sample.length,
-      baseline: 'loop-sample',
-      run: () => timed(fn),
-      verify: sameSample,
-    });
+    const onAll = caseMaker(data.length, same);
+    const sampled = caseMaker(sample.length, sameSample);
+    const onSample = (method: MethodId, label: string, fn: () => unknown) =>
+      sampled(method, label, fn, { baseline: 'loop-sample' });
     /** Seed 001's pattern: one call per row whose callback collects (i, count); sorted by i once all called back. */
     const collectSorted = async (
       call: (i: number, row: Row, callback: (pair: [number, number]) => void, reject: (e: unknown) => void) => void,
