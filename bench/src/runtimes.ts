@@ -121,13 +121,13 @@ export function decisionAcross(runs: readonly RuntimeRun[]): string[] {
       .sort((a, b) => (a.rec.figure?.medianMs ?? 0) - (b.rec.figure?.medianMs ?? 0));
     const [fastest, next] = timed;
     const clear =
-      fastest?.rec.figure?.ci && next?.rec.figure?.ci
-        ? fastest.rec.figure.ci.high < next.rec.figure.ci.low
-        : timed.length === 1;
+      fastest?.rec.figure?.ci && next?.rec.figure?.ci && fastest.rec.figure.ci.high < next.rec.figure.ci.low;
     const verdict =
       fastest && clear
-        ? `Fastest: ${picked(fastest.rec)} on ${fastest.runtime}, ${ms(fastest.rec.figure?.medianMs)}${next ? ` (next: ${next.runtime}, ${ms(next.rec.figure?.medianMs)})` : ''}.`
-        : 'No runtime is clearly fastest: their intervals overlap.';
+        ? `Fastest: ${picked(fastest.rec)} on ${fastest.runtime}, ${ms(fastest.rec.figure?.medianMs)} (next: ${next?.runtime}, ${ms(next?.rec.figure?.medianMs)}).`
+        : timed.length < 2
+          ? 'Too few runtimes with a pick to compare them.'
+          : 'No runtime is clearly fastest: their intervals overlap.';
     lines.push(`- ${title}: ${picks.map((p) => `on ${p.runtime}: ${picked(p.rec)}`).join('; ')}. ${verdict}`);
   }
   for (const r of runs) if (r.error) lines.push(`- ${r.runtime}: did not run: ${r.error}`);
