@@ -6,10 +6,10 @@
  */
 import { parseArgs } from 'node:util';
 import { cpuCount } from '@parapool/core';
-import { Host } from './host.js';
-import { LOCAL_BACKENDS } from './local-backends.js';
-import { checkConnection } from './redis-client.js';
-import { nearestPackageRoot } from './task-names.js';
+import { Host } from './host/host.js';
+import { LOCAL_BACKENDS } from './host/local-backends.js';
+import { nearestPackageRoot } from './shared/module-files.js';
+import { checkConnection } from './shared/redis-client.js';
 
 const USAGE = `usage: parapool-worker --redis <url> --queue <name> [options]
 

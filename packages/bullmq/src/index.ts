@@ -4,20 +4,19 @@
  */
 import { BasePool, cpuCount, type Pool, type PoolOptions } from '@parapool/core';
 import type { RedisOptions } from 'ioredis';
-import type { HostInfo } from './announcements.js';
-import { BullmqBackend } from './backend.js';
-import { checkConnection } from './redis-client.js';
-import { nearestPackageRoot, TaskNamer } from './task-names.js';
+import { BullmqBackend } from './caller/backend.js';
+import { TaskNamer } from './caller/task-names.js';
+import type { HostInfo } from './shared/announcements.js';
+import { nearestPackageRoot } from './shared/module-files.js';
+import { checkConnection } from './shared/redis-client.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
 // this package's createPool shadows the core's inline one.
 export * from '@parapool/core';
-export type { HostInfo } from './announcements.js';
-export { BullmqBackend, type BullmqBackendSettings } from './backend.js';
-export { NoHostsError, RedisUnavailableError } from './errors.js';
-export { Host, type HostOptions } from './host.js';
-export { LOCAL_BACKENDS } from './local-backends.js';
-export type { Connection } from './redis-client.js';
+export { BullmqBackend, type BullmqBackendSettings } from './caller/backend.js';
+export { NoHostsError, RedisUnavailableError } from './caller/errors.js';
+export type { HostInfo } from './shared/announcements.js';
+export type { Connection } from './shared/redis-client.js';
 
 /** Options of `createPool`: the pool's, plus where the queue is. */
 export interface BullmqPoolOptions extends PoolOptions {

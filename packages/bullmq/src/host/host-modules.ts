@@ -7,8 +7,8 @@ import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type TaskRef, TaskResolutionError } from '@parapool/core';
-import { hashFile } from './task-names.js';
-import type { RemoteTask } from './wire.js';
+import { hashFile } from '../shared/module-files.js';
+import type { RemoteTask } from '../shared/wire.js';
 
 /** Finds remote task modules under one root, hashing each file once per change. */
 export class HostModules {

@@ -30,14 +30,22 @@ import {
 } from '@parapool/core';
 import { Job as BullJob, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type HostInfo, liveHosts } from './announcements.js';
+import { type HostInfo, liveHosts } from '../shared/announcements.js';
+import { failedChunkError } from '../shared/failures.js';
+import { type ControlMessage, Keys } from '../shared/keys.js';
+import { type Connection, closeClient, createClient, describeConnection } from '../shared/redis-client.js';
+import {
+  type ChunkBody,
+  type ChunkData,
+  decode,
+  encode,
+  type RemoteJob,
+  type Report,
+  WIRE_VERSION,
+} from '../shared/wire.js';
 import { mergeResults, oversized, type Piece, splitByBytes } from './chunk-bytes.js';
 import { NoHostsError, RedisUnavailableError } from './errors.js';
-import { failedChunkError } from './failures.js';
-import { type ControlMessage, Keys } from './keys.js';
-import { type Connection, closeClient, createClient, describeConnection } from './redis-client.js';
 import type { TaskNamer } from './task-names.js';
-import { type ChunkBody, type ChunkData, decode, encode, type RemoteJob, type Report, WIRE_VERSION } from './wire.js';
 
 /** The settings of a BullmqBackend (createPool resolves them). */
 export interface BullmqBackendSettings {

@@ -5,7 +5,7 @@
  * says how big it was. The core never sees the pieces: their results are merged.
  */
 import { CloneError, type ItemFailure, type JobResult, serializeError } from '@parapool/core';
-import type { RemoteJob } from './wire.js';
+import type { RemoteJob } from '../shared/wire.js';
 
 /** A part of a job: `body` is what to send, or undefined for one item over the limit. */
 export interface Piece {
