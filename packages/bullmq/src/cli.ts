@@ -24,9 +24,11 @@ const USAGE = `usage: parapool-worker --redis <url> --queue <name> [options]
   --lock-duration <ms>      BullMQ lock: a dead host's chunks are taken over after about this long (default 30000)
   --stalled-interval <ms>   BullMQ stalled-job check interval (default 30000)
   --max-stalled-count <n>   recoveries of a chunk from dead hosts before it fails (default 1)
-  --heartbeat <ms>          announcement renewal interval (default 2000)
+  --heartbeat <ms>          announcement renewal interval (default 2000); a host silent for 3 of them is
+                            lost, and callers send the chunks it held to other hosts
   --grace <ms>              on SIGTERM, time running chunks get to finish before they are handed back (default 30000)
   --idle-timeout <ms>       a caller pool's local workers stop after this long unused (default 60000)
+  --connect-timeout <ms>    starting fails if Redis cannot be reached within this long (default 10000)
   --help                    this text
 
 SIGTERM or SIGINT stops gracefully; a second one hands running chunks back at once.`;
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
         heartbeat: { type: 'string' },
         grace: { type: 'string' },
         'idle-timeout': { type: 'string' },
+        'connect-timeout': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
       maxStalledCount: integer(values, 'max-stalled-count', 1, 0),
       heartbeat,
       idleTimeout: integer(values, 'idle-timeout', 60_000, 1000),
+      connectTimeout: integer(values, 'connect-timeout', 10_000, 100),
     });
   } catch (error) {
     process.stderr.write(`parapool-worker: ${(error as Error).message}\n`);

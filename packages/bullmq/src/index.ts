@@ -2,9 +2,10 @@
  * parapool across many machines: Python's `multiprocessing.Pool` over a BullMQ
  * queue on Redis, served by `parapool-worker` hosts.
  */
-import { BasePool, cpuCount, type Pool, type PoolOptions } from '@parapool/core';
+import type { EventEmitter } from 'node:events';
+import { BasePool, cpuCount, type Pool, type PoolEvents, type PoolOptions } from '@parapool/core';
 import type { RedisOptions } from 'ioredis';
-import { BullmqBackend } from './caller/backend.js';
+import { BullmqBackend, type BullmqEvents } from './caller/backend.js';
 import { TaskNamer } from './caller/task-names.js';
 import type { HostInfo } from './shared/announcements.js';
 import { nearestPackageRoot } from './shared/module-files.js';
@@ -13,7 +14,13 @@ import { checkConnection } from './shared/redis-client.js';
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
 // this package's createPool shadows the core's inline one.
 export * from '@parapool/core';
-export { BullmqBackend, type BullmqBackendSettings } from './caller/backend.js';
+export {
+  BullmqBackend,
+  type BullmqBackendSettings,
+  type BullmqEvents,
+  type HostLostEvent,
+  type WaitingEvent,
+} from './caller/backend.js';
 export { NoHostsError, RedisUnavailableError } from './caller/errors.js';
 export type { HostInfo } from './shared/announcements.js';
 export type { Connection } from './shared/redis-client.js';
@@ -44,10 +51,29 @@ export interface BullmqPoolOptions extends PoolOptions {
   hostTimeout?: number;
   /** Work fails with RedisUnavailableError after Redis is unreachable this long (ms, default 30 000). */
   redisTimeout?: number;
+  /**
+   * A chunk whose host is lost (its heartbeat stops) is sent to the other hosts at once; after this many
+   * such losses, one more fails its call with WorkerCrashedError (default 1: a chunk runs at most twice
+   * on hosts that die, so a task that kills its host ends).
+   */
+  maxHostLosses?: number;
 }
 
-/** A pool on BullMQ: the core's Pool, plus what the hosts announce. */
+/** The pool's events: the core's, plus `hostLost` and `waiting`. */
+export interface BullmqPoolEvents extends PoolEvents, BullmqEvents {}
+
+type Listener<K extends keyof BullmqPoolEvents> = (...args: BullmqPoolEvents[K]) => void;
+
+/**
+ * A pool on BullMQ: the core's Pool, plus what the hosts announce, and two events:
+ * `hostLost` (a host stopped its heartbeat; the chunks it held were sent to the others) and
+ * `waiting` (a wait that lasts: no host, Redis unreachable, a chunk waiting for a free host).
+ * Nobody listening, each is one line on stderr.
+ */
 export interface BullmqPool extends Pool {
+  on<K extends keyof BullmqPoolEvents>(event: K, listener: Listener<K>): this;
+  once<K extends keyof BullmqPoolEvents>(event: K, listener: Listener<K>): this;
+  off<K extends keyof BullmqPoolEvents>(event: K, listener: Listener<K>): this;
   /** Resolves once Redis answered and the hosts' announcements were read (then `processes` is their total). */
   ready(): Promise<void>;
   /** The live hosts serving the queue, as last read (about every second). */
@@ -75,8 +101,18 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
       "createPool() needs options: createPool({ connection: 'redis://127.0.0.1:6379', queue: 'parapool' })",
     );
   }
-  const { connection, queue, root, prefix, maxChunkBytes, callerTimeout, hostTimeout, redisTimeout, ...poolOptions } =
-    options;
+  const {
+    connection,
+    queue,
+    root,
+    prefix,
+    maxChunkBytes,
+    callerTimeout,
+    hostTimeout,
+    redisTimeout,
+    maxHostLosses,
+    ...poolOptions
+  } = options;
   const checked = checkConnection(connection, 'connection');
   if (typeof queue !== 'string' || queue === '' || queue.includes(':')) {
     throw new TypeError(
@@ -97,6 +133,7 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
     callerTimeout: positive('callerTimeout', callerTimeout, 30_000, 300),
     hostTimeout: positive('hostTimeout', hostTimeout, 60_000),
     redisTimeout: positive('redisTimeout', redisTimeout, 30_000),
+    maxHostLosses: positive('maxHostLosses', maxHostLosses, 1, 0),
   };
   let backend: BullmqBackend | undefined;
   const pool = new BasePool(poolOptions, (resolved) => {
@@ -104,9 +141,11 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
     return backend;
   });
   const live = backend as BullmqBackend;
+  const emitter = pool as unknown as EventEmitter;
+  live.attach((name, ...args) => emitter.listenerCount(name) > 0 && emitter.emit(name, ...args));
   // Without a fixed `processes`, the pool's size follows the hosts as they come and go.
   if (poolOptions.processes === undefined) {
     Object.defineProperty(pool, 'processes', { get: () => live.size, enumerable: true, configurable: true });
   }
-  return Object.assign(pool, { ready: () => live.ready(), hosts: () => live.hosts() });
+  return Object.assign(pool, { ready: () => live.ready(), hosts: () => live.hosts() }) as unknown as BullmqPool;
 }

@@ -14,7 +14,8 @@ import type { Redis } from 'ioredis';
 import { announce, type HostInfo, withdraw } from '../shared/announcements.js';
 import { failedChunkError } from '../shared/failures.js';
 import { type ControlMessage, Keys } from '../shared/keys.js';
-import { type Connection, closeClient, createClient, describeConnection } from '../shared/redis-client.js';
+import { type Connection, closeClient, connected, createClient, describeConnection } from '../shared/redis-client.js';
+import { TIMED_OUT, within } from '../shared/timeout.js';
 import {
   type ChunkBody,
   type ChunkData,
@@ -52,6 +53,8 @@ export interface HostOptions {
   readonly heartbeat: number;
   /** A local backend unused this long (ms) is stopped; made again on its pool's next chunk. */
   readonly idleTimeout: number;
+  /** Starting fails if Redis cannot be reached within this long (ms, default 10 000). */
+  readonly connectTimeout?: number;
   /** Where the host writes its log lines (default: stderr). */
   readonly log?: (line: string) => void;
 }
@@ -65,27 +68,23 @@ interface Running {
   handBack: boolean;
 }
 
-const TIMED_OUT = Symbol('timed out');
+/** Appends a chunk's report to its pool's stream unless the chunk was moved to another job (its host was seen lost). */
+const REPORT_SCRIPT = `
+if redis.call('GET', KEYS[2]) == 'moved' then return 0 end
+redis.call('XADD', KEYS[1], '*', 'c', ARGV[1], 'r', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
 
-/** `promise`'s value, or TIMED_OUT after `ms` (a rejection counts as done). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
-  });
-  try {
-    return await Promise.race([promise.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+type ReportingClient = Redis & {
+  parapoolReport(stream: string, cancel: string, chunkId: string, payload: Buffer, ttl: number): Promise<number>;
+};
 
 /** A running host. `Host.start(options)` makes one. */
 export class Host {
   readonly info: HostInfo;
   readonly #options: HostOptions;
   readonly #keys: Keys;
-  readonly #client: Redis;
+  readonly #client: ReportingClient;
   readonly #subscriber: Redis;
   readonly #modules: HostModules;
   readonly #pools: LocalPools;
@@ -114,10 +113,12 @@ export class Host {
       allowInline: options.allowInline,
       started: Date.now(),
       heartbeat: Date.now(),
+      ttl: options.heartbeat * 3,
     };
     this.#modules = new HostModules(options.root, options.allowInline, this.#label);
     this.#pools = pools;
-    this.#client = createClient(options.connection, `parapool:host:${id}`);
+    this.#client = createClient(options.connection, `parapool:host:${id}`) as ReportingClient;
+    this.#client.defineCommand('parapoolReport', { numberOfKeys: 2, lua: REPORT_SCRIPT });
     this.#subscriber = createClient(options.connection, `parapool:host:${id}:control`);
   }
 
@@ -125,12 +126,23 @@ export class Host {
   static async start(options: HostOptions): Promise<Host> {
     const factory = await loadLocalBackend(options.backend);
     const host = new Host(options, new LocalPools(factory, options.concurrency));
-    await host.#start();
+    try {
+      await host.#start();
+    } catch (error) {
+      await host.#close();
+      throw error;
+    }
     return host;
   }
 
   async #start(): Promise<void> {
     const where = `${describeConnection(this.#options.connection)}, queue '${this.#options.queue}'`;
+    // A wrong URL, password or certificate ends the start with a clear error instead of retrying for ever.
+    const wait = this.#options.connectTimeout ?? 10_000;
+    await Promise.all([
+      connected(this.#client, this.#options.connection, wait),
+      connected(this.#subscriber, this.#options.connection, wait),
+    ]);
     this.#client.on('error', (error: Error) => this.#warn(`Redis at ${where}: ${error.message} (retrying)`));
     this.#subscriber.on('message', (_channel: string, message: string) => this.#onControl(message));
     await this.#subscriber.subscribe(this.#keys.control());
@@ -144,7 +156,8 @@ export class Host {
       lockDuration: this.#options.lockDuration,
       stalledInterval: this.#options.stalledInterval,
       maxStalledCount: this.#options.maxStalledCount,
-      name: this.#label,
+      // BullMQ writes the worker's name into each job it takes: callers find a lost host's chunks by it.
+      name: this.info.id,
     });
     worker.on('error', (error: Error) => this.#warn(`BullMQ: ${error.message}`));
     worker.on('failed', (job, error) => {
@@ -178,11 +191,16 @@ export class Host {
       clearInterval(this.#beatTimer);
       await this.#pools.endAll();
       await within(withdraw(this.#client, this.#keys, this.info.id), 2000);
-      const clients = [this.#client, this.#subscriber, ...(this.#workerClient ? [this.#workerClient] : [])];
-      await Promise.all(clients.map((client) => closeClient(client)));
+      await this.#close();
       this.#log(`parapool-worker ${this.info.id}: stopped`);
     })();
     return this.#stopping;
+  }
+
+  async #close(): Promise<void> {
+    await within(this.#worker?.close(true) ?? Promise.resolve(), 2000);
+    const clients = [this.#client, this.#subscriber, ...(this.#workerClient ? [this.#workerClient] : [])];
+    await Promise.all(clients.map((client) => closeClient(client)));
   }
 
   /** Stops the running chunks and gives them back to the queue, for another host. */
@@ -217,6 +235,8 @@ export class Host {
     // A chunk this host has taken counts as started, as a job handed to a free local worker does:
     // a plain cancel (fail-fast, break) lets it run and drops its result; a stop skips it. Dropped
     // chunks that come back (their host died) are skipped too.
+    // A chunk moved to another job (this host was seen lost, then came back) is not reported: its new job's is.
+    if (cancel === 'moved') return;
     if (cancel === 'stop' || (cancel === 'drop' && job.attemptsStarted > 1)) {
       await this.#report(data, chunkId, { dropped: 'cancelled', host: this.#label });
       return;
@@ -280,8 +300,13 @@ export class Host {
       // A local backend that does not check its results (inline): the values that cannot cross fail alone.
       payload = encode({ ...report, result: ensureCloneable((report as { result: JobResult }).result) });
     }
-    const key = this.#keys.results(data.pool);
-    await this.#client.multi().xadd(key, '*', 'c', chunkId, 'r', payload).pexpire(key, data.ttl).exec();
+    await this.#client.parapoolReport(
+      this.#keys.results(data.pool),
+      this.#keys.cancel(chunkId),
+      chunkId,
+      payload,
+      data.ttl,
+    );
   }
 
   /** BullMQ failed a chunk for good (its hosts kept dying, or could not run it): tell its caller. */
@@ -327,9 +352,14 @@ export class Host {
         }
       });
       chunks.forEach((id, i) => {
-        if (replies[pools.length + i] === 'stop') {
-          this.#running.get(id)?.control.cancel(new Error('stopped by its caller'), true);
+        const mark = replies[pools.length + i];
+        const running = this.#running.get(id);
+        if (!running || (mark !== 'stop' && mark !== 'moved')) return;
+        if (mark === 'moved') {
+          this.#log(`chunk ${id} was sent to another host while this one was unreachable: stopping it here`);
+          running.ended = true;
         }
+        running.control.cancel(new Error('stopped by its caller'), true);
       });
       this.#pools.endIdle(this.#options.idleTimeout);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { TIMED_OUT, within } from './timeout.js';
 
 /** Where Redis is: a URL (`redis://host:6379`, `rediss://` for TLS) or ioredis options (host, port, password, tls...). */
 export type Connection = string | RedisOptions;
@@ -31,7 +32,8 @@ export function createClient(connection: Connection, name: string, { keepsProgra
   const client =
     typeof connection === 'string' ? new Redis(connection, options) : new Redis({ ...connection, ...options });
   // Connection errors are reported through the pool's own timeouts; without a listener ioredis prints them.
-  client.on('error', () => {});
+  client.on('error', (error: Error) => lastErrors.set(client, error));
+  client.on('ready', () => lastErrors.delete(client));
   if (!keepsProgramAlive) {
     // Each (re)connection is a new socket: none of them keeps the event loop alive.
     client.on('connect', () => (client as unknown as { stream?: { unref?(): void } }).stream?.unref?.());
@@ -46,18 +48,7 @@ export async function closeClient(client: Redis, ms = 1000): Promise<void> {
     client.disconnect();
     return;
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([
-    client.quit().then(
-      () => {},
-      () => {},
-    ),
-    timeout,
-  ]);
-  clearTimeout(timer);
+  await within(client.quit(), ms);
   client.disconnect();
 }
 
@@ -73,4 +64,70 @@ export function describeConnection(connection: Connection): string {
     }
   }
   return `${connection.host ?? '127.0.0.1'}:${connection.port ?? 6379}`;
+}
+
+const lastErrors = new WeakMap<Redis, Error>();
+
+/** The last connection error of a client made by `createClient`, while it is not connected. */
+export function lastConnectionError(client: Redis): Error | undefined {
+  return lastErrors.get(client);
+}
+
+/** Node's codes for a TLS certificate that does not check out. */
+const CERTIFICATE =
+  /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
+
+/**
+ * What a connection error means if waiting cannot fix it (a wrong password, a user the ACL
+ * does not allow, a certificate that does not match), in words that say what to do; else undefined.
+ */
+export function fatalConnectionProblem(error: Error | undefined): string | undefined {
+  if (!error) return undefined;
+  const { message } = error;
+  const code = (error as { code?: unknown }).code;
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
+    return `Redis refused the credentials (${message.trim()}): check the user name and password in the connection`;
+  }
+  if (/NOPERM/.test(message)) {
+    return `Redis's ACL refused this user a command or key (${message.trim()}): give the user the queue's keys and commands (see the README's security section)`;
+  }
+  if (typeof code === 'string' && CERTIFICATE.test(code)) {
+    return `Redis's TLS certificate was refused (${code}: ${message.trim()}): pass the CA that signed it (ioredis option tls: { ca }) and connect by a name the certificate holds`;
+  }
+  if (/wrong version number|unknown protocol|packet length too long/i.test(message)) {
+    return `The TLS handshake with Redis failed (${message.trim()}): use rediss:// only for a Redis that serves TLS, redis:// otherwise`;
+  }
+  return undefined;
+}
+
+/**
+ * Resolves once `client` is connected; rejects after `ms` (or at once on a problem waiting cannot fix)
+ * with an error that says where and why.
+ */
+export async function connected(client: Redis, connection: Connection, ms: number): Promise<void> {
+  if (client.status === 'ready') return;
+  const where = describeConnection(connection);
+  let onError: ((error: Error) => void) | undefined;
+  const outcome = await within(
+    new Promise<void>((resolve, reject) => {
+      client.once('ready', resolve);
+      onError = (error) => {
+        const problem = fatalConnectionProblem(error);
+        if (problem) reject(new Error(`${where}: ${problem}`));
+      };
+      client.on('error', onError);
+    }).then(
+      () => undefined,
+      (error: Error) => error,
+    ),
+    ms,
+  );
+  if (onError) client.off('error', onError);
+  if (outcome instanceof Error) throw outcome;
+  if (outcome === TIMED_OUT) {
+    const last = lastConnectionError(client);
+    throw new Error(
+      `Redis at ${where} could not be reached within ${ms} ms${last ? ` (${last.message})` : ''}: check the URL (host, port, redis:// or rediss://) and that redis-server runs there.`,
+    );
+  }
 }
