@@ -50,6 +50,8 @@ export const tasks = defineTasks(import.meta.url, {
   },
   /** The byteLength of the buffer `keepAndTransfer` last returned, as this worker sees it now. */
   keptByteLength: () => kept?.byteLength,
+  /** Returns the array it received marked for transfer, as a task that scales data in place and hands it back does. */
+  returnReceived: (_padding: string, data: Float64Array) => transfer(data),
   /** Marks a value that cannot be moved: the task fails with transfer()'s TypeError. */
   transferString: () => transfer('text' as never),
   add: (a: number, b: number) => a + b,

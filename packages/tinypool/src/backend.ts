@@ -7,6 +7,7 @@ import {
   MAX_JOBS_ON_A_WORKER,
   owned,
   watchWorker,
+  workerExecArgv,
 } from '@parapool/core';
 import { type Options, Tinypool, type TinypoolWorker } from 'tinypool';
 
@@ -67,6 +68,7 @@ export class TinypoolBackend extends defineAdapter({
     const processes = own.runtime === 'child_process';
     // The worker runtime runs its jobs one at a time; tinypool must not hold any back.
     const pool = new Tinypool({
+      execArgv: workerExecArgv(),
       ...own,
       filename: WORKER,
       minThreads: 1,

@@ -8,6 +8,7 @@ import {
   owned,
   type SlotWorker,
   WorkerCrashedError,
+  workerExecArgv,
 } from '@parapool/core';
 import type { Pool as WorkerPool, WorkerPoolOptions } from 'workerpool';
 
@@ -77,7 +78,13 @@ function spawnWorker(options: WorkerPoolOptions, crashed: Crashed): SlotWorker {
     throw error;
   };
   const start = () => {
-    const pool = workerpool().pool(WORKER_ENTRY, { ...options, minWorkers: 1, maxWorkers: 1 });
+    const pool = workerpool().pool(WORKER_ENTRY, {
+      ...options,
+      // workerpool's processes inherit no flags but --max-old-space-size; its threads inherit all of them.
+      workerThreadOpts: { execArgv: workerExecArgv(), ...options.workerThreadOpts },
+      minWorkers: 1,
+      maxWorkers: 1,
+    });
     // 'methods' is built into every workerpool worker: its answer says the worker is up.
     const ready = pool.exec('methods', []).then(() => {}, died);
     ready.catch(() => {}); // a failed start is reported through crashed(); whoever awaits ready sees it too

@@ -22,6 +22,13 @@ interface Marks {
   readonly values: WeakSet<object>;
   /** Whether anything was ever marked in this thread (so unmarked programs never look). */
   used: boolean;
+  /**
+   * Whether this thread sends only copies: a worker process, whose results leave
+   * through a serializing channel. Nothing is ever detached there, so a view of
+   * part of a buffer (which the channel's decoder itself makes of an argument, as
+   * a view into the larger message) can be marked like any other.
+   */
+  copiesOnly?: boolean;
 }
 
 // On globalThis, so every copy of this module in one thread (a task module
@@ -81,7 +88,12 @@ export function transfer<T extends TransferableValue>(value: T): T {
     );
   }
   const view = value as ArrayBufferView;
-  if (ArrayBuffer.isView(value) && (view.byteOffset !== 0 || view.byteLength !== buffer.byteLength)) {
+  const store = marks();
+  if (
+    ArrayBuffer.isView(value) &&
+    (view.byteOffset !== 0 || view.byteLength !== buffer.byteLength) &&
+    !store.copiesOnly
+  ) {
     throw new TypeError(
       `transfer(): this ${describe(value)} shows ${view.byteLength} of its buffer's ${buffer.byteLength} bytes, and moving it would detach the whole buffer: pass a copy of just those bytes (view.slice()) or the buffer itself`,
     );
@@ -91,10 +103,17 @@ export function transfer<T extends TransferableValue>(value: T): T {
       'transfer(): this buffer was moved to another thread already (it is detached): a buffer can be moved once; pass a fresh copy',
     );
   }
-  const store = marks();
   store.values.add(value);
   store.used = true;
   return value;
+}
+
+/**
+ * @internal Called by the worker runtime in a worker process: `transfer()`
+ * degrades to a copy there, so it accepts a view of part of its buffer.
+ */
+export function markThreadCopiesOnly(): void {
+  marks().copiesOnly = true;
 }
 
 function bufferOf(value: unknown): unknown {
@@ -144,6 +163,8 @@ class TransferList {
     if (value === null || typeof value !== 'object' || !store.values.has(value)) return;
     const buffer = bufferOf(value);
     if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return; // detached: cloning it reports that
+    // A view of part of its buffer is copied: moving it would detach memory it does not show.
+    if (ArrayBuffer.isView(value) && (value.byteOffset !== 0 || value.byteLength !== buffer.byteLength)) return;
     this.#seen ??= new Set(this.list);
     if (this.#seen.has(buffer)) return;
     this.#seen.add(buffer);
