@@ -9,11 +9,14 @@ import { cpuCount } from '@parapool/core';
 import { Host } from './host/host.js';
 import { LOCAL_BACKENDS } from './host/local-backends.js';
 import { nearestPackageRoot } from './shared/module-files.js';
-import { checkConnection } from './shared/redis-client.js';
+import { type Connection, checkConnection, withTls } from './shared/redis-client.js';
 
 const USAGE = `usage: parapool-worker --redis <url> --queue <name> [options]
 
-  --redis <url>             Redis, e.g. redis://10.0.0.5:6379 (rediss:// for TLS)
+  --redis <url>             Redis, e.g. redis://10.0.0.5:6379, or rediss://user:password@redis.internal:6380 (TLS)
+  --tls-ca <file>           the CA (PEM) that signed Redis's certificate, if not one Node trusts already
+  --tls-cert <file>         a client certificate (PEM), for a Redis that asks for one (tls-auth-clients)
+  --tls-key <file>          its key (PEM)
   --queue <name>            the BullMQ queue the caller pools use
   --concurrency <n>         chunks run at once (default: this machine's cores, ${cpuCount()})
   --root <dir>              task modules are found by their path under it
@@ -52,6 +55,9 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         redis: { type: 'string' },
+        'tls-ca': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         queue: { type: 'string' },
         concurrency: { type: 'string' },
         root: { type: 'string' },
@@ -79,9 +85,14 @@ async function main(): Promise<void> {
   }
   if (!values.redis) fail('--redis is required');
   if (!values.queue || String(values.queue).includes(':')) fail('--queue is required (a name without ":")');
-  let connection: string;
+  let connection: Connection;
   try {
     connection = checkConnection(values.redis, '--redis') as string;
+    connection = withTls(connection, {
+      ca: values['tls-ca'] as string | undefined,
+      cert: values['tls-cert'] as string | undefined,
+      key: values['tls-key'] as string | undefined,
+    });
   } catch (error) {
     fail((error as Error).message);
   }

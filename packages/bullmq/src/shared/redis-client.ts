@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import { TIMED_OUT, within } from './timeout.js';
 
@@ -20,6 +21,37 @@ export function checkConnection(connection: unknown, what: string): Connection {
   throw new TypeError(
     `${what} is required: a URL such as 'redis://127.0.0.1:6379', or ioredis options such as { host, port, password, tls }`,
   );
+}
+
+/**
+ * A Redis URL with TLS files added (`parapool-worker --tls-ca/--tls-cert/--tls-key`), as ioredis
+ * options; the URL as it is when none is given. Files that cannot be read are an error naming the flag.
+ */
+export function withTls(url: string, files: { ca?: string; cert?: string; key?: string }): Connection {
+  if (!files.ca && !files.cert && !files.key) return url;
+  if (!url.startsWith('rediss://')) throw new TypeError('--tls-ca, --tls-cert and --tls-key need a rediss:// URL');
+  if (Boolean(files.cert) !== Boolean(files.key)) throw new TypeError('--tls-cert and --tls-key go together');
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new TypeError(`${flag} ${file} cannot be read: ${(error as Error).message}`);
+    }
+  };
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.slice(1) || '0');
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(Number.isInteger(db) && db > 0 ? { db } : {}),
+    tls: {
+      ...(files.ca ? { ca: read('--tls-ca', files.ca) } : {}),
+      ...(files.cert ? { cert: read('--tls-cert', files.cert) } : {}),
+      ...(files.key ? { key: read('--tls-key', files.key) } : {}),
+    },
+  };
 }
 
 /**
