@@ -31,6 +31,7 @@ const USAGE = `usage: parapool-worker --redis <url> --queue <name> [options]
                             lost, and callers send the chunks it held to other hosts
   --grace <ms>              on SIGTERM, time running chunks get to finish before they are handed back (default 30000)
   --idle-timeout <ms>       a caller pool's local workers stop after this long unused (default 60000)
+  --metrics <port>          serve Prometheus metrics at http://<this machine>:<port>/metrics (0: a free port)
   --connect-timeout <ms>    starting fails if Redis cannot be reached within this long (default 10000)
   --help                    this text
 
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
         grace: { type: 'string' },
         'idle-timeout': { type: 'string' },
         'connect-timeout': { type: 'string' },
+        metrics: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
       heartbeat,
       idleTimeout: integer(values, 'idle-timeout', 60_000, 1000),
       connectTimeout: integer(values, 'connect-timeout', 10_000, 100),
+      ...(values.metrics === undefined ? {} : { metricsPort: integer(values, 'metrics', 0, 0) }),
     });
   } catch (error) {
     process.stderr.write(`parapool-worker: ${(error as Error).message}\n`);

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Job, type JobResult, jobControl, serializeError, type TaskRef } from '@parapool/core';
 import { ensureCloneable } from '@parapool/core/worker';
-import { type Job as BullJob, WaitingError, Worker } from 'bullmq';
+import { type Job as BullJob, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { announce, type HostInfo, withdraw } from '../shared/announcements.js';
 import { failedChunkError } from '../shared/failures.js';
@@ -28,6 +28,7 @@ import {
 import { HostModules } from './host-modules.js';
 import { loadLocalBackend } from './local-backends.js';
 import { LocalPools } from './local-pools.js';
+import { type ChunkOutcome, HostMetrics } from './metrics.js';
 
 /** How a host is set up (the `parapool-worker` flags). */
 export interface HostOptions {
@@ -55,6 +56,8 @@ export interface HostOptions {
   readonly idleTimeout: number;
   /** Starting fails if Redis cannot be reached within this long (ms, default 10 000). */
   readonly connectTimeout?: number;
+  /** Serve Prometheus metrics at http://<this machine>:<port>/metrics (0: a free port, logged). */
+  readonly metricsPort?: number;
   /** Where the host writes its log lines (default: stderr). */
   readonly log?: (line: string) => void;
 }
@@ -92,6 +95,8 @@ export class Host {
   readonly #log: (line: string) => void;
   readonly #label: string;
   #worker: Worker<ChunkData> | undefined;
+  #metrics: HostMetrics | undefined;
+  #metricsQueue: Queue | undefined;
   #workerClient: Redis | undefined;
   #beatTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
@@ -165,8 +170,19 @@ export class Host {
     });
     this.#worker = worker;
     await worker.waitUntilReady();
+    let metrics = '';
+    if (this.#options.metricsPort !== undefined) {
+      const queue = new Queue(this.#options.queue, { connection: this.#client, prefix: this.#options.prefix });
+      queue.on('error', () => {});
+      this.#metricsQueue = queue;
+      this.#metrics = new HostMetrics(this.#options.concurrency, () =>
+        queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
+      );
+      const port = await this.#metrics.serve(this.#options.metricsPort);
+      metrics = `, metrics on port ${port} (/metrics)`;
+    }
     this.#log(
-      `parapool-worker ${this.info.id}: serving ${where} with ${this.#options.concurrency} × ${this.#options.backend}, root ${this.#modules.root}${this.#options.allowInline ? ', inline functions allowed' : ''}`,
+      `parapool-worker ${this.info.id}: serving ${where} with ${this.#options.concurrency} × ${this.#options.backend}, root ${this.#modules.root}${this.#options.allowInline ? ', inline functions allowed' : ''}${metrics}`,
     );
   }
 
@@ -199,6 +215,8 @@ export class Host {
 
   async #close(): Promise<void> {
     await within(this.#worker?.close(true) ?? Promise.resolve(), 2000);
+    await this.#metrics?.close();
+    await within(this.#metricsQueue?.close() ?? Promise.resolve(), 1000);
     const clients = [this.#client, this.#subscriber, ...(this.#workerClient ? [this.#workerClient] : [])];
     await Promise.all(clients.map((client) => closeClient(client)));
   }
@@ -215,12 +233,26 @@ export class Host {
   // ---- one chunk ------------------------------------------------------------
 
   async #process(job: BullJob<ChunkData>, token: string | undefined): Promise<void> {
+    // A chunk that started before: on a host that died (BullMQ's attempt count), or moved off a lost one.
+    const end = this.#metrics?.started(job.name, job.attemptsStarted > 1 || /\.m\d+$/.test(job.id ?? ''));
+    let outcome: ChunkOutcome = 'failed';
+    try {
+      outcome = await this.#run(job, token);
+    } catch (error) {
+      if (error instanceof WaitingError) outcome = 'stopped';
+      throw error;
+    } finally {
+      end?.(outcome);
+    }
+  }
+
+  async #run(job: BullJob<ChunkData>, token: string | undefined): Promise<ChunkOutcome> {
     const chunkId = job.id as string;
     const data = job.data;
     if (data.w !== WIRE_VERSION) {
       const message = `This chunk uses parapool's wire format ${String(data.w)}, and parapool-worker on ${this.#label} speaks ${WIRE_VERSION}: install the same @parapool/bullmq version on callers and hosts.`;
       await this.#report(data, chunkId, { error: serializeError(new Error(message)), host: this.#label });
-      return;
+      return 'failed';
     }
     const [alive, cancel] = await this.#client
       .multi()
@@ -230,16 +262,16 @@ export class Host {
       .then((replies) => (replies ?? []).map(([, value]) => value));
     if (!alive) {
       await this.#report(data, chunkId, { dropped: 'pool ended', host: this.#label });
-      return;
+      return 'dropped';
     }
     // A chunk this host has taken counts as started, as a job handed to a free local worker does:
     // a plain cancel (fail-fast, break) lets it run and drops its result; a stop skips it. Dropped
     // chunks that come back (their host died) are skipped too.
     // A chunk moved to another job (this host was seen lost, then came back) is not reported: its new job's is.
-    if (cancel === 'moved') return;
+    if (cancel === 'moved') return 'dropped';
     if (cancel === 'stop' || (cancel === 'drop' && job.attemptsStarted > 1)) {
       await this.#report(data, chunkId, { dropped: 'cancelled', host: this.#label });
-      return;
+      return 'dropped';
     }
     let body: ChunkBody;
     let local: Job;
@@ -248,7 +280,7 @@ export class Host {
       local = this.#localJob(body);
     } catch (error) {
       await this.#report(data, chunkId, { error: serializeError(error), host: this.#label });
-      return;
+      return 'failed';
     }
     const backend = this.#pools.acquire(data.pool, body.processes, body.maxtasksperchild);
     const running: Running = { poolId: data.pool, control: jobControl(), ended: false, handBack: false };
@@ -269,6 +301,7 @@ export class Host {
       throw new WaitingError();
     }
     if (!running.ended) await this.#report(data, chunkId, report);
+    return 'result' in report ? 'ok' : 'stopped' in report ? 'stopped' : 'failed';
   }
 
   #localJob(body: ChunkBody): Job {
