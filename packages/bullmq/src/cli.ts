@@ -21,7 +21,8 @@ const USAGE = `usage: parapool-worker --redis <url> --queue <name> [options]
   --concurrency <n>         chunks run at once (default: this machine's cores, ${cpuCount()})
   --root <dir>              task modules are found by their path under it
                             (default: the nearest folder with a package.json, from the working directory)
-  --backend <name>          local backend: ${LOCAL_BACKENDS.join(', ')} (default piscina)
+  --backend <name>          local backend: ${LOCAL_BACKENDS.join(', ')} (default piscina);
+                            each is the package @parapool/<name>, installed beside @parapool/bullmq
   --allow-inline            run inline functions sent as source (anyone who can write to Redis could run code here)
   --prefix <prefix>         BullMQ key prefix (default bull)
   --lock-duration <ms>      BullMQ lock: a dead host's chunks are taken over after about this long (default 30000)
