@@ -3,7 +3,8 @@
  * queue on Redis, served by `parapool-worker` hosts.
  */
 import type { EventEmitter } from 'node:events';
-import { BasePool, cpuCount, type Pool, type PoolEvents, type PoolOptions } from '@parapool/core';
+import { cpuCount, type Pool, type PoolEvents, type PoolOptions } from '@parapool/core';
+import { BasePool } from '@parapool/core/adapter';
 import type { RedisOptions } from 'ioredis';
 import { BullmqBackend, type BullmqEvents } from './caller/backend.js';
 import { TaskNamer } from './caller/task-names.js';
@@ -140,12 +141,9 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
     backend = new BullmqBackend(resolved, settings);
     return backend;
   });
+  // BasePool reads `processes` from the backend: without a fixed one, it follows the hosts.
   const live = backend as BullmqBackend;
   const emitter = pool as unknown as EventEmitter;
   live.attach((name, ...args) => emitter.listenerCount(name) > 0 && emitter.emit(name, ...args));
-  // Without a fixed `processes`, the pool's size follows the hosts as they come and go.
-  if (poolOptions.processes === undefined) {
-    Object.defineProperty(pool, 'processes', { get: () => live.size, enumerable: true, configurable: true });
-  }
   return Object.assign(pool, { ready: () => live.ready(), hosts: () => live.hosts() }) as unknown as BullmqPool;
 }

@@ -1,3 +1,4 @@
+import { WorkerCrashedError } from '@parapool/core';
 import {
   type Crashed,
   defineAdapter,
@@ -7,8 +8,7 @@ import {
   type SlotWorker,
   serializeError,
   toCloneError,
-  WorkerCrashedError,
-} from '@parapool/core';
+} from '@parapool/core/adapter';
 import { type ChildProcessOptions, checkOptions, forkWorker, type WorkerMessage } from './fork-worker.js';
 
 /** A worker process as the slots see it, plus its pid. */
@@ -57,13 +57,15 @@ function startWorker(options: ChildProcessOptions, crashed: Crashed): ChildWorke
         reject(toCloneError(error, 'argument'));
       }
     });
+  // Bun's IPC channel has no ref()/unref() (child.ref() and child.unref() cover it there).
+  const channel = child.channel as { ref?(): void; unref?(): void } | null | undefined;
   const keepAlive = (alive: boolean) => {
     if (alive) {
       child.ref();
-      child.channel?.ref();
+      channel?.ref?.();
     } else {
       child.unref();
-      child.channel?.unref();
+      channel?.unref?.();
     }
   };
   return {

@@ -194,9 +194,22 @@ export const tasks = defineTasks(import.meta.url, {
   exit: (code: number) => {
     process.exit(code);
   },
-  /** Ends the worker abruptly with `code` once `path` exists. */
+  /** Writes `path-waiting`, then ends the worker abruptly with `code` once `path` exists. */
   exitWhenFile: async (path: string, code: number) => {
+    writeFileSync(`${path}-waiting`, '');
     await waitForFile(path, 10_000);
+    process.exit(code);
+  },
+  /**
+   * Ends the worker abruptly with `code` once `count` files named `run-*` stand in `dir` (the items of
+   * another call have all started), after writing `dir/exiting`.
+   */
+  exitWhenStarted: async (dir: string, count: number, code: number) => {
+    const deadline = Date.now() + 20_000;
+    while (readdirSync(dir).filter((name) => name.startsWith('run-')).length < count && Date.now() < deadline) {
+      await sleep(5);
+    }
+    writeFileSync(join(dir, 'exiting'), '');
     process.exit(code);
   },
   /** Kills the worker with an exception thrown outside the task (from a timer). */

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { defineAdapter, owned, poolFactory, WorkerCrashedError, watchWorker } from '../src/index.js';
+import { defineAdapter, owned, poolFactory, watchWorker } from '../src/adapter.js';
+import { WorkerCrashedError } from '../src/index.js';
 
 interface DemoOptions {
   readonly mode?: 'a' | 'b';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerExecArgv } from '../dist/index.js';
+import { workerExecArgv } from '../dist/adapter.js';
 
 describe('workerExecArgv: the flags a worker inherits', () => {
   it('keeps the flags that shape a runtime (memory, gc, loaders, conditions)', () => {

@@ -7,7 +7,7 @@ import {
   owned,
   watchWorker,
   workerExecArgv,
-} from '@parapool/core';
+} from '@parapool/core/adapter';
 import type { Piscina } from 'piscina';
 
 /** piscina, loaded when the first worker starts (a task module importing this package in a worker does not load it). */

@@ -10,7 +10,7 @@ import {
   type SlotWorker,
   watchWorker,
   workerExecArgv,
-} from '@parapool/core';
+} from '@parapool/core/adapter';
 import type { PoolOptions } from 'poolifier';
 
 /** poolifier, loaded when the first worker starts (a task module importing this package in a worker does not load it). */

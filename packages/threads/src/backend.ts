@@ -1,12 +1,6 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import {
-  defineAdapter,
-  type Job,
-  type JobResult,
-  WorkerCrashedError,
-  watchWorker,
-  workerExecArgv,
-} from '@parapool/core';
+import { WorkerCrashedError } from '@parapool/core';
+import { defineAdapter, type Job, type JobResult, watchWorker, workerExecArgv } from '@parapool/core/adapter';
 import { loadThreads, spawnable, transferJob } from './threads-js.js';
 
 /**

@@ -1,5 +1,5 @@
+import { CloneError } from '@parapool/core';
 import {
-  CloneError,
   containsSharedMemory,
   defineAdapter,
   type Job,
@@ -8,7 +8,7 @@ import {
   owned,
   watchWorker,
   workerExecArgv,
-} from '@parapool/core';
+} from '@parapool/core/adapter';
 import { type Options, Tinypool, type TinypoolWorker } from 'tinypool';
 
 /** The tinypool options this adapter sets itself or refuses, and what to do instead. */

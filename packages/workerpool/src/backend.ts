@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { WorkerCrashedError } from '@parapool/core';
 import {
   type Crashed,
   defineAdapter,
@@ -7,9 +8,8 @@ import {
   lazyLibrary,
   owned,
   type SlotWorker,
-  WorkerCrashedError,
   workerExecArgv,
-} from '@parapool/core';
+} from '@parapool/core/adapter';
 import type { Pool as WorkerPool, WorkerPoolOptions } from 'workerpool';
 
 /** workerpool, loaded when the first worker starts (a task module importing this package in a worker does not load it). */

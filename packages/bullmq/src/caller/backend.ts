@@ -12,23 +12,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PoolStateError, PoolTerminatedError, WorkerCrashedError } from '@parapool/core';
 import {
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
   deserializeError,
+  type EncodedJob,
   isDataCloneError,
   type Job,
   type JobControl,
   type JobResult,
-  PoolStateError,
-  PoolTerminatedError,
   type SerializedError,
+  settlesWithin,
   taskLabel,
   toCloneError,
   unpackJob,
-  WorkerCrashedError,
-} from '@parapool/core';
+} from '@parapool/core/adapter';
 import { Job as BullJob, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type HostInfo, liveHosts, lostHosts } from '../shared/announcements.js';
@@ -42,7 +43,6 @@ import {
   fatalConnectionProblem,
   lastConnectionError,
 } from '../shared/redis-client.js';
-import { sleep, within } from '../shared/timeout.js';
 import {
   type ChunkBody,
   type ChunkData,
@@ -248,23 +248,11 @@ export class BullmqBackend implements Backend {
     if (this.#state !== 'running') throw new PoolStateError('The bullmq backend is closed');
     if (this.#fatal) throw this.#fatal;
     if (control.cancelled) throw control.reason;
-    // Rows packed as matrices travel as arrays here (chunks are split by bytes, item by item);
-    // registered class instances stay encoded, and the host's task module registers the classes.
-    const codec = (job as { codec?: { marked: boolean } }).codec;
-    job = unpackJob(job);
-    const remote: RemoteJob = {
-      task: this.#settings.namer.name(job.task),
-      items: job.items,
-      spread: job.spread,
-      ...(job.columns ? { columns: job.columns } : {}),
-      ...(codec ? { codec: { marked: codec.marked } } : {}),
-      ...(job.initializer
-        ? { initializer: { task: this.#settings.namer.name(job.initializer.task), args: job.initializer.args } }
-        : {}),
-    };
+    // Rows packed as matrices travel as arrays here (chunks are split by bytes, item by item).
+    const unpacked: EncodedJob = unpackJob(job);
     let pieces: Piece[];
     try {
-      pieces = splitByBytes(remote, (part) => encode(this.#body(part)), this.#settings.maxChunkBytes);
+      pieces = splitByBytes(unpacked, (part) => encode(this.#body(this.#remote(part))), this.#settings.maxChunkBytes);
     } catch (error) {
       if (isDataCloneError(error)) throw toCloneError(error, 'argument');
       throw error;
@@ -289,6 +277,21 @@ export class BullmqBackend implements Backend {
   }
 
   // ---- sending --------------------------------------------------------------
+
+  /**
+   * The job as it crosses Redis: its tasks named for the hosts. Registered class instances stay
+   * encoded (the host's task module registers the classes): only the codec's mark goes along.
+   */
+  #remote(job: EncodedJob): RemoteJob {
+    const { task, initializer, codec, gate, gateCells, rowWidth, columnRowWidths, ...rest } = job;
+    const { namer } = this.#settings;
+    return {
+      ...rest,
+      task: namer.name(task),
+      ...(codec ? { codec: { marked: codec.marked } } : {}),
+      ...(initializer ? { initializer: { task: namer.name(initializer.task), args: initializer.args } } : {}),
+    };
+  }
 
   #body(job: RemoteJob): ChunkBody {
     return { job, processes: this.size, maxtasksperchild: this.#maxtasksperchild };
@@ -751,8 +754,8 @@ export class BullmqBackend implements Backend {
     const connected = this.#client.status === 'ready';
     if (connected) {
       // Removals and stops asked for by cancellations go out before the pool ends.
-      await within(Promise.all([...this.#pending]), 2000);
-      await within(
+      await settlesWithin(Promise.all([...this.#pending]), 2000);
+      await settlesWithin(
         (async () => {
           await this.#publish({ end: this.#poolId, terminate });
           await this.#client.del(this.#keys.pool(this.#poolId), this.#keys.results(this.#poolId));
@@ -763,12 +766,12 @@ export class BullmqBackend implements Backend {
     this.#state = 'stopped';
     for (const chunk of [...this.#chunks.values()]) this.#settle(chunk, new PoolTerminatedError());
     if (!this.#readyDone) this.#ready.reject(new PoolStateError('The pool was closed before it connected'));
-    await within(this.#queue.close(), 1000);
+    await settlesWithin(this.#queue.close(), 1000);
     // The reader may be blocked in XREAD: a polite QUIT would wait for it.
     this.#reader.disconnect();
     await closeClient(this.#client);
     this.#wake?.();
-    await within(this.#reading ?? Promise.resolve(), 2000);
+    await settlesWithin(this.#reading ?? Promise.resolve(), 2000);
     clearInterval(keepAlive);
   }
 }

@@ -6,7 +6,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type TaskRef, TaskResolutionError } from '@parapool/core';
+import { TaskResolutionError } from '@parapool/core';
+import type { TaskRef } from '@parapool/core/adapter';
 import { hashFile } from '../shared/module-files.js';
 import type { RemoteTask } from '../shared/wire.js';
 

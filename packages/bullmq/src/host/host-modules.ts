@@ -6,7 +6,8 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type TaskRef, TaskResolutionError } from '@parapool/core';
+import { TaskResolutionError } from '@parapool/core';
+import type { TaskRef } from '@parapool/core/adapter';
 import { hashFile } from '../shared/module-files.js';
 import type { RemoteTask } from '../shared/wire.js';
 

@@ -7,7 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Job, type JobResult, jobControl, serializeError, type TaskRef } from '@parapool/core';
+import {
+  type EncodedJob,
+  type JobResult,
+  jobControl,
+  serializeError,
+  settlesWithin,
+  type TaskRef,
+} from '@parapool/core/adapter';
 import { ensureCloneable } from '@parapool/core/worker';
 import { type Job as BullJob, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -15,7 +22,6 @@ import { announce, type HostInfo, withdraw } from '../shared/announcements.js';
 import { failedChunkError } from '../shared/failures.js';
 import { type ControlMessage, Keys } from '../shared/keys.js';
 import { type Connection, closeClient, connected, createClient, describeConnection } from '../shared/redis-client.js';
-import { TIMED_OUT, within } from '../shared/timeout.js';
 import {
   type ChunkBody,
   type ChunkData,
@@ -202,11 +208,11 @@ export class Host {
       const timer = setTimeout(() => this.#handBack(), grace);
       // Each step is bounded: a host whose Redis is gone still exits.
       const closing = this.#worker?.close();
-      if (closing && (await within(closing, grace + 10_000)) === TIMED_OUT) await this.#worker?.close(true);
+      if (closing && !(await settlesWithin(closing, grace + 10_000))) await this.#worker?.close(true);
       clearTimeout(timer);
       clearInterval(this.#beatTimer);
       await this.#pools.endAll();
-      await within(withdraw(this.#client, this.#keys, this.info.id), 2000);
+      await settlesWithin(withdraw(this.#client, this.#keys, this.info.id), 2000);
       await this.#close();
       this.#log(`parapool-worker ${this.info.id}: stopped`);
     })();
@@ -214,9 +220,9 @@ export class Host {
   }
 
   async #close(): Promise<void> {
-    await within(this.#worker?.close(true) ?? Promise.resolve(), 2000);
+    await settlesWithin(this.#worker?.close(true) ?? Promise.resolve(), 2000);
     await this.#metrics?.close();
-    await within(this.#metricsQueue?.close() ?? Promise.resolve(), 1000);
+    await settlesWithin(this.#metricsQueue?.close() ?? Promise.resolve(), 1000);
     const clients = [this.#client, this.#subscriber, ...(this.#workerClient ? [this.#workerClient] : [])];
     await Promise.all(clients.map((client) => closeClient(client)));
   }
@@ -274,7 +280,7 @@ export class Host {
       return 'dropped';
     }
     let body: ChunkBody;
-    let local: Job;
+    let local: EncodedJob;
     try {
       body = decode<ChunkBody>(Buffer.from(data.body, 'base64'), data.node);
       local = this.#localJob(body);
@@ -304,20 +310,14 @@ export class Host {
     return 'result' in report ? 'ok' : 'stopped' in report ? 'stopped' : 'failed';
   }
 
-  #localJob(body: ChunkBody): Job {
-    const { job } = body;
-    const task = this.#resolve(job.task);
-    const initializer = job.initializer
-      ? { task: this.#resolve(job.initializer.task), args: job.initializer.args }
-      : undefined;
+  /** The core's job again: the remote one with its tasks named by this host's files. */
+  #localJob(body: ChunkBody): EncodedJob {
+    const { task, initializer, ...rest } = body.job;
     return {
-      task,
-      items: job.items,
-      spread: job.spread,
-      ...(job.columns ? { columns: job.columns } : {}),
-      ...(initializer ? { initializer } : {}),
-      ...(job.codec ? { codec: job.codec } : {}),
-    } as Job;
+      ...rest,
+      task: this.#resolve(task),
+      ...(initializer ? { initializer: { task: this.#resolve(initializer.task), args: initializer.args } } : {}),
+    };
   }
 
   #resolve(task: RemoteTask): TaskRef {

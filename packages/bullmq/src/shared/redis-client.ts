@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { settlesWithin } from '@parapool/core/adapter';
 import { Redis, type RedisOptions } from 'ioredis';
-import { TIMED_OUT, within } from './timeout.js';
 
 /** Where Redis is: a URL (`redis://host:6379`, `rediss://` for TLS) or ioredis options (host, port, password, tls...). */
 export type Connection = string | RedisOptions;
@@ -80,7 +80,7 @@ export async function closeClient(client: Redis, ms = 1000): Promise<void> {
     client.disconnect();
     return;
   }
-  await within(client.quit(), ms);
+  await settlesWithin(client.quit(), ms);
   client.disconnect();
 }
 
@@ -140,7 +140,8 @@ export async function connected(client: Redis, connection: Connection, ms: numbe
   if (client.status === 'ready') return;
   const where = describeConnection(connection);
   let onError: ((error: Error) => void) | undefined;
-  const outcome = await within(
+  let refused: Error | undefined;
+  const settled = await settlesWithin(
     new Promise<void>((resolve, reject) => {
       client.once('ready', resolve);
       onError = (error) => {
@@ -148,15 +149,14 @@ export async function connected(client: Redis, connection: Connection, ms: numbe
         if (problem) reject(new Error(`${where}: ${problem}`));
       };
       client.on('error', onError);
-    }).then(
-      () => undefined,
-      (error: Error) => error,
-    ),
+    }).catch((error: Error) => {
+      refused = error;
+    }),
     ms,
   );
   if (onError) client.off('error', onError);
-  if (outcome instanceof Error) throw outcome;
-  if (outcome === TIMED_OUT) {
+  if (refused) throw refused;
+  if (!settled) {
     const last = lastConnectionError(client);
     throw new Error(
       `Redis at ${where} could not be reached within ${ms} ms${last ? ` (${last.message})` : ''}: check the URL (host, port, redis:// or rediss://) and that redis-server runs there.`,
