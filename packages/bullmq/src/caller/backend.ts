@@ -129,6 +129,8 @@ interface Chunk {
 const CHECK_AFTER = 3000;
 /** Most chunks checked per tick. */
 const CHECKS_PER_TICK = 200;
+/** Entries BullMQ keeps in the queue's event stream (it trims to about this many, by blocks of 100). */
+const EVENTS_KEPT = 100;
 /** Times a chunk is sent again before its call fails. */
 const MAX_RESENDS = 5;
 
@@ -200,7 +202,12 @@ export class BullmqBackend implements Backend {
     this.#reader = createClient(settings.connection, `parapool:pool:${this.#poolId}:results`, {
       keepsProgramAlive: false,
     });
-    this.#queue = new Queue(settings.queue, { connection: this.#client, prefix: settings.prefix });
+    this.#queue = new Queue(settings.queue, {
+      connection: this.#client,
+      prefix: settings.prefix,
+      // BullMQ's event stream is not read here (reports have their own streams): keep it short, not 10,000 long.
+      streams: { events: { maxLen: EVENTS_KEPT } },
+    });
     this.#queue.on('error', () => {}); // connection trouble is reported by the timeouts below
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
@@ -310,7 +317,7 @@ export class BullmqBackend implements Backend {
           w: WIRE_VERSION,
           pool: this.#poolId,
           node: process.versions.node,
-          ttl: Math.max(60_000, this.#settings.callerTimeout * 4),
+          ttl: Math.max(10_000, this.#settings.callerTimeout * 4),
           body: body.toString('base64'),
         },
         control,

@@ -178,7 +178,12 @@ export class Host {
     await worker.waitUntilReady();
     let metrics = '';
     if (this.#options.metricsPort !== undefined) {
-      const queue = new Queue(this.#options.queue, { connection: this.#client, prefix: this.#options.prefix });
+      // Reads counts only: it leaves the queue's settings (written by the callers' pools) as they are.
+      const queue = new Queue(this.#options.queue, {
+        connection: this.#client,
+        prefix: this.#options.prefix,
+        skipMetasUpdate: true,
+      });
       queue.on('error', () => {});
       this.#metricsQueue = queue;
       this.#metrics = new HostMetrics(this.#options.concurrency, () =>
