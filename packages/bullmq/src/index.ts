@@ -4,9 +4,9 @@
  */
 import type { EventEmitter } from 'node:events';
 import { cpuCount, type Pool, type PoolEvents, type PoolOptions } from '@parapool/core';
-import { BasePool } from '@parapool/core/adapter';
+import { BasePool, toTaskRef } from '@parapool/core/adapter';
 import type { RedisOptions } from 'ioredis';
-import { BullmqBackend, type BullmqEvents } from './caller/backend.js';
+import { BullmqBackend, type BullmqEvents, taskKey } from './caller/backend.js';
 import { TaskNamer } from './caller/task-names.js';
 import type { HostInfo } from './shared/announcements.js';
 import { nearestPackageRoot } from './shared/module-files.js';
@@ -58,6 +58,14 @@ export interface BullmqPoolOptions extends PoolOptions {
    * on hosts that die, so a task that kills its host ends).
    */
   maxHostLosses?: number;
+  /**
+   * Tasks safe to run twice (no side effects, or side effects that may repeat), as their handles
+   * (`[tasks.render]`). At the end of a map, when the hosts have idle slots and a chunk of one of
+   * these has run far longer than its siblings (4× their median, and at least 1 s), a copy of it runs
+   * on another host and the first result wins (the other run is stopped). Other tasks never run twice
+   * for this. Default: none.
+   */
+  idempotent?: readonly unknown[];
 }
 
 /** The pool's events: the core's, plus `hostLost` and `waiting`. */
@@ -89,6 +97,25 @@ function positive(name: string, value: unknown, fallback: number, min = 1): numb
   return value;
 }
 
+/** The keys of the tasks of the `idempotent` option, checked. */
+function idempotentTasks(tasks: unknown): Set<string> {
+  if (tasks === undefined) return new Set();
+  if (!Array.isArray(tasks)) {
+    throw new TypeError(
+      'idempotent must be an array of task handles (idempotent: [tasks.render]), the tasks safe to run twice',
+    );
+  }
+  return new Set(
+    tasks.map((task, i) => {
+      try {
+        return taskKey(toTaskRef(task));
+      } catch (error) {
+        throw new TypeError(`idempotent[${i}] is not a task: ${(error as Error).message}`);
+      }
+    }),
+  );
+}
+
 /**
  * A pool whose workers are the `parapool-worker` hosts serving `queue`.
  *
@@ -112,6 +139,7 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
     hostTimeout,
     redisTimeout,
     maxHostLosses,
+    idempotent,
     ...poolOptions
   } = options;
   const checked = checkConnection(connection, 'connection');
@@ -135,6 +163,7 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
     hostTimeout: positive('hostTimeout', hostTimeout, 60_000),
     redisTimeout: positive('redisTimeout', redisTimeout, 30_000),
     maxHostLosses: positive('maxHostLosses', maxHostLosses, 1, 0),
+    idempotent: idempotentTasks(idempotent),
   };
   let backend: BullmqBackend | undefined;
   const pool = new BasePool(poolOptions, (resolved) => {

@@ -26,6 +26,7 @@ import {
   type JobResult,
   type SerializedError,
   settlesWithin,
+  type TaskRef,
   taskLabel,
   toCloneError,
   unpackJob,
@@ -72,6 +73,8 @@ export interface BullmqBackendSettings {
   readonly redisTimeout: number;
   /** Times a chunk is sent again after its host was lost; lost once more, it fails with WorkerCrashedError. */
   readonly maxHostLosses: number;
+  /** The tasks safe to run twice (`module#name`): a straggling chunk of one gets a copy on an idle host. */
+  readonly idempotent: ReadonlySet<string>;
 }
 
 /** A host whose heartbeat stopped, and the chunks of this pool it held (sent again, to the other hosts). */
@@ -123,6 +126,10 @@ interface Chunk {
   missingSince: number | undefined;
   /** Times it was sent again because a host dropped it or it went missing. */
   resent: number;
+  /** Its task is safe to run twice (the pool's `idempotent`). */
+  readonly idempotent: boolean;
+  /** The job id of its speculative copy, once one was sent. */
+  copy: string | undefined;
 }
 
 /** A chunk is checked in BullMQ once it has waited this long for a report. */
@@ -131,6 +138,19 @@ const CHECK_AFTER = 3000;
 const CHECKS_PER_TICK = 200;
 /** Entries BullMQ keeps in the queue's event stream (it trims to about this many, by blocks of 100). */
 const EVENTS_KEPT = 100;
+/** The options of every chunk's BullMQ job. */
+const JOB_OPTIONS = {
+  removeOnComplete: true,
+  removeOnFail: { age: 3600, count: 10_000 },
+  // Attempts are for hosts that fail to run a chunk (a task's own errors are results, not failures).
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 500 },
+} as const;
+/** A chunk straggles once it has run this many times its siblings' median (and at least STRAGGLER_FLOOR ms). */
+const STRAGGLER_FACTOR = 4;
+const STRAGGLER_FLOOR = 1000;
+/** Siblings (chunks of the same task in this pool) that must have finished before one is called a straggler. */
+const STRAGGLER_SIBLINGS = 3;
 /** Times a chunk is sent again before its call fails. */
 const MAX_RESENDS = 5;
 
@@ -175,6 +195,9 @@ export class BullmqBackend implements Backend {
   #announced = 0;
   #hosts: HostInfo[] = [];
   #emit: EventSink = () => false;
+  /** Recent run times (ms, from sending to the report) of chunks of idempotent tasks, by task. */
+  readonly #durations = new Map<string, number[]>();
+  #copiesWon = 0;
   /** Hosts seen lost (reported once each, unless they held more chunks of this pool). */
   readonly #lostSeen = new Map<string, HostInfo>();
   /** The waits already said, until they end. */
@@ -267,7 +290,9 @@ export class BullmqBackend implements Backend {
     const name = taskLabel(job.task);
     const results = await Promise.all(
       pieces.map((piece) =>
-        piece.body ? this.#submit(piece.body, name, control) : oversized(piece, this.#settings.maxChunkBytes),
+        piece.body
+          ? this.#submit(piece.body, name, control, isIdempotent(this.#settings.idempotent, job.task))
+          : oversized(piece, this.#settings.maxChunkBytes),
       ),
     );
     return mergeResults(pieces, results);
@@ -304,7 +329,7 @@ export class BullmqBackend implements Backend {
     return { job, processes: this.size, maxtasksperchild: this.#maxtasksperchild };
   }
 
-  #submit(body: Buffer, name: string, control: JobControl): Promise<JobResult> {
+  #submit(body: Buffer, name: string, control: JobControl, idempotent: boolean): Promise<JobResult> {
     return new Promise<JobResult>((resolve, reject) => {
       this.#seq += 1;
       const id = `${this.#poolId}.${this.#seq}`;
@@ -330,6 +355,8 @@ export class BullmqBackend implements Backend {
         cancelSent: undefined,
         missingSince: undefined,
         resent: 0,
+        idempotent,
+        copy: undefined,
       };
       this.#chunks.set(chunk.id, chunk);
       this.#holdProgram();
@@ -343,25 +370,16 @@ export class BullmqBackend implements Backend {
     chunk.sentAt = Date.now();
     chunk.missingSince = undefined;
     chunk.inRedis = false;
-    chunk.added = this.#queue
-      .add(chunk.name, chunk.data, {
-        jobId: chunk.id,
-        removeOnComplete: true,
-        removeOnFail: { age: 3600, count: 10_000 },
-        // Attempts are for hosts that fail to run a chunk (a task's own errors are results, not failures).
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 500 },
-      })
-      .then(
-        () => {
-          chunk.inRedis = true;
-          return true;
-        },
-        (error: unknown) => {
-          this.#settle(chunk, error);
-          return false;
-        },
-      );
+    chunk.added = this.#queue.add(chunk.name, chunk.data, { jobId: chunk.id, ...JOB_OPTIONS }).then(
+      () => {
+        chunk.inRedis = true;
+        return true;
+      },
+      (error: unknown) => {
+        this.#settle(chunk, error);
+        return false;
+      },
+    );
   }
 
   /** Drops a chunk: removes it if still waiting, else tells hosts to skip or stop it. */
@@ -386,10 +404,22 @@ export class BullmqBackend implements Backend {
     return this.#client.publish(this.#keys.control(), JSON.stringify(message));
   }
 
-  #settle(chunk: Chunk, error: unknown, result?: JobResult): void {
+  #settle(chunk: Chunk, error: unknown, result?: JobResult, from?: string): void {
     if (chunk.settled) return;
     chunk.settled = true;
     this.#chunks.delete(chunk.id);
+    if (chunk.copy !== undefined) {
+      // Speculation: the first report wins; the other job is stopped and never reported.
+      this.#chunks.delete(chunk.copy);
+      const copyWon = from === chunk.copy;
+      this.#track(this.#dropLost(copyWon ? chunk.id : chunk.copy, false));
+      if (copyWon) this.#copiesWon += 1;
+    } else if (result && chunk.idempotent) {
+      const times = this.#durations.get(chunk.name) ?? [];
+      times.push(Date.now() - chunk.sentAt);
+      if (times.length > 50) times.shift();
+      this.#durations.set(chunk.name, times);
+    }
     this.#releaseProgram();
     if (chunk.control.cancelled) chunk.reject(chunk.control.reason);
     else if (result) chunk.resolve(result);
@@ -478,8 +508,10 @@ export class BullmqBackend implements Backend {
       this.#settle(chunk, error);
       return;
     }
-    if ('result' in report) this.#settle(chunk, undefined, report.result);
-    else if ('error' in report) this.#settle(chunk, hostError(report.error, report.host));
+    if ('result' in report) this.#settle(chunk, undefined, report.result, chunkId);
+    else if ('error' in report) this.#settle(chunk, hostError(report.error, report.host), undefined, chunkId);
+    else if (chunkId === chunk.copy)
+      return; // a copy dropped: the chunk itself still runs
     else if (chunk.control.cancelled) this.#settle(chunk, chunk.control.reason);
     else this.#resend(chunk, `the host ${report.host} dropped it (it saw this pool as gone)`);
   }
@@ -514,6 +546,7 @@ export class BullmqBackend implements Backend {
           this.#releaseProgram();
         }
         await this.#checkChunks();
+        await this.#checkStragglers();
       } catch {
         // Redis trouble: the timeouts below tell when it lasts too long.
       }
@@ -617,15 +650,50 @@ export class BullmqBackend implements Backend {
    * Drops the job a lost host held: marked moved (if the host comes back, it stops it and never reports
    * it), and removed with the lock the host can no longer renew (what BullMQ does once the lock expires).
    */
-  async #dropLost(jobId: string): Promise<void> {
+  async #dropLost(jobId: string, hostLost = true): Promise<void> {
     await this.#client.set(this.#keys.cancel(jobId), 'moved', 'PX', 3_600_000);
     this.#track(this.#publish({ stop: jobId }));
     this.#track(
       (async () => {
-        await this.#client.del(this.#keys.lock(jobId));
+        // A live host's lock stays: it stops the job and completes it (unreported) itself.
+        if (hostLost) await this.#client.del(this.#keys.lock(jobId));
         await this.#queue.remove(jobId);
       })(),
     );
+  }
+
+  /**
+   * Stragglers: when this pool has nothing waiting in the queue and the hosts have idle slots, a
+   * chunk of a task marked safe to run twice that has run far longer than its siblings (STRAGGLER_FACTOR
+   * times their median, and at least STRAGGLER_FLOOR ms) gets one copy, as another job; the first
+   * report of the two wins, and the other is stopped and never reported.
+   */
+  async #checkStragglers(): Promise<void> {
+    if (this.#settings.idempotent.size === 0) return;
+    const now = Date.now();
+    const candidates = [...this.#chunks.values()].filter((chunk) => {
+      if (!chunk.idempotent || chunk.copy !== undefined || !chunk.inRedis || chunk.settled) return false;
+      const times = this.#durations.get(chunk.name);
+      if (!times || times.length < STRAGGLER_SIBLINGS) return false;
+      const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
+      return now - chunk.sentAt >= Math.max(STRAGGLER_FLOOR, STRAGGLER_FACTOR * median);
+    });
+    if (candidates.length === 0) return;
+    const counts = await this.#queue.getJobCounts('waiting', 'prioritized', 'active');
+    let idle = this.#announced - (counts.active ?? 0);
+    if ((counts.waiting ?? 0) + (counts.prioritized ?? 0) > 0 || idle <= 0) return;
+    for (const chunk of candidates) {
+      if (idle <= 0 || chunk.settled || (await this.#queue.getJobState(chunk.id)) !== 'active') continue;
+      idle -= 1;
+      chunk.copy = `${chunk.first}.s`;
+      this.#chunks.set(chunk.copy, chunk);
+      this.#track(this.#queue.add(chunk.name, chunk.data, { jobId: chunk.copy, ...JOB_OPTIONS }));
+    }
+  }
+
+  /** Speculative copies that reported first. */
+  get copiesWon(): number {
+    return this.#copiesWon;
   }
 
   /** Finds chunks that failed in BullMQ or vanished from Redis without a report. */
@@ -781,6 +849,15 @@ export class BullmqBackend implements Backend {
     await settlesWithin(this.#reading ?? Promise.resolve(), 2000);
     clearInterval(keepAlive);
   }
+}
+
+/** The key `idempotent` holds a task by. */
+export function taskKey(task: TaskRef): string {
+  return task.kind === 'module' ? `${task.module}#${task.name}` : `inline:${task.source}`;
+}
+
+function isIdempotent(set: ReadonlySet<string>, task: TaskRef): boolean {
+  return set.size > 0 && set.has(taskKey(task));
 }
 
 /** What is known of a host from its id alone (`<hostname>.<pid>.<random>`), when this pool never read its announcement. */
