@@ -21,9 +21,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { liveHosts } from './announcements.js';
-import { Keys } from './keys.js';
-import { closeClient, createClient } from './redis-client.js';
+import { liveHosts } from './shared/announcements.js';
+import { Keys } from './shared/keys.js';
+import { closeClient, createClient } from './shared/redis-client.js';
 
 /** Options of {@link startLocalCluster}. */
 export interface LocalClusterOptions {

@@ -38,8 +38,8 @@ export { taskLabel, toTaskRef } from './tasks.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } from './wire/job.js';
-export { decodeResult, encodeJob } from './wire/job-codec.js';
-export { jobLength, unpackJob } from './wire/packing.js';
+export { type Codec, decodeResult, type EncodedJob, encodeJob } from './wire/job-codec.js';
+export { isPackedTuples, jobLength, unpackJob, unpackTuples } from './wire/packing.js';
 export { containsSharedMemory } from './wire/shared-memory.js';
 export { jobTransferList, resultTransferList } from './wire/transfer.js';
 // The worker side (also `@parapool/core/worker`, the lean entry a worker thread loads).

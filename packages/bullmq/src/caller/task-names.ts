@@ -3,29 +3,13 @@
  * becomes its path under the pool's root plus a hash of its content, so hosts
  * find it wherever the code is checked out and refuse a different version.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaskResolutionError } from '@parapool/core';
 import type { TaskRef } from '@parapool/core/adapter';
-import type { RemoteTask } from './wire.js';
-
-/** The nearest folder at or above `from` that holds a package.json (else `from`). */
-export function nearestPackageRoot(from: string): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return from;
-    dir = parent;
-  }
-}
-
-/** sha256 of a file's bytes, hex. */
-export function hashFile(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
+import { hashFile } from '../shared/module-files.js';
+import type { RemoteTask } from '../shared/wire.js';
 
 /**
  * Turns the caller's task refs into wire names. Hashes are taken once per

@@ -5,8 +5,15 @@
  * says how big it was. The core never sees the pieces: their results are merged.
  */
 import { CloneError } from '@parapool/core';
-import { type ItemFailure, type JobResult, serializeError } from '@parapool/core/adapter';
-import type { RemoteJob } from './wire.js';
+import {
+  type EncodedJob,
+  type ItemFailure,
+  isPackedTuples,
+  type JobResult,
+  jobLength,
+  serializeError,
+  unpackTuples,
+} from '@parapool/core/adapter';
 
 /** A part of a job: `body` is what to send, or undefined for one item over the limit. */
 export interface Piece {
@@ -16,12 +23,8 @@ export interface Piece {
   readonly bytes: number;
 }
 
-/** Number of calls in a remote job. */
-export function remoteLength(job: RemoteJob): number {
-  return job.columns ? (job.columns[0]?.length ?? 0) : job.items.length;
-}
-
-function slice(job: RemoteJob, start: number, end: number): RemoteJob {
+/** Items `start` to `end` of an unpacked job. */
+function slice(job: EncodedJob, start: number, end: number): EncodedJob {
   if (job.columns) return { ...job, columns: job.columns.map((column) => column.slice(start, end)) };
   return { ...job, items: job.items.slice(start, end) };
 }
@@ -30,10 +33,10 @@ function slice(job: RemoteJob, start: number, end: number): RemoteJob {
  * Splits `job` into pieces whose encoded body is at most `maxBytes`.
  * `encode` may throw (a DataCloneError): the caller reports it.
  */
-export function splitByBytes(job: RemoteJob, encode: (job: RemoteJob) => Buffer, maxBytes: number): Piece[] {
+export function splitByBytes(job: EncodedJob, encode: (job: EncodedJob) => Buffer, maxBytes: number): Piece[] {
   const pieces: Piece[] = [];
-  const visit = (part: RemoteJob, offset: number, body: Buffer): void => {
-    const length = remoteLength(part);
+  const visit = (part: EncodedJob, offset: number, body: Buffer): void => {
+    const length = jobLength(part);
     if (body.length <= maxBytes) {
       pieces.push({ offset, length, body, bytes: body.length });
     } else if (length <= 1) {
@@ -63,13 +66,8 @@ export function oversized(piece: Piece, maxBytes: number): JobResult {
 /** The values of a result as a plain array (numbers packed as a Float64Array or as tuple columns unpacked). */
 function valuesOf(result: JobResult): unknown[] {
   const { values } = result;
-  if (Array.isArray(values)) return values;
-  if (values instanceof Float64Array) return Array.from(values);
-  const { columns } = values;
-  const n = columns[0]?.length ?? 0;
-  const out: unknown[] = [];
-  for (let i = 0; i < n; i++) out.push(columns.map((column) => column[i]));
-  return out;
+  if (isPackedTuples(values)) return unpackTuples(values);
+  return Array.isArray(values) ? values : Array.from(values);
 }
 
 /** One result for the whole job from its pieces' results, in order. */

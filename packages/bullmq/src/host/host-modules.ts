@@ -8,8 +8,8 @@ import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskResolutionError } from '@parapool/core';
 import type { TaskRef } from '@parapool/core/adapter';
-import { hashFile } from './task-names.js';
-import type { RemoteTask } from './wire.js';
+import { hashFile } from '../shared/module-files.js';
+import type { RemoteTask } from '../shared/wire.js';
 
 /** Finds remote task modules under one root, hashing each file once per change. */
 export class HostModules {

@@ -12,30 +12,50 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type BackendCapabilities, PoolStateError, PoolTerminatedError } from '@parapool/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PoolStateError, PoolTerminatedError, WorkerCrashedError } from '@parapool/core';
 import {
   type Backend,
+  type BackendCapabilities,
   type BackendOptions,
   deserializeError,
+  type EncodedJob,
   isDataCloneError,
   type Job,
   type JobControl,
   type JobResult,
   type SerializedError,
+  settlesWithin,
+  type TaskRef,
   taskLabel,
   toCloneError,
   unpackJob,
 } from '@parapool/core/adapter';
 import { Job as BullJob, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type HostInfo, liveHosts } from './announcements.js';
+import { type HostInfo, liveHosts, lostHosts } from '../shared/announcements.js';
+import { failedChunkError } from '../shared/failures.js';
+import { type ControlMessage, Keys } from '../shared/keys.js';
+import {
+  type Connection,
+  closeClient,
+  createClient,
+  describeConnection,
+  fatalConnectionProblem,
+  lastConnectionError,
+} from '../shared/redis-client.js';
+import {
+  type ChunkBody,
+  type ChunkData,
+  decode,
+  encode,
+  type RemoteJob,
+  type Report,
+  WIRE_VERSION,
+} from '../shared/wire.js';
 import { mergeResults, oversized, type Piece, splitByBytes } from './chunk-bytes.js';
 import { NoHostsError, RedisUnavailableError } from './errors.js';
-import { failedChunkError } from './failures.js';
-import { type ControlMessage, Keys } from './keys.js';
-import { type Connection, closeClient, createClient, describeConnection } from './redis-client.js';
 import type { TaskNamer } from './task-names.js';
-import { type ChunkBody, type ChunkData, decode, encode, type RemoteJob, type Report, WIRE_VERSION } from './wire.js';
 
 /** The settings of a BullmqBackend (createPool resolves them). */
 export interface BullmqBackendSettings {
@@ -51,10 +71,45 @@ export interface BullmqBackendSettings {
   readonly callerTimeout: number;
   readonly hostTimeout: number;
   readonly redisTimeout: number;
+  /** Times a chunk is sent again after its host was lost; lost once more, it fails with WorkerCrashedError. */
+  readonly maxHostLosses: number;
+  /** The tasks safe to run twice (`module#name`): a straggling chunk of one gets a copy on an idle host. */
+  readonly idempotent: ReadonlySet<string>;
 }
 
+/** A host whose heartbeat stopped, and the chunks of this pool it held (sent again, to the other hosts). */
+export interface HostLostEvent {
+  readonly host: HostInfo;
+  /** The ids of this pool's chunks it was running (each is now a new BullMQ job). */
+  readonly chunks: readonly string[];
+  readonly message: string;
+}
+
+/** A wait that lasts: said early, long before its timeout fails the work. */
+export interface WaitingEvent {
+  /** `no-host`: no host serves the queue; `redis`: Redis cannot be reached; `chunk`: a chunk waits in the queue. */
+  readonly reason: 'no-host' | 'redis' | 'chunk';
+  /** How long it has lasted (ms). */
+  readonly ms: number;
+  readonly message: string;
+}
+
+/** The events the backend has for its pool (createPool emits them on the pool). */
+export interface BullmqEvents {
+  hostLost: [event: HostLostEvent];
+  waiting: [event: WaitingEvent];
+}
+
+/** Emits an event on the pool; false when nobody listens (then the backend writes one line on stderr). */
+export type EventSink = <K extends keyof BullmqEvents>(name: K, ...args: BullmqEvents[K]) => boolean;
+
 interface Chunk {
-  readonly id: string;
+  /** The BullMQ job id it is sent as now (a new one each time it is moved off a lost host). */
+  id: string;
+  /** The id it was first sent as. */
+  readonly first: string;
+  /** Times moved off a lost host. */
+  moves: number;
   readonly name: string;
   readonly data: ChunkData;
   readonly control: JobControl;
@@ -71,29 +126,36 @@ interface Chunk {
   missingSince: number | undefined;
   /** Times it was sent again because a host dropped it or it went missing. */
   resent: number;
+  /** Its task is safe to run twice (the pool's `idempotent`). */
+  readonly idempotent: boolean;
+  /** The job id of its speculative copy, once one was sent. */
+  copy: string | undefined;
 }
 
 /** A chunk is checked in BullMQ once it has waited this long for a report. */
 const CHECK_AFTER = 3000;
 /** Most chunks checked per tick. */
 const CHECKS_PER_TICK = 200;
+/** Entries BullMQ keeps in the queue's event stream (it trims to about this many, by blocks of 100). */
+const EVENTS_KEPT = 100;
+/** The options of every chunk's BullMQ job. */
+const JOB_OPTIONS = {
+  removeOnComplete: true,
+  removeOnFail: { age: 3600, count: 10_000 },
+  // Attempts are for hosts that fail to run a chunk (a task's own errors are results, not failures).
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 500 },
+} as const;
+/** A chunk straggles once it has run this many times its siblings' median (and at least STRAGGLER_FLOOR ms). */
+const STRAGGLER_FACTOR = 4;
+const STRAGGLER_FLOOR = 1000;
+/** Siblings (chunks of the same task in this pool) that must have finished before one is called a straggler. */
+const STRAGGLER_SIBLINGS = 3;
 /** Times a chunk is sent again before its call fails. */
 const MAX_RESENDS = 5;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Resolves with `promise`, or undefined after `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** A wait is said (event, or one line on stderr) after this long, or a quarter of its timeout if sooner. */
+const SAY_WAITS_AFTER = { 'no-host': 5000, redis: 3000, chunk: 10_000 } as const;
 
 /**
  * The Backend over a BullMQ queue and the hosts that serve it.
@@ -132,6 +194,16 @@ export class BullmqBackend implements Backend {
   #state: 'running' | 'closing' | 'stopped' = 'running';
   #announced = 0;
   #hosts: HostInfo[] = [];
+  #emit: EventSink = () => false;
+  /** Recent run times (ms, from sending to the report) of chunks of idempotent tasks, by task. */
+  readonly #durations = new Map<string, number[]>();
+  #copiesWon = 0;
+  /** Hosts seen lost (reported once each, unless they held more chunks of this pool). */
+  readonly #lostSeen = new Map<string, HostInfo>();
+  /** The waits already said, until they end. */
+  readonly #said = new Set<WaitingEvent['reason']>();
+  /** A connection problem waiting cannot fix (wrong password, refused certificate). */
+  #fatal: Error | undefined;
   #lastId = '0-0';
   /** Completed reads of the result stream. */
   #generation = 0;
@@ -153,7 +225,12 @@ export class BullmqBackend implements Backend {
     this.#reader = createClient(settings.connection, `parapool:pool:${this.#poolId}:results`, {
       keepsProgramAlive: false,
     });
-    this.#queue = new Queue(settings.queue, { connection: this.#client, prefix: settings.prefix });
+    this.#queue = new Queue(settings.queue, {
+      connection: this.#client,
+      prefix: settings.prefix,
+      // BullMQ's event stream is not read here (reports have their own streams): keep it short, not 10,000 long.
+      streams: { events: { maxLen: EVENTS_KEPT } },
+    });
     this.#queue.on('error', () => {}); // connection trouble is reported by the timeouts below
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
@@ -192,26 +269,20 @@ export class BullmqBackend implements Backend {
     return this.#hosts;
   }
 
+  /** Where the backend's events go (createPool points it at the pool). */
+  attach(emit: EventSink): void {
+    this.#emit = emit;
+  }
+
   async run(job: Job, control: JobControl): Promise<JobResult> {
     if (this.#state !== 'running') throw new PoolStateError('The bullmq backend is closed');
+    if (this.#fatal) throw this.#fatal;
     if (control.cancelled) throw control.reason;
-    // Rows packed as matrices travel as arrays here (chunks are split by bytes, item by item);
-    // registered class instances stay encoded, and the host's task module registers the classes.
-    const codec = (job as { codec?: { marked: boolean } }).codec;
-    job = unpackJob(job);
-    const remote: RemoteJob = {
-      task: this.#settings.namer.name(job.task),
-      items: job.items,
-      spread: job.spread,
-      ...(job.columns ? { columns: job.columns } : {}),
-      ...(codec ? { codec: { marked: codec.marked } } : {}),
-      ...(job.initializer
-        ? { initializer: { task: this.#settings.namer.name(job.initializer.task), args: job.initializer.args } }
-        : {}),
-    };
+    // Rows packed as matrices travel as arrays here (chunks are split by bytes, item by item).
+    const unpacked: EncodedJob = unpackJob(job);
     let pieces: Piece[];
     try {
-      pieces = splitByBytes(remote, (part) => encode(this.#body(part)), this.#settings.maxChunkBytes);
+      pieces = splitByBytes(unpacked, (part) => encode(this.#body(this.#remote(part))), this.#settings.maxChunkBytes);
     } catch (error) {
       if (isDataCloneError(error)) throw toCloneError(error, 'argument');
       throw error;
@@ -219,7 +290,9 @@ export class BullmqBackend implements Backend {
     const name = taskLabel(job.task);
     const results = await Promise.all(
       pieces.map((piece) =>
-        piece.body ? this.#submit(piece.body, name, control) : oversized(piece, this.#settings.maxChunkBytes),
+        piece.body
+          ? this.#submit(piece.body, name, control, isIdempotent(this.#settings.idempotent, job.task))
+          : oversized(piece, this.#settings.maxChunkBytes),
       ),
     );
     return mergeResults(pieces, results);
@@ -237,21 +310,39 @@ export class BullmqBackend implements Backend {
 
   // ---- sending --------------------------------------------------------------
 
+  /**
+   * The job as it crosses Redis: its tasks named for the hosts. Registered class instances stay
+   * encoded (the host's task module registers the classes): only the codec's mark goes along.
+   */
+  #remote(job: EncodedJob): RemoteJob {
+    const { task, initializer, codec, gate, gateCells, rowWidth, columnRowWidths, ...rest } = job;
+    const { namer } = this.#settings;
+    return {
+      ...rest,
+      task: namer.name(task),
+      ...(codec ? { codec: { marked: codec.marked } } : {}),
+      ...(initializer ? { initializer: { task: namer.name(initializer.task), args: initializer.args } } : {}),
+    };
+  }
+
   #body(job: RemoteJob): ChunkBody {
     return { job, processes: this.size, maxtasksperchild: this.#maxtasksperchild };
   }
 
-  #submit(body: Buffer, name: string, control: JobControl): Promise<JobResult> {
+  #submit(body: Buffer, name: string, control: JobControl, idempotent: boolean): Promise<JobResult> {
     return new Promise<JobResult>((resolve, reject) => {
       this.#seq += 1;
+      const id = `${this.#poolId}.${this.#seq}`;
       const chunk: Chunk = {
-        id: `${this.#poolId}.${this.#seq}`,
+        id,
+        first: id,
+        moves: 0,
         name,
         data: {
           w: WIRE_VERSION,
           pool: this.#poolId,
           node: process.versions.node,
-          ttl: Math.max(60_000, this.#settings.callerTimeout * 4),
+          ttl: Math.max(10_000, this.#settings.callerTimeout * 4),
           body: body.toString('base64'),
         },
         control,
@@ -264,6 +355,8 @@ export class BullmqBackend implements Backend {
         cancelSent: undefined,
         missingSince: undefined,
         resent: 0,
+        idempotent,
+        copy: undefined,
       };
       this.#chunks.set(chunk.id, chunk);
       this.#holdProgram();
@@ -277,25 +370,16 @@ export class BullmqBackend implements Backend {
     chunk.sentAt = Date.now();
     chunk.missingSince = undefined;
     chunk.inRedis = false;
-    chunk.added = this.#queue
-      .add(chunk.name, chunk.data, {
-        jobId: chunk.id,
-        removeOnComplete: true,
-        removeOnFail: { age: 3600, count: 10_000 },
-        // Attempts are for hosts that fail to run a chunk (a task's own errors are results, not failures).
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 500 },
-      })
-      .then(
-        () => {
-          chunk.inRedis = true;
-          return true;
-        },
-        (error: unknown) => {
-          this.#settle(chunk, error);
-          return false;
-        },
-      );
+    chunk.added = this.#queue.add(chunk.name, chunk.data, { jobId: chunk.id, ...JOB_OPTIONS }).then(
+      () => {
+        chunk.inRedis = true;
+        return true;
+      },
+      (error: unknown) => {
+        this.#settle(chunk, error);
+        return false;
+      },
+    );
   }
 
   /** Drops a chunk: removes it if still waiting, else tells hosts to skip or stop it. */
@@ -320,10 +404,22 @@ export class BullmqBackend implements Backend {
     return this.#client.publish(this.#keys.control(), JSON.stringify(message));
   }
 
-  #settle(chunk: Chunk, error: unknown, result?: JobResult): void {
+  #settle(chunk: Chunk, error: unknown, result?: JobResult, from?: string): void {
     if (chunk.settled) return;
     chunk.settled = true;
     this.#chunks.delete(chunk.id);
+    if (chunk.copy !== undefined) {
+      // Speculation: the first report wins; the other job is stopped and never reported.
+      this.#chunks.delete(chunk.copy);
+      const copyWon = from === chunk.copy;
+      this.#track(this.#dropLost(copyWon ? chunk.id : chunk.copy, false));
+      if (copyWon) this.#copiesWon += 1;
+    } else if (result && chunk.idempotent) {
+      const times = this.#durations.get(chunk.name) ?? [];
+      times.push(Date.now() - chunk.sentAt);
+      if (times.length > 50) times.shift();
+      this.#durations.set(chunk.name, times);
+    }
     this.#releaseProgram();
     if (chunk.control.cancelled) chunk.reject(chunk.control.reason);
     else if (result) chunk.resolve(result);
@@ -412,8 +508,10 @@ export class BullmqBackend implements Backend {
       this.#settle(chunk, error);
       return;
     }
-    if ('result' in report) this.#settle(chunk, undefined, report.result);
-    else if ('error' in report) this.#settle(chunk, hostError(report.error, report.host));
+    if ('result' in report) this.#settle(chunk, undefined, report.result, chunkId);
+    else if ('error' in report) this.#settle(chunk, hostError(report.error, report.host), undefined, chunkId);
+    else if (chunkId === chunk.copy)
+      return; // a copy dropped: the chunk itself still runs
     else if (chunk.control.cancelled) this.#settle(chunk, chunk.control.reason);
     else this.#resend(chunk, `the host ${report.host} dropped it (it saw this pool as gone)`);
   }
@@ -448,6 +546,7 @@ export class BullmqBackend implements Backend {
           this.#releaseProgram();
         }
         await this.#checkChunks();
+        await this.#checkStragglers();
       } catch {
         // Redis trouble: the timeouts below tell when it lasts too long.
       }
@@ -467,11 +566,134 @@ export class BullmqBackend implements Backend {
   async #beat(): Promise<void> {
     const info = JSON.stringify({ host: hostname(), pid: process.pid });
     await this.#client.set(this.#keys.pool(this.#poolId), info, 'PX', this.#settings.callerTimeout);
+    const previous = this.#hosts;
     this.#hosts = await liveHosts(this.#client, this.#keys);
+    await this.#findLostHosts(previous);
     const before = this.size;
     this.#announced = this.#hosts.reduce((sum, host) => sum + host.concurrency, 0);
     if (this.size !== before) for (const listener of [...this.#resizeListeners]) listener();
     if (this.#hosts.length > 0) this.#noHostSince = undefined;
+  }
+
+  /**
+   * Hosts that went silent (their announcement expired, not withdrawn): the ones this pool saw,
+   * and the ones holding its chunks (BullMQ writes the taker's name, the host's id, into each job:
+   * a host may take a chunk and die before this pool ever read its announcement). The chunks of
+   * this pool a lost host was running are sent again as new jobs at once, instead of after BullMQ's
+   * lock expires; their old jobs are marked `moved`: if the host comes back, it stops them, and its
+   * reports of them are never written.
+   */
+  async #findLostHosts(previous: readonly HostInfo[]): Promise<void> {
+    const live = new Set(this.#hosts.map((host) => host.id));
+    const inFlight = [...this.#chunks.values()].filter((chunk) => chunk.inRedis && !chunk.settled);
+    const holders = new Map<string, Chunk[]>();
+    if (inFlight.length > 0) {
+      const pipeline = this.#client.pipeline();
+      for (const chunk of inFlight) pipeline.hget(this.#keys.job(chunk.id), 'pb');
+      const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+      inFlight.forEach((chunk, i) => {
+        const holder = replies[i];
+        if (typeof holder !== 'string' || live.has(holder)) return;
+        holders.set(holder, [...(holders.get(holder) ?? []), chunk]);
+      });
+    }
+    const suspects = new Set([...holders.keys()]);
+    for (const host of previous) if (!live.has(host.id) && !this.#lostSeen.has(host.id)) suspects.add(host.id);
+    if (suspects.size === 0) return;
+    const lost = await lostHosts(this.#client, this.#keys, [...suspects]);
+    for (const id of lost) {
+      const chunks = holders.get(id) ?? [];
+      if (chunks.length === 0 && this.#lostSeen.has(id)) continue;
+      const info = previous.find((host) => host.id === id) ?? this.#lostSeen.get(id) ?? hostFromId(id);
+      await this.#hostLost(info, chunks);
+    }
+  }
+
+  async #hostLost(host: HostInfo, candidates: readonly Chunk[]): Promise<void> {
+    let held: Chunk[] = [];
+    if (candidates.length > 0) {
+      // Only those it still runs: BullMQ may have given one back to the queue already.
+      const pipeline = this.#client.pipeline();
+      for (const chunk of candidates) pipeline.lpos(this.#keys.active(), chunk.id);
+      const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+      held = candidates.filter((chunk, i) => replies[i] !== null && !chunk.settled);
+    }
+    const first = !this.#lostSeen.has(host.id);
+    this.#lostSeen.set(host.id, host);
+    if (this.#lostSeen.size > 1000) this.#lostSeen.delete(this.#lostSeen.keys().next().value as string);
+    if (!first && held.length === 0) return;
+    const ids = held.map((chunk) => chunk.first);
+    await Promise.all(held.map((chunk) => this.#move(chunk, host)));
+    const message = `parapool: host ${host.host} (pid ${host.pid}, ${host.id}) stopped its heartbeat${host.ttl ? ` for ${host.ttl} ms` : ''}: ${ids.length} chunk(s) of this pool it held were sent to the other hosts`;
+    if (!this.#emit('hostLost', { host, chunks: ids, message })) process.stderr.write(`${message}\n`);
+  }
+
+  /** Sends a chunk again as a new job; its old job is marked moved (stopped, never reported). */
+  async #move(chunk: Chunk, host: HostInfo): Promise<void> {
+    if (chunk.settled) return;
+    const old = chunk.id;
+    if (chunk.moves >= this.#settings.maxHostLosses) {
+      // A chunk whose every host is lost may be what kills them: it ends, it does not cycle for ever.
+      this.#settle(chunk, hostLostError(chunk.moves + 1, host));
+      await this.#dropLost(old);
+      return;
+    }
+    chunk.moves += 1;
+    chunk.id = `${chunk.first}.m${chunk.moves}`;
+    this.#chunks.delete(old);
+    this.#chunks.set(chunk.id, chunk);
+    await this.#dropLost(old);
+    this.#add(chunk);
+  }
+
+  /**
+   * Drops the job a lost host held: marked moved (if the host comes back, it stops it and never reports
+   * it), and removed with the lock the host can no longer renew (what BullMQ does once the lock expires).
+   */
+  async #dropLost(jobId: string, hostLost = true): Promise<void> {
+    await this.#client.set(this.#keys.cancel(jobId), 'moved', 'PX', 3_600_000);
+    this.#track(this.#publish({ stop: jobId }));
+    this.#track(
+      (async () => {
+        // A live host's lock stays: it stops the job and completes it (unreported) itself.
+        if (hostLost) await this.#client.del(this.#keys.lock(jobId));
+        await this.#queue.remove(jobId);
+      })(),
+    );
+  }
+
+  /**
+   * Stragglers: when this pool has nothing waiting in the queue and the hosts have idle slots, a
+   * chunk of a task marked safe to run twice that has run far longer than its siblings (STRAGGLER_FACTOR
+   * times their median, and at least STRAGGLER_FLOOR ms) gets one copy, as another job; the first
+   * report of the two wins, and the other is stopped and never reported.
+   */
+  async #checkStragglers(): Promise<void> {
+    if (this.#settings.idempotent.size === 0) return;
+    const now = Date.now();
+    const candidates = [...this.#chunks.values()].filter((chunk) => {
+      if (!chunk.idempotent || chunk.copy !== undefined || !chunk.inRedis || chunk.settled) return false;
+      const times = this.#durations.get(chunk.name);
+      if (!times || times.length < STRAGGLER_SIBLINGS) return false;
+      const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
+      return now - chunk.sentAt >= Math.max(STRAGGLER_FLOOR, STRAGGLER_FACTOR * median);
+    });
+    if (candidates.length === 0) return;
+    const counts = await this.#queue.getJobCounts('waiting', 'prioritized', 'active');
+    let idle = this.#announced - (counts.active ?? 0);
+    if ((counts.waiting ?? 0) + (counts.prioritized ?? 0) > 0 || idle <= 0) return;
+    for (const chunk of candidates) {
+      if (idle <= 0 || chunk.settled || (await this.#queue.getJobState(chunk.id)) !== 'active') continue;
+      idle -= 1;
+      chunk.copy = `${chunk.first}.s`;
+      this.#chunks.set(chunk.copy, chunk);
+      this.#track(this.#queue.add(chunk.name, chunk.data, { jobId: chunk.copy, ...JOB_OPTIONS }));
+    }
+  }
+
+  /** Speculative copies that reported first. */
+  get copiesWon(): number {
+    return this.#copiesWon;
   }
 
   /** Finds chunks that failed in BullMQ or vanished from Redis without a report. */
@@ -483,6 +705,17 @@ export class BullmqBackend implements Backend {
     if (due.length === 0) return;
     const generation = this.#generation;
     const states = await Promise.all(due.map((chunk) => this.#queue.getJobState(chunk.id)));
+    const waited = due
+      .filter((chunk, i) => (states[i] === 'waiting' || states[i] === 'prioritized') && !chunk.settled)
+      .map((chunk) => now - chunk.sentAt);
+    const longest = Math.max(0, ...waited);
+    if (longest >= Math.min(SAY_WAITS_AFTER.chunk, this.#settings.hostTimeout / 4)) {
+      this.#say(
+        'chunk',
+        longest,
+        `parapool: a chunk has waited ${Math.round(longest / 1000)} s in queue '${this.#settings.queue}' for a free host (${this.#hosts.length} host(s), ${this.#announced} slot(s), busy with other work?): start more hosts or give them more --concurrency`,
+      );
+    } else if (waited.length === 0) this.#said.delete('chunk');
     for (const [i, chunk] of due.entries()) {
       if (chunk.settled) continue;
       const state = states[i];
@@ -503,17 +736,49 @@ export class BullmqBackend implements Backend {
     }
   }
 
+  /** Says a wait once (an event, or one line on stderr if nobody listens), until it ends. */
+  #say(reason: WaitingEvent['reason'], ms: number, message: string): void {
+    if (this.#said.has(reason)) return;
+    this.#said.add(reason);
+    if (!this.#emit('waiting', { reason, ms, message })) process.stderr.write(`${message}\n`);
+  }
+
   #checkTimeouts(): void {
-    if (this.#state === 'stopped' || this.#chunks.size === 0) {
-      if (this.#hosts.length === 0 && this.#chunks.size === 0) this.#noHostSince = undefined;
+    if (this.#state === 'stopped') return;
+    const where = `${describeConnection(this.#settings.connection)}, queue '${this.#settings.queue}'`;
+    const problem =
+      this.#client.status === 'ready' ? undefined : fatalConnectionProblem(lastConnectionError(this.#client));
+    if (problem && !this.#fatal) {
+      // Waiting cannot fix it: the work fails now, and so does the work given later.
+      this.#fatal = new RedisUnavailableError(`Redis at ${where}: ${problem}.`);
+      this.#failAll(this.#fatal);
+      if (!this.#readyDone) this.#ready.reject(this.#fatal);
+      this.#releaseProgram();
       return;
     }
     const now = Date.now();
-    const where = `${describeConnection(this.#settings.connection)}, queue '${this.#settings.queue}'`;
+    const waitingForRedis = this.#chunks.size > 0 || !this.#readyDone;
+    if (this.#redisDownSince === undefined) this.#said.delete('redis');
+    else if (
+      waitingForRedis &&
+      now - this.#redisDownSince >= Math.min(SAY_WAITS_AFTER.redis, this.#settings.redisTimeout / 4)
+    ) {
+      const last = lastConnectionError(this.#client);
+      this.#say(
+        'redis',
+        now - this.#redisDownSince,
+        `parapool: Redis at ${describeConnection(this.#settings.connection)} has not answered for ${Math.round((now - this.#redisDownSince) / 1000)} s${last ? ` (${last.message})` : ''}; work fails with RedisUnavailableError after ${this.#settings.redisTimeout} ms`,
+      );
+    }
+    if (this.#hosts.length > 0) this.#said.delete('no-host');
+    if (this.#chunks.size === 0) {
+      if (this.#hosts.length === 0) this.#noHostSince = undefined;
+      return;
+    }
     if (this.#redisDownSince !== undefined && now - this.#redisDownSince >= this.#settings.redisTimeout) {
       this.#failAll(
         new RedisUnavailableError(
-          `Redis at ${describeConnection(this.#settings.connection)} could not be reached for ${this.#settings.redisTimeout} ms: check that redis-server runs there and the connection options (redisTimeout sets how long work waits).`,
+          `Redis at ${describeConnection(this.#settings.connection)} could not be reached for ${this.#settings.redisTimeout} ms${lastConnectionError(this.#client) ? ` (${lastConnectionError(this.#client)?.message})` : ''}: check that redis-server runs there and the connection options (redisTimeout sets how long work waits).`,
         ),
       );
       if (!this.#readyDone) this.#ready.reject(new RedisUnavailableError(`Redis at ${where} could not be reached`));
@@ -521,7 +786,15 @@ export class BullmqBackend implements Backend {
     }
     if (this.#redisDownSince === undefined && this.#hosts.length === 0) {
       this.#noHostSince ??= now;
-      if (now - this.#noHostSince >= this.#settings.hostTimeout) {
+      const waited = now - this.#noHostSince;
+      if (waited >= Math.min(SAY_WAITS_AFTER['no-host'], this.#settings.hostTimeout / 4)) {
+        this.#say(
+          'no-host',
+          waited,
+          `parapool: no parapool-worker serves ${where} (waited ${Math.round(waited / 1000)} s; work fails with NoHostsError after ${this.#settings.hostTimeout} ms): start one (npx parapool-worker --redis <url> --queue ${this.#settings.queue} --root <folder of the code>)`,
+        );
+      }
+      if (waited >= this.#settings.hostTimeout) {
         this.#failAll(
           new NoHostsError(
             `No parapool-worker served ${where} for ${this.#settings.hostTimeout} ms while work waited: start one on each machine that should work (npx parapool-worker --redis <url> --queue ${this.#settings.queue} --root <folder of the code>). hostTimeout sets how long work waits.`,
@@ -556,8 +829,8 @@ export class BullmqBackend implements Backend {
     const connected = this.#client.status === 'ready';
     if (connected) {
       // Removals and stops asked for by cancellations go out before the pool ends.
-      await within(Promise.all([...this.#pending]), 2000);
-      await within(
+      await settlesWithin(Promise.all([...this.#pending]), 2000);
+      await settlesWithin(
         (async () => {
           await this.#publish({ end: this.#poolId, terminate });
           await this.#client.del(this.#keys.pool(this.#poolId), this.#keys.results(this.#poolId));
@@ -568,14 +841,48 @@ export class BullmqBackend implements Backend {
     this.#state = 'stopped';
     for (const chunk of [...this.#chunks.values()]) this.#settle(chunk, new PoolTerminatedError());
     if (!this.#readyDone) this.#ready.reject(new PoolStateError('The pool was closed before it connected'));
-    await within(this.#queue.close(), 1000);
+    await settlesWithin(this.#queue.close(), 1000);
     // The reader may be blocked in XREAD: a polite QUIT would wait for it.
     this.#reader.disconnect();
     await closeClient(this.#client);
     this.#wake?.();
-    await within(this.#reading ?? Promise.resolve(), 2000);
+    await settlesWithin(this.#reading ?? Promise.resolve(), 2000);
     clearInterval(keepAlive);
   }
+}
+
+/** The key `idempotent` holds a task by. */
+export function taskKey(task: TaskRef): string {
+  return task.kind === 'module' ? `${task.module}#${task.name}` : `inline:${task.source}`;
+}
+
+function isIdempotent(set: ReadonlySet<string>, task: TaskRef): boolean {
+  return set.size > 0 && set.has(taskKey(task));
+}
+
+/** What is known of a host from its id alone (`<hostname>.<pid>.<random>`), when this pool never read its announcement. */
+function hostFromId(id: string): HostInfo {
+  const parts = id.split('.');
+  const pid = Number(parts.at(-2));
+  return {
+    id,
+    host: parts.slice(0, -2).join('.') || id,
+    pid: Number.isInteger(pid) ? pid : 0,
+    concurrency: 0,
+    backend: 'unknown',
+    node: 'unknown',
+    allowInline: false,
+    started: 0,
+    heartbeat: 0,
+    ttl: 0,
+  };
+}
+
+/** The error of a chunk whose host was lost each time it ran. */
+function hostLostError(times: number, host: HostInfo): Error {
+  const error = new WorkerCrashedError({ reason: 'its host was lost' });
+  error.message = `The host running this chunk was lost (its heartbeat stopped) each of the ${times} times it ran, last ${host.host} pid ${host.pid}. A task that kills its whole host process (process.kill, a native crash, the host running out of memory) fails its call after a bounded number of runs (the pool's maxHostLosses + 1); the other hosts keep serving.`;
+  return error;
 }
 
 /** A whole-chunk error from a host, naming the host. */

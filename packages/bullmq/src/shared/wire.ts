@@ -9,7 +9,7 @@
  * carries the writer's Node version and a host that cannot read it says so.
  */
 import { deserialize, serialize } from 'node:v8';
-import type { JobResult, SerializedError } from '@parapool/core/adapter';
+import type { EncodedJob, JobResult, SerializedError, TaskCall } from '@parapool/core/adapter';
 
 /** Version of this wire format; a host refuses chunks of another. */
 export const WIRE_VERSION = 1;
@@ -19,16 +19,18 @@ export type RemoteTask =
   | { readonly kind: 'module'; readonly path: string; readonly hash: string; readonly name: string }
   | { readonly kind: 'inline'; readonly source: string };
 
-/** A core `Job` with its task modules named by path and hash instead of by the caller's file URL. */
-export interface RemoteJob {
+/**
+ * The core's job (with its codec: registered class instances among the arguments arrive
+ * encoded) as it crosses Redis: rows unpacked (chunks are split by bytes, item by item), its
+ * tasks named by path and hash instead of by the caller's file URL, no jobs-ahead gate.
+ */
+export type RemoteJob = Omit<
+  EncodedJob,
+  'task' | 'initializer' | 'rowWidth' | 'columnRowWidths' | 'gate' | 'gateCells'
+> & {
   readonly task: RemoteTask;
-  readonly items: readonly unknown[] | Float64Array;
-  readonly spread: boolean;
-  readonly columns?: ReadonlyArray<readonly unknown[] | Float64Array>;
-  readonly initializer?: { readonly task: RemoteTask; readonly args: readonly unknown[] };
-  /** Registered class instances among the arguments are encoded (the worker decodes them). */
-  readonly codec?: { readonly marked: boolean };
-}
+  readonly initializer?: { readonly task: RemoteTask; readonly args: TaskCall['args'] };
+};
 
 /** The serialized part of a chunk. */
 export interface ChunkBody {

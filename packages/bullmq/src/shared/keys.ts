@@ -5,9 +5,27 @@
  */
 export class Keys {
   readonly base: string;
+  /** BullMQ's own keys of the queue start with this. */
+  readonly bull: string;
 
   constructor(prefix: string, queue: string) {
+    this.bull = `${prefix}:${queue}`;
     this.base = `${prefix}:${queue}:pp`;
+  }
+
+  /** BullMQ's hash of one job (its `pb` field names the worker, here the host, that took it). */
+  job(jobId: string): string {
+    return `${this.bull}:${jobId}`;
+  }
+
+  /** BullMQ's lock of a running job (held by the worker running it, renewed while it runs). */
+  lock(jobId: string): string {
+    return `${this.bull}:${jobId}:lock`;
+  }
+
+  /** BullMQ's list of the queue's running jobs. */
+  active(): string {
+    return `${this.bull}:active`;
   }
 
   /** A caller pool's heartbeat: while it exists, hosts run the pool's chunks. */
@@ -20,7 +38,10 @@ export class Keys {
     return `${this.base}:results:${poolId}`;
   }
 
-  /** Set when a chunk is no longer wanted: `drop` (never start it) or `stop` (stop it if running). */
+  /**
+   * Set when a chunk's job is no longer wanted: `drop` (never start it), `stop` (stop it if running),
+   * `moved` (its host was lost and the chunk was sent again as another job: stop it and never report it).
+   */
   cancel(chunkId: string): string {
     return `${this.base}:cancel:${chunkId}`;
   }
@@ -40,6 +61,9 @@ export class Keys {
     return `${this.base}:control`;
   }
 }
+
+/** What a cancel key holds. */
+export type CancelMark = 'drop' | 'stop' | 'moved';
 
 /** Messages on the control channel. */
 export type ControlMessage = { readonly stop: string } | { readonly end: string; readonly terminate: boolean };

@@ -1,7 +1,7 @@
 /**
  * The local parapool backends a host can run its chunks on (`--backend`).
  * Each is an adapter package (the list is backends.json's, copied into adapters.ts);
- * only the default, piscina, is a dependency.
+ * each is an optional peer, installed beside @parapool/bullmq on hosts that use it.
  */
 import type { Backend, BackendOptions } from '@parapool/core/adapter';
 import { ADAPTERS } from './adapters.js';
@@ -13,7 +13,7 @@ const LOCAL: Record<string, { readonly pkg: string; readonly exported: string }>
   ...Object.fromEntries(
     Object.entries(ADAPTERS).map(([name, exported]) => [name, { pkg: `@parapool/${name}`, exported }]),
   ),
-  inline: { pkg: '@parapool/core', exported: 'InlineBackend' },
+  inline: { pkg: '@parapool/core/adapter', exported: 'InlineBackend' },
 };
 
 /** Names `--backend` accepts. */
