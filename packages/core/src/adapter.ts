@@ -26,7 +26,7 @@ export type { Backend, BackendCapabilities, BackendFactory, BackendOptions, JobC
 export { InlineBackend } from './backends/inline.js';
 export { type Control, jobControl } from './backends/job-control.js';
 export { SlotBackend } from './backends/slot-backend.js';
-export { workerExecArgv, workerProcessEnv } from './backends/worker-flags.js';
+export { threadExecArgv, workerExecArgv, workerProcessEnv } from './backends/worker-flags.js';
 export type { WorkerListener } from './backends/worker-log.js';
 export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
 export { crashError, JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerSlots } from './backends/worker-slots.js';

@@ -5,8 +5,8 @@ import {
   lazyLibrary,
   MAX_JOBS_ON_A_WORKER,
   owned,
+  threadExecArgv,
   watchWorker,
-  workerExecArgv,
 } from '@parapool/core/adapter';
 import type { Piscina } from 'piscina';
 
@@ -43,7 +43,7 @@ export class PiscinaBackend extends defineAdapter({
   capabilities: { jobsAhead: true },
   spawn(piscina: PiscinaOptions, crashed) {
     const pool = new (piscinaLibrary().Piscina)({
-      execArgv: workerExecArgv(),
+      execArgv: threadExecArgv(),
       ...piscina,
       filename: WORKER,
       minThreads: 1,

@@ -6,6 +6,7 @@ import {
   type JobResult,
   MAX_JOBS_ON_A_WORKER,
   owned,
+  threadExecArgv,
   watchWorker,
   workerExecArgv,
 } from '@parapool/core/adapter';
@@ -68,7 +69,7 @@ export class TinypoolBackend extends defineAdapter({
     const processes = own.runtime === 'child_process';
     // The worker runtime runs its jobs one at a time; tinypool must not hold any back.
     const pool = new Tinypool({
-      execArgv: workerExecArgv(),
+      execArgv: processes ? workerExecArgv() : threadExecArgv(),
       ...own,
       filename: WORKER,
       minThreads: 1,
