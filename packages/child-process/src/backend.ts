@@ -57,13 +57,15 @@ function startWorker(options: ChildProcessOptions, crashed: Crashed): ChildWorke
         reject(toCloneError(error, 'argument'));
       }
     });
+  // Bun's IPC channel has no ref()/unref() (child.ref() and child.unref() cover it there).
+  const channel = child.channel as { ref?(): void; unref?(): void } | null | undefined;
   const keepAlive = (alive: boolean) => {
     if (alive) {
       child.ref();
-      child.channel?.ref();
+      channel?.ref?.();
     } else {
       child.unref();
-      child.channel?.unref();
+      channel?.unref?.();
     }
   };
   return {

@@ -26,7 +26,7 @@ export type { Backend, BackendCapabilities, BackendFactory, BackendOptions, JobC
 export { InlineBackend } from './backends/inline.js';
 export { type Control, jobControl } from './backends/job-control.js';
 export { SlotBackend } from './backends/slot-backend.js';
-export { workerExecArgv } from './backends/worker-flags.js';
+export { workerExecArgv, workerProcessEnv } from './backends/worker-flags.js';
 export type { WorkerListener } from './backends/worker-log.js';
 export type { SlotWorker, SpawnWorker, WorkerSlotsOptions, WorkerTerms } from './backends/worker-slots.js';
 export { crashError, WorkerSlots } from './backends/worker-slots.js';

@@ -109,13 +109,16 @@ export function defineTasks<const T extends Record<string, TaskFunction>>(
 }
 
 /**
- * The module URL without loader artefacts: tsx's `tsImport` adds a
- * `tsx-namespace` query to `import.meta.url`, which must not change the task's key.
+ * The module URL without loader artefacts: tsx's `tsImport` adds a namespace
+ * query to `import.meta.url` (`tsx-namespace=…` for an ES module, `namespace=…`
+ * for a file it loads as CommonJS, as it does on Node ≥ 22.18 outside a
+ * `"type": "module"` package), which must not change the task's key.
  */
 function canonicalModuleUrl(moduleUrl: string): string {
-  if (!moduleUrl.includes('tsx-namespace=')) return moduleUrl;
+  if (!moduleUrl.includes('namespace=')) return moduleUrl;
   const url = new URL(moduleUrl);
   url.searchParams.delete('tsx-namespace');
+  if (/^[\da-f-]{36}$/i.test(url.searchParams.get('namespace') ?? '')) url.searchParams.delete('namespace');
   return url.href;
 }
 

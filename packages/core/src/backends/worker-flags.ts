@@ -1,3 +1,7 @@
+import nodeModule from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * The Node flags a worker inherits from the program that started the pool:
  * all of them but those that only make sense for that program's own start
@@ -62,3 +66,23 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv): st
   }
   return kept;
 }
+
+/**
+ * The environment for a worker process: `env` with Node's on-disk compile
+ * cache turned on (`NODE_COMPILE_CACHE`, Node ≥ 22.1), so a new worker reads
+ * the compiled code of core, its adapter and the task modules instead of
+ * compiling them again: a worker process's first result comes sooner.
+ * Left as is where the user set `NODE_COMPILE_CACHE` or
+ * `NODE_DISABLE_COMPILE_CACHE`, and on runtimes without the cache.
+ */
+export function workerProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (!hasCompileCache || env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined) {
+    return env;
+  }
+  return { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'parapool-compile-cache') };
+}
+
+const hasCompileCache =
+  typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function' &&
+  !('Bun' in globalThis) &&
+  !('Deno' in globalThis);

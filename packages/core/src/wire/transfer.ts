@@ -23,12 +23,13 @@ interface Marks {
   /** Whether anything was ever marked in this thread (so unmarked programs never look). */
   used: boolean;
   /**
-   * Whether this thread sends only copies: a worker process, whose results leave
-   * through a serializing channel. Nothing is ever detached there, so a view of
-   * part of a buffer (which the channel's decoder itself makes of an argument, as
-   * a view into the larger message) can be marked like any other.
+   * Whether this thread is a worker, where a task may hand back an argument it
+   * received: that may be a view of part of a buffer it did not make (a process
+   * channel's decoder makes views into the larger message; a cloned view keeps
+   * its whole buffer; a BullMQ host reads a chunk's items as views into one
+   * buffer). There a view of part of its buffer is copied, not refused.
    */
-  copiesOnly?: boolean;
+  partialViewsCopied?: boolean;
 }
 
 // On globalThis, so every copy of this module in one thread (a task module
@@ -66,14 +67,17 @@ function describe(value: unknown): string {
  *
  * On a backend whose `capabilities.transfers` is `false` (worker processes,
  * BullMQ) the value is copied as usual and the sender keeps it. A typed array
- * moves its whole buffer, so it must span it (a `subarray`, or a small Node
- * `Buffer` from the shared pool, would detach memory it does not show: pass
- * `view.slice()` instead). Only top-level values are found: a marked buffer
- * nested inside an object argument is copied.
+ * moves its whole buffer, so in the caller it must span it (a `subarray`, or a
+ * small Node `Buffer` from the shared pool, would detach memory it does not
+ * show: pass `view.slice()` instead). In a task, a view of part of its buffer
+ * is copied instead of refused: an argument the task received may be one (a
+ * process channel decodes typed arrays as views into the message), and handing
+ * it back with `transfer()` must work on every backend. Only top-level values
+ * are found: a marked buffer nested inside an object argument is copied.
  *
  * @throws TypeError for anything that cannot be moved: not an ArrayBuffer or a
  * view of one, a SharedArrayBuffer (shared already: pass it as is), a view of
- * part of its buffer, or a buffer that was moved already (detached).
+ * part of its buffer (in the caller), or a buffer that was moved already (detached).
  */
 export function transfer<T extends TransferableValue>(value: T): T {
   const buffer = bufferOf(value);
@@ -92,7 +96,7 @@ export function transfer<T extends TransferableValue>(value: T): T {
   if (
     ArrayBuffer.isView(value) &&
     (view.byteOffset !== 0 || view.byteLength !== buffer.byteLength) &&
-    !store.copiesOnly
+    !store.partialViewsCopied
   ) {
     throw new TypeError(
       `transfer(): this ${describe(value)} shows ${view.byteLength} of its buffer's ${buffer.byteLength} bytes, and moving it would detach the whole buffer: pass a copy of just those bytes (view.slice()) or the buffer itself`,
@@ -109,11 +113,11 @@ export function transfer<T extends TransferableValue>(value: T): T {
 }
 
 /**
- * @internal Called by the worker runtime in a worker process: `transfer()`
- * degrades to a copy there, so it accepts a view of part of its buffer.
+ * @internal Called by the worker runtime of a real worker (thread or process):
+ * there `transfer()` accepts a view of part of its buffer and copies it.
  */
-export function markThreadCopiesOnly(): void {
-  marks().copiesOnly = true;
+export function copyPartialViews(): void {
+  marks().partialViewsCopied = true;
 }
 
 function bufferOf(value: unknown): unknown {
