@@ -23,6 +23,7 @@ export {
   watchWorker,
 } from './backends/adapter.js';
 export type { Backend, BackendCapabilities, BackendFactory, BackendOptions, JobControl } from './backends/backend.js';
+export { type ChannelTarget, channelWorker } from './backends/channel-worker.js';
 export { InlineBackend } from './backends/inline.js';
 export { type Control, jobControl } from './backends/job-control.js';
 export { SlotBackend } from './backends/slot-backend.js';
@@ -35,6 +36,7 @@ export { checkPoolOptions } from './pool/options.js';
 export { type AdapterPoolOptions, poolFactory } from './pool/pool-factory.js';
 export { settlesWithin } from './settles-within.js';
 export { taskLabel, toTaskRef } from './tasks.js';
+export type { JobMessage, WorkerMessage } from './wire/channel.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } from './wire/job.js';
