@@ -1,5 +1,5 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { channelWorker, defineAdapter, workerExecArgv } from '@parapool/core/adapter';
+import { channelWorker, defineAdapter, threadExecArgv } from '@parapool/core/adapter';
 
 /** Options for every worker: the `__camel__` key of `createPool`. */
 export type __Pascal__Options = Pick<WorkerOptions, 'env' | 'execArgv' | 'resourceLimits' | 'stdout' | 'stderr'>;
@@ -27,5 +27,5 @@ export class __Pascal__Backend extends defineAdapter({
   capabilities: {},
   // With a library: start one of its workers, and return { ready, run, stop } (see CONTRIBUTING.md).
   spawn: (options: __Pascal__Options, crashed) =>
-    channelWorker(new Worker(WORKER_ENTRY, { execArgv: workerExecArgv(), ...options }), crashed),
+    channelWorker(new Worker(WORKER_ENTRY, { execArgv: threadExecArgv(), ...options }), crashed),
 }) {}
