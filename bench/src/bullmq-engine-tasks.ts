@@ -12,4 +12,5 @@ function spin(ms: number): number {
 export const engineTasks = defineTasks(import.meta.url, {
   identity: (value: number) => value,
   spin: (ms: number) => (spin(ms) > 0 ? ms : 0),
+  pid: (_: number) => process.pid,
 });
