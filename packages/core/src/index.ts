@@ -43,6 +43,7 @@ export {
   PoolTerminatedError,
   TaskResolutionError,
   TimeoutError,
+  UnsupportedRuntimeError,
   WorkerCrashedError,
   WorkerStartupError,
 } from './errors.js';
@@ -51,6 +52,7 @@ export { BasePool } from './pool/base-pool.js';
 export type { Durations, PoolInsights, SlowTask } from './pool/insights.js';
 export { formatInsights } from './pool/insights.js';
 export { checkPoolOptions } from './pool/options.js';
+export { currentRuntime, type RuntimeInfo } from './runtime.js';
 export type { DefineTasksOptions, TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
 export { defineTasks, isTaskHandle, taskLabel, toTaskRef } from './tasks.js';
 export type {

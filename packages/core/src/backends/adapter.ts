@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
-import { WorkerCrashedError } from '../errors.js';
+import { UnsupportedRuntimeError, WorkerCrashedError } from '../errors.js';
 import { BasePool } from '../pool/base-pool.js';
 import { checkPoolOptions } from '../pool/options.js';
+import { currentRuntime, type RuntimeInfo } from '../runtime.js';
 import type { Pool, PoolOptions } from '../types.js';
 import type { BackendCapabilities, BackendOptions } from './backend.js';
 import { SlotBackend } from './slot-backend.js';
@@ -79,6 +80,12 @@ export interface AdapterDefinition<O extends object, K extends string, R = O> {
    * true: the conformance suite checks each capability both ways.
    */
   readonly capabilities?: Partial<BackendCapabilities> | ((options: R) => Partial<BackendCapabilities>);
+  /**
+   * Why the library (with these options) does not work on `runtime`, and what
+   * to use instead; `undefined` where it works. `createPool` then throws an
+   * {@link UnsupportedRuntimeError} with it, instead of a pool that would hang or crash.
+   */
+  readonly refuses?: (options: R, runtime: RuntimeInfo) => string | undefined;
   /**
    * Starts one worker with the library and describes it as a SlotWorker. Call
    * `crashed` when it dies on its own ({@link watchWorker} does that for a
@@ -158,6 +165,11 @@ export function defineAdapter<O extends object, K extends string, R = O>(
       const resolved = definition.resolve
         ? definition.resolve(libraryOptions ?? ({} as O))
         : ((libraryOptions ?? {}) as unknown as R);
+      const runtime = currentRuntime();
+      const refusal = definition.refuses?.(resolved, runtime);
+      if (refusal !== undefined) {
+        throw new UnsupportedRuntimeError(`${definition.package} does not work on ${runtime.label}: ${refusal}`);
+      }
       const capabilities =
         typeof definition.capabilities === 'function' ? definition.capabilities(resolved) : definition.capabilities;
       super(definition.name, options, (crashed) => definition.spawn(resolved, crashed), capabilities);
