@@ -46,7 +46,7 @@ function crashOf(error: unknown): WorkerCrashedError {
 interface Referable {
   ref(): void;
   unref(): void;
-  channel?: { ref(): void; unref(): void } | null;
+  channel?: { ref?(): void; unref?(): void } | null;
 }
 
 /**
@@ -59,10 +59,10 @@ function keepAlive(pool: WorkerPool, alive: boolean): void {
   if (typeof worker?.ref !== 'function' || typeof worker.unref !== 'function') return;
   if (alive) {
     worker.ref();
-    worker.channel?.ref();
+    worker.channel?.ref?.(); // Bun's IPC channel has neither ref() nor unref()
   } else {
     worker.unref();
-    worker.channel?.unref();
+    worker.channel?.unref?.();
   }
 }
 
@@ -131,5 +131,11 @@ export class WorkerpoolBackend extends defineAdapter({
   // An aborted job's worker is force-terminated and replaced; process.exit() or an uncaught
   // error ends only that worker; 'thread' (and 'auto' on Node) workers share the caller's pid.
   capabilities: (resolved) => ({ separateProcesses: resolved.workerType === 'process' }),
+  // In a Bun worker thread, workerpool's worker sees `self` and `postMessage` and takes itself for a
+  // browser's web worker: it never answers, and every call would wait forever.
+  refuses: (resolved, runtime) =>
+    runtime.name === 'bun' && resolved.workerType !== 'process'
+      ? "workerpool's worker threads never answer there (its worker takes Bun's worker globals for a browser's). Use workerpool's processes (createPool({ workerpool: { workerType: 'process' } })), or the threads of @parapool/piscina or @parapool/tinypool."
+      : undefined,
   spawn: spawnWorker,
 }) {}
