@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Pool, PoolOptions } from '@parapool/core';
 import { loadBullmq } from './bullmq-cluster.js';
+import type { SubjectInfo } from './results.js';
 
 /** A backend's createPool, as every adapter exports it. */
 export type CreatePool = (options: PoolOptions) => Pool;
@@ -45,16 +46,17 @@ export function isBackendName(name: string): name is BackendName {
   return Object.hasOwn(backendPackages, name);
 }
 
-/** A backend the bench can run, or why it cannot. */
-export type LoadedBackend =
-  | { readonly name: string; readonly available: true; readonly createPool: CreatePool }
-  | { readonly name: string; readonly available: false; readonly reason: string };
+/** A backend's column: its createPool when it loaded, or why it cannot run (`reason`). */
+export type LoadedBackend = SubjectInfo & { readonly kind: 'parapool'; readonly createPool?: CreatePool };
+
+/** A backend that cannot run, and why. */
+export function unavailable(id: string, reason: string): LoadedBackend {
+  return { id, label: id, kind: 'parapool', available: false, reason };
+}
 
 /** Imports a backend's package; never throws. */
 export function loadBackend(name: string): Promise<LoadedBackend> {
-  if (!isBackendName(name)) {
-    return Promise.resolve({ name, available: false, reason: `no such backend (known: ${knownBackends()})` });
-  }
+  if (!isBackendName(name)) return Promise.resolve(unavailable(name, `no such backend (known: ${knownBackends()})`));
   if (name === 'bullmq') return loadBullmq(); // starts its own Redis and hosts
   return loadBackendFrom(name, backendPackages[name] ?? `@parapool/${name}`);
 }
@@ -64,18 +66,18 @@ export async function loadBackendFrom(name: string, specifier: string): Promise<
   try {
     // A non-literal specifier: the bench builds before every adapter exists.
     const module = (await import(specifier)) as { createPool?: unknown };
-    if (typeof module.createPool !== 'function') {
-      return { name, available: false, reason: `${specifier} does not export createPool()` };
-    }
-    return { name, available: true, createPool: module.createPool as CreatePool };
+    if (typeof module.createPool !== 'function') return unavailable(name, `${specifier} does not export createPool()`);
+    return { id: name, label: name, kind: 'parapool', available: true, createPool: module.createPool as CreatePool };
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
     const missing = code === 'ERR_MODULE_NOT_FOUND' && (message.includes(specifier) || message.includes('/dist/'));
-    const reason = missing
-      ? `${specifier} is not built yet (run \`pnpm build\` at the repository root)`
-      : `${specifier} failed to load: ${message}`;
-    return { name, available: false, reason };
+    return unavailable(
+      name,
+      missing
+        ? `${specifier} is not built yet (run \`pnpm build\` at the repository root)`
+        : `${specifier} failed to load: ${message}`,
+    );
   }
 }
 

@@ -5,7 +5,7 @@
  * Started on first use, stopped when the bench exits.
  */
 import type { PoolOptions } from '@parapool/core';
-import type { LoadedBackend } from './backends.js';
+import { type LoadedBackend, unavailable } from './backends.js';
 import { benchDir } from './paths.js';
 
 let settings = { hosts: 2, processes: 2 };
@@ -23,7 +23,7 @@ export async function loadBullmq(): Promise<LoadedBackend> {
     bullmq = await import('@parapool/bullmq');
     local = await import('@parapool/bullmq/local-cluster');
   } catch (error) {
-    return { name: 'bullmq', available: false, reason: `@parapool/bullmq failed to load: ${(error as Error).message}` };
+    return unavailable('bullmq', `@parapool/bullmq failed to load: ${(error as Error).message}`);
   }
   try {
     // The cluster's processes do not hold the bench open; they are killed when it exits.
@@ -36,12 +36,14 @@ export async function loadBullmq(): Promise<LoadedBackend> {
       keepsProgramAlive: false,
     });
     return {
-      name: 'bullmq',
+      id: 'bullmq',
+      label: 'bullmq',
+      kind: 'parapool',
       available: true,
       createPool: (options: PoolOptions) =>
         bullmq.createPool({ ...options, connection: cluster.url, queue: cluster.queue, root: benchDir }),
     };
   } catch (error) {
-    return { name: 'bullmq', available: false, reason: (error as Error).message };
+    return unavailable('bullmq', (error as Error).message);
   }
 }

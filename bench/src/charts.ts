@@ -62,11 +62,29 @@ interface Bar {
   readonly value: number | null;
   readonly text: string;
   readonly failed: boolean;
+  /** Outside what the machine allows (drawn faint, labelled). */
+  readonly noise?: boolean;
 }
 
 /**
- * Grouped horizontal bars of a ratio on a log scale, growing from 1× (right:
- * more, left: less), with value labels; failed runs are written, not drawn.
+ * An x scale fitted to `values` (and `always`, e.g. the 1× line): linear from
+ * 0 when they span less than `span` times, otherwise a log scale from just
+ * below the smallest to just above the largest (never decades of empty axis).
+ */
+export function fittedScale(values: readonly number[], always: readonly number[] = [], span = 20) {
+  const all = [...values, ...always].filter((v) => v > 0 && Number.isFinite(v));
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  if (all.length === 0) return { log: false, scale: { zero: true } };
+  if (hi / lo <= span) return { log: false, scale: { zero: true, nice: false, domain: [0, hi * 1.15] } };
+  return { log: true, scale: { type: 'log' as const, nice: false, domain: [lo / 1.25, hi * 1.25] } };
+}
+
+/**
+ * Grouped horizontal bars of a ratio growing from 1× (right: more, left:
+ * less), on a scale fitted to the data, with value labels; failed runs are
+ * written, not drawn; noise (outside what the machine allows) is drawn faint
+ * and labelled so.
  */
 function ratioBars(
   results: BenchResults,
@@ -78,12 +96,11 @@ function ratioBars(
 ): TopLevelSpec {
   const y = { field: 'group', type: 'nominal' as const, sort: groups, title: null };
   const yOffset = { field: 'subject', type: 'nominal' as const, sort: null };
-  const values = bars.filter((b) => !b.failed).map((b) => b.value as number);
-  const lo = Math.min(1, ...values);
-  const hi = Math.max(1, ...values);
-  // Room for the labels on both sides.
-  const scale = { type: 'log' as const, domain: [lo / 4, hi * 4] };
-  const x = { field: 'value', type: 'quantitative' as const, title: axis, scale };
+  const { log, scale } = fittedScale(
+    bars.filter((b) => !b.failed).map((b) => b.value as number),
+    [1],
+  );
+  const x = { field: 'value', type: 'quantitative' as const, title: `${axis}${log ? ', log scale' : ''}`, scale };
   return {
     ...base,
     title: { ...title, anchor: 'start' },
@@ -99,6 +116,7 @@ function ratioBars(
           yOffset,
           x,
           x2: { datum: 1 },
+          opacity: { condition: { test: 'datum.noise', value: 0.3 }, value: 1 },
           color: {
             field: 'subject',
             type: 'nominal',
@@ -167,8 +185,9 @@ export function headlineSpec(results: BenchResults): TopLevelSpec {
         subject: labelOf(results, m.subject),
         id: m.subject,
         value: failed ? null : (m.speedup as number),
-        text: failed ? failedText(m) : ratio(m.speedup),
+        text: failed ? failedText(m) : `${ratio(m.speedup)}${m.noise ? ' (noise)' : ''}`,
         failed,
+        noise: !!m.noise,
       });
     }
   }
@@ -180,7 +199,7 @@ export function headlineSpec(results: BenchResults): TopLevelSpec {
       text: `parapool: speedup over a sequential loop (${String(results.options.processes)} processes)`,
       subtitle: `${results.machine.cpuModel}, ${results.machine.availableParallelism} cores, Node ${results.machine.node}, ${results.date.slice(0, 10)}; right of the line: faster than the loop`,
     },
-    'speedup (× the sequential loop, log scale)',
+    'speedup (× the sequential loop)',
     '1× = the sequential loop',
   );
 }
@@ -201,8 +220,9 @@ export function limitSpec(results: BenchResults): TopLevelSpec {
         value: failed ? null : (m.vsLimit as number),
         text: failed
           ? failedText(m)
-          : `${ratio(m.vsLimit)} (${m.calls ? `${m.calls.p50Us.toFixed(0)} µs a call` : ms(m.medianMs)})`,
+          : `${ratio(m.vsLimit)} (${m.calls ? `${m.calls.p50Us.toFixed(0)} µs a call` : ms(m.medianMs)})${m.noise ? ' (noise)' : ''}`,
         failed,
+        noise: !!m.noise,
       });
     }
   }
@@ -214,40 +234,44 @@ export function limitSpec(results: BenchResults): TopLevelSpec {
       text: 'parapool: time ÷ the hand-written limit (bare worker_threads; child-process: bare fork)',
       subtitle: 'the same run; 1× is as fast as the machine allows, right of the line is slower',
     },
-    '× the limit (log scale)',
+    '× the limit',
     '1× = the limit',
   );
 }
 
-/** Median time per subject and method (bars, labelled), the p25–p75 range as a line; failed rows written. */
-export function timesSpec(results: BenchResults, result: WorkloadResult): TopLevelSpec {
-  const rows = result.measurements.map((m) => ({
+/**
+ * Median time per subject and method (bars, labelled), the interval of the
+ * median as a line, failed rows written; `rows` are the workload's rows of one
+ * size (its runs on a sample get a chart of their own).
+ */
+export function timesSpec(
+  results: BenchResults,
+  result: WorkloadResult,
+  rows: readonly Measurement[],
+  what: string,
+): TopLevelSpec {
+  const data = rows.map((m) => ({
     row: `${labelOf(results, m.subject)} · ${m.label}`,
     subject: labelOf(results, m.subject),
     id: m.subject,
     failed: m.status !== 'ok' || m.medianMs === undefined,
     median: m.medianMs ?? null,
-    low: m.spread?.p25Ms ?? m.medianMs ?? null,
-    high: m.spread?.p75Ms ?? m.medianMs ?? null,
-    text: m.status !== 'ok' || m.medianMs === undefined ? failedText(m) : ms(m.medianMs),
+    low: m.ci?.low ?? m.medianMs ?? null,
+    high: m.ci?.high ?? m.medianMs ?? null,
+    text:
+      m.status !== 'ok' || m.medianMs === undefined ? failedText(m) : `${ms(m.medianMs)}${m.noise ? ' (noise)' : ''}`,
   }));
-  const ok = rows.filter((r) => !r.failed);
-  const lowest = Math.max(1e-6, Math.min(...ok.map((r) => r.low as number)));
-  const highest = Math.max(...ok.map((r) => r.high as number));
-  const log = highest / lowest > 50;
-  // A log scale cannot include 0: its bars start at the power of ten below the fastest run.
-  const start = log ? 10 ** Math.floor(Math.log10(lowest)) : 0;
-  const scale = log
-    ? { type: 'log' as const, domain: [start, highest * 3] }
-    : { zero: true, domain: [0, highest * 1.25 || 1] };
+  const ok = data.filter((r) => !r.failed);
+  const { log, scale } = fittedScale([...ok.map((r) => r.low as number), ...ok.map((r) => r.high as number)], [], 50);
+  const start = log ? (scale.domain as number[])[0] : 0;
   const y = { field: 'row', type: 'nominal' as const, sort: null, title: null };
   const x = { field: 'median', type: 'quantitative' as const, title: `ms${log ? ' (log scale)' : ''}`, scale };
   return {
     ...base,
-    title: { text: `${result.title}: median time (line: 25th–75th percentile)`, anchor: 'start' },
+    title: { text: `${result.title}${what}: median time (line: its interval)`, anchor: 'start' },
     width: 520,
     height: { step: 16 },
-    data: { values: rows },
+    data: { values: data },
     layer: [
       {
         transform: [{ filter: '!datum.failed' }],
@@ -261,7 +285,7 @@ export function timesSpec(results: BenchResults, result: WorkloadResult): TopLev
             type: 'nominal',
             scale: colorScale(
               results,
-              rows.map((r) => r.id),
+              data.map((r) => r.id),
             ),
             title: null,
           },
@@ -281,7 +305,7 @@ export function timesSpec(results: BenchResults, result: WorkloadResult): TopLev
       {
         transform: [{ filter: 'datum.failed' }],
         mark: { type: 'text', align: 'left', dx: 2, fontSize: 9, fontWeight: 'bold', color: FAILED_COLOR },
-        encoding: { y, x: { datum: start || 0, type: 'quantitative', scale }, text: { field: 'text' } },
+        encoding: { y, x: { datum: start, type: 'quantitative', scale }, text: { field: 'text' } },
       },
     ],
   } as TopLevelSpec;
@@ -322,7 +346,16 @@ export function crossoverSpec(results: BenchResults, result: WorkloadResult): To
         mark: { type: 'line', point: true },
         encoding: {
           x,
-          y: { field: 'speedup', type: 'quantitative', scale: { type: 'log' }, title: 'speedup (log scale)' },
+          y: {
+            field: 'speedup',
+            type: 'quantitative',
+            scale: fittedScale(
+              rows.map((r) => r.speedup as number),
+              [1],
+              10,
+            ).scale,
+            title: 'speedup',
+          },
           color: {
             field: 'subject',
             type: 'nominal',

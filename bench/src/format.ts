@@ -28,3 +28,8 @@ export function perItem(ns: number | undefined): string {
   if (Math.abs(ns) >= 10_000) return `${(ns / 1000).toFixed(1)} µs`;
   return `${ns.toFixed(0)} ns`;
 }
+
+/** A median's interval: '23.9 – 24.8 ms (95%)'. */
+export function interval(ci: { low: number; high: number; confidence: number } | undefined): string {
+  return ci ? `${range(ci.low, ci.high)} (${Math.floor(ci.confidence * 100)}%)` : '—';
+}

@@ -13,6 +13,14 @@ export async function pythonVersion(): Promise<string | undefined> {
   }
 }
 
+/** The runtime running the bench: Bun and Deno say they are Node too (process.version). */
+function runtimeName(): string {
+  const versions = process.versions as NodeJS.ProcessVersions & { bun?: string; deno?: string };
+  if (versions.bun) return `bun ${versions.bun}`;
+  if (versions.deno) return `deno ${versions.deno}`;
+  return `node ${process.version}`;
+}
+
 /** What the figures were measured on. */
 export function machineInfo(python: string | undefined): MachineInfo {
   const list = cpus();
@@ -24,6 +32,7 @@ export function machineInfo(python: string | undefined): MachineInfo {
     platform: process.platform,
     arch: process.arch,
     node: process.version,
+    runtime: runtimeName(),
     ...(python ? { python } : {}),
     loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
   };

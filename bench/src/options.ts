@@ -10,8 +10,8 @@ export interface BenchOptions {
   readonly backends: readonly SelectableSubject[];
   readonly workloads: readonly string[];
   readonly processes: number;
-  /** Timed runs per measurement (after one untimed warm-up run). */
-  readonly repeat: number;
+  /** How many times each case runs: until its median is known precisely enough (see Rounds). */
+  readonly rounds: Rounds;
   readonly quick: boolean;
   /** Also run CPython's multiprocessing.Pool (python3) as a reference. */
   readonly python: boolean;
@@ -24,6 +24,27 @@ export interface BenchOptions {
   /** Give up on one run after this many seconds. */
   readonly timeoutS: number;
 }
+
+/**
+ * Each case runs `warmup` untimed times, then at least `minRuns` timed ones,
+ * and more (up to `maxRuns`) while the interval of its median is wider than
+ * ± `precision` of it (stats.ts). Extra rounds stop too when the workload has
+ * taken `budget` times what its first rounds took.
+ */
+export interface Rounds {
+  readonly warmup: number;
+  readonly minRuns: number;
+  readonly maxRuns: number;
+  /** The interval's half-width aimed at, relative to the median (0.03 = ± 3%). */
+  readonly precision: number;
+  readonly budget: number;
+}
+
+/** The full run: 6 runs give a 95% interval of the median ([min, max]); up to 12 narrow it. */
+export const fullRounds: Rounds = { warmup: 1, minRuns: 6, maxRuns: 12, precision: 0.03, budget: 1.4 };
+
+/** --quick: every workload and method runs and is checked; 3 runs give [min, max] at 75%. */
+export const quickRounds: Rounds = { warmup: 1, minRuns: 3, maxRuns: 3, precision: 0.1, budget: 1 };
 
 /** Every parapool backend and raw library id --backends accepts. */
 export const subjectNames: readonly SelectableSubject[] = [...backendNames, ...rawLibraries.map((r) => r.id)];

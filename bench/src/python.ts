@@ -101,7 +101,7 @@ export async function runPython(
   const input = JSON.stringify({
     workload,
     processes: options.processes,
-    repeat: options.repeat,
+    repeat: options.rounds.minRuns,
     quick: options.quick,
     sizes,
     ...part.config,

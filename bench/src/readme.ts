@@ -5,6 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import prettyMs from 'pretty-ms';
 import { headlineSpec, limitSpec, renderSvg } from './charts.js';
 import { ms, perItem, ratio } from './format.js';
 import type { BenchResults, Measurement, MethodId, SubjectId, WorkloadId } from './results.js';
@@ -78,11 +79,11 @@ export function readmeBlock(results: BenchResults, images: { headline: string; l
     '',
     ...lines,
     '',
-    `Targets: ${met} met, ${missed} missed, ${results.targets.length - met - missed} not measurable (each with its reason in the report).`,
+    `The project's own targets (the end of the report): ${met} met, ${missed} missed, ${results.targets.length - met - missed} not measurable.`,
     '',
     `Measured ${results.date.slice(0, 10)} with \`${results.command}\` on ${m.cpuModel} (${m.availableParallelism} cores${
       m.loadAverage[0] !== undefined ? `, load average ${m.loadAverage[0]} at the start` : ''
-    }), Node ${m.node}${m.python ? `, CPython ${m.python}` : ''}; median of ${String(results.options.repeat)} runs, in ${Math.round(results.durationS / 60)} min.${m.python ? " Python rows are against Python's own sequential loop." : ''} Every figure, chart, target and the per-method tables: \`bench/results/report.html\`. Regenerate this block with \`pnpm bench:readme\`.`,
+    }), Node ${m.node}${m.python ? `, CPython ${m.python}` : ''}; each case run until the 95% interval of its median is within ± ${Math.round(Number((results.options.rounds as { precision?: number } | undefined)?.precision ?? 0) * 100)}% (capped), in ${prettyMs(results.durationS * 1000, { secondsDecimalDigits: 0 })}.${m.python ? " Python rows are against Python's own sequential loop." : ''} Every figure, chart, target and the per-method tables: \`bench/results/report.html\`. Regenerate this block with \`pnpm bench:readme\`.`,
     README_END,
   ].join('\n');
 }

@@ -1,182 +1,227 @@
 /**
  * The report's first section: which backend to pick for each kind of work,
- * derived from this run's figures (nothing here names a backend: the
- * figures do).
+ * derived from this run's figures. A figure outside what the machine allows
+ * (stats.ts: `noise`) is never a recommendation: it is named as noise with
+ * what to run for a real answer. A winner is named only when its interval
+ * lies clear of every other's; otherwise the report names the ones that the
+ * run cannot tell apart.
  */
 import { ms, ratio } from './format.js';
-import type { BenchResults, Measurement, Recommendation, SubjectInfo } from './results.js';
+import type {
+  BenchResults,
+  Interval,
+  Measurement,
+  Recommendation,
+  SubjectId,
+  SubjectInfo,
+  WorkKind,
+  WorkloadId,
+} from './results.js';
 import { RunView } from './targets.js';
 import { grainLabel } from './workloads/crossover.js';
 
-/** Figures within this factor of the best count as a tie (run-to-run noise on a shared machine). */
-export const TIE = 1.05;
-
-interface Scored {
-  readonly subject: SubjectInfo;
-  readonly row: Measurement;
-  /** Higher is better. */
-  readonly score: number;
+interface Candidate {
+  readonly id: SubjectId;
+  readonly label: string;
+  readonly row?: Measurement;
+  /** The figure compared (a speedup: higher is better; a time: lower is better) and its interval. */
+  readonly value: number;
+  readonly ci: Interval;
 }
 
-function best(scored: readonly Scored[]): { top: Scored; ties: Scored[] } | undefined {
-  const sorted = [...scored].sort((a, b) => b.score - a.score);
-  const top = sorted[0];
-  if (!top) return undefined;
-  return { top, ties: sorted.slice(1).filter((s) => s.score * TIE >= top.score) };
+const overlap = (a: Interval, b: Interval) => a.low <= b.high && b.low <= a.high;
+
+/** A candidate's figure as text: '1.97× (1.95–1.99)' or '24.2 ms (23.9–24.8 ms)'. */
+type Show = (c: Candidate) => string;
+export const showRatio: Show = (c) => `${ratio(c.value)} (${c.ci.low.toFixed(2)}–${c.ci.high.toFixed(2)})`;
+export const showTime: Show = (c) => `${ms(c.value)} (${ms(c.ci.low)}–${ms(c.ci.high)})`;
+
+/** The confidence of the intervals compared, for the text: the lowest of them. */
+function confidenceOf(candidates: readonly Candidate[]): string {
+  const c = Math.min(...candidates.map((x) => x.ci.confidence));
+  return `${Math.floor(c * 100)}%`;
 }
 
-function tiesText(ties: readonly Scored[], what: (s: Scored) => string): string {
-  if (ties.length === 0) return '';
-  return ` Within ${Math.round((TIE - 1) * 100)}% of it (a tie on this machine): ${ties.map((s) => `${s.subject.label} ${what(s)}`).join(', ')}.`;
+/** Where a run's figures were noise: what to run to get real ones. */
+function whatToRun(run: RunView, workload: WorkloadId): string {
+  const quick = run.results.options.quick ? ' (not --quick)' : '';
+  return `for a real answer, run \`pnpm bench --workloads ${workload}\`${quick} on an idle machine`;
 }
 
-/** Each available parapool backend (optionally only those with workers) with its row of `method` in `workload`. */
-function rows(
+/**
+ * The decision among `candidates`: the best by `value`, a winner only when its
+ * interval overlaps no other's; rows marked as noise are left out and named.
+ */
+function decide(
   run: RunView,
-  workload: Parameters<RunView['row']>[0],
-  method: Parameters<RunView['row']>[2],
-  score: (m: Measurement) => number | undefined,
+  work: WorkKind,
+  title: string,
+  workload: WorkloadId,
+  candidates: readonly Candidate[],
+  higherIsBetter: boolean,
+  show: Show,
+  what: string,
+): Recommendation | undefined {
+  if (candidates.length === 0) return undefined;
+  const noisy = candidates.filter((c) => c.row?.noise);
+  const sound = candidates
+    .filter((c) => !c.row?.noise)
+    .sort((a, b) => (higherIsBetter ? b.value - a.value : a.value - b.value));
+  const noise = noisy.length
+    ? ` Left out as noise, outside what the machine allows: ${noisy.map((c) => `${c.label} (${c.row?.noise?.join('; ')})`).join(', ')}; ${whatToRun(run, workload)}.`
+    : '';
+  const top = sound[0];
+  if (!top || (sound.length === 1 && top.id === 'sequential')) {
+    return { work, title, choice: null, tied: [], text: `No recommendation from this run.${noise}` };
+  }
+  const tied = sound.slice(1).filter((c) => overlap(c.ci, top.ci));
+  const figure = top.row?.medianMs !== undefined ? { medianMs: top.row.medianMs, ci: top.row.ci } : undefined;
+  const at = `${what} (intervals of the median at ${confidenceOf(sound)})`;
+  if (tied.length > 0) {
+    const all = [top, ...tied];
+    return {
+      work,
+      title,
+      choice: null,
+      tied: all.map((c) => c.id),
+      ...(figure ? { figure } : {}),
+      text: `No single winner: ${all.map((c) => `${c.label} ${show(c)}`).join(', ')} lie within each other's spread on ${at}; any of them.${noise}`,
+    };
+  }
+  const next = sound[1];
+  return {
+    work,
+    title,
+    choice: top.id,
+    tied: [],
+    ...(figure ? { figure } : {}),
+    text: `${top.label}: ${show(top)} on ${at}${next ? `, clear of the next, ${next.label} ${show(next)}` : ''}.${noise}`,
+  };
+}
+
+/** Each available parapool backend's row of `method` in `workload`, as a candidate by `figure`. */
+function candidates(
+  run: RunView,
+  workload: WorkloadId,
+  method: Measurement['method'],
+  figure: 'speedup' | 'time',
   keep: (s: SubjectInfo) => boolean = () => true,
-): Scored[] {
-  const out: Scored[] = [];
-  for (const subject of run.results.subjects) {
-    if (subject.kind !== 'parapool' || !subject.available || !keep(subject)) continue;
-    const row = run.row(workload, subject.id, method);
-    const value = row ? score(row) : undefined;
-    if (row && value !== undefined && Number.isFinite(value)) out.push({ subject, row, score: value });
+): Candidate[] {
+  const out: Candidate[] = [];
+  for (const s of run.results.subjects) {
+    if (s.kind !== 'parapool' || !s.available || !keep(s)) continue;
+    const row = run.row(workload, s.id, method);
+    const value = figure === 'speedup' ? row?.speedup : row?.medianMs;
+    const ci = figure === 'speedup' ? row?.speedupCi : row?.ci;
+    if (row && value !== undefined && ci) out.push({ id: s.id, label: s.label, row, value, ci });
   }
   return out;
 }
 
+/** The sequential loop as a candidate by speedup: exactly 1×. */
+const LOOP: Candidate = {
+  id: 'sequential',
+  label: 'the sequential loop',
+  value: 1,
+  ci: { low: 1, high: 1, confidence: 1 },
+};
+
 function cpuBound(run: RunView): Recommendation | undefined {
-  const w = run.workload('cpu-bound');
-  const sequential = run.row('cpu-bound', 'sequential', 'loop');
-  const pick = best(
-    rows(
-      run,
-      'cpu-bound',
-      'map',
-      (m) => m.speedup,
-      (s) => !s.inProcess,
-    ),
-  );
-  if (!w || !pick || !sequential) return undefined;
-  const { top, ties } = pick;
+  const pools = candidates(run, 'cpu-bound', 'map', 'speedup', (s) => !s.inProcess);
+  const tasks = pools[0]?.row?.items;
   const taskMs = (run.results.sizes as { cpuTaskMs?: number }).cpuTaskMs;
-  const tasks = `${top.row.items} tasks of ${taskMs === undefined ? ms((sequential.medianMs ?? 0) / top.row.items) : `${taskMs} ms`}`;
-  if (top.score < TIE) {
-    return {
-      work: 'cpu-bound',
-      title: 'CPU-bound work, big items',
-      choice: 'sequential',
-      text: `No pool beat the sequential loop on ${tasks} (best: ${top.subject.label}, ${ratio(top.score)}): the machine had no idle core in this run.`,
-    };
-  }
-  return {
-    work: 'cpu-bound',
-    title: 'CPU-bound work, big items',
-    choice: top.subject.id,
-    text: `${top.subject.label}: ${ratio(top.score)} the sequential loop on ${tasks} with ${String(run.results.options.processes)} processes.${tiesText(ties, (s) => ratio(s.score))}`,
-  };
+  const what = `${tasks} tasks of ${taskMs} ms, speedup over the sequential loop with ${String(run.results.options.processes)} processes`;
+  return decide(
+    run,
+    'cpu-bound',
+    'CPU-bound work, big items',
+    'cpu-bound',
+    pools.length ? [...pools, LOOP] : [],
+    true,
+    showRatio,
+    what,
+  );
 }
 
 function tinyItems(run: RunView): Recommendation | undefined {
-  const sequential = run.row('howmany', 'sequential', 'loop');
-  const pick = best(rows(run, 'howmany', 'map', (m) => (m.medianMs ? 1 / m.medianMs : undefined)));
-  if (!sequential?.medianMs || !pick) return undefined;
-  const { top, ties } = pick;
-  const crossover = run.workload('crossover')?.crossoverUs ?? {};
-  const grains = Object.entries(crossover)
+  const loop = run.row('howmany', 'sequential', 'loop');
+  const pools = candidates(run, 'howmany', 'map', 'time');
+  if (!loop?.medianMs || !loop.ci || pools.length === 0) return undefined;
+  const all = [
+    { id: 'sequential', label: 'the sequential loop', row: loop, value: loop.medianMs, ci: loop.ci },
+    ...pools,
+  ];
+  const what = `${loop.items.toLocaleString('en')} rows of howmany (a loop, or a pool's map)`;
+  const r = decide(
+    run,
+    'tiny-items',
+    'Tiny items (well under a microsecond of work each)',
+    'howmany',
+    all,
+    false,
+    showTime,
+    what,
+  );
+  const grains = Object.entries(run.workload('crossover')?.crossoverUs ?? {})
     .filter(
-      ([id, us]) =>
-        us !== null &&
-        us !== undefined &&
-        run.results.subjects.some((s) => s.id === id && s.kind === 'parapool' && !s.inProcess),
+      ([id, us]) => typeof us === 'number' && run.results.subjects.some((s) => s.id === id && s.kind === 'parapool'),
     )
     .sort((a, b) => (a[1] as number) - (b[1] as number));
   const from = grains[0];
   const pays = from
-    ? ` A pool pays from about ${grainLabel(from[1] as number)} of work (${run.label(from[0] as SubjectInfo['id'])}, crossover); batch tiny items into bigger ones until each is that big.`
-    : ' No pool beat the sequential loop at any grain of the crossover workload in this run.';
-  const items = `${sequential.items.toLocaleString('en')} rows of howmany`;
-  const topMs = 1 / top.score;
-  if (topMs >= sequential.medianMs / TIE) {
-    return {
-      work: 'tiny-items',
-      title: 'Tiny items (well under a microsecond of work each)',
-      choice: 'sequential',
-      text: `Keep them in a loop: the sequential loop does ${items} in ${ms(sequential.medianMs)}, the fastest pool (${top.subject.label}, map) in ${ms(topMs)} (${ratio(topMs / sequential.medianMs)} slower${top.row.vsLimit !== undefined ? `; ${ratio(top.row.vsLimit)} the hand-written limit` : ''}).${pays}`,
-    };
-  }
-  return {
-    work: 'tiny-items',
-    title: 'Tiny items (well under a microsecond of work each)',
-    choice: top.subject.id,
-    text: `${top.subject.label}: map does ${items} in ${ms(topMs)}, against ${ms(sequential.medianMs)} for the sequential loop${top.row.vsLimit !== undefined ? ` (${ratio(top.row.vsLimit)} the hand-written limit)` : ''}.${tiesText(ties, (s) => ms(1 / s.score))}${pays}`,
-  };
+    ? ` A pool pays from about ${grainLabel(from[1] as number)} of work (${run.label(from[0])}, crossover): batch tiny items until each is that big.`
+    : '';
+  return r && { ...r, text: r.text + pays };
 }
 
 function ioBound(run: RunView): Recommendation | undefined {
-  const all = rows(run, 'io-bound', 'map', (m) => m.speedup);
-  const pick = best(all);
-  if (!pick) return undefined;
-  const { top, ties } = pick;
-  const inline = all.find((s) => s.subject.inProcess);
-  const requests = `${top.row.items.toLocaleString('en')} requests`;
-  if (inline && inline.subject.id !== top.subject.id && inline.score * TIE >= top.score) {
-    return {
-      work: 'io-bound',
-      title: 'I/O-bound work (waiting on the network or the disk)',
-      choice: inline.subject.id,
-      text: `${inline.subject.label} (no workers): ${ratio(inline.score)} the sequential batches on ${requests}, within ${Math.round((TIE - 1) * 100)}% of the best worker backend (${top.subject.label}, ${ratio(top.score)}): async tasks overlap their waits in one thread, so workers add nothing here.`,
-    };
-  }
-  return {
-    work: 'io-bound',
-    title: 'I/O-bound work (waiting on the network or the disk)',
-    choice: top.subject.id,
-    text: `${top.subject.label}: ${ratio(top.score)} the sequential batches on ${requests}${inline && inline.subject.id !== top.subject.id ? ` (inline, in the calling thread: ${ratio(inline.score)})` : ''}.${tiesText(ties, (s) => ratio(s.score))}`,
-  };
+  const pools = candidates(run, 'io-bound', 'map', 'speedup');
+  const what = `${pools[0]?.row?.items.toLocaleString('en')} requests, speedup over batches awaited one at a time in the main thread`;
+  const r = decide(
+    run,
+    'io-bound',
+    'I/O-bound work (waiting on the network or the disk)',
+    'io-bound',
+    pools.length ? [...pools, LOOP] : [],
+    true,
+    showRatio,
+    what,
+  );
+  const inline = run.results.subjects.find((s) => s.inProcess && (r?.choice === s.id || r?.tied.includes(s.id)));
+  return r && inline
+    ? { ...r, text: `${r.text} ${inline.label} needs no workers: async tasks overlap their waits in one thread.` }
+    : r;
 }
 
-function isolation(run: RunView): Recommendation {
-  const title = 'Process isolation needed (a crash or a leak must not take the caller down)';
-  const processes = run.results.subjects.filter((s) => s.kind === 'parapool' && s.available && s.separateProcesses);
-  const threads = run.results.subjects.filter(
-    (s) => s.kind === 'parapool' && s.available && !s.separateProcesses && !s.inProcess,
+function isolation(run: RunView): Recommendation | undefined {
+  const pools = candidates(run, 'cpu-bound', 'map', 'speedup', (s) => s.separateProcesses === true);
+  const what = 'cpu-bound (every worker its own OS process: a crash or a leak stays there)';
+  const r = decide(
+    run,
+    'isolation',
+    'Process isolation needed (a crash or a leak must not take the caller down)',
+    'cpu-bound',
+    pools,
+    true,
+    showRatio,
+    what,
   );
-  const cold = (s: SubjectInfo) => run.row('cold-start', s.id, 'cold-start')?.medianMs;
-  const scored = processes
-    .map((subject) => ({ subject, cpu: run.row('cpu-bound', subject.id, 'map')?.speedup, cold: cold(subject) }))
-    .sort((a, b) => (b.cpu ?? 0) - (a.cpu ?? 0));
-  const top = scored[0];
-  if (!top) return { work: 'isolation', title, choice: null, text: 'No backend with one OS process per worker ran.' };
-  const fastestThreadStart = threads
-    .map((s) => ({ s, ms: cold(s) }))
-    .filter((x): x is { s: SubjectInfo; ms: number } => x.ms !== undefined)
-    .sort((a, b) => a.ms - b.ms)[0];
-  const round = run.row('apply-round-trip', top.subject.id, 'round-trip');
-  const map = run.row('howmany', top.subject.id, 'map');
+  const top = r?.choice ?? r?.tied[0];
+  if (!r || !top) return r;
+  const cold = (id: SubjectId) => run.row('cold-start', id, 'cold-start')?.medianMs;
+  const threads = run.results.subjects
+    .filter(
+      (s) => s.kind === 'parapool' && s.available && !s.separateProcesses && !s.inProcess && cold(s.id) !== undefined,
+    )
+    .sort((a, b) => (cold(a.id) as number) - (cold(b.id) as number))[0];
+  const round = run.row('apply-round-trip', top, 'round-trip')?.calls;
   const costs = [
-    top.cold !== undefined
-      ? `cold start ${ms(top.cold)}${fastestThreadStart ? ` (the fastest with threads, ${fastestThreadStart.s.label}: ${ms(fastestThreadStart.ms)})` : ''}`
+    cold(top) !== undefined
+      ? `cold start ${ms(cold(top))}${threads ? ` (threads, ${threads.label}: ${ms(cold(threads.id))})` : ''}`
       : undefined,
-    round?.calls ? `apply round trip ${round.calls.p50Us.toFixed(0)} µs (p50)` : undefined,
-    map?.vsLimit !== undefined ? `howmany map ${ratio(map.vsLimit)} the limit` : undefined,
+    round ? `apply round trip ${round.p50Us.toFixed(0)} µs (median call)` : undefined,
   ].filter(Boolean);
-  return {
-    work: 'isolation',
-    title,
-    choice: top.subject.id,
-    text: `${top.subject.label}: every worker is its own OS process; cpu-bound ${ratio(top.cpu)} sequential.${costs.length > 0 ? ` What isolation costs here: ${costs.join(', ')}.` : ''}${
-      scored.length > 1
-        ? ` Also with processes: ${scored
-            .slice(1)
-            .map((s) => s.subject.label)
-            .join(', ')}.`
-        : ''
-    }`,
-  };
+  return costs.length ? { ...r, text: `${r.text} What isolation costs (${run.label(top)}): ${costs.join(', ')}.` } : r;
 }
 
 /** A recommendation per kind of work, from the figures of `results` (a kind whose workload did not run is left out). */

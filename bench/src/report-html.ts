@@ -6,7 +6,7 @@
  */
 import { crossoverSpec, headlineSpec, limitSpec, renderSvg, timesSpec } from './charts.js';
 import { errorLine } from './errors.js';
-import { ms, perItem, range, ratio } from './format.js';
+import { interval, ms, perItem, range, ratio } from './format.js';
 import type { BenchResults, WorkloadResult } from './results.js';
 import { callsText, checkText, labelIn, metText } from './table.js';
 import { grainLabel } from './workloads/crossover.js';
@@ -33,7 +33,16 @@ function table(
 
 async function workloadSection(w: WorkloadResult, results: BenchResults): Promise<string> {
   const withCalls = w.measurements.some((m) => m.calls);
-  const head = ['backend', 'method', 'median', 'p25 – p75', 'min – max', '× limit', 'vs sequential', 'overhead/item'];
+  const head = [
+    'backend',
+    'method',
+    'median',
+    'interval of the median',
+    'min – max',
+    '× limit',
+    'vs sequential',
+    'overhead/item',
+  ];
   if (withCalls) head.push('per call p50 / p99');
   head.push('check');
   const rows = w.measurements.map((m) => {
@@ -41,7 +50,7 @@ async function workloadSection(w: WorkloadResult, results: BenchResults): Promis
       labelIn(results.subjects, m.subject),
       m.label,
       ms(m.medianMs),
-      range(m.spread?.p25Ms, m.spread?.p75Ms),
+      interval(m.ci),
       range(m.minMs, m.maxMs),
       ratio(m.vsLimit),
       ratio(m.speedup),
@@ -51,7 +60,11 @@ async function workloadSection(w: WorkloadResult, results: BenchResults): Promis
     row.push(checkText(m));
     return row;
   });
-  const charts = [await renderSvg(timesSpec(results, w))];
+  // Runs on a sample of the inputs are charted apart: their times are of another size.
+  const sample = w.measurements.filter((m) => m.method.endsWith('-sample'));
+  const full = w.measurements.filter((m) => !m.method.endsWith('-sample'));
+  const charts = [await renderSvg(timesSpec(results, w, full, sample.length ? ' (all the inputs)' : ''))];
+  if (sample.length) charts.push(await renderSvg(timesSpec(results, w, sample, ' (runs on a sample)')));
   if (w.name === 'crossover') charts.unshift(await renderSvg(crossoverSpec(results, w)));
   const crossover = w.crossoverUs
     ? `<p><strong>Beats sequential from:</strong> ${Object.entries(w.crossoverUs)
@@ -78,8 +91,13 @@ async function workloadSection(w: WorkloadResult, results: BenchResults): Promis
 ${crossover}
 ${utilization}
 ${charts.map((svg) => `<figure>${svg}</figure>`).join('\n')}
-${table(head, rows, numeric, (i) => (w.measurements[i]?.status === 'ok' ? '' : 'bad'))}
+${table(head, rows, numeric, (i) => (w.measurements[i]?.status !== 'ok' ? 'bad' : w.measurements[i]?.noise ? 'noise' : ''))}
 </section>`;
+}
+
+/** The rounds of a run (latest.json keeps its options as plain data). */
+function roundsOf(results: BenchResults): Record<string, unknown> {
+  return (results.options.rounds ?? {}) as Record<string, unknown>;
 }
 
 /** The whole report page. */
@@ -117,10 +135,14 @@ export async function renderReport(results: BenchResults): Promise<string> {
         )
         .join('\n')}</ul>`
     : '';
-  const recommendations = results.recommendations.length
-    ? `<h2>Which backend for which work</h2>
-<p>Drawn from this run's figures (ties within 5% are named).</p>
-<dl>${results.recommendations.map((r) => `<dt>${escapeHtml(r.title)}</dt><dd>${escapeHtml(r.text)}</dd>`).join('\n')}</dl>`
+  const recommendations = `<h2>Which backend for which work</h2>
+<p>Drawn from this run's figures. A backend is named only when its interval lies clear of every other's; a figure outside what the machine allows (a speedup above the processes or cores, a time below the hand-written limit, a negative overhead) is noise and never a recommendation.</p>
+${results.recommendations.length ? `<dl>${results.recommendations.map((r) => `<dt>${escapeHtml(r.title)}</dt><dd>${escapeHtml(r.text)}</dd>`).join('\n')}</dl>` : '<p>No recommendation: the workloads it rests on did not run.</p>'}`;
+  const noisy = results.workloads.flatMap((w) => w.measurements.filter((x) => x.noise));
+  const noise = noisy.length
+    ? `<h2>Noise</h2>
+<p>${noisy.length} figure(s) of this run lie outside what the machine allows: they are shown faint in the charts and left out of every recommendation.${results.options.quick ? ' A --quick run is small and short: run without --quick for real figures.' : ' Run again on an idle machine (<code>uptime</code>: a load average below the cores).'}</p>
+<ul>${noisy.map((x) => `<li>${escapeHtml(x.workload)} · ${escapeHtml(labelIn(results.subjects, x.subject))} · ${escapeHtml(x.label)}: ${escapeHtml(x.noise?.join('; ') ?? '')}</li>`).join('\n')}</ul>`
     : '';
   const met = results.targets.filter((t) => t.met === true).length;
   const missed = results.targets.filter((t) => t.met === false).length;
@@ -138,7 +160,7 @@ h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid 
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 13px; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.bad td { color: #b00020; }
+tr.bad td { color: #b00020; } tr.noise td { color: #888; }
 dt { font-weight: bold; margin-top: 0.6rem; } dd { margin-left: 1.2rem; }
 figure { margin: 1rem 0; overflow-x: auto; }
 .status-bad { color: #b00020; }
@@ -148,22 +170,23 @@ figure { margin: 1rem 0; overflow-x: auto; }
 <h1>parapool bench</h1>
 <p>Every backend and reference on the same seeded inputs; every answer checked against the sequential one
 (${results.ok ? 'all answers right' : '<strong class="status-bad">some runs failed or gave wrong answers: see below</strong>'}).
-Median of ${escapeHtml(String(results.options.repeat))} timed run(s)${results.options.quick ? ' (--quick: small sizes, no warm-up run; the times are only indicative)' : ' after one warm-up run'}, runs interleaved across columns.
+Each case runs until the interval of its median is within ± ${escapeHtml(String(Math.round(Number(roundsOf(results).precision) * 100)))}% of it (${escapeHtml(String(roundsOf(results).minRuns))} to ${escapeHtml(String(roundsOf(results).maxRuns))} timed runs after a warm-up)${results.options.quick ? ' (--quick: small sizes, the times are only indicative)' : ''}, runs interleaved across columns. The interval of a median is distribution-free (order statistics), at 95% from 6 runs ([min, max] with its own, lower, confidence below that).
 “× limit” is the median divided by the hand-written limit's (bare <code>node:worker_threads</code>, or a bare <code>fork</code> for child-process, measured in the same run).
 “vs sequential” is the sequential median divided by this one (Python rows: against Python's own sequential loop).
 “overhead/item” is (median − sequential median ÷ parallelism) ÷ items.</p>
 ${recommendations}
 ${failed}
+${noise}
 <h2>Headline</h2>
 <figure>${await renderSvg(headlineSpec(results))}</figure>
 <figure>${await renderSvg(limitSpec(results))}</figure>
-<h2>Targets</h2>
-<p>${met} met, ${missed} missed, ${results.targets.length - met - missed} not measurable in this run. Ratios within this run; “why” says what the figure is made of.</p>
-${targets}
 <h2>Machine and options</h2>
 ${machine}
 ${unavailable.length ? `<p>Not available in this run: ${unavailable.map((s) => `${escapeHtml(s.label)} (${escapeHtml(s.reason ?? '')})`).join('; ')}</p>` : ''}
 ${sections.join('\n')}
+<h2 id="targets">The project's targets</h2>
+<p>What parapool's own backends aim at (not a recommendation): ${met} met, ${missed} missed, ${results.targets.length - met - missed} not measurable in this run. Ratios within this run; “why” says what the figure is made of.</p>
+${targets}
 </body>
 </html>
 `;

@@ -20,13 +20,12 @@ export interface SubjectInfo {
   readonly backend?: SubjectId;
 }
 
-/** The spread of a measurement's timed runs (simple-statistics). */
-export interface Spread {
-  /** 25th and 75th percentiles. */
-  readonly p25Ms: number;
-  readonly p75Ms: number;
-  /** Median absolute deviation ÷ median: the run-to-run noise, relative. */
-  readonly relativeMad: number;
+/** An interval around a figure: [low, high] at `confidence` (see stats.ts). */
+export interface Interval {
+  readonly low: number;
+  readonly high: number;
+  /** The probability that the interval holds the true median, e.g. 0.95. */
+  readonly confidence: number;
 }
 
 /** Percentiles of single calls (the round trip), in microseconds. */
@@ -35,23 +34,30 @@ export interface CallPercentiles {
   readonly p50Us: number;
   readonly p90Us: number;
   readonly p99Us: number;
+  /** The interval of the median call. */
+  readonly p50Ci: Interval;
 }
 
-/** One row of a workload's table. */
-export interface Measurement {
-  readonly workload: WorkloadId;
-  readonly subject: SubjectId;
-  readonly kind: SubjectKind;
+/** What a row measures: shared by a workload's cases and the measurements they make. */
+export interface RowInfo {
   readonly method: MethodId;
   /** How the row is shown, e.g. 'imap (chunksize 1000)'. */
   readonly label: string;
-  /** crossover: the work per item, in microseconds. */
+  /** crossover: the work per item, in microseconds (rows of one grain are compared with each other). */
   readonly grainUs?: number;
+  /** Items it processes (for the overhead per item). */
   readonly items: number;
-  /** The sequential method it is compared with. */
+  /** The sequential method it is compared with; default: the workload's first sequential case. */
   readonly baseline?: MethodId;
   /** The limit's method that bounds it (its ratio to the limit is `vsLimit`). */
   readonly limit?: MethodId;
+}
+
+/** One row of a workload's table. */
+export interface Measurement extends RowInfo {
+  readonly workload: WorkloadId;
+  readonly subject: SubjectId;
+  readonly kind: SubjectKind;
   status: 'ok' | 'wrong' | 'error';
   /** What went wrong: the error's name and message (or the wrong answer). */
   error?: string;
@@ -61,17 +67,22 @@ export interface Measurement {
   readonly timesMs: number[];
   /** Every single call's time, in milliseconds, when a run times its calls one by one. */
   callsMs?: number[];
-  spread?: Spread;
   calls?: CallPercentiles;
   medianMs?: number;
+  /** The interval of the median (of the runs; of the single calls where calls are timed one by one). */
+  ci?: Interval;
   minMs?: number;
   maxMs?: number;
-  /** Baseline median / this median. */
+  /** Baseline median / this median, and its interval. */
   speedup?: number;
+  speedupCi?: Interval;
   /** (median − baseline median / parallelism) / items, in nanoseconds. */
   overheadNsPerItem?: number;
   /** This median ÷ the limit's median (1 = as fast as hand-written worker code); the median calls' ratio where calls are timed one by one. */
   vsLimit?: number;
+  vsLimitCi?: Interval;
+  /** Why a figure of this row lies outside what the machine allows (then it is noise, never a recommendation). */
+  noise?: string[];
 }
 
 /** Per parapool backend, from its `pool.insights()` over the whole workload. */
@@ -122,12 +133,23 @@ export interface TargetCheck {
   readonly note?: string;
 }
 
+/** A kind of work the report recommends for. */
+export type WorkKind = 'cpu-bound' | 'tiny-items' | 'io-bound' | 'isolation';
+
 /** A recommendation per kind of work, derived from the figures. */
 export interface Recommendation {
-  readonly work: 'cpu-bound' | 'tiny-items' | 'io-bound' | 'isolation';
+  readonly work: WorkKind;
   readonly title: string;
-  /** The subject recommended, or 'sequential' when no pool pays. */
+  /**
+   * The subject recommended ('sequential' when the loop wins), or null when the
+   * figures name no winner: the best ones lie within each other's spread, or
+   * outside what the machine allows (noise).
+   */
   readonly choice: SubjectId | null;
+  /** The subjects that cannot be told apart from the best in this run (their intervals overlap). */
+  readonly tied: SubjectId[];
+  /** The row the choice rests on (for comparing runtimes): its median and interval. */
+  readonly figure?: { readonly medianMs: number; readonly ci?: Interval };
   /** One or two sentences with the figures they rest on. */
   readonly text: string;
 }
@@ -141,6 +163,8 @@ export interface MachineInfo {
   readonly platform: string;
   readonly arch: string;
   readonly node: string;
+  /** The runtime that ran the bench, e.g. 'node v24.11.0', 'bun 1.3.2', 'deno 2.5.6'. */
+  readonly runtime?: string;
   readonly python?: string;
   readonly loadAverage: number[];
 }

@@ -3,23 +3,26 @@
  * limit (hand-written bare workers), the parapool backends, the raw libraries
  * and (optionally) CPython. Runs are interleaved (round after round over all
  * columns) so that a noisy moment on a shared machine spreads over every
- * column instead of hitting one.
+ * column instead of hitting one; a case runs again in later rounds only while
+ * the interval of its median is wider than the precision asked for.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pool } from '@parapool/core';
-import { type BackendName, type CreatePool, isBackendName, loadBackend } from './backends.js';
+import { createPool as createInlinePool, type Pool } from '@parapool/core';
+import pTimeout, { TimeoutError } from 'p-timeout';
+import { isBackendName, type LoadedBackend, loadBackend } from './backends.js';
 import { describeError } from './errors.js';
 import type { BenchOptions } from './options.js';
 import { type ProgressReporter, progressReporter } from './progress.js';
 import { runPython } from './python.js';
-import { type KnownRawLibrary as RawLibrary, type RawPool, rawLibraries } from './raw-libraries.js';
-import type { Measurement, SubjectId, SubjectInfo, WorkloadInsight, WorkloadResult } from './results.js';
+import { type KnownRawLibrary as RawLibrary, rawLibraries } from './raw-libraries.js';
+import type { Measurement, SubjectInfo, WorkloadInsight, WorkloadResult } from './results.js';
 import { fullSizes, quickSizes, type Sizes } from './sizes.js';
-import { crossoverGrains, summarize } from './stats.js';
+import { crossoverGrains, medianInterval, relativeHalfWidth, summarize } from './stats.js';
 import { workloadTable } from './table.js';
-import type { Case, PoolSubject, Prepared, RawSubject, Timed, Workload } from './workload.js';
+import { tasks } from './tasks.js';
+import type { Case, Prepared, Workload } from './workload.js';
 import { workloads } from './workloads/index.js';
 
 /** A column while a workload runs. */
@@ -28,17 +31,10 @@ interface Column {
   readonly cases: readonly Case[];
   readonly measurements: Measurement[];
   /** Set when the column gave up (a run timed out): its pool is gone. */
-  broken?: string;
+  broken?: boolean;
   /** Filled by stop() for parapool columns. */
   insights?: WorkloadInsight;
   stop(): Promise<void>;
-}
-
-/** A loaded parapool backend and what its pools can do. */
-interface LoadedBackend {
-  /** Its capabilities may be filled in when its first shared pool exists. */
-  readonly info: SubjectInfo & { readonly id: BackendName };
-  readonly createPool: CreatePool;
 }
 
 /** What a run produced, before the report is written. */
@@ -46,55 +42,36 @@ export interface RunOutcome {
   readonly subjects: SubjectInfo[];
   readonly workloads: WorkloadResult[];
   readonly sizes: Sizes;
-  readonly python: string | undefined;
 }
 
-class TimeoutError extends Error {
-  override name = 'TimeoutError';
-}
-
-function withTimeout<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TimeoutError(`${what} took more than ${seconds} s (raise --timeout if the machine is slow)`)),
-      seconds * 1000,
-    );
+const within = <T>(promise: Promise<T>, seconds: number, what: string) =>
+  pTimeout(promise, {
+    milliseconds: seconds * 1000,
+    message: `${what} took more than ${seconds} s (raise --timeout if the machine is slow)`,
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
-const gc = (globalThis as { gc?: () => void }).gc;
+const gc = (globalThis as { gc?: () => void }).gc ?? (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc;
 
 /**
- * How long the runner waits after its forced collection before a timed run: V8
- * sweeps the collected heap on helper threads, which would otherwise take CPU
- * from the run (from the workers of a parallel one far more than from a
- * sequential loop, so the bench would measure its own collection).
+ * Collects garbage (with --expose-gc, or Bun's), then waits for V8's concurrent
+ * sweeping: it would otherwise take CPU from the next run (from a parallel
+ * run's workers far more than from a sequential loop).
  */
-const SWEEP_MS = 25;
-
-/** Collects garbage (with --expose-gc), then lets the concurrent sweeping finish. */
 async function collectGarbage(): Promise<void> {
   if (!gc) return;
-  gc();
-  await new Promise((resolve) => setTimeout(resolve, SWEEP_MS));
+  gc(true);
+  await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** The sequential and limit columns: always there. */
 const SEQUENTIAL: SubjectInfo = { id: 'sequential', label: 'sequential', kind: 'sequential', available: true };
-const LIMIT: SubjectInfo = {
-  id: 'limit',
-  label: 'limit (bare worker_threads)',
-  kind: 'limit',
-  available: true,
-};
+const LIMIT: SubjectInfo = { id: 'limit', label: 'limit (bare worker_threads)', kind: 'limit', available: true };
 
 /** Stops a parapool pool gracefully, or terminates it if that hangs. */
 async function stopPool(pool: Pool): Promise<void> {
   try {
     pool.close();
-    await withTimeout(pool.join(), 30, 'close() + join()');
+    await within(pool.join(), 30, 'close() + join()');
   } catch {
     await pool.terminate().catch(() => {});
   }
@@ -115,105 +92,43 @@ function insightsOf(pool: Pool): WorkloadInsight {
   };
 }
 
-function poolSubject(backend: LoadedBackend, processes: number, pool: Pool | undefined): PoolSubject {
-  return {
-    id: backend.info.id,
-    processes,
-    separateProcesses: backend.info.separateProcesses ?? false,
-    pool,
-    create: () => backend.createPool({ processes }),
-  };
-}
-
-function rawSubject(library: RawLibrary, processes: number, pool: RawPool | undefined): RawSubject {
-  return {
-    id: library.id,
-    processes,
-    separateProcesses: library.separateProcesses,
-    pool,
-    create: () => library.create(processes),
-  };
-}
-
 function rawInfo(library: RawLibrary): SubjectInfo {
-  return {
-    id: library.id,
-    label: library.label,
-    kind: 'raw',
-    available: true,
-    separateProcesses: library.separateProcesses,
-    backend: library.backend,
-  };
+  const { id, label, separateProcesses, backend } = library;
+  return { id, label, kind: 'raw', available: true, separateProcesses, backend };
 }
 
 function parapoolColumn(backend: LoadedBackend, workload: Workload, prepared: Prepared, processes: number): Column {
-  const pool = workload.sharedPool ? backend.createPool({ processes }) : undefined;
-  if (pool && backend.info.separateProcesses === undefined) {
-    const { inProcess, separateProcesses } = pool.capabilities;
-    Object.assign(backend.info, { inProcess, separateProcesses });
-  }
+  const create = () => (backend.createPool as NonNullable<LoadedBackend['createPool']>)({ processes });
+  const pool = workload.sharedPool ? create() : undefined;
+  const separateProcesses = backend.separateProcesses ?? pool?.capabilities.separateProcesses ?? false;
   const column: Column = {
-    info: backend.info,
-    cases: prepared.forPool(poolSubject(backend, processes, pool)),
+    info: backend,
+    cases: prepared.forPool({ id: backend.id, processes, separateProcesses, pool, create }),
     measurements: [],
-    stop: () => {
-      if (!pool) return Promise.resolve();
+    stop: async () => {
+      if (!pool) return;
       column.insights = insightsOf(pool);
-      return stopPool(pool);
+      await stopPool(pool);
     },
   };
   return column;
 }
 
-async function rawColumn(
-  library: RawLibrary,
-  workload: Workload,
-  prepared: Prepared,
-  processes: number,
-): Promise<Column> {
-  const pool = workload.sharedPool ? await library.create(processes) : undefined;
+async function rawColumn(library: RawLibrary, workload: Workload, prepared: Prepared, processes: number) {
+  const create = () => library.create(processes);
+  const pool = workload.sharedPool ? await create() : undefined;
+  const { id, separateProcesses } = library;
   return {
     info: rawInfo(library),
-    cases: prepared.forRaw(rawSubject(library, processes, pool)),
+    cases: prepared.forRaw({ id, processes, separateProcesses, pool, create }),
     measurements: [],
-    stop: () => (pool ? withTimeout(pool.destroy(), 30, 'destroy()').catch(() => {}) : Promise.resolve()),
-  };
+    stop: () => (pool ? within(pool.destroy(), 30, 'destroy()').catch(() => {}) : Promise.resolve()),
+  } satisfies Column;
 }
 
-/** The key of one planned run, for the ETA (every round of a case has the same key). */
-function runKey(workload: string, subject: SubjectId, c: Pick<Case, 'method' | 'grainUs'>): string {
-  return `${workload}/${subject}/${c.method}/${c.grainUs ?? ''}`;
-}
-
-/** Runs one case once and records the outcome in `m` (a failure ends the case); returns how long it took. */
-async function runOnce(column: Column, c: Case, m: Measurement, timed: boolean, timeoutS: number): Promise<number> {
-  let outcome: Timed;
-  const started = performance.now();
-  try {
-    outcome = await withTimeout(c.run(), timeoutS, `${column.info.label} · ${c.label}`);
-  } catch (error) {
-    const described = describeError(error);
-    m.status = 'error';
-    m.error = described.error;
-    if (described.causes.length > 0) m.causes = described.causes;
-    if (error instanceof TimeoutError) column.broken = m.error;
-    return performance.now() - started;
-  }
-  const problem = c.verify(outcome.value);
-  if (problem !== undefined) {
-    m.status = 'wrong';
-    m.error = `wrong answer: ${problem}`;
-    return outcome.ms;
-  }
-  if (timed) {
-    m.timesMs.push(outcome.ms);
-    if (outcome.callsMs) m.callsMs = [...(m.callsMs ?? []), ...outcome.callsMs];
-  }
-  return outcome.ms;
-}
-
+/** A measurement that failed as a whole (its column could not start, its inputs could not be made). */
 function failed(workload: Workload, info: SubjectInfo, label: string, error: unknown): Measurement {
-  const described = describeError(error);
+  const { error: message, causes } = describeError(error);
   return {
     workload: workload.name,
     subject: info.id,
@@ -222,10 +137,42 @@ function failed(workload: Workload, info: SubjectInfo, label: string, error: unk
     label,
     items: 0,
     status: 'error',
-    error: described.error,
-    ...(described.causes.length > 0 ? { causes: described.causes } : {}),
+    error: message,
+    ...(causes.length > 0 ? { causes } : {}),
     timesMs: [],
   };
+}
+
+/** Runs one case once and records the outcome in `m` (a failure ends the case). */
+async function runOnce(column: Column, c: Case, m: Measurement, timed: boolean, timeoutS: number): Promise<void> {
+  try {
+    const outcome = await within(c.run(), timeoutS, `${column.info.label} · ${c.label}`);
+    const problem = c.verify(outcome.value);
+    if (problem !== undefined) {
+      m.status = 'wrong';
+      m.error = `wrong answer: ${problem}`;
+    } else if (timed) {
+      m.timesMs.push(outcome.ms);
+      if (outcome.callsMs) m.callsMs = [...(m.callsMs ?? []), ...outcome.callsMs];
+    }
+  } catch (error) {
+    const described = describeError(error);
+    m.status = 'error';
+    m.error = described.error;
+    if (described.causes.length > 0) m.causes = described.causes;
+    // Its pool may be stuck: stop it now, skip its other cases.
+    if (error instanceof TimeoutError) column.broken = true;
+  }
+}
+
+/** Whether a case needs another timed run: too few runs yet, or an interval still wider than asked. */
+function wantsMore(m: Measurement, options: BenchOptions): boolean {
+  const { minRuns, maxRuns, precision } = options.rounds;
+  const n = m.timesMs.length;
+  if (m.status !== 'ok' || n >= maxRuns) return false;
+  if (n < minRuns) return true;
+  const sorted = [...m.timesMs].sort((a, b) => a - b);
+  return relativeHalfWidth(medianInterval(sorted), sorted[n >> 1] as number) > precision;
 }
 
 /** What every workload of the run shares. */
@@ -239,121 +186,90 @@ interface RunContext {
   readonly subjects: SubjectInfo[];
 }
 
-/** The rounds of a workload: one warm-up (not with --quick) and `repeat` timed ones. */
-function roundsOf(options: BenchOptions): { warmup: number; rounds: number } {
-  const warmup = options.quick ? 0 : 1;
-  return { warmup, rounds: warmup + options.repeat };
-}
-
-/** Every run a workload will make, in order, as ETA keys (building cases starts nothing). */
-function planOf(workload: Workload, prepared: Prepared, context: RunContext): string[] {
-  const { processes } = context.options;
-  const perRound: string[] = [];
-  for (const c of prepared.sequential) perRound.push(runKey(workload.name, 'sequential', c));
-  for (let i = 0; i < (prepared.limitCases ?? 0); i++) perRound.push(`${workload.name}/limit/${i}`);
-  for (const backend of context.backends) {
-    for (const c of prepared.forPool(poolSubject(backend, processes, undefined))) {
-      perRound.push(runKey(workload.name, backend.info.id, c));
-    }
-  }
-  for (const raw of context.raws) {
-    for (const c of prepared.forRaw(rawSubject(raw, processes, undefined))) {
-      perRound.push(runKey(workload.name, raw.id, c));
-    }
-  }
-  const keys = Array.from({ length: roundsOf(context.options).rounds }, () => perRound).flat();
-  if (context.python && prepared.python) keys.push(`${workload.name}/python`);
-  return keys;
-}
-
-async function buildColumns(
-  workload: Workload,
-  prepared: Prepared,
-  context: RunContext,
-  result: WorkloadResult,
-): Promise<Column[]> {
+async function buildColumns(workload: Workload, prepared: Prepared, context: RunContext, result: WorkloadResult) {
   const { processes } = context.options;
   const columns: Column[] = [];
   if (prepared.sequential.length > 0) {
     columns.push({ info: SEQUENTIAL, cases: prepared.sequential, measurements: [], stop: async () => {} });
   }
-  if (prepared.forLimit) {
-    try {
-      const limit = await prepared.forLimit(processes);
-      columns.push({ info: LIMIT, cases: limit.cases, measurements: [], stop: limit.stop });
-    } catch (error) {
-      result.measurements.push(failed(workload, LIMIT, 'start the bare workers', error));
-    }
-  }
-  const add = async (info: SubjectInfo, make: () => Column | Promise<Column>) => {
+  const add = async (info: SubjectInfo, label: string, make: () => Column | Promise<Column>) => {
     try {
       columns.push(await make());
     } catch (error) {
-      result.measurements.push(failed(workload, info, 'create the pool', error));
+      result.measurements.push(failed(workload, info, label, error));
     }
   };
-  for (const backend of context.backends) {
-    await add(backend.info, () => parapoolColumn(backend, workload, prepared, processes));
-    const raw = context.raws.find((r) => r.backend === backend.info.id);
-    if (raw) await add(rawInfo(raw), () => rawColumn(raw, workload, prepared, processes));
+  if (prepared.forLimit) {
+    const forLimit = prepared.forLimit;
+    await add(LIMIT, 'start the bare workers', async () => ({
+      info: LIMIT,
+      measurements: [],
+      ...(await forLimit(processes)),
+    }));
   }
-  for (const raw of context.raws) {
-    if (context.backends.some((b) => b.info.id === raw.backend)) continue;
-    await add(rawInfo(raw), () => rawColumn(raw, workload, prepared, processes));
+  // Each raw library right after its backend: the two are compared.
+  const raws = [...context.raws].sort(
+    (a, b) =>
+      context.backends.findIndex((x) => x.id === a.backend) - context.backends.findIndex((x) => x.id === b.backend),
+  );
+  for (const backend of context.backends) {
+    await add(backend, 'create the pool', () => parapoolColumn(backend, workload, prepared, processes));
+    for (const raw of raws.filter((r) => r.backend === backend.id)) {
+      await add(rawInfo(raw), 'create the pool', () => rawColumn(raw, workload, prepared, processes));
+    }
+  }
+  for (const raw of raws.filter((r) => !context.backends.some((b) => b.id === r.backend))) {
+    await add(rawInfo(raw), 'create the pool', () => rawColumn(raw, workload, prepared, processes));
   }
   return columns;
 }
 
 async function runWorkload(workload: Workload, prepared: Prepared, context: RunContext): Promise<WorkloadResult> {
   const { options, progress, subjects, sizes } = context;
-  const result: WorkloadResult = {
-    name: workload.name,
-    title: workload.title,
-    description: workload.description,
-    measurements: [],
-  };
+  const { name, title, description } = workload;
+  const result: WorkloadResult = { name, title, description, measurements: [] };
   const columns = await buildColumns(workload, prepared, context, result);
-  const limitKeys = new Map<Case, string>();
   try {
     for (const column of columns) {
       if (!subjects.some((s) => s.id === column.info.id)) subjects.push(column.info);
-      column.cases.forEach((c, i) => {
-        if (column.info.kind === 'limit') limitKeys.set(c, `${workload.name}/limit/${i}`);
+      for (const c of column.cases) {
+        const { run: _run, verify: _verify, baseline, ...row } = c;
         column.measurements.push({
-          workload: workload.name,
+          ...row,
+          workload: name,
           subject: column.info.id,
           kind: column.info.kind,
-          method: c.method,
-          label: c.label,
-          ...(c.grainUs !== undefined ? { grainUs: c.grainUs } : {}),
-          items: c.items,
-          ...(column.info.kind === 'sequential' ? {} : { baseline: c.baseline ?? prepared.sequential[0]?.method }),
-          ...(c.limit ? { limit: c.limit } : {}),
+          ...(column.info.kind === 'sequential' ? {} : { baseline: baseline ?? prepared.sequential[0]?.method }),
           status: 'ok',
           timesMs: [],
         });
-      });
+      }
     }
-    // Round 0 warms up (JIT, workers loading the task module); --quick skips it: it
-    // proves that everything runs and verifies, its times are only indicative.
-    const { warmup, rounds } = roundsOf(options);
-    for (let round = 0; round < rounds; round++) {
-      for (const column of columns) {
-        for (let i = 0; i < column.cases.length; i++) {
-          const c = column.cases[i] as Case;
-          const m = column.measurements[i] as Measurement;
-          const key = limitKeys.get(c) ?? runKey(workload.name, column.info.id, c);
-          if (column.broken || m.status !== 'ok') {
-            progress.tick(key, 0);
-            continue;
-          }
-          progress.running(workload.title, `${column.info.label} · ${c.label}`);
-          await collectGarbage();
-          const ms = await runOnce(column, c, m, round >= warmup, options.timeoutS);
-          progress.tick(key, ms);
-          // Its pool may be stuck: stop it now, skip its other cases.
-          if (column.broken) await column.stop().catch(() => {});
-        }
+    const { warmup, minRuns, maxRuns, budget } = options.rounds;
+    const started = performance.now();
+    let planned = 0;
+    for (let round = 0; round < warmup + maxRuns; round++) {
+      const timed = round >= warmup;
+      if (round === warmup + minRuns) planned = performance.now() - started;
+      // Past the minimum: extra rounds while the workload keeps within its budget.
+      if (round > warmup + minRuns && performance.now() - started > planned * budget) break;
+      const todo = columns.flatMap((column) =>
+        column.broken
+          ? []
+          : column.cases.flatMap((c, i) => {
+              const m = column.measurements[i] as Measurement;
+              return m.status === 'ok' && (!timed || wantsMore(m, options)) ? [{ column, c, m }] : [];
+            }),
+      );
+      if (todo.length === 0) break;
+      if (round >= warmup + minRuns) progress.add(todo.length);
+      for (const { column, c, m } of todo) {
+        if (column.broken) continue;
+        progress.running(title, `${column.info.label} · ${c.label}`);
+        if (!options.quick) await collectGarbage();
+        await runOnce(column, c, m, timed, options.timeoutS);
+        progress.tick();
+        if (column.broken) await column.stop().catch(() => {});
       }
     }
     await Promise.all(columns.map((column) => (column.broken ? undefined : column.stop())));
@@ -364,15 +280,13 @@ async function runWorkload(workload: Workload, prepared: Prepared, context: RunC
     columns.length = 0;
     if (context.python && prepared.python) {
       // Before close(): the io-bound server must still be up.
-      progress.running(workload.title, 'CPython multiprocessing.Pool');
-      const started = performance.now();
+      progress.running(title, 'CPython multiprocessing.Pool');
       result.measurements.push(...(await runPython(workload.name, prepared.python, options, sizes)));
-      progress.tick(`${workload.name}/python`, performance.now() - started);
     }
   } finally {
     await Promise.all(columns.map((column) => (column.broken ? undefined : column.stop().catch(() => {}))));
   }
-  summarize(result, subjects, options.processes);
+  summarize(result, subjects, { processes: options.processes, cores: availableParallelism() });
   if (workload.name === 'crossover') result.crossoverUs = crossoverGrains(result, sizes.crossoverGrainsUs);
   return result;
 }
@@ -382,24 +296,39 @@ async function runWorkload(workload: Workload, prepared: Prepared, context: RunC
  * core backend then starts no worker). A backend whose pool cannot be made that
  * way is still run: its capabilities are then read from its first shared pool.
  */
-async function load(name: BackendName, print: (text: string) => void): Promise<LoadedBackend | SubjectInfo> {
+async function load(name: string, print: (text: string) => void): Promise<LoadedBackend> {
   const backend = await loadBackend(name);
-  if (!backend.available) {
+  if (!backend.createPool) {
     print(`${name}: not available: ${backend.reason}`);
-    return { id: name, label: name, kind: 'parapool', available: false, reason: backend.reason };
+    return backend;
   }
-  let capabilities: Pick<SubjectInfo, 'inProcess' | 'separateProcesses'> = {};
   try {
     const probe = backend.createPool({ processes: 1 });
-    capabilities = { inProcess: probe.capabilities.inProcess, separateProcesses: probe.capabilities.separateProcesses };
-    await withTimeout(probe.terminate(), 10, `${name}: terminate() of a pool that ran nothing`).catch(() => {});
+    const { inProcess, separateProcesses } = probe.capabilities;
+    await within(probe.terminate(), 10, `${name}: terminate() of a pool that ran nothing`).catch(() => {});
+    return { ...backend, inProcess, separateProcesses };
   } catch {
-    // read from the first shared pool instead (parapoolColumn)
+    return backend;
   }
-  return {
-    info: { id: name, label: name, kind: 'parapool', available: true, ...capabilities },
-    createPool: backend.createPool,
-  };
+}
+
+/**
+ * The chunksize parapool's map uses for `items` items on `processes` workers,
+ * read from the core itself (an inline map's first progress report): the limit
+ * and the raw libraries are handed the same chunks.
+ */
+export async function mapChunksize(items: number, processes: number): Promise<number> {
+  const pool = createInlinePool({ processes });
+  let size = 0;
+  let done = 0;
+  await pool.map(tasks.square, new Array<number>(items).fill(0), {
+    onProgress: (p) => {
+      size = Math.max(size, p.done - done);
+      done = p.done;
+    },
+  });
+  await pool.terminate();
+  return size;
 }
 
 /** Runs the bench; prints a table per workload to `print`. */
@@ -411,67 +340,57 @@ export async function runBench(
   const sizes = options.quick ? quickSizes : fullSizes;
   const subjects: SubjectInfo[] = [SEQUENTIAL, LIMIT];
   const backends: LoadedBackend[] = [];
-  for (const name of options.backends) {
-    if (!isBackendName(name)) continue;
+  for (const name of options.backends.filter(isBackendName)) {
     const loaded = await load(name, print);
-    if ('createPool' in loaded) backends.push(loaded);
+    if (loaded.createPool) backends.push(loaded);
     else subjects.push(loaded);
   }
   const raws = rawLibraries.filter((r) => options.backends.includes(r.id));
   if (options.python && !python) {
-    subjects.push({
-      id: 'python',
-      label: 'CPython Pool',
-      kind: 'python',
-      available: false,
-      reason: 'python3 was not found on PATH',
-    });
-    print('python: not available: python3 was not found on PATH');
+    const reason = 'python3 was not found on PATH';
+    subjects.push({ id: 'python', label: 'CPython Pool', kind: 'python', available: false, reason });
+    print(`python: not available: ${reason}`);
   }
   const progress = progressReporter(options.progress);
   const context: RunContext = { options, sizes, backends, raws, python, progress, subjects };
   const scratch = await mkdtemp(join(tmpdir(), 'parapool-bench-'));
   const selected = workloads.filter((w) => options.workloads.includes(w.name));
-  const prepared: { workload: Workload; prepared?: Prepared; error?: unknown; closed?: boolean }[] = [];
+  const prepared: { workload: Workload; prepared?: Prepared; error?: unknown }[] = [];
   const results: WorkloadResult[] = [];
+  const { processes, seed } = options;
   try {
-    // Every workload is prepared first, so the progress knows every run of the whole bench.
+    // Every workload is prepared first, so the progress knows the runs of the whole bench.
     for (const workload of selected) {
       try {
-        const ready = await workload.prepare({
-          sizes,
-          processes: options.processes,
-          seed: options.seed,
-          scratch,
-          python: !!python,
-        });
-        prepared.push({ workload, prepared: ready });
+        const chunksize = (items: number) => mapChunksize(items, processes);
+        const context = { sizes, processes, seed, scratch, python: !!python, chunksizeOf: chunksize };
+        prepared.push({ workload, prepared: await workload.prepare(context) });
       } catch (error) {
         prepared.push({ workload, error });
       }
     }
-    progress.start(prepared.flatMap((p) => (p.prepared ? planOf(p.workload, p.prepared, context) : [])));
+    const { warmup, minRuns } = options.rounds;
+    progress.start(
+      prepared.reduce((runs, { prepared: p }) => runs + (p ? casesOf(p, context) * (warmup + minRuns) : 0), 0),
+    );
     for (const entry of prepared) {
       const { workload } = entry;
       let result: WorkloadResult;
       if (entry.prepared) {
         result = await runWorkload(workload, entry.prepared, context);
-        entry.closed = true;
         await entry.prepared.close?.().catch(() => {});
+        entry.prepared = undefined;
       } else {
-        result = {
-          name: workload.name,
-          title: workload.title,
-          description: workload.description,
-          measurements: [failed(workload, SEQUENTIAL, 'prepare the inputs', entry.error)],
-        };
+        const { name, title, description } = workload;
+        const failure = failed(workload, SEQUENTIAL, 'prepare the inputs', entry.error);
+        result = { name, title, description, measurements: [failure] };
       }
       results.push(result);
       print(workloadTable(result, subjects));
     }
   } finally {
     progress.finish();
-    for (const entry of prepared) if (!entry.closed) await entry.prepared?.close?.().catch(() => {});
+    for (const entry of prepared) await entry.prepared?.close?.().catch(() => {});
     await rm(scratch, { recursive: true, force: true });
   }
   if (python) {
@@ -482,5 +401,33 @@ export async function runBench(
       if (!subjects.some((s) => s.id === id)) subjects.push({ id, label, kind: 'python', available: true });
     }
   }
-  return { subjects, workloads: results, sizes, python };
+  return { subjects, workloads: results, sizes };
+}
+
+/** How many cases a prepared workload runs per round (building cases starts nothing). */
+function casesOf(prepared: Prepared, context: RunContext): number {
+  const { processes } = context.options;
+  const none = { processes, separateProcesses: false, pool: undefined };
+  let cases = prepared.sequential.length + (prepared.limitCases ?? 0);
+  for (const b of context.backends) {
+    cases += prepared.forPool({
+      ...none,
+      id: b.id,
+      separateProcesses: b.separateProcesses ?? false,
+      create: () => {
+        throw new Error('not started');
+      },
+    }).length;
+  }
+  for (const r of context.raws) {
+    cases += prepared.forRaw({
+      ...none,
+      id: r.id,
+      separateProcesses: r.separateProcesses,
+      create: () => {
+        throw new Error('not started');
+      },
+    }).length;
+  }
+  return cases;
 }

@@ -1,12 +1,13 @@
 import Table from 'cli-table3';
 import { errorLine } from './errors.js';
-import { ms, perItem, range, ratio } from './format.js';
+import { interval, ms, perItem, ratio } from './format.js';
 import type { Measurement, Recommendation, SubjectInfo, TargetCheck, WorkloadResult } from './results.js';
 import { grainLabel } from './workloads/crossover.js';
 
 /** The check column: ok, or what went wrong with its causes. */
 export function checkText(m: Measurement): string {
-  return m.status === 'ok' ? 'ok' : `${m.status.toUpperCase()}: ${errorLine(m.error, m.causes)}`;
+  if (m.status !== 'ok') return `${m.status.toUpperCase()}: ${errorLine(m.error, m.causes)}`;
+  return m.noise ? `ok; NOISE: ${m.noise.join('; ')}` : 'ok';
 }
 
 /** Per-call percentiles, for rows that time single calls. */
@@ -22,7 +23,7 @@ export function labelIn(subjects: readonly SubjectInfo[], id: Measurement['subje
 /** A workload's terminal table: one row per subject and method. */
 export function workloadTable(result: WorkloadResult, subjects: readonly SubjectInfo[]): string {
   const withCalls = result.measurements.some((m) => m.calls);
-  const head = ['backend', 'method', 'median', 'p25 – p75', '× limit', 'vs sequential', 'overhead/item'];
+  const head = ['backend', 'method', 'median', 'interval of the median', '× limit', 'vs sequential', 'overhead/item'];
   if (withCalls) head.push('per call p50 / p99');
   head.push('check');
   const table = new Table({
@@ -35,7 +36,7 @@ export function workloadTable(result: WorkloadResult, subjects: readonly Subject
       labelIn(subjects, m.subject),
       m.label,
       ms(m.medianMs),
-      range(m.spread?.p25Ms, m.spread?.p75Ms),
+      interval(m.ci),
       ratio(m.vsLimit),
       ratio(m.speedup),
       perItem(m.overheadNsPerItem),
@@ -87,6 +88,15 @@ export function targetsTable(checks: readonly TargetCheck[]): string {
 export function recommendationsText(recommendations: readonly Recommendation[]): string {
   return `\nwhich backend for which work (from this run's figures):\n${recommendations
     .map((r) => `- ${r.title}: ${r.text}`)
+    .join('\n')}`;
+}
+
+/** The rows of a run whose figures lie outside what the machine allows. */
+export function noiseText(workloads: readonly WorkloadResult[], subjects: readonly SubjectInfo[]): string {
+  const rows = workloads.flatMap((w) => w.measurements.filter((m) => m.noise));
+  if (rows.length === 0) return '';
+  return `\n${rows.length} figure(s) outside what the machine allows (noise, never a recommendation):\n${rows
+    .map((m) => `- ${m.workload} · ${labelIn(subjects, m.subject)} · ${m.label}: ${m.noise?.join('; ')}`)
     .join('\n')}`;
 }
 

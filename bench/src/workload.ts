@@ -2,6 +2,7 @@ import type { Pool } from '@parapool/core';
 import type { BackendName } from './backends.js';
 import type { MethodId, WorkloadId } from './ids.js';
 import type { RawId, RawPool } from './raw-libraries.js';
+import type { RowInfo } from './results.js';
 import type { Sizes } from './sizes.js';
 
 /** One timed run's answer and duration. */
@@ -33,18 +34,7 @@ export async function timedCalls<R>(n: number, call: (i: number) => Promise<R>):
 }
 
 /** One row of a workload's table: a method, run by one subject. */
-export interface Case {
-  readonly method: MethodId;
-  /** The row's label, e.g. 'map' or 'applyAsync + callback, sort'. */
-  readonly label: string;
-  /** crossover: the work per item, in microseconds (rows of one grain are compared with each other). */
-  readonly grainUs?: number;
-  /** Items it processes (for the overhead per item). */
-  readonly items: number;
-  /** The sequential case it is compared with; default: the workload's first sequential case. */
-  readonly baseline?: MethodId;
-  /** The limit's case that bounds it: its ratio to the limit is reported. */
-  readonly limit?: MethodId;
+export interface Case extends RowInfo {
   /** Runs once and says how long the measured part took. */
   run(): Promise<Timed>;
   /** `undefined` when the answer is right; otherwise what is wrong. */
@@ -114,6 +104,8 @@ export interface PrepareContext {
   readonly scratch: string;
   /** Whether the Python reference runs (then prepare() writes its inputs to `scratch`). */
   readonly python: boolean;
+  /** The chunksize parapool's map uses for `items` items (the limit and the raw libraries get the same chunks). */
+  chunksizeOf(items: number): Promise<number>;
 }
 
 /** A benchmark workload. */

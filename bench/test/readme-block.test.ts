@@ -13,7 +13,13 @@ const results = resultsOf(
   ],
   {
     recommendations: [
-      { work: 'cpu-bound', title: 'CPU-bound work, big items', choice: 'piscina', text: 'piscina: 1.90× the loop.' },
+      {
+        work: 'cpu-bound',
+        title: 'CPU-bound work, big items',
+        choice: 'piscina',
+        tied: [],
+        text: 'piscina: 1.90× the loop.',
+      },
     ],
   },
 );

@@ -101,7 +101,13 @@ describe('targets', () => {
   });
 
   it('compare round trips timed call by call by their median calls, not by a stalled moment', () => {
-    const calls = (p50Us: number, p99Us: number) => ({ calls: 1000, p50Us, p90Us: p50Us, p99Us });
+    const calls = (p50Us: number, p99Us: number) => ({
+      calls: 1000,
+      p50Us,
+      p90Us: p50Us,
+      p99Us,
+      p50Ci: { low: p50Us, high: p50Us, confidence: 0.95 },
+    });
     const results = resultsOf([
       row('apply-round-trip', 'piscina', 'round-trip', 900, { items: 1000, calls: calls(42, 90_000) }),
       row('apply-round-trip', 'piscina-raw', 'round-trip', 100, { items: 1000, calls: calls(40, 300) }),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Builds dist/: the two entries (`.` and `./worker`) bundled by esbuild, the
+ * Builds dist/: the three entries (`.`, `./adapter` and `./worker`) bundled by esbuild, the
  * declarations by tsc (`tsc -p tsconfig.build.json`, emitting .d.ts only).
  *
  * Why bundle: every worker imports both entries (the worker runtime, then a
@@ -23,7 +23,7 @@ rmSync(dist, { recursive: true, force: true });
 
 await build({
   absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
-  entryPoints: ['src/index.ts', 'src/worker.ts'],
+  entryPoints: ['src/index.ts', 'src/adapter.ts', 'src/worker.ts'],
   outdir: 'dist',
   bundle: true,
   splitting: true,

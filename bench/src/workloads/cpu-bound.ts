@@ -1,5 +1,4 @@
 import { iterationsFor } from '../calibrate.js';
-import { defaultChunksizeOf } from '../chunks.js';
 import { randomFor } from '../inputs.js';
 import { tasks } from '../tasks.js';
 import { compareNumbers } from '../verify.js';
@@ -14,7 +13,7 @@ export const cpuBoundWorkload: Workload = {
   description:
     'Independent tasks of pure computation (xorshift rounds, calibrated on this machine to the given milliseconds each) mapped with the default chunksize: the parallel speedup. The Python reference calibrates its own task to the same milliseconds.',
   sharedPool: true,
-  async prepare({ sizes, processes, seed }) {
+  async prepare({ sizes, seed, chunksizeOf }) {
     const random = randomFor(seed, 'cpu-bound');
     const iterations = iterationsFor(sizes.cpuTaskMs * 1000);
     const items: [number, number][] = Array.from({ length: sizes.cpuTasks }, () => [
@@ -23,7 +22,7 @@ export const cpuBoundWorkload: Workload = {
     ]);
     const expected = items.map(spin);
     const same = (value: unknown) => compareNumbers(value, expected);
-    const chunksize = defaultChunksizeOf(items.length, processes);
+    const chunksize = await chunksizeOf(items.length);
     // The loop calls its own copy of the work (see work-reference.ts).
     const work = await referenceWork();
     return {

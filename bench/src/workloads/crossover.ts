@@ -1,5 +1,4 @@
 import { iterationsFor } from '../calibrate.js';
-import { defaultChunksizeOf } from '../chunks.js';
 import type { MethodId } from '../ids.js';
 import { randomFor } from '../inputs.js';
 import { tasks } from '../tasks.js';
@@ -20,10 +19,10 @@ export const crossoverWorkload: Workload = {
   description:
     'A fixed number of items per map call (default chunksize), each taking a calibrated amount of pure computation from ~1 µs to ~10 ms. Each grain is compared with the sequential loop over the same items; a backend "beats sequential from" the smallest grain from which it is at least 5% faster than sequential at that grain and every larger one.',
   sharedPool: true,
-  async prepare({ sizes, processes, seed }) {
+  async prepare({ sizes, seed, chunksizeOf }) {
     const random = randomFor(seed, 'crossover');
     const n = sizes.crossoverItems;
-    const chunksize = defaultChunksizeOf(n, processes);
+    const chunksize = await chunksizeOf(n);
     const grains = sizes.crossoverGrainsUs.map((us) => {
       const iterations = iterationsFor(us);
       const items: [number, number][] = Array.from({ length: n }, () => [random.int(1, 2 ** 31 - 1), iterations]);

@@ -1,4 +1,3 @@
-import { defaultChunksizeOf } from '../chunks.js';
 import { randomFor } from '../inputs.js';
 import { spread } from '../limit/channel.js';
 import { packColumn, packRows, packRowsOf, unpackInto } from '../limit/packing.js';
@@ -22,7 +21,7 @@ export const howmanyWorkload: Workload = {
   description:
     "Rows of 5 integers in [0, 10); count the values in [4, 8] per row, by every Pool method of the tutorials. One-call-per-item methods (apply in a loop, raw libraries per item, map with chunksize 1) run on a sample of the rows and are compared with the sequential loop over that sample. The limit packs each chunk's rows (the chunks map uses) into one Float64Array, transferred to a bare worker thread and back.",
   sharedPool: true,
-  async prepare({ sizes, processes, seed, scratch, python }) {
+  async prepare({ sizes, seed, scratch, python, chunksizeOf }) {
     const random = randomFor(seed, 'howmany');
     const data: Row[] = [];
     const cell = () => random.int(0, 9);
@@ -30,7 +29,7 @@ export const howmanyWorkload: Workload = {
     const sample = data.slice(0, sizes.howmanySample);
     const expected = data.map((row) => howmany(row, 4, 8));
     const expectedSample = expected.slice(0, sample.length);
-    const chunksize = defaultChunksizeOf(data.length, processes);
+    const chunksize = await chunksizeOf(data.length);
     const same = (value: unknown) => compareNumbers(value, expected);
     const sameSample = (value: unknown) => compareNumbers(value, expectedSample);
     const imapOptions = { chunksize: sizes.imapChunksize };

@@ -25,7 +25,7 @@ async function startServer(delayMs: number): Promise<{ port: number; stop(): Pro
   };
 }
 
-/** Seed 000: "fetch 10,000 websites in batches of 100", against a local server. */
+/** Seed 000: "fetch 10,000 websites in batches of 100", against a local server (fewer here: the ratio is the same). */
 export const ioBoundWorkload: Workload = {
   name: 'io-bound',
   title: 'io-bound',

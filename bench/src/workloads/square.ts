@@ -1,4 +1,3 @@
-import { defaultChunksizeOf } from '../chunks.js';
 import { randomFor } from '../inputs.js';
 import { spread } from '../limit/channel.js';
 import { doublesArray, packNumbers, unpackInto } from '../limit/packing.js';
@@ -17,12 +16,12 @@ export const squareWorkload: Workload = {
   description:
     'map(square) over integers in [0, 1,000,000): almost no work per item, so the time is the per-item cost of moving items to workers and results back. The limit packs each chunk (the chunks map uses) into a Float64Array, transferred to a bare worker thread and back.',
   sharedPool: true,
-  async prepare({ sizes, processes, seed, scratch, python }) {
+  async prepare({ sizes, seed, scratch, python, chunksizeOf }) {
     const random = randomFor(seed, 'square');
     const xs = Array.from({ length: sizes.squareItems }, () => random.int(0, 999_999));
     const expected = xs.map(square);
     const same = (value: unknown) => compareNumbers(value, expected);
-    const chunksize = defaultChunksizeOf(xs.length, processes);
+    const chunksize = await chunksizeOf(xs.length);
     // The loop calls its own copy of the work (see work-reference.ts).
     const work = await referenceWork();
     return {

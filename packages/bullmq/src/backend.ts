@@ -12,22 +12,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { type BackendCapabilities, PoolStateError, PoolTerminatedError } from '@parapool/core';
 import {
   type Backend,
-  type BackendCapabilities,
   type BackendOptions,
   deserializeError,
   isDataCloneError,
   type Job,
   type JobControl,
   type JobResult,
-  PoolStateError,
-  PoolTerminatedError,
   type SerializedError,
   taskLabel,
   toCloneError,
   unpackJob,
-} from '@parapool/core';
+} from '@parapool/core/adapter';
 import { Job as BullJob, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type HostInfo, liveHosts } from './announcements.js';

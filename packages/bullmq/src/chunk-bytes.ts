@@ -4,7 +4,8 @@
  * job), and a single item over the limit fails alone with a CloneError that
  * says how big it was. The core never sees the pieces: their results are merged.
  */
-import { CloneError, type ItemFailure, type JobResult, serializeError } from '@parapool/core';
+import { CloneError } from '@parapool/core';
+import { type ItemFailure, type JobResult, serializeError } from '@parapool/core/adapter';
 import type { RemoteJob } from './wire.js';
 
 /** A part of a job: `body` is what to send, or undefined for one item over the limit. */

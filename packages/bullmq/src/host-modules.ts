@@ -6,7 +6,8 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type TaskRef, TaskResolutionError } from '@parapool/core';
+import { TaskResolutionError } from '@parapool/core';
+import type { TaskRef } from '@parapool/core/adapter';
 import { hashFile } from './task-names.js';
 import type { RemoteTask } from './wire.js';
 

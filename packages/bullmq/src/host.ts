@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Job, type JobResult, jobControl, serializeError, type TaskRef } from '@parapool/core';
+import { type Job, type JobResult, jobControl, serializeError, type TaskRef } from '@parapool/core/adapter';
 import { ensureCloneable } from '@parapool/core/worker';
 import { type Job as BullJob, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

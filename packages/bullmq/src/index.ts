@@ -2,7 +2,8 @@
  * parapool across many machines: Python's `multiprocessing.Pool` over a BullMQ
  * queue on Redis, served by `parapool-worker` hosts.
  */
-import { BasePool, cpuCount, type Pool, type PoolOptions } from '@parapool/core';
+import { cpuCount, type Pool, type PoolOptions } from '@parapool/core';
+import { BasePool } from '@parapool/core/adapter';
 import type { RedisOptions } from 'ioredis';
 import type { HostInfo } from './announcements.js';
 import { BullmqBackend } from './backend.js';

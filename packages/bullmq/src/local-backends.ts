@@ -3,7 +3,7 @@
  * Each is an adapter package (the list is backends.json's, copied into adapters.ts);
  * only the default, piscina, is a dependency.
  */
-import type { Backend, BackendOptions } from '@parapool/core';
+import type { Backend, BackendOptions } from '@parapool/core/adapter';
 import { ADAPTERS } from './adapters.js';
 
 /** Builds a local backend for one caller pool. */

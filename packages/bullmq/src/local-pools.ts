@@ -4,7 +4,7 @@
  * `maxtasksperchild` recycles them, as on one machine. It is terminated when
  * the caller's pool ends, when the caller goes silent, or after a while idle.
  */
-import type { Backend } from '@parapool/core';
+import type { Backend } from '@parapool/core/adapter';
 import type { LocalBackendFactory } from './local-backends.js';
 
 interface LocalPool {

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type TaskRef, TaskResolutionError } from '@parapool/core';
+import { TaskResolutionError } from '@parapool/core';
+import type { TaskRef } from '@parapool/core/adapter';
 import type { RemoteTask } from './wire.js';
 
 /** The nearest folder at or above `from` that holds a package.json (else `from`). */

@@ -9,7 +9,7 @@
  * carries the writer's Node version and a host that cannot read it says so.
  */
 import { deserialize, serialize } from 'node:v8';
-import type { JobResult, SerializedError } from '@parapool/core';
+import type { JobResult, SerializedError } from '@parapool/core/adapter';
 
 /** Version of this wire format; a host refuses chunks of another. */
 export const WIRE_VERSION = 1;

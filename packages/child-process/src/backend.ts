@@ -1,3 +1,4 @@
+import { WorkerCrashedError } from '@parapool/core';
 import {
   type Crashed,
   defineAdapter,
@@ -7,8 +8,7 @@ import {
   type SlotWorker,
   serializeError,
   toCloneError,
-  WorkerCrashedError,
-} from '@parapool/core';
+} from '@parapool/core/adapter';
 import { type ChildProcessOptions, checkOptions, forkWorker, type WorkerMessage } from './fork-worker.js';
 
 /** A worker process as the slots see it, plus its pid. */

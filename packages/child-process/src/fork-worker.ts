@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Job, JobResult } from '@parapool/core';
+import { type Job, type JobResult, workerProcessEnv } from '@parapool/core/adapter';
 
 /** How worker processes are started: passed to `child_process.fork`. */
 export interface ChildProcessOptions {
@@ -10,7 +10,7 @@ export interface ChildProcessOptions {
    * inspector would hand those flags to every worker.
    */
   readonly execArgv?: readonly string[];
-  /** Environment of each worker. Default: `process.env`. */
+  /** Environment of each worker. Default: `process.env`. Node's compile cache is turned on in it unless it says otherwise (`NODE_COMPILE_CACHE`, `NODE_DISABLE_COMPILE_CACHE`). */
   readonly env?: NodeJS.ProcessEnv;
   /** Working directory of each worker. Default: the parent's. */
   readonly cwd?: string | URL;
@@ -54,7 +54,7 @@ export function checkOptions(options: ChildProcessOptions | undefined): ChildPro
 export function forkWorker(options: ChildProcessOptions): ChildProcess {
   return fork(WORKER_ENTRY, [], {
     execArgv: [...(options.execArgv ?? [])],
-    env: options.env ?? process.env,
+    env: workerProcessEnv(options.env ?? process.env),
     cwd: options.cwd,
     serialization: options.serialization ?? 'advanced',
   });

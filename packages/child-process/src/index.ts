@@ -2,7 +2,8 @@
  * `@parapool/child-process`: Python's `multiprocessing.Pool` and `Process` on
  * raw `child_process.fork`, one OS process per worker.
  */
-import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
+import type { Pool } from '@parapool/core';
+import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
 import { ChildProcessBackend } from './backend.js';
 import type { ChildProcessOptions } from './fork-worker.js';
 

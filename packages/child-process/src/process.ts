@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { encodeJob, isDataCloneError, type Job, type TaskFunction, toCloneError, toTaskRef } from '@parapool/core';
+import type { TaskFunction } from '@parapool/core';
+import { encodeJob, isDataCloneError, type Job, toCloneError, toTaskRef } from '@parapool/core/adapter';
 import { type ChildProcessOptions, checkOptions, forkWorker, type WorkerMessage } from './fork-worker.js';
 
 /** What `new Process(...)` runs, and how its process is started. */

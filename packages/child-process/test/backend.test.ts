@@ -1,7 +1,8 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BasePool, defineTasks, type Pool } from '@parapool/core';
+import { defineTasks, type Pool } from '@parapool/core';
+import { BasePool } from '@parapool/core/adapter';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ChildProcessBackend, createPool, WorkerStartupError } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.js';

@@ -1,10 +1,11 @@
 /**
  * What every adapter package exports, checked the same way for each: all of
- * `@parapool/core` (one import is enough), its own `createPool`, and the
- * core's TypeError for options that are not an object.
+ * `@parapool/core` (one import is enough) and nothing of the adapter SPI, its
+ * own `createPool`, and the core's TypeError for options that are not an object.
  */
 import * as core from '@parapool/core';
-import { BasePool, InlineBackend } from '@parapool/core';
+import * as spi from '@parapool/core/adapter';
+import { BasePool, InlineBackend } from '@parapool/core/adapter';
 import { describe, expect, it } from 'vitest';
 
 /** The error `fn` throws; fails the test if it throws nothing. */
@@ -35,6 +36,12 @@ export function describeAdapterExports(name: string, adapter: { createPool: (opt
         if (key === 'createPool') continue;
         expect(exported[key], key).toBe(value);
       }
+    });
+
+    it('re-exports nothing of @parapool/core/adapter that users do not need', () => {
+      const exported = adapter as unknown as Record<string, unknown>;
+      const leaked = Object.keys(spi).filter((key) => !(key in core) && key in exported);
+      expect(leaked).toEqual([]);
     });
 
     it("has its own createPool, not the core's inline one", () => {

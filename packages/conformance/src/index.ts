@@ -12,7 +12,8 @@
  * What a backend cannot do is read from `pool.capabilities` (declared on the
  * backend); nothing else turns a test off.
  */
-import { currentRuntime, type Pool, UnsupportedRuntimeError } from '@parapool/core';
+import { type Pool, UnsupportedRuntimeError } from '@parapool/core';
+import { currentRuntime } from '@parapool/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { createContext, type PoolFactory } from './context.js';
 import { abortFeature } from './features/abort.js';

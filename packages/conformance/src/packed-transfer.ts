@@ -4,7 +4,7 @@
  * declares `capabilities.transfers`, copied on the others; values cross
  * exactly either way. Checked on the backend itself, whose jobs are watched.
  */
-import { type Backend, type BackendFactory, BasePool, type Job } from '@parapool/core';
+import { type Backend, type BackendFactory, BasePool, type Job } from '@parapool/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { tasks } from './tasks.js';
 

@@ -50,6 +50,8 @@ export const tasks = defineTasks(import.meta.url, {
   },
   /** The byteLength of the buffer `keepAndTransfer` last returned, as this worker sees it now. */
   keptByteLength: () => kept?.byteLength,
+  /** Returns the array it received marked for transfer, as a task that scales data in place and hands it back does. */
+  returnReceived: (_padding: string, data: Float64Array) => transfer(data),
   /** Marks a value that cannot be moved: the task fails with transfer()'s TypeError. */
   transferString: () => transfer('text' as never),
   add: (a: number, b: number) => a + b,
@@ -192,9 +194,22 @@ export const tasks = defineTasks(import.meta.url, {
   exit: (code: number) => {
     process.exit(code);
   },
-  /** Ends the worker abruptly with `code` once `path` exists. */
+  /** Writes `path-waiting`, then ends the worker abruptly with `code` once `path` exists. */
   exitWhenFile: async (path: string, code: number) => {
+    writeFileSync(`${path}-waiting`, '');
     await waitForFile(path, 10_000);
+    process.exit(code);
+  },
+  /**
+   * Ends the worker abruptly with `code` once `count` files named `run-*` stand in `dir` (the items of
+   * another call have all started), after writing `dir/exiting`.
+   */
+  exitWhenStarted: async (dir: string, count: number, code: number) => {
+    const deadline = Date.now() + 20_000;
+    while (readdirSync(dir).filter((name) => name.startsWith('run-')).length < count && Date.now() < deadline) {
+      await sleep(5);
+    }
+    writeFileSync(join(dir, 'exiting'), '');
     process.exit(code);
   },
   /** Kills the worker with an exception thrown outside the task (from a timer). */

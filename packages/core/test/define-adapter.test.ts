@@ -1,14 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import {
-  currentRuntime,
-  defineAdapter,
-  owned,
-  poolFactory,
-  UnsupportedRuntimeError,
-  WorkerCrashedError,
-  watchWorker,
-} from '../src/index.js';
+import { currentRuntime, defineAdapter, owned, poolFactory, watchWorker } from '../src/adapter.js';
+import { UnsupportedRuntimeError, WorkerCrashedError } from '../src/index.js';
 
 interface DemoOptions {
   readonly mode?: 'a' | 'b';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../src/index.js';
+import type { Job } from '../src/adapter.js';
 import { WorkerRuntime } from '../src/worker/runtime.js';
 
 const inline = (fn: (...args: never[]) => unknown) => ({ kind: 'inline', source: fn.toString() }) as const;

@@ -5,8 +5,9 @@
  * each job ends.
  */
 import { describe, expect, it } from 'vitest';
+import { BasePool, serializeError } from '../src/adapter.js';
 import { PoolTerminatedError } from '../src/errors.js';
-import { BasePool, CloneError, createPool, serializeError } from '../src/index.js';
+import { CloneError, createPool } from '../src/index.js';
 import { FakeBackend, fakePool, isSettled, settle } from './helpers/fake-backend.js';
 
 const square = (n: number) => n * n;

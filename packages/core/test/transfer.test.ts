@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPool, InlineBackend, type Job, jobControl, transfer } from '../src/index.js';
+import { InlineBackend, type Job, jobControl } from '../src/adapter.js';
+import { createPool, transfer } from '../src/index.js';
 import { jobTransferList, resultTransferList } from '../src/wire/transfer.js';
 
 const task = { kind: 'inline', source: '(x) => x' } as const;

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
-import { createPool, type Job, jobControl, WorkerSlots } from '../src/index.js';
+import { type Job, jobControl, WorkerSlots } from '../src/adapter.js';
+import { createPool } from '../src/index.js';
 
 describe('WorkerSlots', () => {
   it('starts workers as work needs them: a pool of 100 for three items starts three; the size is warned about once', async () => {

@@ -1,5 +1,13 @@
 import type { Worker } from 'node:worker_threads';
-import { defineAdapter, type JobResult, lazyLibrary, MAX_JOBS_ON_A_WORKER, owned, watchWorker } from '@parapool/core';
+import {
+  defineAdapter,
+  type JobResult,
+  lazyLibrary,
+  MAX_JOBS_ON_A_WORKER,
+  owned,
+  watchWorker,
+  workerExecArgv,
+} from '@parapool/core/adapter';
 import type { Piscina } from 'piscina';
 
 /** piscina, loaded when the first worker starts (a task module importing this package in a worker does not load it). */
@@ -35,6 +43,7 @@ export class PiscinaBackend extends defineAdapter({
   capabilities: { jobsAhead: true },
   spawn(piscina: PiscinaOptions, crashed) {
     const pool = new (piscinaLibrary().Piscina)({
+      execArgv: workerExecArgv(),
       ...piscina,
       filename: WORKER,
       minThreads: 1,

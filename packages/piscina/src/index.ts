@@ -1,7 +1,8 @@
 /**
  * parapool on piscina: Python's `multiprocessing.Pool` over piscina worker threads.
  */
-import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
+import type { Pool } from '@parapool/core';
+import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
 import { PiscinaBackend, type PiscinaOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;

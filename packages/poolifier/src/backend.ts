@@ -9,7 +9,8 @@ import {
   owned,
   type SlotWorker,
   watchWorker,
-} from '@parapool/core';
+  workerExecArgv,
+} from '@parapool/core/adapter';
 import type { PoolOptions } from 'poolifier';
 
 /** poolifier, loaded when the first worker starts (a task module importing this package in a worker does not load it). */
@@ -86,7 +87,14 @@ function exitOf(worker: ThreadWorker | ClusterWorker): Promise<void> {
 function spawn({ cluster, pool: options }: Resolved, crashed: Parameters<typeof watchWorker>[1]): SlotWorker {
   const { FixedClusterPool, FixedThreadPool } = poolifier();
   const Pool = cluster ? FixedClusterPool : FixedThreadPool;
-  const own = { ...options, enableTasksQueue: false, startWorkers: true };
+  const own = {
+    ...options,
+    // A thread's flags, and a cluster worker's (cluster's settings), without the parent-only ones.
+    workerOptions: { execArgv: workerExecArgv(), ...options.workerOptions },
+    settings: { execArgv: workerExecArgv(), ...options.settings },
+    enableTasksQueue: false,
+    startWorkers: true,
+  };
   const pool = new Pool<Job, JobResult>(1, WORKER_ENTRY, own as PoolOptions<ThreadWorker> & PoolOptions<ClusterWorker>);
   // poolifier re-emits a worker's error on its emitter, which throws if nobody listens.
   pool.emitter?.on('error', () => {});

@@ -2,7 +2,8 @@
  * `@parapool/poolifier`: Python's `multiprocessing.Pool` for Node.js, on poolifier
  * (worker threads, or cluster processes with `poolifier: { workerType: 'cluster' }`).
  */
-import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
+import type { Pool } from '@parapool/core';
+import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
 import { PoolifierBackend, type PoolifierOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;

@@ -2,7 +2,8 @@
  * parapool on threads.js: Python's `multiprocessing.Pool` over worker threads
  * spawned with threads.js (npm `threads`).
  */
-import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
+import type { Pool } from '@parapool/core';
+import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
 import { ThreadsBackend, type ThreadsOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;

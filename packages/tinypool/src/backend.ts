@@ -1,5 +1,5 @@
+import { CloneError } from '@parapool/core';
 import {
-  CloneError,
   containsSharedMemory,
   defineAdapter,
   type Job,
@@ -7,7 +7,8 @@ import {
   MAX_JOBS_ON_A_WORKER,
   owned,
   watchWorker,
-} from '@parapool/core';
+  workerExecArgv,
+} from '@parapool/core/adapter';
 import { type Options, Tinypool, type TinypoolWorker } from 'tinypool';
 
 /** The tinypool options this adapter sets itself or refuses, and what to do instead. */
@@ -73,6 +74,7 @@ export class TinypoolBackend extends defineAdapter({
     const processes = own.runtime === 'child_process';
     // The worker runtime runs its jobs one at a time; tinypool must not hold any back.
     const pool = new Tinypool({
+      execArgv: workerExecArgv(),
       ...own,
       filename: WORKER,
       minThreads: 1,

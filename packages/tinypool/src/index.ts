@@ -2,7 +2,8 @@
  * parapool on tinypool: Python's `multiprocessing.Pool` over tinypool worker threads
  * (or worker processes, with `tinypool: { runtime: 'child_process' }`).
  */
-import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
+import type { Pool } from '@parapool/core';
+import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
 import { TinypoolBackend, type TinypoolOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;

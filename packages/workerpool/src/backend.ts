@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { WorkerCrashedError } from '@parapool/core';
 import {
   type Crashed,
   defineAdapter,
@@ -7,8 +8,8 @@ import {
   lazyLibrary,
   owned,
   type SlotWorker,
-  WorkerCrashedError,
-} from '@parapool/core';
+  workerExecArgv,
+} from '@parapool/core/adapter';
 import type { Pool as WorkerPool, WorkerPoolOptions } from 'workerpool';
 
 /** workerpool, loaded when the first worker starts (a task module importing this package in a worker does not load it). */
@@ -77,7 +78,13 @@ function spawnWorker(options: WorkerPoolOptions, crashed: Crashed): SlotWorker {
     throw error;
   };
   const start = () => {
-    const pool = workerpool().pool(WORKER_ENTRY, { ...options, minWorkers: 1, maxWorkers: 1 });
+    const pool = workerpool().pool(WORKER_ENTRY, {
+      ...options,
+      // workerpool's processes inherit no flags but --max-old-space-size; its threads inherit all of them.
+      workerThreadOpts: { execArgv: workerExecArgv(), ...options.workerThreadOpts },
+      minWorkers: 1,
+      maxWorkers: 1,
+    });
     // 'methods' is built into every workerpool worker: its answer says the worker is up.
     const ready = pool.exec('methods', []).then(() => {}, died);
     ready.catch(() => {}); // a failed start is reported through crashed(); whoever awaits ready sees it too

@@ -1,7 +1,8 @@
 /**
  * `@parapool/workerpool`: Python's `multiprocessing.Pool` for Node.js, on workerpool.
  */
-import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
+import type { Pool } from '@parapool/core';
+import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
 import { WorkerpoolBackend, type WorkerpoolOptions } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;

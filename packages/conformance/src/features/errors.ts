@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { JOBS_AHEAD } from '@parapool/core';
+import { JOBS_AHEAD } from '@parapool/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf, type SuiteContext } from '../context.js';
 import { tasks } from '../tasks.js';

@@ -55,6 +55,23 @@ export function transferFeature(ctx: SuiteContext): void {
       expect(await pool.apply(tasks.square, [3])).toBe(9);
     });
 
+    it('an argument the worker received can be handed back with transfer(), whatever view of a message buffer the runtime made of it', async () => {
+      // A process worker's IPC decoder may give a typed array as a view into the
+      // larger message buffer, depending on where it falls in the message: the
+      // padding strings move it through every alignment.
+      const data = Float64Array.from({ length: 2000 }, (_, i) => i);
+      const pool = ctx.shared();
+      const out = await Promise.all(
+        Array.from({ length: 16 }, (_, pad) => pool.apply(tasks.returnReceived, ['x'.repeat(pad), data.slice()])),
+      );
+      expect(out.map((a) => [a.length, a[1999]])).toEqual(out.map(() => [2000, 1999]));
+      // A thread receives a clone of the whole buffer a view shows part of: a view of part of it again.
+      const part = Float64Array.from({ length: 4000 }, (_, i) => i).subarray(1000, 3000);
+      const back = await pool.apply(tasks.returnReceived, ['', part]);
+      expect([back.length, back[0], back[1999]]).toEqual([2000, 1000, 2999]);
+      expect(part.byteLength).toBe(16000); // never marked in the caller: never moved
+    });
+
     it('transfer() of a value that cannot be moved fails that task with a TypeError that says what can be', async () => {
       const error = await ctx
         .shared()

@@ -1,9 +1,6 @@
 import { createRequire } from 'node:module';
 import { UnsupportedRuntimeError, WorkerCrashedError } from '../errors.js';
-import { BasePool } from '../pool/base-pool.js';
-import { checkPoolOptions } from '../pool/options.js';
 import { currentRuntime, type RuntimeInfo } from '../runtime.js';
-import type { Pool, PoolOptions } from '../types.js';
 import type { BackendCapabilities, BackendOptions } from './backend.js';
 import { SlotBackend } from './slot-backend.js';
 import { crashError, type SlotWorker, type SpawnWorker } from './worker-slots.js';
@@ -95,9 +92,6 @@ export interface AdapterDefinition<O extends object, K extends string, R = O> {
   readonly spawn: (options: R, crashed: Crashed) => SlotWorker;
 }
 
-/** The options of an adapter's `createPool`: the pool's, plus the library's under one key. */
-export type AdapterPoolOptions<K extends string, O> = PoolOptions & { readonly [key in K]?: O };
-
 /** What the classes {@link defineAdapter} makes are: a SlotBackend named by its declaration. */
 export class AdapterBackend extends SlotBackend {
   readonly name: string;
@@ -151,7 +145,6 @@ function checkLibraryOptions(
  *     return { ready: online, run: (job) => worker.run(job), stop: () => worker.kill().then(() => exited) };
  *   },
  * }) {}
- * export const createPool = poolFactory(MylibBackend);
  * ```
  */
 export function defineAdapter<O extends object, K extends string, R = O>(
@@ -177,20 +170,6 @@ export function defineAdapter<O extends object, K extends string, R = O>(
   };
   Object.defineProperty(Backend, 'name', { value: `${pascal(definition.name)}Backend` });
   return Backend;
-}
-
-/**
- * An adapter's `createPool`: checks the options, takes the library's from
- * under the adapter's key and builds a pool on `Backend`.
- */
-export function poolFactory<O extends object, K extends string>(
-  Backend: AdapterBackendClass<O, K>,
-): (options?: AdapterPoolOptions<K, O>) => Pool {
-  return (options = {}) => {
-    checkPoolOptions(options);
-    const { [Backend.optionsKey]: libraryOptions, ...poolOptions } = options as Record<string, unknown>;
-    return new BasePool(poolOptions as PoolOptions, (resolved) => new Backend(resolved, libraryOptions as O));
-  };
 }
 
 /**

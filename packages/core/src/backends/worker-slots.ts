@@ -1,4 +1,5 @@
 import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from '../errors.js';
+import { settlesWithin } from '../settles-within.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import { GATE } from '../wire/gate.js';
 import type { Job, JobResult } from '../wire/job.js';
@@ -69,21 +70,6 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
 function removeSent(list: Sent[], sent: Sent): void {
   const index = list.indexOf(sent);
   if (index >= 0) list.splice(index, 1);
-}
-
-/** Resolves with true when `stopping` settles, or with false after `ms`. */
-function bounded(stopping: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([
-    stopping.then(
-      () => true,
-      () => true,
-    ),
-    late,
-  ]).finally(() => clearTimeout(timer));
 }
 
 const NO_TRANSFER: readonly ArrayBuffer[] = Object.freeze([]);
@@ -359,6 +345,19 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     return true;
   }
 
+  /**
+   * For a worker that is dying or being stopped: whether `sent` can run elsewhere — it had not
+   * started (its cell is flipped to dropped here), or it had ended and its answer is lost with the
+   * worker (its cell says ended). False for the job the worker was running, and without gates.
+   */
+  #reclaim(slot: Slot<W>, sent: Sent): boolean {
+    if (this.#drop(slot, sent)) return true;
+    if (!slot.gate || sent.gate === undefined || Atomics.load(slot.gate, sent.gate) !== GATE.ended) return false;
+    sent.dropped = true;
+    removeSent(slot.ahead, sent);
+    return true;
+  }
+
   /** Sends `pending` to `slot`'s worker, to run now or, `ahead`, after the job it runs. */
   #send(slot: Slot<W>, pending: Pending, ahead: boolean): void {
     let job = pending.job;
@@ -530,13 +529,12 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#lastStartFailure = error;
     }
     const giveUp = this.#failedStarts >= this.#maxFailedStarts;
-    // Jobs ahead that had not started go to another worker, in their order; one that had started
-    // is the one that crashed it (the jobs before it had ended, their outcomes lost with the worker).
-    const ahead = slot.ahead.slice();
-    const requeue = ahead.filter((sent) => this.#drop(slot, sent));
+    // Only the job the worker was running dies with it. With gates, the others go to another worker,
+    // in their order: those it had not started, and those it had ended whose answers died with it.
+    const held = head ? [head, ...slot.ahead] : slot.ahead.slice();
+    const requeue = held.filter((sent) => this.#reclaim(slot, sent));
     this.#retire(slot, 'crash', this.#state !== 'stopped' && !giveUp, error);
-    if (head) this.#settle(head.pending, error);
-    for (const sent of ahead) if (!requeue.includes(sent)) this.#settle(sent.pending, error);
+    for (const sent of held) if (!requeue.includes(sent)) this.#settle(sent.pending, error);
     this.#ready.unshift(...requeue.map((sent) => sent.pending));
     if (giveUp && this.#slots.length === 0) {
       // No worker can start: fail what waits rather than respawn in a loop.
@@ -560,7 +558,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     if (reason !== 'crash') {
       const requeue: Pending[] = [];
       for (const sent of ahead) {
-        if (this.#drop(slot, sent)) requeue.push(sent.pending);
+        if (this.#reclaim(slot, sent)) requeue.push(sent.pending);
         else
           this.#settle(sent.pending, crashError(new Error(`the worker was stopped (${reason}) while it ran this job`)));
       }
@@ -580,7 +578,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       stopping = Promise.reject(error);
     }
     const ms = this.#options.stopTimeoutMs ?? 10_000;
-    const exiting = bounded(stopping, ms).then((stopped) => {
+    const exiting = settlesWithin(stopping, ms).then((stopped) => {
       if (!stopped) this.#warnStopTimeout(ms);
       this.log.exited(slot.logId);
     });

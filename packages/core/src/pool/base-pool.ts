@@ -3,7 +3,6 @@ import type { Backend, BackendCapabilities, BackendFactory } from '../backends/b
 import type { WorkerEvent } from '../backends/worker-log.js';
 import { PoolStateError, PoolTerminatedError } from '../errors.js';
 import { toTaskRef } from '../tasks.js';
-import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from '../types.js';
 import type { Job, TaskCall, TaskRef } from '../wire/job.js';
 import { type PackedChunk, packChunk } from '../wire/packing.js';
 import { ApplyBatch } from './apply-batch.js';
@@ -15,6 +14,7 @@ import { JobQueue } from './job-queue.js';
 import { LazyCall, refuseSyncIteration } from './lazy-call.js';
 import { type CallHost, runMap, type Settle } from './map-call.js';
 import { resolveOptions, toArgsArray, toItems } from './options.js';
+import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from './types.js';
 
 type State = 'running' | 'closed' | 'terminated';
 
@@ -37,7 +37,6 @@ const EVENT_NAMES = {
 } as const satisfies Record<WorkerEvent['type'], keyof PoolEvents>;
 
 export class BasePool extends EventEmitter<PoolEvents> implements Pool {
-  readonly processes: number;
   readonly backend: string;
   readonly capabilities: BackendCapabilities;
   readonly #backend: Backend;
@@ -58,7 +57,6 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     const resolved = resolveOptions(options);
     this.#initializer = resolved.initializer;
     this.#backend = factory({ processes: resolved.processes, maxtasksperchild: resolved.maxtasksperchild });
-    this.processes = this.#backend.size;
     this.backend = this.#backend.name;
     this.capabilities = this.#backend.capabilities;
     this.#queue = new JobQueue(this.#backend);
@@ -79,6 +77,11 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     this.#backend.listen?.((event) => {
       this.emit(EVENT_NAMES[event.type], event);
     });
+  }
+
+  /** The backend's workers: fixed for most backends; for one whose workers come and go (`onResize`), their number now. */
+  get processes(): number {
+    return this.#backend.size;
   }
 
   insights(options: { reset?: boolean } = {}): PoolInsights {

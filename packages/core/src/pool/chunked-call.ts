@@ -1,8 +1,8 @@
-import type { Progress } from '../types.js';
 import type { Job } from '../wire/job.js';
 import { jobError } from '../wire/job-outcome.js';
 import type { JobQueue, ReceivedResult, Ticket } from './job-queue.js';
 import { openProgressBar, type ProgressBar, type ProgressOption } from './progress-bar.js';
+import type { Progress } from './types.js';
 
 /** The error an aborted signal stands for. */
 export function abortReason(signal: AbortSignal): Error {

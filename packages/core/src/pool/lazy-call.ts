@@ -1,5 +1,4 @@
 import { taskLabel } from '../tasks.js';
-import type { Progress } from '../types.js';
 import type { TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
 import { packNumbers } from '../wire/packing.js';
@@ -8,6 +7,7 @@ import { ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { CallHost } from './map-call.js';
 import type { ProgressOption } from './progress-bar.js';
+import type { Progress } from './types.js';
 
 export interface LazyCallOptions {
   readonly method: 'imap' | 'imapUnordered';

@@ -1,11 +1,11 @@
 import { taskLabel } from '../tasks.js';
-import type { MapOptions } from '../types.js';
 import type { Job, TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
 import { type PackedChunk, packChunk } from '../wire/packing.js';
 import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { JobQueue } from './job-queue.js';
+import type { MapOptions } from './types.js';
 
 /** Copies a chunk's values into `out` from `offset` on. */
 function writeInto(out: unknown[], offset: number, values: readonly unknown[] | Float64Array): void {

@@ -1,7 +1,7 @@
 import { cpuCount } from '../cpu-count.js';
 import { toTaskRef } from '../tasks.js';
-import type { PoolOptions } from '../types.js';
 import type { TaskCall } from '../wire/job.js';
+import type { PoolOptions } from './types.js';
 
 /** A value as an error message should show it: its type, and the value when short. */
 export function describeValue(value: unknown): string {

@@ -3,7 +3,6 @@
  * Plain data only, so a job can cross threads, processes or a network.
  */
 import type { SerializedError } from './error-transport.js';
-import type { PackedTuples } from './packing.js';
 
 /**
  * How a job names the function to run. Plain data: it can cross threads,
@@ -77,6 +76,12 @@ export interface JobResult {
   readonly ran?: JobRun;
   /** The worker did not run the job: the caller dropped it (through its gate) before it started. */
   readonly skipped?: true;
+}
+
+/** Results that are all short tuples of numbers (`[i, count]`), sent as one Float64Array per position. */
+export interface PackedTuples {
+  readonly packed: 'tuples';
+  readonly columns: Float64Array[];
 }
 
 /** How long a job's items took in the worker, and which worker ran them. */

@@ -1,4 +1,4 @@
-import type { Job } from './job.js';
+import type { Job, PackedTuples } from './job.js';
 
 /**
  * How a chunk travels cheaply. Chunks made only of numbers travel as a Float64Array: structured clone copies
@@ -255,12 +255,6 @@ export function packChunk(
     if (rows) return { items: rows.data, spread, rowWidth: rows.width };
   }
   return { items: rest(), spread };
-}
-
-/** Results that are all short tuples of numbers (`[i, count]`), sent as one Float64Array per position. */
-export interface PackedTuples {
-  readonly packed: 'tuples';
-  readonly columns: Float64Array[];
 }
 
 /** `values` as PackedTuples when each is an array of the same 1–8 numbers, else undefined. */

@@ -22,6 +22,14 @@ interface Marks {
   readonly values: WeakSet<object>;
   /** Whether anything was ever marked in this thread (so unmarked programs never look). */
   used: boolean;
+  /**
+   * Whether this thread is a worker, where a task may hand back an argument it
+   * received: that may be a view of part of a buffer it did not make (a process
+   * channel's decoder makes views into the larger message; a cloned view keeps
+   * its whole buffer; a BullMQ host reads a chunk's items as views into one
+   * buffer). There a view of part of its buffer is copied, not refused.
+   */
+  partialViewsCopied?: boolean;
 }
 
 // On globalThis, so every copy of this module in one thread (a task module
@@ -59,14 +67,17 @@ function describe(value: unknown): string {
  *
  * On a backend whose `capabilities.transfers` is `false` (worker processes,
  * BullMQ) the value is copied as usual and the sender keeps it. A typed array
- * moves its whole buffer, so it must span it (a `subarray`, or a small Node
- * `Buffer` from the shared pool, would detach memory it does not show: pass
- * `view.slice()` instead). Only top-level values are found: a marked buffer
- * nested inside an object argument is copied.
+ * moves its whole buffer, so in the caller it must span it (a `subarray`, or a
+ * small Node `Buffer` from the shared pool, would detach memory it does not
+ * show: pass `view.slice()` instead). In a task, a view of part of its buffer
+ * is copied instead of refused: an argument the task received may be one (a
+ * process channel decodes typed arrays as views into the message), and handing
+ * it back with `transfer()` must work on every backend. Only top-level values
+ * are found: a marked buffer nested inside an object argument is copied.
  *
  * @throws TypeError for anything that cannot be moved: not an ArrayBuffer or a
  * view of one, a SharedArrayBuffer (shared already: pass it as is), a view of
- * part of its buffer, or a buffer that was moved already (detached).
+ * part of its buffer (in the caller), or a buffer that was moved already (detached).
  */
 export function transfer<T extends TransferableValue>(value: T): T {
   const buffer = bufferOf(value);
@@ -81,7 +92,12 @@ export function transfer<T extends TransferableValue>(value: T): T {
     );
   }
   const view = value as ArrayBufferView;
-  if (ArrayBuffer.isView(value) && (view.byteOffset !== 0 || view.byteLength !== buffer.byteLength)) {
+  const store = marks();
+  if (
+    ArrayBuffer.isView(value) &&
+    (view.byteOffset !== 0 || view.byteLength !== buffer.byteLength) &&
+    !store.partialViewsCopied
+  ) {
     throw new TypeError(
       `transfer(): this ${describe(value)} shows ${view.byteLength} of its buffer's ${buffer.byteLength} bytes, and moving it would detach the whole buffer: pass a copy of just those bytes (view.slice()) or the buffer itself`,
     );
@@ -91,10 +107,17 @@ export function transfer<T extends TransferableValue>(value: T): T {
       'transfer(): this buffer was moved to another thread already (it is detached): a buffer can be moved once; pass a fresh copy',
     );
   }
-  const store = marks();
   store.values.add(value);
   store.used = true;
   return value;
+}
+
+/**
+ * @internal Called by the worker runtime of a real worker (thread or process):
+ * there `transfer()` accepts a view of part of its buffer and copies it.
+ */
+export function copyPartialViews(): void {
+  marks().partialViewsCopied = true;
 }
 
 function bufferOf(value: unknown): unknown {
@@ -144,6 +167,8 @@ class TransferList {
     if (value === null || typeof value !== 'object' || !store.values.has(value)) return;
     const buffer = bufferOf(value);
     if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return; // detached: cloning it reports that
+    // A view of part of its buffer is copied: moving it would detach memory it does not show.
+    if (ArrayBuffer.isView(value) && (value.byteOffset !== 0 || value.byteLength !== buffer.byteLength)) return;
     this.#seen ??= new Set(this.list);
     if (this.#seen.has(buffer)) return;
     this.#seen.add(buffer);

@@ -6,6 +6,7 @@ import { type SerializedError, serializeError } from '../wire/error-transport.js
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
+import { copyPartialViews } from '../wire/transfer.js';
 import { newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isUnavailable } from './module-loader.js';
 
@@ -57,6 +58,7 @@ export class WorkerRuntime {
     this.#contextual = options.contextual ?? false;
     // A worker that is the main thread of a process with an IPC channel is a worker process.
     this.#sharedMemory = this.#contextual || !isMainThread || typeof process.send !== 'function';
+    if (!this.#contextual) copyPartialViews();
   }
 
   /** Runs one job and returns per-item outcomes. Never rejects. */

@@ -27,8 +27,12 @@ export function runJob(job: Job): Promise<JobResult> | JobResult {
   if (job.gate === undefined) return timedRun(threadRuntime(), job);
   // A worker that holds a job ahead runs its jobs one at a time, in order, each only if the caller has not dropped it.
   if (job.gateCells) gateCells = job.gateCells;
-  const start = (): Promise<JobResult> | JobResult =>
-    claim(job.gate as number) ? timedRun(threadRuntime(), job) : SKIPPED;
+  const cell = job.gate;
+  const start = (): Promise<JobResult> | JobResult => {
+    if (!claim(cell)) return SKIPPED;
+    const result = timedRun(threadRuntime(), job);
+    return result instanceof Promise ? result.then((r) => ended(cell, r)) : ended(cell, result);
+  };
   const result = running ? running.then(start) : start();
   if (result instanceof Promise) {
     running = result;
@@ -50,6 +54,12 @@ const SKIPPED: JobResult = Object.freeze({ values: [], skipped: true });
 function claim(cell: number): boolean {
   if (!gateCells) return true;
   return Atomics.compareExchange(gateCells, cell, GATE.waiting, GATE.started) === GATE.waiting;
+}
+
+/** Marks the job's gate cell ended: its outcome is ready, and goes back with `result`. */
+function ended(cell: number, result: JobResult): JobResult {
+  if (gateCells) Atomics.store(gateCells, cell, GATE.ended);
+  return result;
 }
 
 /** Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights). */

@@ -1,6 +1,6 @@
-import type { Backend, BackendCapabilities, BackendOptions, Job, JobControl, JobResult } from '../../src/index.js';
-import { BasePool } from '../../src/index.js';
-import type { PoolOptions } from '../../src/types.js';
+import type { Backend, BackendCapabilities, BackendOptions, Job, JobControl, JobResult } from '../../src/adapter.js';
+import { BasePool } from '../../src/adapter.js';
+import type { PoolOptions } from '../../src/pool/types.js';
 import { jobLength } from '../../src/wire/packing.js';
 import { WorkerRuntime } from '../../src/worker/runtime.js';
 import { timedRun } from '../../src/worker/thread.js';

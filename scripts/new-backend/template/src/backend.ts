@@ -1,5 +1,5 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { defineAdapter, type Job, type JobResult, watchWorker } from '@parapool/core';
+import { defineAdapter, type Job, type JobResult, watchWorker } from '@parapool/core/adapter';
 
 /** Options for every worker: the `__camel__` key of `createPool`. */
 export type __Pascal__Options = Pick<WorkerOptions, 'env' | 'execArgv' | 'resourceLimits' | 'stdout' | 'stderr'>;

@@ -1,7 +1,8 @@
 /**
  * `@parapool/__name__`: Python's `multiprocessing.Pool` for Node.js, on __name__.
  */
-import { type AdapterPoolOptions, type Pool, poolFactory } from '@parapool/core';
+import type { Pool } from '@parapool/core';
+import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
 import { __Pascal__Backend, type __Pascal__Options } from './backend.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;

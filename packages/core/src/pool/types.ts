@@ -1,9 +1,9 @@
 import type { EventEmitter } from 'node:events';
-import type { BackendCapabilities } from './backends/backend.js';
-import type { WorkerEvent } from './backends/worker-log.js';
-import type { AsyncOptions, AsyncResult } from './pool/async-result.js';
-import type { PoolInsights } from './pool/insights.js';
-import type { TaskFunction } from './tasks.js';
+import type { BackendCapabilities } from '../backends/backend.js';
+import type { WorkerEvent } from '../backends/worker-log.js';
+import type { TaskFunction } from '../tasks.js';
+import type { AsyncOptions, AsyncResult } from './async-result.js';
+import type { PoolInsights } from './insights.js';
 
 /**
  * A task: a handle from `defineTasks`, or a self-contained inline function.

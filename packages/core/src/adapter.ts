@@ -1,0 +1,47 @@
+/**
+ * The SPI of parapool: `@parapool/core/adapter`, what an adapter author needs
+ * and a user never does. An adapter declares how to start one worker with its
+ * library (`defineAdapter`), makes its `createPool` (`poolFactory`), and gives
+ * its worker entry a few lines over the worker runtime (`runJob`, or the
+ * channel worker for workers reached by `postMessage`/IPC). The core does the
+ * rest: queueing, chunking, jobs ahead, recycling, crash replacement, abort.
+ *
+ * Re-exports only. The user's API is `@parapool/core`.
+ */
+
+export {
+  AdapterBackend,
+  type AdapterBackendClass,
+  type AdapterDefinition,
+  type Crashed,
+  defineAdapter,
+  lazyLibrary,
+  owned,
+  refuseOwnedOptions,
+  type WatchedWorker,
+  type WorkerEvents,
+  watchWorker,
+} from './backends/adapter.js';
+export type { Backend, BackendCapabilities, BackendFactory, BackendOptions, JobControl } from './backends/backend.js';
+export { InlineBackend } from './backends/inline.js';
+export { type Control, jobControl } from './backends/job-control.js';
+export { SlotBackend } from './backends/slot-backend.js';
+export { workerExecArgv, workerProcessEnv } from './backends/worker-flags.js';
+export type { WorkerListener } from './backends/worker-log.js';
+export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
+export { crashError, JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerSlots } from './backends/worker-slots.js';
+export { BasePool } from './pool/base-pool.js';
+export { checkPoolOptions } from './pool/options.js';
+export { type AdapterPoolOptions, poolFactory } from './pool/pool-factory.js';
+export { currentRuntime, type RuntimeInfo } from './runtime.js';
+export { settlesWithin } from './settles-within.js';
+export { taskLabel, toTaskRef } from './tasks.js';
+export type { SerializedError } from './wire/error-transport.js';
+export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
+export type { ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } from './wire/job.js';
+export { decodeResult, encodeJob } from './wire/job-codec.js';
+export { jobLength, unpackJob } from './wire/packing.js';
+export { containsSharedMemory } from './wire/shared-memory.js';
+export { jobTransferList, resultTransferList } from './wire/transfer.js';
+// The worker side (also `@parapool/core/worker`, the lean entry a worker thread loads).
+export * from './worker.js';

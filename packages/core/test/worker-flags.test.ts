@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { workerExecArgv } from '../dist/adapter.js';
+
+describe('workerExecArgv: the flags a worker inherits', () => {
+  it('keeps the flags that shape a runtime (memory, gc, loaders, conditions)', () => {
+    const flags = ['--max-old-space-size=512', '--expose-gc', '--import', 'tsx', '--conditions=dev'];
+    expect(workerExecArgv(flags)).toEqual(flags);
+  });
+
+  it('drops what the program ran and how (--eval/--print with their code, --input-type in both spellings)', () => {
+    expect(workerExecArgv(['--input-type=module', '-e', 'code', '--expose-gc'])).toEqual(['--expose-gc']);
+    expect(workerExecArgv(['--input-type', 'module', '--eval', 'code'])).toEqual([]);
+    expect(workerExecArgv(['-pe', 'code', '--trace-warnings'])).toEqual(['--trace-warnings']);
+  });
+
+  it("drops the test runner's and the watch mode's flags, and the value of those that take one", () => {
+    expect(
+      workerExecArgv([
+        '--test',
+        '--test-name-pattern',
+        'x',
+        '--test-only',
+        '--watch',
+        '--watch-path',
+        'src',
+        '--no-warnings',
+      ]),
+    ).toEqual(['--no-warnings']);
+  });
+});
