@@ -139,10 +139,10 @@ export class WorkerpoolBackend extends defineAdapter({
   // error ends only that worker; 'thread' (and 'auto' on Node) workers share the caller's pid.
   capabilities: (resolved) => ({ separateProcesses: resolved.workerType === 'process' }),
   // In a Bun worker thread, workerpool's worker sees `self` and `postMessage` and takes itself for a
-  // browser's web worker: it never answers, and every call would wait forever.
-  refuses: (resolved, runtime) =>
-    runtime.name === 'bun' && resolved.workerType !== 'process'
-      ? "workerpool's worker threads never answer there (its worker takes Bun's worker globals for a browser's). Use workerpool's processes (createPool({ workerpool: { workerType: 'process' } })), or the threads of @parapool/piscina or @parapool/tinypool."
+  // browser's web worker: it never answers. Its worker processes never answered either (Bun 1.4).
+  refuses: (_resolved, runtime) =>
+    runtime.name === 'bun'
+      ? "workerpool's workers never answer there (its worker threads take Bun's worker globals for a browser's; its processes hang too), so every call would wait forever. Use @parapool/piscina or @parapool/tinypool for threads, @parapool/child-process for processes."
       : undefined,
   spawn: spawnWorker,
 }) {}
