@@ -17,7 +17,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const START = '<!-- runtimes:start (written by scripts/runtimes-table.mjs from runtimes.json) -->';
 const END = '<!-- runtimes:end -->';
 
-const escape = (text) => String(text).replaceAll('|', '\\|').replace(/\s+/g, ' ');
+const cellText = (text) => String(text).replaceAll('|', '\\|').replace(/\s+/g, ' ');
 
 /** The table and its notes, as markdown. */
 export function runtimesTable(data) {
@@ -35,9 +35,9 @@ export function runtimesTable(data) {
       );
       return `**${cell.status === 'refused' ? 'refused' : 'fail'}** [${notes.length}]`;
     });
-    return `| ${escape(target)} | ${shown.join(' | ')} |`;
+    return `| ${cellText(target)} | ${shown.join(' | ')} |`;
   });
-  const listed = notes.map((note, i) => `${i + 1}. ${escape(note)}`);
+  const listed = notes.map((note, i) => `${i + 1}. ${cellText(note)}`);
   return [START, header, rule, ...rows, '', ...listed, END].join('\n');
 }
 
