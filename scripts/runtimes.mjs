@@ -10,7 +10,8 @@
  *    contract: every adapter's conformance suite (`test/conformance*.test.ts`
  *    of each package in backends.json, and bullmq), the examples
  *    (apps/examples, every program on every backend, each a real process of
- *    that runtime) and how a TypeScript task module loads (packages/core). vitest itself runs
+ *    that runtime), the README's Quick start (apps/examples/test/quickstart.test.ts)
+ *    and how a TypeScript task module loads (packages/core). vitest itself runs
  *    inside the runtime (`bun --bun`, `deno run`), so the workers and processes
  *    the tests start are that runtime's too. The packages must be built (`pnpm build`).
  * 3. Writes what happened as data, `runtimes.json`: per target and runtime,
@@ -117,6 +118,12 @@ function plannedRuns() {
     cell: (_file, titles) => `examples: ${/^examples on (.+)$/.exec(titles[0] ?? '')?.[1] ?? titles[0]}`,
   });
   runs.push({
+    target: 'quickstart',
+    dir: 'apps/examples',
+    files: ['test/quickstart.test.ts'],
+    cell: () => 'Quick start',
+  });
+  runs.push({
     target: 'typescript',
     dir: 'packages/core',
     files: ['test/typescript-modules.test.ts'],
@@ -218,6 +225,30 @@ function verdict(cell) {
   return { status: 'pass', passed: cell.passed, total: cell.total };
 }
 
+/**
+ * Writes the cells run so far into `out`, keeping the cells of the last run
+ * that this one has not reached (or does not run): a run cut short keeps what it learnt.
+ */
+function save(out, names, runtimes, order, results) {
+  // A run of some runtimes or targets updates their cells and keeps the others of the last run.
+  const earlier = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { runtimes: {}, cells: {} };
+  const cells = { ...earlier.cells };
+  for (const cell of order) cells[cell] = { ...cells[cell], ...results[cell] };
+  const allRuntimes = { ...earlier.runtimes };
+  for (const name of names) allRuntimes[name] = { label: runtimes[name].label, version: runtimes[name].version };
+  const data = {
+    about:
+      'The runtime × backend matrix as last run by `pnpm test:runtimes` (scripts/runtimes.mjs); scripts/runtimes-table.mjs writes the README table from it.',
+    runtimes: Object.fromEntries(
+      Object.keys(RUNTIMES)
+        .filter((name) => allRuntimes[name])
+        .map((name) => [name, allRuntimes[name]]),
+    ),
+    cells,
+  };
+  writeFileSync(out, `${JSON.stringify(data, null, 2)}\n`);
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -256,18 +287,11 @@ async function main() {
         console.log(`${runtime.label.padEnd(8)} ${cell.padEnd(34)} ${status} (${passed}/${total}) [${seconds} s]`);
         if (status === 'fail') console.log(`         ${results[cell][name].reason}\n         log: ${outcome.log}`);
       }
+      save(values.out, [name], runtimes, Object.keys(cells), results);
     }
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-  const data = {
-    about:
-      'The runtime × backend matrix as last run by `pnpm test:runtimes` (scripts/runtimes.mjs); scripts/runtimes-table.mjs writes the README table from it.',
-    runtimes: Object.fromEntries(
-      names.map((name) => [name, { label: runtimes[name].label, version: runtimes[name].version }]),
-    ),
-    cells: Object.fromEntries(order.map((cell) => [cell, results[cell]])),
-  };
-  writeFileSync(values.out, `${JSON.stringify(data, null, 2)}\n`);
+
   const failed = order.flatMap((cell) => names.filter((name) => results[cell][name]?.status === 'fail'));
   console.log(`\n${order.length} targets × ${names.length} runtimes in ${minutes} min: ${failed.length} failed cells`);
   console.log(`wrote ${values.out.replace(`${root}/`, '')}; \`node scripts/runtimes-table.mjs\` puts it in the README`);
