@@ -118,11 +118,12 @@ function spawn({ cluster, pool: options }: Resolved, crashed: Parameters<typeof 
       return pool.execute(job, undefined, undefined, transfer).finally(() => running--);
     },
     keepAlive: (alive) => {
-      const handles =
+      // Bun's IPC channel has neither ref() nor unref(): call them where they exist.
+      const handles: Array<{ ref?(): unknown; unref?(): unknown } | null | undefined> =
         'process' in worker ? [worker.process, worker.process.channel] : [worker, node.messageChannel?.port1];
       for (const handle of handles)
-        if (alive) handle?.ref();
-        else handle?.unref();
+        if (alive) handle?.ref?.();
+        else handle?.unref?.();
     },
     // poolifier's destroy() asks each worker to stop, which a busy one cannot answer, then waits for an
     // 'exit' that a worker which already exited never emits again (after a crash, or when the worker ended
