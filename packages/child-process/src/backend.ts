@@ -1,12 +1,11 @@
-import { CloneError, WorkerCrashedError } from '@parapool/core';
+import { WorkerCrashedError } from '@parapool/core';
 import {
   type Crashed,
-  containsSharedMemory,
-  currentRuntime,
   defineAdapter,
   type Job,
   type JobResult,
   jobLength,
+  processChannelRefusal,
   type SlotWorker,
   serializeError,
   toCloneError,
@@ -49,8 +48,10 @@ function startWorker(options: ChildProcessOptions, crashed: Crashed): ChildWorke
   });
   const send = (job: Job) =>
     new Promise<JobResult>((resolve, reject) => {
-      if (CHANNEL_COPIES_SHARED_MEMORY && containsSharedMemory(job)) {
-        reject(SHARED_MEMORY_REFUSED());
+      // Bun's and Deno's channels get a value Node's refuses wrong: refused before it is sent.
+      const refused = processChannelRefusal(job);
+      if (refused) {
+        reject(refused);
         return;
       }
       running = { id: nextId++, job, resolve };
@@ -90,16 +91,6 @@ function startWorker(options: ChildProcessOptions, crashed: Crashed): ChildWorke
     },
   };
 }
-
-/**
- * Node's IPC channel refuses shared memory (a DataCloneError, reported as a CloneError); Bun's copies
- * it without a word, so the worker would write to a copy the caller never sees: refused here instead.
- */
-const CHANNEL_COPIES_SHARED_MEMORY = currentRuntime().name !== 'node';
-const SHARED_MEMORY_REFUSED = () =>
-  new CloneError(
-    'An argument could not be copied between processes: it holds a SharedArrayBuffer, and shared memory exists only between the threads of one process. Pass a copy (an ArrayBuffer or typed array), or use worker threads.',
-  );
 
 /** What a worker that died before it was ready failed with (the slots wrap it in a WorkerStartupError). */
 function startFailure(exitCode: number | null, signal: NodeJS.Signals | null, error?: Error): WorkerCrashedError {

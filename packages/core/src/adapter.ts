@@ -41,6 +41,7 @@ export { deserializeError, isDataCloneError, serializeError, toCloneError } from
 export type { ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } from './wire/job.js';
 export { decodeResult, encodeJob } from './wire/job-codec.js';
 export { jobLength, unpackJob } from './wire/packing.js';
+export { processChannelRefusal } from './wire/process-channel.js';
 export { containsSharedMemory } from './wire/shared-memory.js';
 export { jobTransferList, resultTransferList } from './wire/transfer.js';
 // The worker side (also `@parapool/core/worker`, the lean entry a worker thread loads).

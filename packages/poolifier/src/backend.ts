@@ -7,6 +7,7 @@ import {
   type JobResult,
   lazyLibrary,
   owned,
+  processChannelRefusal,
   type SlotWorker,
   watchWorker,
   workerExecArgv,
@@ -113,6 +114,9 @@ function spawn({ cluster, pool: options }: Resolved, crashed: Parameters<typeof 
       return 'process' in worker ? worker.process.pid : undefined;
     },
     run: (job, transfer) => {
+      // Bun's and Deno's IPC channels get a value Node's refuses wrong: refused before it is sent.
+      const refused = cluster ? processChannelRefusal(job) : undefined;
+      if (refused) return Promise.reject(refused);
       running++;
       // Moved, not copied, on threads (the job's packed data and transfer()-marked values); [] for cluster.
       return pool.execute(job, undefined, undefined, transfer).finally(() => running--);
