@@ -5,7 +5,7 @@
  * - the table of adapters in the root README (between `<!-- backends -->` markers);
  * - each adapter as a workspace dependency of the apps that run every backend
  *   (apps/examples, bench, apps/pack-test), which read the list at run time;
- * - the adapters a bullmq host can run on (packages/bullmq/src/adapters.ts);
+ * - the adapters a bullmq host can run on (packages/bullmq/src/host/adapters.ts);
  * - every adapter package under packages/ is in the list, and every entry has a package.
  *
  * `node scripts/backends.mjs` (`pnpm backends`) writes the README table and the
@@ -60,7 +60,7 @@ export function addBackend(root, name, about) {
 }
 
 /** The adapters a bullmq host can run its chunks on: a published package cannot read the list, so it gets a copy. */
-const HOST_ADAPTERS = 'packages/bullmq/src/adapters.ts';
+const HOST_ADAPTERS = 'packages/bullmq/src/host/adapters.ts';
 
 const pascal = (name) =>
   name

@@ -6,27 +6,34 @@
  */
 import { parseArgs } from 'node:util';
 import { cpuCount } from '@parapool/core';
-import { Host } from './host.js';
-import { LOCAL_BACKENDS } from './local-backends.js';
-import { checkConnection } from './redis-client.js';
-import { nearestPackageRoot } from './task-names.js';
+import { Host } from './host/host.js';
+import { LOCAL_BACKENDS } from './host/local-backends.js';
+import { nearestPackageRoot } from './shared/module-files.js';
+import { type Connection, checkConnection, withTls } from './shared/redis-client.js';
 
 const USAGE = `usage: parapool-worker --redis <url> --queue <name> [options]
 
-  --redis <url>             Redis, e.g. redis://10.0.0.5:6379 (rediss:// for TLS)
+  --redis <url>             Redis, e.g. redis://10.0.0.5:6379, or rediss://user:password@redis.internal:6380 (TLS)
+  --tls-ca <file>           the CA (PEM) that signed Redis's certificate, if not one Node trusts already
+  --tls-cert <file>         a client certificate (PEM), for a Redis that asks for one (tls-auth-clients)
+  --tls-key <file>          its key (PEM)
   --queue <name>            the BullMQ queue the caller pools use
   --concurrency <n>         chunks run at once (default: this machine's cores, ${cpuCount()})
   --root <dir>              task modules are found by their path under it
                             (default: the nearest folder with a package.json, from the working directory)
-  --backend <name>          local backend: ${LOCAL_BACKENDS.join(', ')} (default piscina)
+  --backend <name>          local backend: ${LOCAL_BACKENDS.join(', ')} (default piscina);
+                            each is the package @parapool/<name>, installed beside @parapool/bullmq
   --allow-inline            run inline functions sent as source (anyone who can write to Redis could run code here)
   --prefix <prefix>         BullMQ key prefix (default bull)
   --lock-duration <ms>      BullMQ lock: a dead host's chunks are taken over after about this long (default 30000)
   --stalled-interval <ms>   BullMQ stalled-job check interval (default 30000)
   --max-stalled-count <n>   recoveries of a chunk from dead hosts before it fails (default 1)
-  --heartbeat <ms>          announcement renewal interval (default 2000)
+  --heartbeat <ms>          announcement renewal interval (default 2000); a host silent for 3 of them is
+                            lost, and callers send the chunks it held to other hosts
   --grace <ms>              on SIGTERM, time running chunks get to finish before they are handed back (default 30000)
   --idle-timeout <ms>       a caller pool's local workers stop after this long unused (default 60000)
+  --metrics <port>          serve Prometheus metrics at http://<this machine>:<port>/metrics (0: a free port)
+  --connect-timeout <ms>    starting fails if Redis cannot be reached within this long (default 10000)
   --help                    this text
 
 SIGTERM or SIGINT stops gracefully; a second one hands running chunks back at once.`;
@@ -50,6 +57,9 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         redis: { type: 'string' },
+        'tls-ca': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         queue: { type: 'string' },
         concurrency: { type: 'string' },
         root: { type: 'string' },
@@ -62,6 +72,8 @@ async function main(): Promise<void> {
         heartbeat: { type: 'string' },
         grace: { type: 'string' },
         'idle-timeout': { type: 'string' },
+        'connect-timeout': { type: 'string' },
+        metrics: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -76,9 +88,14 @@ async function main(): Promise<void> {
   }
   if (!values.redis) fail('--redis is required');
   if (!values.queue || String(values.queue).includes(':')) fail('--queue is required (a name without ":")');
-  let connection: string;
+  let connection: Connection;
   try {
     connection = checkConnection(values.redis, '--redis') as string;
+    connection = withTls(connection, {
+      ca: values['tls-ca'] as string | undefined,
+      cert: values['tls-cert'] as string | undefined,
+      key: values['tls-key'] as string | undefined,
+    });
   } catch (error) {
     fail((error as Error).message);
   }
@@ -101,6 +118,8 @@ async function main(): Promise<void> {
       maxStalledCount: integer(values, 'max-stalled-count', 1, 0),
       heartbeat,
       idleTimeout: integer(values, 'idle-timeout', 60_000, 1000),
+      connectTimeout: integer(values, 'connect-timeout', 10_000, 100),
+      ...(values.metrics === undefined ? {} : { metricsPort: integer(values, 'metrics', 0, 0) }),
     });
   } catch (error) {
     process.stderr.write(`parapool-worker: ${(error as Error).message}\n`);

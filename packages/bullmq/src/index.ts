@@ -2,23 +2,29 @@
  * parapool across many machines: Python's `multiprocessing.Pool` over a BullMQ
  * queue on Redis, served by `parapool-worker` hosts.
  */
-import { cpuCount, type Pool, type PoolOptions } from '@parapool/core';
-import { BasePool } from '@parapool/core/adapter';
+import type { EventEmitter } from 'node:events';
+import { cpuCount, type Pool, type PoolEvents, type PoolOptions } from '@parapool/core';
+import { BasePool, toTaskRef } from '@parapool/core/adapter';
 import type { RedisOptions } from 'ioredis';
-import type { HostInfo } from './announcements.js';
-import { BullmqBackend } from './backend.js';
-import { checkConnection } from './redis-client.js';
-import { nearestPackageRoot, TaskNamer } from './task-names.js';
+import { BullmqBackend, type BullmqBackendSettings, type BullmqEvents, taskKey } from './caller/backend.js';
+import { TaskNamer } from './caller/task-names.js';
+import type { HostInfo } from './shared/announcements.js';
+import { nearestPackageRoot } from './shared/module-files.js';
+import { checkConnection } from './shared/redis-client.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
 // this package's createPool shadows the core's inline one.
 export * from '@parapool/core';
-export type { HostInfo } from './announcements.js';
-export { BullmqBackend, type BullmqBackendSettings } from './backend.js';
-export { NoHostsError, RedisUnavailableError } from './errors.js';
-export { Host, type HostOptions } from './host.js';
-export { LOCAL_BACKENDS } from './local-backends.js';
-export type { Connection } from './redis-client.js';
+export {
+  BullmqBackend,
+  type BullmqBackendSettings,
+  type BullmqEvents,
+  type HostLostEvent,
+  type WaitingEvent,
+} from './caller/backend.js';
+export { NoHostsError, RedisUnavailableError } from './caller/errors.js';
+export type { HostInfo } from './shared/announcements.js';
+export type { Connection } from './shared/redis-client.js';
 
 /** Options of `createPool`: the pool's, plus where the queue is. */
 export interface BullmqPoolOptions extends PoolOptions {
@@ -46,10 +52,37 @@ export interface BullmqPoolOptions extends PoolOptions {
   hostTimeout?: number;
   /** Work fails with RedisUnavailableError after Redis is unreachable this long (ms, default 30 000). */
   redisTimeout?: number;
+  /**
+   * A chunk whose host is lost (its heartbeat stops) is sent to the other hosts at once; after this many
+   * such losses, one more fails its call with WorkerCrashedError (default 1: a chunk runs at most twice
+   * on hosts that die, so a task that kills its host ends).
+   */
+  maxHostLosses?: number;
+  /**
+   * Tasks safe to run twice (no side effects, or side effects that may repeat), as their handles
+   * (`[tasks.render]`). At the end of a map, when the hosts have idle slots and a chunk of one of
+   * these has run far longer than its siblings (4× their median, and at least 1 s), a copy of it runs
+   * on another host and the first result wins (the other run is stopped). Other tasks never run twice
+   * for this. Default: none.
+   */
+  idempotent?: readonly unknown[];
 }
 
-/** A pool on BullMQ: the core's Pool, plus what the hosts announce. */
+/** The pool's events: the core's, plus `hostLost` and `waiting`. */
+export interface BullmqPoolEvents extends PoolEvents, BullmqEvents {}
+
+type Listener<K extends keyof BullmqPoolEvents> = (...args: BullmqPoolEvents[K]) => void;
+
+/**
+ * A pool on BullMQ: the core's Pool, plus what the hosts announce, and two events:
+ * `hostLost` (a host stopped its heartbeat; the chunks it held were sent to the others) and
+ * `waiting` (a wait that lasts: no host, Redis unreachable, a chunk waiting for a free host).
+ * Nobody listening, each is one line on stderr.
+ */
 export interface BullmqPool extends Pool {
+  on<K extends keyof BullmqPoolEvents>(event: K, listener: Listener<K>): this;
+  once<K extends keyof BullmqPoolEvents>(event: K, listener: Listener<K>): this;
+  off<K extends keyof BullmqPoolEvents>(event: K, listener: Listener<K>): this;
   /** Resolves once Redis answered and the hosts' announcements were read (then `processes` is their total). */
   ready(): Promise<void>;
   /** The live hosts serving the queue, as last read (about every second). */
@@ -62,6 +95,52 @@ function positive(name: string, value: unknown, fallback: number, min = 1): numb
     throw new RangeError(`${name} must be a number ≥ ${min} (got ${String(value)})`);
   }
   return value;
+}
+
+/** The core's pool over a BullmqBackend, plus `ready()`, `hosts()` and the backend's events. */
+class BullmqBasePool extends BasePool {
+  readonly #backend: BullmqBackend;
+
+  constructor(options: PoolOptions, settings: BullmqBackendSettings) {
+    const made: { backend?: BullmqBackend } = {};
+    // BasePool reads `processes` from the backend: without a fixed one, it follows the hosts.
+    super(options, (resolved) => {
+      made.backend = new BullmqBackend(resolved, settings);
+      return made.backend;
+    });
+    if (!made.backend) throw new Error('BasePool did not make its backend');
+    this.#backend = made.backend;
+    // The backend's events are this pool's own besides the core's (BullmqPoolEvents).
+    const events = this as EventEmitter;
+    this.#backend.attach((name, ...args) => events.listenerCount(name) > 0 && events.emit(name, ...args));
+  }
+
+  ready(): Promise<void> {
+    return this.#backend.ready();
+  }
+
+  hosts(): readonly HostInfo[] {
+    return this.#backend.hosts();
+  }
+}
+
+/** The keys of the tasks of the `idempotent` option, checked. */
+function idempotentTasks(tasks: unknown): Set<string> {
+  if (tasks === undefined) return new Set();
+  if (!Array.isArray(tasks)) {
+    throw new TypeError(
+      'idempotent must be an array of task handles (idempotent: [tasks.render]), the tasks safe to run twice',
+    );
+  }
+  return new Set(
+    tasks.map((task, i) => {
+      try {
+        return taskKey(toTaskRef(task));
+      } catch (error) {
+        throw new TypeError(`idempotent[${i}] is not a task: ${(error as Error).message}`);
+      }
+    }),
+  );
 }
 
 /**
@@ -77,8 +156,19 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
       "createPool() needs options: createPool({ connection: 'redis://127.0.0.1:6379', queue: 'parapool' })",
     );
   }
-  const { connection, queue, root, prefix, maxChunkBytes, callerTimeout, hostTimeout, redisTimeout, ...poolOptions } =
-    options;
+  const {
+    connection,
+    queue,
+    root,
+    prefix,
+    maxChunkBytes,
+    callerTimeout,
+    hostTimeout,
+    redisTimeout,
+    maxHostLosses,
+    idempotent,
+    ...poolOptions
+  } = options;
   const checked = checkConnection(connection, 'connection');
   if (typeof queue !== 'string' || queue === '' || queue.includes(':')) {
     throw new TypeError(
@@ -99,16 +189,8 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
     callerTimeout: positive('callerTimeout', callerTimeout, 30_000, 300),
     hostTimeout: positive('hostTimeout', hostTimeout, 60_000),
     redisTimeout: positive('redisTimeout', redisTimeout, 30_000),
+    maxHostLosses: positive('maxHostLosses', maxHostLosses, 1, 0),
+    idempotent: idempotentTasks(idempotent),
   };
-  let backend: BullmqBackend | undefined;
-  const pool = new BasePool(poolOptions, (resolved) => {
-    backend = new BullmqBackend(resolved, settings);
-    return backend;
-  });
-  const live = backend as BullmqBackend;
-  // Without a fixed `processes`, the pool's size follows the hosts as they come and go.
-  if (poolOptions.processes === undefined) {
-    Object.defineProperty(pool, 'processes', { get: () => live.size, enumerable: true, configurable: true });
-  }
-  return Object.assign(pool, { ready: () => live.ready(), hosts: () => live.hosts() });
+  return new BullmqBasePool(poolOptions, settings) as unknown as BullmqPool;
 }

@@ -21,9 +21,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { liveHosts } from './announcements.js';
-import { Keys } from './keys.js';
-import { closeClient, createClient } from './redis-client.js';
+import { liveHosts } from './shared/announcements.js';
+import { Keys } from './shared/keys.js';
+import { closeClient, createClient } from './shared/redis-client.js';
 
 /** Options of {@link startLocalCluster}. */
 export interface LocalClusterOptions {
@@ -110,6 +110,8 @@ function spawned(child: ChildProcess, what: string): Promise<void> {
 function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // A cluster that does not keep the program alive still does while it stops (else the program could end mid-stop).
+  child.ref();
   child.kill(signal);
   return exited;
 }

@@ -28,6 +28,7 @@ const redis = inject('redisUrl');
 const pools: BullmqPool[] = [];
 const pool = (options: Partial<Parameters<typeof createPool>[0]> = {}) => {
   const created = createPool({ connection: redis, queue: 'strict', root: CALLER_ROOT, ...options });
+  created.on('waiting', () => {}); // the early notices of the waits these tests cause (else one line on stderr)
   pools.push(created);
   return created;
 };

@@ -24,7 +24,10 @@ describe("worker processes start with Node's compile cache", () => {
   });
 
   it("left off where the user's environment turns it off", async () => {
-    const pool = createPool({ processes: 1, childProcess: { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' } } });
+    const pool = createPool({
+      processes: 1,
+      childProcess: { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' } },
+    });
     pools.push(pool);
     const seen = await pool.apply(cacheOf);
     expect(seen).toEqual({ cache: undefined, active: undefined });

@@ -20,6 +20,8 @@ export interface HostOptions {
   readonly backend?: string;
   /** More flags. */
   readonly args?: readonly string[];
+  /** Runs the command another way (inside a network namespace: `ip netns exec <ns> node ...`). */
+  readonly wrap?: (command: string, args: readonly string[]) => [string, string[]];
 }
 
 /** Flags that make a dead host's chunks move on within seconds (the defaults are 30 s). */
@@ -56,7 +58,8 @@ export async function startHost(options: HostOptions, timeoutMs = 20_000): Promi
     ...(options.backend ? ['--backend', options.backend] : []),
     ...(options.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], cwd: options.root });
+  const [command, commandArgs] = options.wrap ? options.wrap(process.execPath, args) : [process.execPath, args];
+  const child = spawn(command, commandArgs, { stdio: ['ignore', fd, fd], cwd: options.root });
   closeSync(fd);
   // The global teardown ends, by pid, any host a failed test left behind.
   if (process.env.PARAPOOL_TEST_PIDS && child.pid) appendFileSync(process.env.PARAPOOL_TEST_PIDS, `${child.pid}\n`);

@@ -67,7 +67,15 @@ async function waitForPing(url: string, child: ChildProcess, log: string, timeou
 }
 
 /** Starts a redis-server; `appendonly` turns AOF on (for tests that restart it). */
-export async function startRedis(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
+export async function startRedis(
+  options: {
+    appendonly?: boolean;
+    /** Addresses to listen on besides 127.0.0.1 (a test's veth links). */
+    bind?: readonly string[];
+    /** More redis-server flags. */
+    args?: readonly string[];
+  } = {},
+): Promise<RedisServer> {
   checkInstalled();
   const dir = mkdtempSync(join(tmpdir(), 'parapool-redis-'));
   const port = await freePort();
@@ -78,7 +86,7 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
     '--port',
     String(port),
     '--bind',
-    '127.0.0.1',
+    ['127.0.0.1', ...(options.bind ?? [])].join(' '),
     '--dir',
     dir,
     '--save',
@@ -91,6 +99,7 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
     log,
     '--daemonize',
     'no',
+    ...(options.args ?? []),
   ];
   const server: RedisServer = {
     url,

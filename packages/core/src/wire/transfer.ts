@@ -29,7 +29,7 @@ interface Marks {
    * its whole buffer; a BullMQ host reads a chunk's items as views into one
    * buffer). There a view of part of its buffer is copied, not refused.
    */
-  partialViewsCopied?: boolean;
+  partialViewsCopied?: boolean | (() => boolean);
 }
 
 // On globalThis, so every copy of this module in one thread (a task module
@@ -96,7 +96,7 @@ export function transfer<T extends TransferableValue>(value: T): T {
   if (
     ArrayBuffer.isView(value) &&
     (view.byteOffset !== 0 || view.byteLength !== buffer.byteLength) &&
-    !store.partialViewsCopied
+    !partialViewsCopied(store)
   ) {
     throw new TypeError(
       `transfer(): this ${describe(value)} shows ${view.byteLength} of its buffer's ${buffer.byteLength} bytes, and moving it would detach the whole buffer: pass a copy of just those bytes (view.slice()) or the buffer itself`,
@@ -114,10 +114,16 @@ export function transfer<T extends TransferableValue>(value: T): T {
 
 /**
  * @internal Called by the worker runtime of a real worker (thread or process):
- * there `transfer()` accepts a view of part of its buffer and copies it.
+ * there `transfer()` accepts a view of part of its buffer and copies it. An
+ * in-process runtime passes `when`, true while a task of its runs.
  */
-export function copyPartialViews(): void {
-  marks().partialViewsCopied = true;
+export function copyPartialViews(when: true | (() => boolean) = true): void {
+  marks().partialViewsCopied = when;
+}
+
+function partialViewsCopied(store: Marks): boolean {
+  const when = store.partialViewsCopied;
+  return typeof when === 'function' ? when() : when === true;
 }
 
 function bufferOf(value: unknown): unknown {

@@ -7,7 +7,7 @@ import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
 import { copyPartialViews } from '../wire/transfer.js';
-import { newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
+import { currentWorker, newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isUnavailable } from './module-loader.js';
 
 /** Compiles the source of an inline function in the global scope (no access to any closure). */
@@ -58,7 +58,8 @@ export class WorkerRuntime {
     this.#contextual = options.contextual ?? false;
     // A worker that is the main thread of a process with an IPC channel is a worker process.
     this.#sharedMemory = this.#contextual || !isMainThread || typeof process.send !== 'function';
-    if (!this.#contextual) copyPartialViews();
+    // In a task, transfer() copies a view of part of its buffer (an argument it received may be one).
+    copyPartialViews(this.#contextual ? () => currentWorker() !== undefined : true);
   }
 
   /** Runs one job and returns per-item outcomes. Never rejects. */

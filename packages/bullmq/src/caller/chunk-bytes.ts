@@ -1,0 +1,87 @@
+/**
+ * Chunks are bounded by bytes as well as items: a chunk whose serialized body
+ * is over the limit is halved until each piece fits (each piece its own BullMQ
+ * job), and a single item over the limit fails alone with a CloneError that
+ * says how big it was. The core never sees the pieces: their results are merged.
+ */
+import { CloneError } from '@parapool/core';
+import {
+  type EncodedJob,
+  type ItemFailure,
+  isPackedTuples,
+  type JobResult,
+  jobLength,
+  serializeError,
+  unpackTuples,
+} from '@parapool/core/adapter';
+
+/** A part of a job: `body` is what to send, or undefined for one item over the limit. */
+export interface Piece {
+  readonly offset: number;
+  readonly length: number;
+  readonly body: Buffer | undefined;
+  readonly bytes: number;
+}
+
+/** Items `start` to `end` of an unpacked job. */
+function slice(job: EncodedJob, start: number, end: number): EncodedJob {
+  if (job.columns) return { ...job, columns: job.columns.map((column) => column.slice(start, end)) };
+  return { ...job, items: job.items.slice(start, end) };
+}
+
+/**
+ * Splits `job` into pieces whose encoded body is at most `maxBytes`.
+ * `encode` may throw (a DataCloneError): the caller reports it.
+ */
+export function splitByBytes(job: EncodedJob, encode: (job: EncodedJob) => Buffer, maxBytes: number): Piece[] {
+  const pieces: Piece[] = [];
+  const visit = (part: EncodedJob, offset: number, body: Buffer): void => {
+    const length = jobLength(part);
+    if (body.length <= maxBytes) {
+      pieces.push({ offset, length, body, bytes: body.length });
+    } else if (length <= 1) {
+      pieces.push({ offset, length, body: undefined, bytes: body.length });
+    } else {
+      const half = Math.ceil(length / 2);
+      const left = slice(part, 0, half);
+      const right = slice(part, half, length);
+      visit(left, offset, encode(left));
+      visit(right, offset + half, encode(right));
+    }
+  };
+  visit(job, 0, encode(job));
+  return pieces;
+}
+
+const MIB = 1024 * 1024;
+
+/** The failure of one item whose chunk would be over the limit on its own. */
+export function oversized(piece: Piece, maxBytes: number): JobResult {
+  const error = new CloneError(
+    `An argument is ${(piece.bytes / MIB).toFixed(1)} MiB once serialized, over the ${(maxBytes / MIB).toFixed(1)} MiB a chunk may take (maxChunkBytes): send something smaller (a path or a key the task can read on the host), or raise maxChunkBytes.`,
+  );
+  return { values: [undefined], failures: [{ index: 0, error: serializeError(error) }] };
+}
+
+/** The values of a result as a plain array (numbers packed as a Float64Array or as tuple columns unpacked). */
+function valuesOf(result: JobResult): unknown[] {
+  const { values } = result;
+  if (isPackedTuples(values)) return unpackTuples(values);
+  return Array.isArray(values) ? values : Array.from(values);
+}
+
+/** One result for the whole job from its pieces' results, in order. */
+export function mergeResults(pieces: readonly Piece[], results: readonly JobResult[]): JobResult {
+  if (results.length === 1) return results[0] as JobResult;
+  const values: unknown[] = [];
+  let failures: ItemFailure[] | undefined;
+  results.forEach((result, i) => {
+    const { offset } = pieces[i] as Piece;
+    for (const value of valuesOf(result)) values.push(value);
+    for (const failure of result.failures ?? []) {
+      failures ??= [];
+      failures.push({ index: failure.index + offset, error: failure.error });
+    }
+  });
+  return failures ? { values, failures } : { values };
+}
