@@ -25,6 +25,7 @@ export {
   PoolTerminatedError,
   TaskResolutionError,
   TimeoutError,
+  UnsupportedRuntimeError,
   WorkerCrashedError,
   WorkerStartupError,
 } from './errors.js';
