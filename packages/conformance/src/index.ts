@@ -29,6 +29,7 @@ import { workersFeature } from './features/workers.js';
 export { describeAdapterExports } from './adapter-exports.js';
 export type { PoolFactory, SuiteContext } from './context.js';
 export { describeLazyLibrary } from './lazy-library.js';
+export { describeOrphans } from './orphans.js';
 export { describePackedTransfer } from './packed-transfer.js';
 export { tasks } from './tasks.js';
 export { fullSize, rejectionOf, seededRandom, until, useTestPools } from './testing.js';
