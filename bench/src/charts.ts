@@ -10,6 +10,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { colorOf } from './colors.js';
 import { ms, ratio } from './format.js';
 import type { BenchResults, Measurement, MethodId, SubjectId, WorkloadId, WorkloadResult } from './results.js';
+import { labelIn } from './table.js';
 import { grainLabel } from './workloads/crossover.js';
 
 /** Renders a Vega-Lite spec to an SVG string. */
@@ -28,14 +29,13 @@ const base = {
 
 const FAILED_COLOR = '#b00020';
 
-function labelOf(results: BenchResults, id: SubjectId): string {
-  return results.subjects.find((s) => s.id === id)?.label ?? id;
-}
+const labelOf = (results: BenchResults, id: SubjectId) => labelIn(results.subjects, id);
 
-/** A colour scale over the subjects present, each with its own colour. */
-function colorScale(results: BenchResults, ids: readonly SubjectId[]) {
-  const unique = [...new Set(ids)];
-  return { domain: unique.map((id) => labelOf(results, id)), range: unique.map(colorOf) };
+/** Colour by subject, each subject present with its own colour. */
+function colorBy(results: BenchResults, rows: readonly { id: SubjectId }[]) {
+  const unique = [...new Set(rows.map((r) => r.id))];
+  const scale = { domain: unique.map((id) => labelOf(results, id)), range: unique.map(colorOf) };
+  return { field: 'subject', type: 'nominal' as const, scale, title: null };
 }
 
 /** A dashed reference line at x = 1 with its meaning written next to it. */
@@ -117,15 +117,7 @@ function ratioBars(
           x,
           x2: { datum: 1 },
           opacity: { condition: { test: 'datum.noise', value: 0.3 }, value: 1 },
-          color: {
-            field: 'subject',
-            type: 'nominal',
-            scale: colorScale(
-              results,
-              bars.map((b) => b.id),
-            ),
-            title: null,
-          },
+          color: colorBy(results, bars),
           tooltip: [{ field: 'subject' }, { field: 'text' }],
         },
       },
@@ -280,15 +272,7 @@ export function timesSpec(
           y,
           x,
           x2: { datum: start },
-          color: {
-            field: 'subject',
-            type: 'nominal',
-            scale: colorScale(
-              results,
-              data.map((r) => r.id),
-            ),
-            title: null,
-          },
+          color: colorBy(results, data),
           tooltip: [{ field: 'row' }, { field: 'text' }],
         },
       },
@@ -356,15 +340,7 @@ export function crossoverSpec(results: BenchResults, result: WorkloadResult): To
             ).scale,
             title: 'speedup',
           },
-          color: {
-            field: 'subject',
-            type: 'nominal',
-            scale: colorScale(
-              results,
-              rows.map((r) => r.id),
-            ),
-            title: null,
-          },
+          color: colorBy(results, rows),
           strokeDash: { field: 'kind', type: 'nominal', title: null },
           tooltip: [{ field: 'subject' }, { field: 'us' }, { field: 'text' }],
         },

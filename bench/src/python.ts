@@ -4,6 +4,8 @@
  * of its answers, checked here against the sequential answer.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { text } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import { describeError } from './errors.js';
 import type { BenchOptions } from './options.js';
@@ -32,31 +34,14 @@ interface PythonOutput {
   methods: PythonRow[];
 }
 
-function run(input: string, timeoutS: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill(), timeoutS * 1000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(stdout);
-      else
-        reject(
-          new Error(
-            `python3 pool_bench.py ${signal ? `was killed (${signal})` : `exited ${code}`}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
-          ),
-        );
-    });
-    child.stdin.end(input);
-  });
+async function run(input: string, timeoutS: number): Promise<string> {
+  const child = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutS * 1000 });
+  const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+  child.stdin.end(input);
+  const [stdout, stderr, [code, signal]] = await Promise.all([text(child.stdout), text(child.stderr), exited]);
+  if (code === 0) return stdout;
+  const why = signal ? `was killed (${signal})` : `exited ${code}`;
+  throw new Error(`python3 pool_bench.py ${why}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
 }
 
 function toMeasurement(

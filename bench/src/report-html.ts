@@ -6,9 +6,9 @@
  */
 import { crossoverSpec, headlineSpec, limitSpec, renderSvg, timesSpec } from './charts.js';
 import { errorLine } from './errors.js';
-import { interval, ms, perItem, range, ratio } from './format.js';
+import { ms } from './format.js';
 import type { BenchResults, WorkloadResult } from './results.js';
-import { callsText, checkText, labelIn, metText } from './table.js';
+import { labelIn, metText, tableOf } from './table.js';
 import { grainLabel } from './workloads/crossover.js';
 
 function escapeHtml(text: string): string {
@@ -32,34 +32,7 @@ function table(
 }
 
 async function workloadSection(w: WorkloadResult, results: BenchResults): Promise<string> {
-  const withCalls = w.measurements.some((m) => m.calls);
-  const head = [
-    'backend',
-    'method',
-    'median',
-    'interval of the median',
-    'min – max',
-    '× limit',
-    'vs sequential',
-    'overhead/item',
-  ];
-  if (withCalls) head.push('per call p50 / p99');
-  head.push('check');
-  const rows = w.measurements.map((m) => {
-    const row = [
-      labelIn(results.subjects, m.subject),
-      m.label,
-      ms(m.medianMs),
-      interval(m.ci),
-      range(m.minMs, m.maxMs),
-      ratio(m.vsLimit),
-      ratio(m.speedup),
-      perItem(m.overheadNsPerItem),
-    ];
-    if (withCalls) row.push(callsText(m));
-    row.push(checkText(m));
-    return row;
-  });
+  const { head, rows } = tableOf(w, results.subjects);
   // Runs on a sample of the inputs are charted apart: their times are of another size.
   const sample = w.measurements.filter((m) => m.method.endsWith('-sample'));
   const full = w.measurements.filter((m) => !m.method.endsWith('-sample'));

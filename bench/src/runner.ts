@@ -9,6 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createPool as createInlinePool, type Pool } from '@parapool/core';
 import pTimeout, { TimeoutError } from 'p-timeout';
 import { isBackendName, type LoadedBackend, loadBackend } from './backends.js';
@@ -50,12 +52,26 @@ const within = <T>(promise: Promise<T>, seconds: number, what: string) =>
     message: `${what} took more than ${seconds} s (raise --timeout if the machine is slow)`,
   });
 
-const gc = (globalThis as { gc?: () => void }).gc ?? (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc;
+/**
+ * The runtime's garbage collection: Bun's own, or V8's exposed at run time. Not
+ * by `--expose-gc` on the command line: workers inherit the command line's
+ * flags, and Node refuses that one in a worker's execArgv.
+ */
+const gc = ((): ((force: boolean) => void) | undefined => {
+  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+  if (bun) return (force) => bun.gc(force);
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+})();
 
 /**
- * Collects garbage (with --expose-gc, or Bun's), then waits for V8's concurrent
- * sweeping: it would otherwise take CPU from the next run (from a parallel
- * run's workers far more than from a sequential loop).
+ * Collects garbage, then waits for V8's concurrent sweeping: it would otherwise
+ * take CPU from the next run (from a parallel run's workers far more than from
+ * a sequential loop).
  */
 async function collectGarbage(): Promise<void> {
   if (!gc) return;
@@ -405,29 +421,18 @@ export async function runBench(
 }
 
 /** How many cases a prepared workload runs per round (building cases starts nothing). */
-function casesOf(prepared: Prepared, context: RunContext): number {
-  const { processes } = context.options;
-  const none = { processes, separateProcesses: false, pool: undefined };
-  let cases = prepared.sequential.length + (prepared.limitCases ?? 0);
-  for (const b of context.backends) {
-    cases += prepared.forPool({
-      ...none,
-      id: b.id,
-      separateProcesses: b.separateProcesses ?? false,
-      create: () => {
-        throw new Error('not started');
-      },
-    }).length;
-  }
-  for (const r of context.raws) {
-    cases += prepared.forRaw({
-      ...none,
-      id: r.id,
-      separateProcesses: r.separateProcesses,
-      create: () => {
-        throw new Error('not started');
-      },
-    }).length;
-  }
-  return cases;
+function casesOf(prepared: Prepared, { options, backends, raws }: RunContext): number {
+  const subject = (id: string, separateProcesses = false) => ({
+    id,
+    processes: options.processes,
+    separateProcesses,
+    pool: undefined,
+    create: () => Promise.reject(new Error('not started')) as never,
+  });
+  return (
+    prepared.sequential.length +
+    (prepared.limitCases ?? 0) +
+    backends.reduce((n, b) => n + prepared.forPool(subject(b.id, b.separateProcesses)).length, 0) +
+    raws.reduce((n, r) => n + prepared.forRaw({ ...subject(r.id, r.separateProcesses), id: r.id }).length, 0)
+  );
 }

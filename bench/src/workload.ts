@@ -20,6 +20,18 @@ export async function timed(fn: () => unknown): Promise<Timed> {
   return { value, ms: performance.now() - start };
 }
 
+/** Cases over `items` items whose answers `verify` checks: each times its `fn`. */
+export function caseMaker(items: number, verify: Case['verify']) {
+  return (method: MethodId, label: string, fn: () => unknown, extra: Partial<RowInfo> = {}): Case => ({
+    method,
+    label,
+    items,
+    ...extra,
+    run: () => timed(fn),
+    verify,
+  });
+}
+
 /** Runs `call(i)` for i < n one after another, timing each call; the answers in order. */
 export async function timedCalls<R>(n: number, call: (i: number) => Promise<R>): Promise<Timed> {
   const value = new Array<R>(n);

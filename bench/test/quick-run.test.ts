@@ -26,7 +26,8 @@ describe('pnpm bench --quick', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'parapool-bench-test-'));
-    const args = [cli, '--quick', '--processes', '2', '--out', out, '--progress', 'none'];
+    // One timed run a case (no warm-up): every workload, method and backend runs and is checked.
+    const args = [cli, '--quick', '--max-runs', '1', '--processes', '2', '--out', out, '--progress', 'none'];
     if (hasPython) args.push('--python');
     try {
       ({ stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 * 2 ** 20, timeout: 280_000 }));
@@ -163,17 +164,20 @@ describe('pnpm bench --quick', () => {
   it('records the machine, the options and the targets in latest.json', () => {
     expect(results.machine.availableParallelism).toBeGreaterThan(0);
     expect(results.machine.node).toBe(process.version);
-    expect(results.options).toMatchObject({ processes: 2, quick: true, repeat: 1 });
+    expect(results.options).toMatchObject({ processes: 2, quick: true, rounds: { warmup: 0, minRuns: 1, maxRuns: 1 } });
     expect(results.version).toBe(2);
     expect(Date.parse(results.date)).not.toBeNaN();
   });
 
-  it('writes a self-contained report.html: recommendations first, then the charts inline', async () => {
+  it('writes a self-contained report.html: the decision first, the charts inline, the targets at the end', async () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    // two headline charts + one per workload + the crossover line chart
-    expect(html.match(/<svg/g)?.length ?? 0).toBeGreaterThanOrEqual(results.workloads.length + 3);
+    // two headline charts + one per workload + the crossover line chart + howmany's runs on a sample
+    expect(html.match(/<svg/g)?.length ?? 0).toBeGreaterThanOrEqual(results.workloads.length + 4);
     expect(html.indexOf('Which backend for which work')).toBeLessThan(html.indexOf('<svg'));
+    expect(html.indexOf('<h2>Which backend for which work</h2>')).toBe(html.indexOf('<h2'));
+    expect(html.indexOf('<h2 id="targets">')).toBeGreaterThan(html.lastIndexOf('<section id='));
+    expect(html).toContain('howmany-within-range (runs on a sample): median time');
     expect(html).not.toMatch(/issue 6|the seeds teach/);
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?https?:/i);
     for (const workload of results.workloads) expect(html).toContain(`<section id="${workload.name}">`);

@@ -39,6 +39,13 @@ describe('workers of a program started with parent-only flags', () => {
       });
       expect(stdout.trim()).toBe('[1,4,9,16]');
     });
+
+    // V8's flags hold for the whole process: Node refuses them in a thread's execArgv, so they are not passed on.
+    it(`${label}: with V8's flags beside them (--expose-gc, --max-old-space-size) too`, async () => {
+      const flags = ['--expose-gc', '--max-old-space-size=512', '--input-type=module', '-e', program(name, extra)];
+      const { stdout } = await run(process.execPath, flags, { cwd: root, timeout: 60_000 });
+      expect(stdout.trim()).toBe('[1,4,9,16]');
+    });
   }
 
   it('the test runner flags (--test-name-pattern with its value) are not passed on either', async () => {

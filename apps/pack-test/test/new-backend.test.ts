@@ -38,7 +38,7 @@ afterAll(() => {
 });
 
 describe('pnpm new-backend', () => {
-  it('writes the package (Backend, worker entry, conformance test, README, LICENSE) and a changeset', () => {
+  it('writes the package (Backend, worker entry, adapter test, README, LICENSE) and a changeset', () => {
     for (const file of [
       'package.json',
       'README.md',
@@ -46,9 +46,7 @@ describe('pnpm new-backend', () => {
       'src/backend.ts',
       'src/worker.ts',
       'src/index.ts',
-      'test/conformance.test.ts',
-      'test/public-api.test.ts',
-      'test/packed-transfer.test.ts',
+      'test/adapter.test.ts',
     ]) {
       expect(existsSync(join(pkg, file)), file).toBe(true);
     }

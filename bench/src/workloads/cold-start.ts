@@ -24,7 +24,9 @@ async function coldStart<P>(
 
 /**
  * Two rows from one measurement: the start-up row times it, the shut-down row
- * reads the same run's figure (so each repeat creates one pool, not two).
+ * reads the same run's figure (so each repeat creates one pool, not two); a
+ * shut-down run with no fresh figure to read (its start-up row ran enough
+ * times already) measures a pool of its own.
  */
 function startAndStop(
   labels: [string, string],
@@ -32,6 +34,7 @@ function startAndStop(
   measure: () => Promise<{ start: Timed; stop: Timed }>,
 ): Case[] {
   let last: Promise<{ start: Timed; stop: Timed }> | undefined;
+  let read = true;
   return [
     {
       method: 'cold-start',
@@ -40,6 +43,7 @@ function startAndStop(
       items: 1,
       run: async () => {
         last = measure();
+        read = false;
         return (await last).start;
       },
       verify: check,
@@ -48,7 +52,11 @@ function startAndStop(
       method: 'shutdown',
       label: labels[1],
       items: 1,
-      run: async () => (await (last ?? measure())).stop,
+      run: async () => {
+        if (read || !last) last = measure();
+        read = true;
+        return (await last).stop;
+      },
       verify: check,
     },
   ];

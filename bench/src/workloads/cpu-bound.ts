@@ -4,7 +4,7 @@ import { tasks } from '../tasks.js';
 import { compareNumbers } from '../verify.js';
 import { spin } from '../work.js';
 import { referenceWork } from '../work-reference.js';
-import { timed, type Workload } from '../workload.js';
+import { caseMaker, type Workload } from '../workload.js';
 
 /** Independent tasks of real computation: the parallel speedup. */
 export const cpuBoundWorkload: Workload = {
@@ -25,40 +25,13 @@ export const cpuBoundWorkload: Workload = {
     const chunksize = await chunksizeOf(items.length);
     // The loop calls its own copy of the work (see work-reference.ts).
     const work = await referenceWork();
+    const make = caseMaker(items.length, same);
     return {
-      sequential: [
-        {
-          method: 'loop',
-          label: 'loop',
-          items: items.length,
-          run: () => timed(() => items.map(work.spin)),
-          verify: same,
-        },
-      ],
-      forPool: ({ pool }) => [
-        {
-          method: 'map',
-          label: 'map',
-          items: items.length,
-          run: () => timed(() => pool!.map(tasks.spin, items)),
-          verify: same,
-        },
-      ],
+      sequential: [make('loop', 'loop', () => items.map(work.spin))],
+      forPool: ({ pool }) => [make('map', 'map', () => pool!.map(tasks.spin, items))],
       forRaw: ({ pool }) => [
-        {
-          method: 'per-item',
-          label: 'per item',
-          items: items.length,
-          run: () => timed(() => pool!.map('spin', items, 'item')),
-          verify: same,
-        },
-        {
-          method: 'per-chunk',
-          label: `per chunk (chunksize ${chunksize}, as map)`,
-          items: items.length,
-          run: () => timed(() => pool!.map('spin', items, chunksize)),
-          verify: same,
-        },
+        make('per-item', 'per item', () => pool!.map('spin', items, 'item')),
+        make('per-chunk', `per chunk (chunksize ${chunksize}, as map)`, () => pool!.map('spin', items, chunksize)),
       ],
       python: { config: { tasks: sizes.cpuTasks, taskMs: sizes.cpuTaskMs }, expected: {} },
     };

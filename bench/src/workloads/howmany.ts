@@ -1,3 +1,4 @@
+import type { MethodId } from '../ids.js';
 import { randomFor } from '../inputs.js';
 import { spread } from '../limit/channel.js';
 import { packColumn, packRows, packRowsOf, unpackInto } from '../limit/packing.js';
@@ -6,10 +7,17 @@ import { tasks } from '../tasks.js';
 import { compareAsMultiset, compareNumbers, digest } from '../verify.js';
 import { howmany } from '../work.js';
 import { referenceWork } from '../work-reference.js';
-import { type Case, timed, type Workload } from '../workload.js';
+import { type Case, caseMaker, timed, type Workload } from '../workload.js';
 import { writeFloat64 } from './python-inputs.js';
 
 type Row = number[];
+
+/** Every item an async iterable (imap) yields, in the order it yields them. */
+async function toArray<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
 
 /**
  * Seeds 001 and 004: how many values of each row lie in [4, 8], by every
@@ -35,239 +43,98 @@ export const howmanyWorkload: Workload = {
     const imapOptions = { chunksize: sizes.imapChunksize };
     // The loops call their own copy of the work (see work-reference.ts).
     const work = await referenceWork();
+    /** A row over all the rows, or over the sample (compared with the loop over the sample). */
+    const onAll = caseMaker(data.length, same);
+    const sampled = caseMaker(sample.length, sameSample);
+    const onSample = (method: MethodId, label: string, fn: () => unknown) =>
+      sampled(method, label, fn, { baseline: 'loop-sample' });
+    /** Seed 001's pattern: one call per row whose callback collects (i, count); sorted by i once all called back. */
+    const collectSorted = async (
+      call: (i: number, row: Row, callback: (pair: [number, number]) => void, reject: (e: unknown) => void) => void,
+    ) => {
+      const collected: [number, number][] = [];
+      await new Promise<void>((resolve, reject) => {
+        let left = data.length;
+        const callback = (pair: [number, number]) => {
+          collected.push(pair);
+          if (--left === 0) resolve();
+        };
+        for (let i = 0; i < data.length; i++) call(i, data[i] as Row, callback, reject);
+      });
+      return collected.sort((a, b) => a[0] - b[0]).map((pair) => pair[1]);
+    };
 
     const sequential: Case[] = [
-      {
-        method: 'loop',
-        label: 'loop',
-        items: data.length,
-        run: () =>
-          timed(() => {
-            const out = new Array<number>(data.length);
-            for (let i = 0; i < data.length; i++) out[i] = work.howmany(data[i] as Row, 4, 8);
-            return out;
+      onAll('loop', 'loop', () => {
+        const out = new Array<number>(data.length);
+        for (let i = 0; i < data.length; i++) out[i] = work.howmany(data[i] as Row, 4, 8);
+        return out;
+      }),
+      onSample('loop-sample', 'loop (sample)', () => sample.map((row) => work.howmany(row, 4, 8))),
+      // What the applyAsync loops cost the caller with no pool at all: per call an argument tuple, and
+      // its callback called (or its promise settled) from a microtask, the count computed right here.
+      onAll('callbacks-no-pool', 'applyAsync + callback pattern, no pool', () =>
+        collectSorted((i, row, callback) => {
+          const args = [i, row, 4, 8] as const;
+          queueMicrotask(() => callback(work.howmanyIndexed(...args)));
+        }),
+      ),
+      onAll('promises-no-pool', 'applyAsync + get() pattern, no pool', () =>
+        Promise.all(
+          data.map((row) => {
+            const args = [row, 4, 8] as const;
+            return new Promise<number>((resolve) => queueMicrotask(() => resolve(work.howmany(...args))));
           }),
-        verify: same,
-      },
-      {
-        method: 'loop-sample',
-        label: 'loop (sample)',
-        items: sample.length,
-        run: () => timed(() => sample.map((row) => work.howmany(row, 4, 8))),
-        verify: sameSample,
-      },
-      {
-        // What the applyAsync-with-callback loop costs the caller with no pool at all: per call an
-        // argument tuple, and its callback called from a microtask (the count computed right here).
-        method: 'callbacks-no-pool',
-        label: 'applyAsync + callback pattern, no pool',
-        items: data.length,
-        run: () =>
-          timed(async () => {
-            const collected: [number, number][] = [];
-            await new Promise<void>((resolve) => {
-              let left = data.length;
-              const callback = (pair: [number, number]) => {
-                collected.push(pair);
-                if (--left === 0) resolve();
-              };
-              for (let i = 0; i < data.length; i++) {
-                const args = [i, data[i] as Row, 4, 8] as const;
-                queueMicrotask(() => callback(work.howmanyIndexed(...args)));
-              }
-            });
-            collected.sort((a, b) => a[0] - b[0]);
-            return collected.map((pair) => pair[1]);
-          }),
-        verify: same,
-      },
-      {
-        // Likewise for applyAsync + get(): per call an argument tuple and a promise settled from a
-        // microtask, then Promise.all over them.
-        method: 'promises-no-pool',
-        label: 'applyAsync + get() pattern, no pool',
-        items: data.length,
-        run: () =>
-          timed(() => {
-            const pending = data.map((row) => {
-              const args = [row, 4, 8] as const;
-              return new Promise<number>((resolve) => queueMicrotask(() => resolve(work.howmany(...args))));
-            });
-            return Promise.all(pending);
-          }),
-        verify: same,
-      },
+        ),
+      ),
     ];
 
     return {
       sequential,
       forPool({ pool }) {
         const p = pool!;
+        const args = () => data.map((row) => [row, 4, 8] as [Row, number, number]);
         return [
-          {
-            method: 'apply-loop-sample',
-            label: 'apply in a loop (sample)',
-            items: sample.length,
-            baseline: 'loop-sample',
-            run: () =>
-              timed(async () => {
-                const out: number[] = [];
-                for (const row of sample) out.push(await p.apply(tasks.howmany, [row, 4, 8]));
-                return out;
-              }),
-            verify: sameSample,
-          },
-          {
-            method: 'map-chunksize-1-sample',
-            label: 'map, chunksize 1 (sample)',
-            items: sample.length,
-            baseline: 'loop-sample',
-            run: () => timed(() => p.map(tasks.howmanyRow, sample, { chunksize: 1 })),
-            verify: sameSample,
-          },
-          {
-            // Seed 001: a callback collects (i, count), the caller waits until every
-            // call has called back (Python: close() + join()), then sorts by i.
-            method: 'apply-async-callback',
-            label: 'applyAsync + callback, sort',
-            items: data.length,
-            run: () =>
-              timed(async () => {
-                const collected: [number, number][] = [];
-                await new Promise<void>((resolve, reject) => {
-                  let left = data.length;
-                  const callback = (pair: [number, number]) => {
-                    collected.push(pair);
-                    if (--left === 0) resolve();
-                  };
-                  for (let i = 0; i < data.length; i++) {
-                    p.applyAsync(tasks.howmanyIndexed, [i, data[i] as Row, 4, 8], { callback, errorCallback: reject });
-                  }
-                });
-                collected.sort((a, b) => a[0] - b[0]);
-                return collected.map((pair) => pair[1]);
-              }),
-            verify: same,
-          },
-          {
-            method: 'apply-async-get',
-            label: 'applyAsync + get()',
-            items: data.length,
-            run: () =>
-              timed(() => {
-                const pending = data.map((row) => p.applyAsync(tasks.howmany, [row, 4, 8]));
-                return Promise.all(pending.map((result) => result.get()));
-              }),
-            verify: same,
-          },
-          {
-            method: 'map',
-            label: 'map',
-            limit: 'map',
-            items: data.length,
-            run: () => timed(() => p.map(tasks.howmanyRow, data)),
-            verify: same,
-          },
-          {
-            method: 'starmap',
-            label: 'starmap',
+          onSample('apply-loop-sample', 'apply in a loop (sample)', async () => {
+            const out: number[] = [];
+            for (const row of sample) out.push(await p.apply(tasks.howmany, [row, 4, 8]));
+            return out;
+          }),
+          onSample('map-chunksize-1-sample', 'map, chunksize 1 (sample)', () =>
+            p.map(tasks.howmanyRow, sample, { chunksize: 1 }),
+          ),
+          // Seed 001: a callback collects (i, count), the caller waits until every call has
+          // called back (Python: close() + join()), then sorts by i.
+          onAll('apply-async-callback', 'applyAsync + callback, sort', () =>
+            collectSorted((i, row, callback, reject) =>
+              p.applyAsync(tasks.howmanyIndexed, [i, row, 4, 8], { callback, errorCallback: reject }),
+            ),
+          ),
+          onAll('apply-async-get', 'applyAsync + get()', () =>
+            Promise.all(data.map((row) => p.applyAsync(tasks.howmany, [row, 4, 8]).get())),
+          ),
+          onAll('map', 'map', () => p.map(tasks.howmanyRow, data), { limit: 'map' }),
+          onAll('starmap', 'starmap', () => p.starmap(tasks.howmany, args()), { limit: 'starmap' }),
+          onAll('map-async', 'mapAsync', () => p.mapAsync(tasks.howmanyRow, data).get(), { limit: 'map' }),
+          onAll('starmap-async', 'starmapAsync', () => p.starmapAsync(tasks.howmany, args()).get(), {
             limit: 'starmap',
-            items: data.length,
-            run: () =>
-              timed(() =>
-                p.starmap(
-                  tasks.howmany,
-                  data.map((row) => [row, 4, 8] as [Row, number, number]),
-                ),
-              ),
-            verify: same,
-          },
+          }),
+          onAll('imap', `imap (chunksize ${sizes.imapChunksize})`, () =>
+            toArray(p.imap(tasks.howmanyRow, data, imapOptions)),
+          ),
           {
-            method: 'map-async',
-            label: 'mapAsync',
-            limit: 'map',
-            items: data.length,
-            run: () => timed(() => p.mapAsync(tasks.howmanyRow, data).get()),
-            verify: same,
-          },
-          {
-            method: 'starmap-async',
-            label: 'starmapAsync',
-            limit: 'starmap',
-            items: data.length,
-            run: () =>
-              timed(() =>
-                p
-                  .starmapAsync(
-                    tasks.howmany,
-                    data.map((row) => [row, 4, 8] as [Row, number, number]),
-                  )
-                  .get(),
-              ),
-            verify: same,
-          },
-          {
-            method: 'imap',
-            label: `imap (chunksize ${sizes.imapChunksize})`,
-            items: data.length,
-            run: () =>
-              timed(async () => {
-                const out: number[] = [];
-                for await (const count of p.imap(tasks.howmanyRow, data, imapOptions)) out.push(count);
-                return out;
-              }),
-            verify: same,
-          },
-          {
-            method: 'imap-unordered',
-            label: `imapUnordered (chunksize ${sizes.imapChunksize})`,
-            items: data.length,
-            run: () =>
-              timed(async () => {
-                const out: number[] = [];
-                for await (const count of p.imapUnordered(tasks.howmanyRow, data, imapOptions)) out.push(count);
-                return out;
-              }),
+            ...onAll('imap-unordered', `imapUnordered (chunksize ${sizes.imapChunksize})`, () =>
+              toArray(p.imapUnordered(tasks.howmanyRow, data, imapOptions)),
+            ),
             verify: (value) => compareAsMultiset(value, expected),
           },
-          {
-            method: 'imap-auto',
-            label: "imap (chunksize 'auto')",
-            items: data.length,
-            run: () =>
-              timed(async () => {
-                const out: number[] = [];
-                for await (const count of p.imap(tasks.howmanyRow, data, { chunksize: 'auto' })) out.push(count);
-                return out;
-              }),
-            verify: same,
-          },
-          {
-            method: 'imap-1-sample',
-            label: 'imap (chunksize 1, sample)',
-            items: sample.length,
-            baseline: 'loop-sample',
-            run: () =>
-              timed(async () => {
-                const out: number[] = [];
-                for await (const count of p.imap(tasks.howmanyRow, sample)) out.push(count);
-                return out;
-              }),
-            verify: sameSample,
-          },
-          {
-            method: 'imap-auto-sample',
-            label: "imap (chunksize 'auto', sample)",
-            items: sample.length,
-            baseline: 'loop-sample',
-            run: () =>
-              timed(async () => {
-                const out: number[] = [];
-                for await (const count of p.imap(tasks.howmanyRow, sample, { chunksize: 'auto' })) out.push(count);
-                return out;
-              }),
-            verify: sameSample,
-          },
+          onAll('imap-auto', "imap (chunksize 'auto')", () =>
+            toArray(p.imap(tasks.howmanyRow, data, { chunksize: 'auto' })),
+          ),
+          onSample('imap-1-sample', 'imap (chunksize 1, sample)', () => toArray(p.imap(tasks.howmanyRow, sample))),
+          onSample('imap-auto-sample', "imap (chunksize 'auto', sample)", () =>
+            toArray(p.imap(tasks.howmanyRow, sample, { chunksize: 'auto' })),
+          ),
         ];
       },
       limitCases: 2,
@@ -333,22 +200,15 @@ export const howmanyWorkload: Workload = {
       forRaw({ pool }) {
         const raw = pool!;
         return [
-          {
-            method: 'per-item-sample',
-            label: 'per item (sample)',
-            items: sample.length,
-            baseline: 'loop-sample',
-            run: () => timed(() => raw.map('howmanyRow', sample, 'item')),
-            verify: sameSample,
-          },
-          {
-            method: 'per-chunk',
-            label: `per chunk (chunksize ${chunksize}, as map)`,
-            limit: 'map',
-            items: data.length,
-            run: () => timed(() => raw.map('howmanyRow', data, chunksize)),
-            verify: same,
-          },
+          onSample('per-item-sample', 'per item (sample)', () => raw.map('howmanyRow', sample, 'item')),
+          onAll(
+            'per-chunk',
+            `per chunk (chunksize ${chunksize}, as map)`,
+            () => raw.map('howmanyRow', data, chunksize),
+            {
+              limit: 'map',
+            },
+          ),
         ];
       },
       python: python

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { tasks } from '../tasks.js';
 import { compareNumbers, digest } from '../verify.js';
 import { fetchValue, serverValue } from '../work.js';
-import { timed, type Workload } from '../workload.js';
+import { caseMaker, type Workload } from '../workload.js';
 
 /** Starts the local test server (io-server.js) and resolves with its port and a stop function. */
 async function startServer(delayMs: number): Promise<{ port: number; stop(): Promise<void> }> {
@@ -38,40 +38,22 @@ export const ioBoundWorkload: Workload = {
     const expected = urls.map((_, i) => serverValue(i));
     const same = (value: unknown) => compareNumbers(value, expected);
     const chunk = sizes.ioChunk;
+    const make = caseMaker(urls.length, same);
     return {
       sequential: [
-        {
-          method: 'loop',
-          label: `batches of ${chunk}, main thread`,
-          items: urls.length,
-          run: () =>
-            timed(async () => {
-              const out: number[] = [];
-              for (let i = 0; i < urls.length; i += chunk) {
-                out.push(...(await Promise.all(urls.slice(i, i + chunk).map(fetchValue))));
-              }
-              return out;
-            }),
-          verify: same,
-        },
+        make('loop', `batches of ${chunk}, main thread`, async () => {
+          const out: number[] = [];
+          for (let i = 0; i < urls.length; i += chunk) {
+            out.push(...(await Promise.all(urls.slice(i, i + chunk).map(fetchValue))));
+          }
+          return out;
+        }),
       ],
       forPool: ({ pool }) => [
-        {
-          method: 'map',
-          label: `map (chunksize ${chunk})`,
-          items: urls.length,
-          run: () => timed(() => pool!.map(tasks.fetchValue, urls, { chunksize: chunk })),
-          verify: same,
-        },
+        make('map', `map (chunksize ${chunk})`, () => pool!.map(tasks.fetchValue, urls, { chunksize: chunk })),
       ],
       forRaw: ({ pool }) => [
-        {
-          method: 'per-chunk',
-          label: `per chunk (chunksize ${chunk})`,
-          items: urls.length,
-          run: () => timed(() => pool!.map('fetchValue', urls, chunk)),
-          verify: same,
-        },
+        make('per-chunk', `per chunk (chunksize ${chunk})`, () => pool!.map('fetchValue', urls, chunk)),
       ],
       python: {
         config: { port: server.port, requests: urls.length, chunk },

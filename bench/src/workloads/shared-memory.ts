@@ -3,7 +3,7 @@ import { randomFor } from '../inputs.js';
 import { tasks } from '../tasks.js';
 import { sumArray } from '../work.js';
 import { referenceWork } from '../work-reference.js';
-import { type Case, timed, type Workload } from '../workload.js';
+import { type Case, caseMaker, timed, type Workload } from '../workload.js';
 
 /** The answer is one number: right when it equals the sequential sum exactly (the items are integers). */
 function sameSum(expected: number) {
@@ -34,68 +34,38 @@ export const sharedMemoryWorkload: Workload = {
     // The loop calls its own copy of the work (see work-reference.ts).
     const work = await referenceWork();
     const ranges = Array.from({ length: processes }, (_, p) => [p * step, Math.min(n, (p + 1) * step)] as const);
+    const make = caseMaker(n, verify);
     return {
-      sequential: [
-        { method: 'sum-loop', label: 'sum in a loop', items: n, run: () => timed(() => work.sumArray(data)), verify },
-      ],
+      sequential: [make('sum-loop', 'sum in a loop', () => work.sumArray(data))],
       forPool: ({ pool, separateProcesses }) => {
         const p = pool!;
         const cases: Case[] = [
+          make('sum-clone', 'copied (structured clone)', () => p.apply(tasks.sumArray, [data])),
           {
-            method: 'sum-clone',
-            label: 'copied (structured clone)',
-            items: n,
-            run: () => timed(() => p.apply(tasks.sumArray, [data])),
-            verify,
-          },
-          {
-            method: 'sum-transfer',
-            label: separateProcesses ? 'transfer() (a copy: processes cannot move memory)' : 'moved (transfer())',
-            items: n,
+            ...make(
+              'sum-transfer',
+              separateProcesses ? 'transfer() (a copy: processes cannot move memory)' : 'moved (transfer())',
+              () => undefined,
+            ),
             run: () => {
               const copy = data.slice(); // made before the timer: what is measured is the hand-over
               return timed(() => p.apply(tasks.sumArray, [transfer(copy)]));
             },
-            verify,
           },
         ];
         if (separateProcesses) return cases;
         return [
           ...cases,
-          {
-            method: 'sum-shared',
-            label: 'shared (SharedArrayBuffer)',
-            items: n,
-            run: () => timed(() => p.apply(tasks.sumRange, [shared, 0, n])),
-            verify,
-          },
-          {
-            method: 'sum-shared-parts',
-            label: `shared, one range per process (${processes})`,
-            items: n,
-            run: () =>
-              timed(async () => {
-                const sums = await p.starmap(
-                  tasks.sumRange,
-                  ranges.map(([start, end]) => [shared, start, end] as [Float64Array, number, number]),
-                  { chunksize: 1 },
-                );
-                return sums.reduce((a, b) => a + b, 0);
-              }),
-            verify,
-          },
+          make('sum-shared', 'shared (SharedArrayBuffer)', () => p.apply(tasks.sumRange, [shared, 0, n])),
+          make('sum-shared-parts', `shared, one range per process (${processes})`, async () => {
+            const parts = ranges.map(([start, end]) => [shared, start, end] as [Float64Array, number, number]);
+            const sums = await p.starmap(tasks.sumRange, parts, { chunksize: 1 });
+            return sums.reduce((a, b) => a + b, 0);
+          }),
         ];
       },
       // A raw library's own call copies (structured clone), as parapool's 'copied' row does.
-      forRaw: ({ pool }) => [
-        {
-          method: 'sum-clone',
-          label: 'copied (structured clone)',
-          items: n,
-          run: () => timed(() => pool!.run('sumArray', data)),
-          verify,
-        },
-      ],
+      forRaw: ({ pool }) => [make('sum-clone', 'copied (structured clone)', () => pool!.run('sumArray', data))],
     };
   },
 };

@@ -2,7 +2,7 @@ import { randomFor } from '../inputs.js';
 import { tasks } from '../tasks.js';
 import { compareNumbers, digest } from '../verify.js';
 import { mergeSorted } from '../work.js';
-import { timed, type Workload } from '../workload.js';
+import { caseMaker, type Workload } from '../workload.js';
 import { writeFloat64 } from './python-inputs.js';
 
 /** Splits `data` into `parts` contiguous copies. */
@@ -26,37 +26,18 @@ export const sortWorkload: Workload = {
     for (let i = 0; i < data.length; i++) data[i] = random.float();
     const expected = data.slice().sort();
     const same = (value: unknown) => compareNumbers(value, expected);
+    const make = caseMaker(data.length, same);
     return {
-      sequential: [
-        {
-          method: 'sort-copy',
-          label: 'sort a copy',
-          items: data.length,
-          run: () => timed(() => data.slice().sort()),
-          verify: same,
-        },
-      ],
+      sequential: [make('sort-copy', 'sort a copy', () => data.slice().sort())],
       forPool: ({ pool }) => [
-        {
-          method: 'sort-parts',
-          label: 'sort parts + merge',
-          items: data.length,
-          run: () =>
-            timed(async () => mergeSorted(await pool!.map(tasks.sortPart, split(data, processes), { chunksize: 1 }))),
-          verify: same,
-        },
+        make('sort-parts', 'sort parts + merge', async () =>
+          mergeSorted(await pool!.map(tasks.sortPart, split(data, processes), { chunksize: 1 })),
+        ),
       ],
       forRaw: ({ pool }) => [
-        {
-          method: 'sort-parts',
-          label: 'sort parts + merge',
-          items: data.length,
-          run: () =>
-            timed(async () =>
-              mergeSorted((await pool!.map('sortPart', split(data, processes), 'item')) as Float64Array[]),
-            ),
-          verify: same,
-        },
+        make('sort-parts', 'sort parts + merge', async () =>
+          mergeSorted((await pool!.map('sortPart', split(data, processes), 'item')) as Float64Array[]),
+        ),
       ],
       python: python
         ? {

@@ -6,7 +6,7 @@ import { tasks } from '../tasks.js';
 import { compareNumbers, digest } from '../verify.js';
 import { square } from '../work.js';
 import { referenceWork } from '../work-reference.js';
-import { timed, type Workload } from '../workload.js';
+import { caseMaker, timed, type Workload } from '../workload.js';
 import { writeFloat64 } from './python-inputs.js';
 
 /** Seed 002: map of a trivial function over many numbers, i.e. the per-item overhead. */
@@ -24,40 +24,20 @@ export const squareWorkload: Workload = {
     const chunksize = await chunksizeOf(xs.length);
     // The loop calls its own copy of the work (see work-reference.ts).
     const work = await referenceWork();
+    const make = caseMaker(xs.length, same);
     return {
       sequential: [
-        {
-          method: 'loop',
-          label: 'loop',
-          items: xs.length,
-          run: () =>
-            timed(() => {
-              const out = new Array<number>(xs.length);
-              for (let i = 0; i < xs.length; i++) out[i] = work.square(xs[i] as number);
-              return out;
-            }),
-          verify: same,
-        },
+        make('loop', 'loop', () => {
+          const out = new Array<number>(xs.length);
+          for (let i = 0; i < xs.length; i++) out[i] = work.square(xs[i] as number);
+          return out;
+        }),
       ],
-      forPool: ({ pool }) => [
-        {
-          method: 'map',
-          label: 'map',
-          limit: 'map',
-          items: xs.length,
-          run: () => timed(() => pool!.map(tasks.square, xs)),
-          verify: same,
-        },
-      ],
+      forPool: ({ pool }) => [make('map', 'map', () => pool!.map(tasks.square, xs), { limit: 'map' })],
       forRaw: ({ pool }) => [
-        {
-          method: 'per-chunk',
-          label: `per chunk (chunksize ${chunksize}, as map)`,
+        make('per-chunk', `per chunk (chunksize ${chunksize}, as map)`, () => pool!.map('square', xs, chunksize), {
           limit: 'map',
-          items: xs.length,
-          run: () => timed(() => pool!.map('square', xs, chunksize)),
-          verify: same,
-        },
+        }),
       ],
       limitCases: 1,
       async forLimit(processes) {

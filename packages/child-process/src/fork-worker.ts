@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Job, type JobResult, workerProcessEnv } from '@parapool/core/adapter';
+import { workerProcessEnv } from '@parapool/core/adapter';
 
 /** How worker processes are started: passed to `child_process.fork`. */
 export interface ChildProcessOptions {
@@ -20,20 +20,6 @@ export interface ChildProcessOptions {
    */
   readonly serialization?: 'advanced' | 'json';
 }
-
-/** Parent → worker. `last`: run this one job, report, then exit (the `Process` class). */
-export interface JobMessage {
-  readonly id: number;
-  readonly job: Job;
-  readonly last?: boolean;
-}
-
-/** Worker → parent. */
-export type WorkerMessage =
-  | { readonly ready: true }
-  | { readonly id: number; readonly result: JobResult }
-  /** The result could not be serialized; the text says why. */
-  | { readonly id: number; readonly unsendable: string };
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker.js', import.meta.url));
 

@@ -1,8 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { TaskFunction } from '@parapool/core';
-import { encodeJob, isDataCloneError, type Job, toCloneError, toTaskRef } from '@parapool/core/adapter';
-import { type ChildProcessOptions, checkOptions, forkWorker, type WorkerMessage } from './fork-worker.js';
+import {
+  encodeJob,
+  isDataCloneError,
+  type Job,
+  type JobMessage,
+  toCloneError,
+  toTaskRef,
+  type WorkerMessage,
+} from '@parapool/core/adapter';
+import { type ChildProcessOptions, checkOptions, forkWorker } from './fork-worker.js';
 
 /** What `new Process(...)` runs, and how its process is started. */
 export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
@@ -78,7 +86,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     if (this.#child) throw new Error(`${this.name} was already started: a process can only be started once`);
     const child = forkWorker(this.#options);
     try {
-      child.send({ id: 1, job: this.#job, last: true });
+      child.send({ id: 1, job: this.#job, last: true } satisfies JobMessage);
     } catch (error) {
       child.kill('SIGKILL');
       throw isDataCloneError(error) ? toCloneError(error, 'argument') : error;

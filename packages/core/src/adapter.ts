@@ -23,22 +23,25 @@ export {
   watchWorker,
 } from './backends/adapter.js';
 export type { Backend, BackendCapabilities, BackendFactory, BackendOptions, JobControl } from './backends/backend.js';
+export { type ChannelTarget, channelWorker } from './backends/channel-worker.js';
 export { InlineBackend } from './backends/inline.js';
 export { type Control, jobControl } from './backends/job-control.js';
 export { SlotBackend } from './backends/slot-backend.js';
-export { workerExecArgv, workerProcessEnv } from './backends/worker-flags.js';
+export { threadExecArgv, workerExecArgv, workerProcessEnv } from './backends/worker-flags.js';
 export type { WorkerListener } from './backends/worker-log.js';
-export type { SlotWorker, SpawnWorker, WorkerSlotsOptions } from './backends/worker-slots.js';
-export { crashError, JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerSlots } from './backends/worker-slots.js';
+export type { SlotWorker, SpawnWorker, WorkerSlotsOptions, WorkerTerms } from './backends/worker-slots.js';
+export { crashError, WorkerSlots } from './backends/worker-slots.js';
 export { BasePool } from './pool/base-pool.js';
 export { checkPoolOptions } from './pool/options.js';
 export { type AdapterPoolOptions, poolFactory } from './pool/pool-factory.js';
 export { settlesWithin } from './settles-within.js';
 export { taskLabel, toTaskRef } from './tasks.js';
+export type { JobMessage, WorkerMessage } from './wire/channel.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } from './wire/job.js';
 export { type Codec, decodeResult, type EncodedJob, encodeJob } from './wire/job-codec.js';
+export { JOBS_AHEAD } from './wire/jobs-ahead.js';
 export { isPackedTuples, jobLength, unpackJob, unpackTuples } from './wire/packing.js';
 export { containsSharedMemory } from './wire/shared-memory.js';
 export { jobTransferList, resultTransferList } from './wire/transfer.js';

@@ -11,6 +11,7 @@ export type { SerializedError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';
 export { jobLength } from './wire/packing.js';
 export { type TransferableValue, transfer } from './wire/transfer.js';
+export { serveChannel } from './worker/channel.js';
 export { currentWorker, type WorkerInfo } from './worker/context.js';
 export { WorkerRuntime } from './worker/runtime.js';
 export { resultTransfers, runJob, threadRuntime } from './worker/thread.js';

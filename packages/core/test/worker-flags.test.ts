@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerExecArgv } from '../dist/adapter.js';
+import { threadExecArgv, workerExecArgv } from '../dist/adapter.js';
 
 describe('workerExecArgv: the flags a worker inherits', () => {
   it('keeps the flags that shape a runtime (memory, gc, loaders, conditions)', () => {
@@ -26,5 +26,17 @@ describe('workerExecArgv: the flags a worker inherits', () => {
         '--no-warnings',
       ]),
     ).toEqual(['--no-warnings']);
+  });
+});
+
+describe('threadExecArgv: the flags a worker thread starts with', () => {
+  it("is Node's default (inherit everything) when the program has no parent-only flag", () => {
+    expect(threadExecArgv(['--expose-gc', '--max-old-space-size=512'])).toBeUndefined();
+  });
+
+  it('leaves out the parent-only flags and those Node refuses in a thread (V8 flags, which hold process-wide)', () => {
+    expect(threadExecArgv(['--expose-gc', '--trace-warnings', '--input-type=module', '-e', 'code'])).toEqual([
+      '--trace-warnings',
+    ]);
   });
 });

@@ -1,13 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import {
-  defineAdapter,
-  type JobResult,
-  lazyLibrary,
-  MAX_JOBS_ON_A_WORKER,
-  owned,
-  watchWorker,
-  workerExecArgv,
-} from '@parapool/core/adapter';
+import { defineAdapter, type JobResult, lazyLibrary, owned, threadExecArgv, watchWorker } from '@parapool/core/adapter';
 import type { Piscina } from 'piscina';
 
 /** piscina, loaded when the first worker starts (a task module importing this package in a worker does not load it). */
@@ -41,15 +33,15 @@ export class PiscinaBackend extends defineAdapter({
   owns: OWNS,
   // piscina posts a task to its busy thread at once (up to concurrentTasksPerWorker): jobs ahead on every worker.
   capabilities: { jobsAhead: true },
-  spawn(piscina: PiscinaOptions, crashed) {
+  spawn(piscina: PiscinaOptions, crashed, { jobsAtOnce }) {
     const pool = new (piscinaLibrary().Piscina)({
-      execArgv: workerExecArgv(),
+      execArgv: threadExecArgv(),
       ...piscina,
       filename: WORKER,
       minThreads: 1,
       maxThreads: 1,
       // The worker runtime runs them one at a time; piscina must not hold any back.
-      concurrentTasksPerWorker: MAX_JOBS_ON_A_WORKER,
+      concurrentTasksPerWorker: jobsAtOnce,
     });
     const { online, exited } = watchWorker(pool.threads[0] as Worker, crashed);
     // piscina re-emits a thread's error here when it held no job (and throws if nobody listens).

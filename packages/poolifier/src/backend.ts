@@ -8,6 +8,7 @@ import {
   lazyLibrary,
   owned,
   type SlotWorker,
+  threadExecArgv,
   watchWorker,
   workerExecArgv,
 } from '@parapool/core/adapter';
@@ -90,7 +91,7 @@ function spawn({ cluster, pool: options }: Resolved, crashed: Parameters<typeof 
   const own = {
     ...options,
     // A thread's flags, and a cluster worker's (cluster's settings), without the parent-only ones.
-    workerOptions: { execArgv: workerExecArgv(), ...options.workerOptions },
+    workerOptions: { execArgv: threadExecArgv(), ...options.workerOptions },
     settings: { execArgv: workerExecArgv(), ...options.settings },
     enableTasksQueue: false,
     startWorkers: true,

@@ -1,6 +1,6 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { WorkerCrashedError } from '@parapool/core';
-import { defineAdapter, type Job, type JobResult, watchWorker, workerExecArgv } from '@parapool/core/adapter';
+import { defineAdapter, type Job, type JobResult, threadExecArgv, watchWorker } from '@parapool/core/adapter';
 import { loadThreads, spawnable, transferJob } from './threads-js.js';
 
 /**
@@ -42,7 +42,7 @@ export class ThreadsBackend extends defineAdapter({
     let held = true;
     // The worker is created once threads.js is loaded, so spawn() listens before its init message can arrive.
     const thread = loadThreads().then(({ spawn }) => {
-      worker = new Worker(WORKER_URL, { execArgv: workerExecArgv(), ...workerOptions });
+      worker = new Worker(WORKER_URL, { execArgv: threadExecArgv(), ...workerOptions });
       if (!held) worker.unref();
       watchWorker(worker, crashed);
       return spawn<[Job], JobResult>(spawnable(worker), { timeout });

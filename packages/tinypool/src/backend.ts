@@ -4,8 +4,8 @@ import {
   defineAdapter,
   type Job,
   type JobResult,
-  MAX_JOBS_ON_A_WORKER,
   owned,
+  threadExecArgv,
   watchWorker,
   workerExecArgv,
 } from '@parapool/core/adapter';
@@ -64,16 +64,16 @@ export class TinypoolBackend extends defineAdapter({
   // tinypool posts a task to its busy thread at once (up to concurrentTasksPerWorker): jobs ahead on every
   // worker thread (not for processes: the core keeps jobs ahead for threads only).
   capabilities: (own) => ({ separateProcesses: own.runtime === 'child_process', jobsAhead: true }),
-  spawn(own, crashed) {
+  spawn(own, crashed, { jobsAtOnce }) {
     const processes = own.runtime === 'child_process';
     // The worker runtime runs its jobs one at a time; tinypool must not hold any back.
     const pool = new Tinypool({
-      execArgv: workerExecArgv(),
+      execArgv: processes ? workerExecArgv() : threadExecArgv(),
       ...own,
       filename: WORKER,
       minThreads: 1,
       maxThreads: 1,
-      concurrentTasksPerWorker: MAX_JOBS_ON_A_WORKER,
+      concurrentTasksPerWorker: jobsAtOnce,
     });
     // A process's 'error' is tinypool's own, without the exit code: its 'exit' says more.
     // process.exit() in a task comes as 'exit' alone; tinypool never notices a thread

@@ -8,7 +8,7 @@ import {
   lazyLibrary,
   owned,
   type SlotWorker,
-  workerExecArgv,
+  threadExecArgv,
 } from '@parapool/core/adapter';
 import type { Pool as WorkerPool, WorkerPoolOptions } from 'workerpool';
 
@@ -81,7 +81,7 @@ function spawnWorker(options: WorkerPoolOptions, crashed: Crashed): SlotWorker {
     const pool = workerpool().pool(WORKER_ENTRY, {
       ...options,
       // workerpool's processes inherit no flags but --max-old-space-size; its threads inherit all of them.
-      workerThreadOpts: { execArgv: workerExecArgv(), ...options.workerThreadOpts },
+      workerThreadOpts: { execArgv: threadExecArgv(), ...options.workerThreadOpts },
       minWorkers: 1,
       maxWorkers: 1,
     });

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { WorkerCrashedError } from '../errors.js';
 import type { BackendCapabilities, BackendOptions } from './backend.js';
 import { SlotBackend } from './slot-backend.js';
-import { crashError, type SlotWorker, type SpawnWorker } from './worker-slots.js';
+import { crashError, type SlotWorker, type SpawnWorker, type WorkerTerms } from './worker-slots.js';
 
 /**
  * A pool library, loaded on first use (synchronously, through `require`, so
@@ -80,9 +80,11 @@ export interface AdapterDefinition<O extends object, K extends string, R = O> {
    * Starts one worker with the library and describes it as a SlotWorker. Call
    * `crashed` when it dies on its own ({@link watchWorker} does that for a
    * Worker, ChildProcess or cluster Worker). `stop()` may be called at any time:
-   * while it starts, runs a job, is idle, or after it died.
+   * while it starts, runs a job, is idle, or after it died. `terms.jobsAtOnce`
+   * is the most jobs the core hands this worker at once: a library with a
+   * per-worker task limit sets it to that.
    */
-  readonly spawn: (options: R, crashed: Crashed) => SlotWorker;
+  readonly spawn: (options: R, crashed: Crashed, terms: WorkerTerms) => SlotWorker;
 }
 
 /** What the classes {@link defineAdapter} makes are: a SlotBackend named by its declaration. */
@@ -153,7 +155,7 @@ export function defineAdapter<O extends object, K extends string, R = O>(
         : ((libraryOptions ?? {}) as unknown as R);
       const capabilities =
         typeof definition.capabilities === 'function' ? definition.capabilities(resolved) : definition.capabilities;
-      super(definition.name, options, (crashed) => definition.spawn(resolved, crashed), capabilities);
+      super(definition.name, options, (crashed, terms) => definition.spawn(resolved, crashed, terms), capabilities);
     }
   };
   Object.defineProperty(Backend, 'name', { value: `${pascal(definition.name)}Backend` });

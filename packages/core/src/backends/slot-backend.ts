@@ -1,7 +1,8 @@
 import type { Job, JobResult } from '../wire/job.js';
+import { JOBS_AHEAD } from '../wire/jobs-ahead.js';
 import type { Backend, BackendCapabilities, BackendOptions, JobControl } from './backend.js';
 import type { WorkerInsight, WorkerListener } from './worker-log.js';
-import { JOBS_AHEAD, type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.js';
+import { type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.js';
 
 /**
  * A Backend over {@link WorkerSlots}: what every adapter with real workers is.

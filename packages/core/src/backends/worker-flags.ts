@@ -1,6 +1,7 @@
 import nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 /**
  * The Node flags a worker inherits from the program that started the pool:
@@ -49,8 +50,9 @@ function parentOnly(name: string): boolean {
 
 /**
  * The flags of `parent` (default: this program's `process.execArgv`) that a
- * worker thread or process should start with: every flag but the parent-only
- * ones. Adapters pass it as their library's `execArgv` unless the user gave one.
+ * worker process should start with: every flag but the parent-only ones.
+ * Adapters pass it as their library's `execArgv` for processes unless the user
+ * gave one; for threads, {@link threadExecArgv}.
  */
 export function workerExecArgv(parent: readonly string[] = process.execArgv): string[] {
   const kept: string[] = [];
@@ -65,6 +67,40 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv): st
     if (equals === -1 && WITH_VALUE.has(name)) i += 1; // its value follows
   }
   return kept;
+}
+
+let threadFlags: { readonly parent: readonly string[]; readonly flags: string[] | undefined } | undefined;
+
+/**
+ * The `execArgv` for a worker thread: `undefined` (Node's default: the thread
+ * inherits the program's flags, V8's among them) unless the program has
+ * parent-only flags to leave out. Then the other flags, less those Node refuses
+ * in a thread's `execArgv` (V8's and per-process flags such as `--expose-gc`
+ * or `--max-old-space-size`, which hold for the whole process anyway): Node
+ * names those when it refuses them, so they are learnt once per program, at
+ * the cost of one thread that is stopped at once.
+ */
+export function threadExecArgv(parent: readonly string[] = process.execArgv): string[] | undefined {
+  if (threadFlags?.parent === parent) return threadFlags.flags;
+  let flags: string[] | undefined = workerExecArgv(parent);
+  if (flags.length === parent.length) flags = undefined;
+  else flags = withoutRefused(flags);
+  threadFlags = { parent, flags };
+  return flags;
+}
+
+function withoutRefused(flags: string[]): string[] {
+  if (flags.length === 0) return flags;
+  try {
+    const probe = new Worker('', { eval: true, execArgv: flags, stdout: true, stderr: true });
+    probe.unref();
+    void probe.terminate();
+    return flags;
+  } catch (error) {
+    const refused = /flags: (.*)$/.exec((error as Error).message)?.[1]?.split(', ');
+    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || !refused) return [];
+    return flags.filter((flag) => !refused.includes(flag));
+  }
 }
 
 /**

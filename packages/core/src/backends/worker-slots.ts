@@ -1,10 +1,10 @@
 import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from '../errors.js';
 import { settlesWithin } from '../settles-within.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
-import { GATE } from '../wire/gate.js';
 import type { Job, JobResult } from '../wire/job.js';
+import { JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerGate } from '../wire/jobs-ahead.js';
 import { jobLength } from '../wire/packing.js';
-import { copyableAhead, jobTransferList } from '../wire/transfer.js';
+import { jobTransferList } from '../wire/transfer.js';
 import type { JobControl } from './backend.js';
 import { type WorkerEndReason, WorkerLog } from './worker-log.js';
 
@@ -36,8 +36,22 @@ export interface SlotWorker {
   readonly threadId?: number | undefined;
 }
 
+/** What the core asks of a worker it starts. */
+export interface WorkerTerms {
+  /**
+   * The most jobs the core has on this worker at once (1, or more when the
+   * backend declares `jobsAhead`): a library that limits tasks per worker must
+   * allow this many (piscina's `concurrentTasksPerWorker`), or it would hold
+   * some back in its own queue.
+   */
+  readonly jobsAtOnce: number;
+}
+
 /** Starts a worker; the worker calls `crashed` if it dies on its own. */
-export type SpawnWorker<W extends SlotWorker = SlotWorker> = (crashed: (error: WorkerCrashedError) => void) => W;
+export type SpawnWorker<W extends SlotWorker = SlotWorker> = (
+  crashed: (error: WorkerCrashedError) => void,
+  terms: WorkerTerms,
+) => W;
 
 /** Options of {@link WorkerSlots}. */
 export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
@@ -56,12 +70,10 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
   /** Hand each worker its job's transfer list (the core's packed buffers, values marked with `transfer()`). Default false. */
   readonly transfers?: boolean;
   /**
-   * Keep up to `JOBS_AHEAD` jobs ahead on each busy worker (thread workers only:
-   * the jobs and their worker share a gate in shared memory). The adapter's `run`
-   * must hand a busy worker its next jobs at once (piscina: `concurrentTasksPerWorker:
-   * MAX_JOBS_ON_A_WORKER`), and the
-   * worker entry must run jobs through `runJob` (which runs them one at a time,
-   * and skips a job the caller dropped). Default false.
+   * Keep jobs ahead on each busy worker (thread workers only: see wire/jobs-ahead.ts).
+   * The adapter's `run` must hand a busy worker its next jobs at once (up to
+   * `WorkerTerms.jobsAtOnce`), and the worker entry must run jobs through `runJob`.
+   * Default false.
    */
   readonly ahead?: boolean;
 }
@@ -94,7 +106,7 @@ interface Pending {
 interface Sent {
   readonly pending: Pending;
   /** Its cell in the worker's gate (jobs ahead only). */
-  readonly gate: number | undefined;
+  readonly cell: number | undefined;
   /** Cancelled, or given to another worker, before it started: its worker skips it. */
   dropped: boolean;
 }
@@ -110,43 +122,14 @@ interface Slot<W extends SlotWorker> {
   retired: boolean;
   /** The worker's id in the log. */
   logId: number;
-  /**
-   * With jobs ahead: cells of shared memory, one per job on the worker, that
-   * say whether the worker has started it (see wire/gate.ts); the worker keeps them from
-   * the first job until it has answered one (`gateKnown`).
-   */
-  gate: Int32Array | undefined;
-  gateKnown: boolean;
-  /** Gate cells of dropped jobs this worker has yet to skip (a cell is reused only once its job is answered). */
-  skipping: Set<number>;
+  /** With jobs ahead: the worker's gate, which says of each job on it whether it started (wire/jobs-ahead.ts). */
+  gate: WorkerGate | undefined;
   /**
    * A job ahead was asked to stop after it started (the jobs before it had ended, unseen): retire
    * the worker once this many more outcomes are in (theirs). `undefined`: no such stop.
    */
   stopAfter: number | undefined;
 }
-
-/**
- * With jobs ahead, the most jobs WorkerSlots has on one worker at once: the one
- * it runs, the one ahead, and dropped ones it has yet to skip. A library that
- * limits tasks per worker must allow this many (piscina's
- * `concurrentTasksPerWorker`), or it would hold a job ahead back in its own queue.
- */
-export const MAX_JOBS_ON_A_WORKER = 8;
-
-/**
- * With jobs ahead, how many a busy worker holds besides the one it runs. Three
- * keep both workers of a small map going while the caller's thread is not
- * scheduled (a map of 8 chunks on 2 workers is handed over whole), and leave
- * gate cells for dropped jobs a worker has yet to skip.
- */
-export const JOBS_AHEAD = 3;
-
-/** Gate cells per worker: one per job on it. */
-const GATE_CELLS = MAX_JOBS_ON_A_WORKER;
-
-/** Packed data at most this large is copied to a job ahead (moving it would leave nothing to send elsewhere). */
-const AHEAD_COPY_BYTES = 256 * 1024;
 
 /**
  * The part of a Backend every adapter shares: `size` workers, one job each at a
@@ -157,10 +140,10 @@ const AHEAD_COPY_BYTES = 256 * 1024;
  * being respawned (their jobs fail with WorkerStartupError) until the next call.
  *
  * With `ahead`, a busy thread worker also holds its next jobs, so it starts
- * each without waiting for the caller's thread. Such a job is guarded by a gate in
- * shared memory: whoever flips its cell first wins, the worker (started) or the
- * caller (dropped: cancelled, or given to a worker that fell idle). A job ahead
- * that never started goes to another worker if its own one dies or is stopped.
+ * each without waiting for the caller's thread; each such job has a gate
+ * (wire/jobs-ahead.ts) that says whether it started there. A job ahead that
+ * never started goes to another worker if a worker fell idle, or if its own one
+ * dies or is stopped.
  *
  * An adapter supplies only `spawn`: how to start one worker with its library,
  * run a job on it, stop it, and tell when it died.
@@ -168,6 +151,7 @@ const AHEAD_COPY_BYTES = 256 * 1024;
 export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   readonly #options: WorkerSlotsOptions<W>;
   readonly #maxFailedStarts: number;
+  readonly #terms: WorkerTerms;
   readonly #slots: Slot<W>[] = [];
   /** Jobs the core handed over that wait for a free worker (the core keeps the rest). */
   readonly #ready: Pending[] = [];
@@ -181,6 +165,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   constructor(options: WorkerSlotsOptions<W>) {
     this.#options = options;
+    this.#terms = Object.freeze({ jobsAtOnce: options.ahead ? MAX_JOBS_ON_A_WORKER : 1 });
     this.#maxFailedStarts = options.maxFailedStarts ?? 3;
     // Workers start when work comes, as many as it needs (up to `size`): a pool
     // of 100 for three items starts three, and creating a pool never blocks.
@@ -247,13 +232,11 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       jobs: 0,
       ready: false,
       retired: false,
-      gate: this.#options.ahead ? new Int32Array(new SharedArrayBuffer(4 * GATE_CELLS)) : undefined,
-      gateKnown: false,
-      skipping: new Set<number>(),
+      gate: this.#options.ahead ? new WorkerGate() : undefined,
       stopAfter: undefined,
     } as unknown as Slot<W>;
     slot.logId = this.log.spawned(replaces);
-    slot.worker = this.#options.spawn((error) => this.#crash(slot, error));
+    slot.worker = this.#options.spawn((error) => this.#crash(slot, error), this.#terms);
     this.log.identify(slot.logId, { pid: slot.worker.pid, threadId: slot.worker.threadId });
     // A worker that cannot say when it is up counts as up at once (told after the pool has subscribed).
     if (!slot.worker.ready) queueMicrotask(() => this.log.ready(slot.logId));
@@ -303,21 +286,10 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   /** Whether `slot` can hold `job` ahead: a busy, started worker with room left before it is recycled. */
   #takesAhead(slot: Slot<W>, job: Job): boolean {
     const held = slot.ahead.length;
-    if (!slot.head || held >= JOBS_AHEAD || !slot.ready || slot.retired || slot.stopAfter !== undefined) return false;
+    if (!slot.gate || !slot.head || !slot.ready || slot.retired || slot.stopAfter !== undefined) return false;
     const { maxJobs } = this.#options;
     if (maxJobs !== undefined && slot.jobs + held + 2 > maxJobs) return false;
-    // A cell for this job, and one kept free for the next head.
-    if (GATE_CELLS - slot.skipping.size - 1 - held < 2) return false;
-    return copyableAhead(job, AHEAD_COPY_BYTES);
-  }
-
-  /** A gate cell of `slot` no job on its worker uses. */
-  #freeCell(slot: Slot<W>): number {
-    for (let cell = 0; cell < GATE_CELLS; cell++) {
-      if (slot.head?.gate !== cell && !slot.ahead.some((sent) => sent.gate === cell) && !slot.skipping.has(cell))
-        return cell;
-    }
-    throw new Error('parapool: no free gate cell (a bug: please report it)');
+    return slot.gate.takesAhead(job, held);
   }
 
   /**
@@ -337,11 +309,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   /** Flips a job ahead's gate cell to dropped (its worker will skip it); false if its worker started it first. */
   #drop(slot: Slot<W>, sent: Sent): boolean {
-    if (!slot.gate || sent.gate === undefined) return false;
-    if (Atomics.compareExchange(slot.gate, sent.gate, GATE.waiting, GATE.dropped) !== GATE.waiting) return false;
+    if (!slot.gate || sent.cell === undefined || !slot.gate.drop(sent.cell)) return false;
     sent.dropped = true;
     removeSent(slot.ahead, sent);
-    slot.skipping.add(sent.gate);
     return true;
   }
 
@@ -351,8 +321,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
    * worker (its cell says ended). False for the job the worker was running, and without gates.
    */
   #reclaim(slot: Slot<W>, sent: Sent): boolean {
-    if (this.#drop(slot, sent)) return true;
-    if (!slot.gate || sent.gate === undefined || Atomics.load(slot.gate, sent.gate) !== GATE.ended) return false;
+    if (!slot.gate || sent.cell === undefined || !slot.gate.reclaim(sent.cell)) return false;
     sent.dropped = true;
     removeSent(slot.ahead, sent);
     return true;
@@ -361,13 +330,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   /** Sends `pending` to `slot`'s worker, to run now or, `ahead`, after the job it runs. */
   #send(slot: Slot<W>, pending: Pending, ahead: boolean): void {
     let job = pending.job;
-    let gate: number | undefined;
-    if (slot.gate) {
-      gate = this.#freeCell(slot);
-      Atomics.store(slot.gate, gate, GATE.waiting);
-      job = slot.gateKnown ? { ...job, gate } : { ...job, gate, gateCells: slot.gate };
-    }
-    const sent: Sent = { pending, gate, dropped: false };
+    let cell: number | undefined;
+    if (slot.gate) ({ job, cell } = slot.gate.open(job, [slot.head?.cell, ...slot.ahead.map((sent) => sent.cell)]));
+    const sent: Sent = { pending, cell, dropped: false };
     if (ahead) slot.ahead.push(sent);
     else this.#begin(slot, sent);
     slot.worker.keepAlive?.(true);
@@ -397,7 +362,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     if (!head && !slot.ahead.includes(sent)) return; // aborted, crashed or terminated meanwhile
     slot.jobs += 1;
     slot.ready = true;
-    slot.gateKnown = true;
+    slot.gate?.answered();
     this.#failedStarts = 0;
     if (result.ran) this.log.identify(slot.logId, result.ran.worker);
     this.log.ready(slot.logId);
@@ -420,7 +385,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   /** The worker skipped a dropped job (cancelled, or given to another worker): its cell is free again. */
   #skipped(slot: Slot<W>, sent: Sent): void {
     if (slot.retired) return;
-    slot.skipping.delete(sent.gate as number);
+    if (sent.cell !== undefined) slot.gate?.skipped(sent.cell);
     this.#pump();
   }
 

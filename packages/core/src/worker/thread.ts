@@ -1,6 +1,6 @@
 import { isMainThread, threadId } from 'node:worker_threads';
-import { GATE } from '../wire/gate.js';
 import type { Job, JobResult, JobRun } from '../wire/job.js';
+import { runInTurn } from '../wire/jobs-ahead.js';
 import { resultTransferList } from '../wire/transfer.js';
 import { setThreadWorker } from './context.js';
 import { watchParent } from './parent-watch.js';
@@ -27,41 +27,8 @@ export function threadRuntime(): WorkerRuntime {
  */
 export function runJob(job: Job): Promise<JobResult> | JobResult {
   if (job.gate === undefined) return timedRun(threadRuntime(), job);
-  // A worker that holds a job ahead runs its jobs one at a time, in order, each only if the caller has not dropped it.
-  if (job.gateCells) gateCells = job.gateCells;
-  const cell = job.gate;
-  const start = (): Promise<JobResult> | JobResult => {
-    if (!claim(cell)) return SKIPPED;
-    const result = timedRun(threadRuntime(), job);
-    return result instanceof Promise ? result.then((r) => ended(cell, r)) : ended(cell, result);
-  };
-  const result = running ? running.then(start) : start();
-  if (result instanceof Promise) {
-    running = result;
-    void result.then(() => {
-      if (running === result) running = undefined;
-    });
-  }
-  return result;
-}
-
-/** This worker's gate cells (from the first job that carried them). */
-let gateCells: Int32Array | undefined;
-/** The job this thread runs while it is asynchronous: a job ahead starts after it. */
-let running: Promise<JobResult> | undefined;
-
-const SKIPPED: JobResult = Object.freeze({ values: [], skipped: true });
-
-/** Flips the job's gate cell from waiting to started: false if the caller dropped the job first. */
-function claim(cell: number): boolean {
-  if (!gateCells) return true;
-  return Atomics.compareExchange(gateCells, cell, GATE.waiting, GATE.started) === GATE.waiting;
-}
-
-/** Marks the job's gate cell ended: its outcome is ready, and goes back with `result`. */
-function ended(cell: number, result: JobResult): JobResult {
-  if (gateCells) Atomics.store(gateCells, cell, GATE.ended);
-  return result;
+  // A worker that holds jobs ahead runs them one at a time, in order, each only if the caller has not dropped it.
+  return runInTurn(job as Job & { gate: number }, (next) => timedRun(threadRuntime(), next));
 }
 
 /** Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights). */

@@ -1,0 +1,43 @@
+/** The whole conformance suite: every feature of the contract, declared for one backend. */
+import { describe } from 'vitest';
+import { createContext, type PoolFactory } from './context.js';
+import { abortFeature } from './features/abort.js';
+import { asyncResultFeature } from './features/async-result.js';
+import { cancellationFeature } from './features/cancellation.js';
+import { errorsFeature } from './features/errors.js';
+import { imapFeature } from './features/imap.js';
+import { insightsFeature } from './features/insights.js';
+import { lifecycleFeature } from './features/lifecycle.js';
+import { mapFeature } from './features/map.js';
+import { transferFeature } from './features/transfer.js';
+import { registeredClassCallsFeature, valuesFeature } from './features/values.js';
+import { workersFeature } from './features/workers.js';
+
+/** Every feature of the contract, in the order the suite runs them. */
+export const features = {
+  map: mapFeature,
+  asyncResult: asyncResultFeature,
+  imap: imapFeature,
+  errors: errorsFeature,
+  values: valuesFeature,
+  transfer: transferFeature,
+  classCalls: registeredClassCallsFeature,
+  abort: abortFeature,
+  cancellation: cancellationFeature,
+  lifecycle: lifecycleFeature,
+  workers: workersFeature,
+  insights: insightsFeature,
+} as const;
+
+/**
+ * Declares the whole conformance suite for one backend.
+ *
+ * @param name the backend's name (what `pool.backend` reports)
+ * @param factory builds a pool of that backend from pool options
+ */
+export function describeConformance(name: string, factory: PoolFactory): void {
+  describe(`${name}: Pool contract`, () => {
+    const ctx = createContext(name, factory);
+    for (const feature of Object.values(features)) feature(ctx);
+  });
+}

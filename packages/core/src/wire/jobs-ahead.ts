@@ -1,0 +1,146 @@
+/**
+ * The jobs-ahead protocol, both of its sides: a busy worker thread holds up to
+ * {@link JOBS_AHEAD} jobs besides the one it runs, and starts each as soon as
+ * the one before it ends, without waiting for the caller's thread.
+ *
+ * Each job on such a worker has a cell of shared memory, its gate. The cell
+ * starts `waiting` and is flipped once by compare-and-swap: to `started` by the
+ * worker when it begins the job, or to `dropped` by the caller when the job is
+ * cancelled or given to another worker first. Whoever flips it first decides.
+ * The worker then stores `ended` once the job's outcome is ready, before its
+ * answer is on its way: if the worker dies with that answer unread, the caller
+ * knows the job did not die with it, and runs it again elsewhere.
+ *
+ * The caller's side is {@link WorkerGate} (one per worker, used by the core's
+ * WorkerSlots); the worker's side is {@link runInTurn} (used by `runJob`).
+ * Nothing else knows the cells or the depth.
+ */
+import type { Job, JobResult } from './job.js';
+import { copyableAhead } from './transfer.js';
+
+/** The states of a gate cell. */
+export const GATE = { waiting: 0, started: 1, dropped: 2, ended: 3 } as const;
+
+/**
+ * How many jobs a busy worker holds besides the one it runs. Three keep both
+ * workers of a small map going while the caller's thread is not scheduled (a
+ * map of 8 chunks on 2 workers is handed over whole), and leave gate cells for
+ * dropped jobs a worker has yet to skip.
+ */
+export const JOBS_AHEAD = 3;
+
+/**
+ * The most jobs a worker has at once: the one it runs, those ahead, and dropped
+ * ones it has yet to skip. One gate cell each. A library that limits tasks per
+ * worker must allow this many (the core tells an adapter as `jobsAtOnce`).
+ */
+export const MAX_JOBS_ON_A_WORKER = 8;
+
+/** Packed data at most this large is copied to a job ahead (moving it would leave nothing to send elsewhere). */
+const AHEAD_COPY_BYTES = 256 * 1024;
+
+/** The caller's side of one worker's gate: its cells, and the dropped jobs the worker has yet to skip. */
+export class WorkerGate {
+  readonly #cells = new Int32Array(new SharedArrayBuffer(4 * MAX_JOBS_ON_A_WORKER));
+  /** The worker keeps the cells from the first job that carries them, until it has answered one. */
+  #known = false;
+  /** Cells of dropped jobs the worker has yet to skip (a cell is reused only once its job is answered). */
+  readonly #skipping = new Set<number>();
+
+  /**
+   * Whether the worker, holding `held` jobs ahead, can take `job` ahead too: one
+   * cell for it and one kept free for the next job it runs, and a job that can
+   * be copied (a job ahead is copied, so that it can still go elsewhere).
+   */
+  takesAhead(job: Job, held: number): boolean {
+    if (held >= JOBS_AHEAD) return false;
+    if (MAX_JOBS_ON_A_WORKER - this.#skipping.size - 1 - held < 2) return false;
+    return copyableAhead(job, AHEAD_COPY_BYTES);
+  }
+
+  /** `job` as sent to the worker: with a free cell (none of `inUse`), set to waiting. */
+  open(job: Job, inUse: readonly (number | undefined)[]): { job: Job; cell: number } {
+    const cell = this.#freeCell(inUse);
+    Atomics.store(this.#cells, cell, GATE.waiting);
+    return { job: this.#known ? { ...job, gate: cell } : { ...job, gate: cell, gateCells: this.#cells }, cell };
+  }
+
+  /** Flips `cell` to dropped (the worker will skip its job); false if the worker started it first. */
+  drop(cell: number): boolean {
+    if (Atomics.compareExchange(this.#cells, cell, GATE.waiting, GATE.dropped) !== GATE.waiting) return false;
+    this.#skipping.add(cell);
+    return true;
+  }
+
+  /**
+   * For a worker that died or is being stopped: whether the job of `cell` can run
+   * elsewhere — it had not started (dropped here), or it had ended and its answer
+   * was lost with the worker. False for the job the worker was running.
+   */
+  reclaim(cell: number): boolean {
+    return this.drop(cell) || Atomics.load(this.#cells, cell) === GATE.ended;
+  }
+
+  /** The worker answered a job: it has its cells. */
+  answered(): void {
+    this.#known = true;
+  }
+
+  /** The worker skipped a dropped job: its cell is free again. */
+  skipped(cell: number): void {
+    this.#skipping.delete(cell);
+  }
+
+  #freeCell(inUse: readonly (number | undefined)[]): number {
+    for (let cell = 0; cell < MAX_JOBS_ON_A_WORKER; cell++) {
+      if (!inUse.includes(cell) && !this.#skipping.has(cell)) return cell;
+    }
+    throw new Error('parapool: no free gate cell (a bug: please report it)');
+  }
+}
+
+/** This worker's gate cells (from the first job that carried them). */
+let gateCells: Int32Array | undefined;
+/** The job this thread runs while it is asynchronous: a job ahead starts after it. */
+let running: Promise<JobResult> | undefined;
+
+const SKIPPED: JobResult = Object.freeze({ values: [], skipped: true });
+
+/**
+ * The worker's side: runs `job` (which carries a gate cell) with `run` once the
+ * jobs before it have ended — one at a time, in order — and only if the caller
+ * has not dropped it first (then it answers `skipped`). Marks the cell ended
+ * when the outcome is ready.
+ */
+export function runInTurn(
+  job: Job & { readonly gate: number },
+  run: (job: Job) => Promise<JobResult> | JobResult,
+): Promise<JobResult> | JobResult {
+  if (job.gateCells) gateCells = job.gateCells;
+  const cell = job.gate;
+  const start = (): Promise<JobResult> | JobResult => {
+    if (!claim(cell)) return SKIPPED;
+    const result = run(job);
+    return result instanceof Promise ? result.then((r) => ended(cell, r)) : ended(cell, result);
+  };
+  const result = running ? running.then(start) : start();
+  if (result instanceof Promise) {
+    running = result;
+    void result.then(() => {
+      if (running === result) running = undefined;
+    });
+  }
+  return result;
+}
+
+/** Flips the job's gate cell from waiting to started: false if the caller dropped the job first. */
+function claim(cell: number): boolean {
+  if (!gateCells) return true;
+  return Atomics.compareExchange(gateCells, cell, GATE.waiting, GATE.started) === GATE.waiting;
+}
+
+/** Marks the job's gate cell ended: its outcome is ready, and goes back with `result`. */
+function ended(cell: number, result: JobResult): JobResult {
+  if (gateCells) Atomics.store(gateCells, cell, GATE.ended);
+  return result;
+}

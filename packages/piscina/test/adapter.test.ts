@@ -1,0 +1,10 @@
+import { describeAdapter } from '@parapool/conformance';
+import * as adapter from '../dist/index.js';
+
+describeAdapter({
+  name: 'piscina',
+  package: '@parapool/piscina',
+  module: adapter,
+  Backend: adapter.PiscinaBackend,
+  lazyLibrary: { library: 'piscina', loadedPath: '/piscina/dist/' },
+});

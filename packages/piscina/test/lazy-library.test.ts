@@ -1,3 +1,0 @@
-import { describeLazyLibrary } from '@parapool/conformance';
-
-describeLazyLibrary('@parapool/piscina', 'piscina', '/piscina/dist/');

@@ -1,4 +1,0 @@
-import { describePackedTransfer } from '@parapool/conformance';
-import { PiscinaBackend } from '../dist/index.js';
-
-describePackedTransfer('piscina', (options) => new PiscinaBackend(options));

@@ -1,0 +1,11 @@
+import { describeAdapter } from '@parapool/conformance';
+import * as adapter from '../dist/index.js';
+
+describeAdapter({
+  name: 'poolifier',
+  package: '@parapool/poolifier',
+  module: adapter,
+  Backend: adapter.PoolifierBackend,
+  // poolifier's other pool: FixedClusterPool, one OS process per worker.
+  variants: { "workerType: 'cluster'": { workerType: 'cluster' } },
+});

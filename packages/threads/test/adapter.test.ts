@@ -1,0 +1,4 @@
+import { describeAdapter } from '@parapool/conformance';
+import * as adapter from '../dist/index.js';
+
+describeAdapter({ name: 'threads', package: '@parapool/threads', module: adapter, Backend: adapter.ThreadsBackend });

@@ -1,0 +1,10 @@
+import { describeAdapter } from '@parapool/conformance';
+import * as adapter from '../dist/index.js';
+
+describeAdapter({
+  name: 'tinypool',
+  package: '@parapool/tinypool',
+  module: adapter,
+  Backend: adapter.TinypoolBackend,
+  variants: { "runtime: 'child_process'": { runtime: 'child_process' } },
+});

@@ -1,3 +1,0 @@
-import { describeLazyLibrary } from '@parapool/conformance';
-
-describeLazyLibrary('@parapool/workerpool', 'workerpool', '/workerpool/src/');

@@ -1,4 +1,0 @@
-import { describeAdapterExports } from '@parapool/conformance';
-import * as adapter from '../dist/index.js';
-
-describeAdapterExports('@parapool/__name__', adapter);
