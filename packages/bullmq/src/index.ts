@@ -6,7 +6,7 @@ import type { EventEmitter } from 'node:events';
 import { cpuCount, type Pool, type PoolEvents, type PoolOptions } from '@parapool/core';
 import { BasePool, toTaskRef } from '@parapool/core/adapter';
 import type { RedisOptions } from 'ioredis';
-import { BullmqBackend, type BullmqEvents, taskKey } from './caller/backend.js';
+import { BullmqBackend, type BullmqBackendSettings, type BullmqEvents, taskKey } from './caller/backend.js';
 import { TaskNamer } from './caller/task-names.js';
 import type { HostInfo } from './shared/announcements.js';
 import { nearestPackageRoot } from './shared/module-files.js';
@@ -97,6 +97,33 @@ function positive(name: string, value: unknown, fallback: number, min = 1): numb
   return value;
 }
 
+/** The core's pool over a BullmqBackend, plus `ready()`, `hosts()` and the backend's events. */
+class BullmqBasePool extends BasePool {
+  readonly #backend: BullmqBackend;
+
+  constructor(options: PoolOptions, settings: BullmqBackendSettings) {
+    const made: { backend?: BullmqBackend } = {};
+    // BasePool reads `processes` from the backend: without a fixed one, it follows the hosts.
+    super(options, (resolved) => {
+      made.backend = new BullmqBackend(resolved, settings);
+      return made.backend;
+    });
+    if (!made.backend) throw new Error('BasePool did not make its backend');
+    this.#backend = made.backend;
+    // The backend's events are this pool's own besides the core's (BullmqPoolEvents).
+    const events = this as EventEmitter;
+    this.#backend.attach((name, ...args) => events.listenerCount(name) > 0 && events.emit(name, ...args));
+  }
+
+  ready(): Promise<void> {
+    return this.#backend.ready();
+  }
+
+  hosts(): readonly HostInfo[] {
+    return this.#backend.hosts();
+  }
+}
+
 /** The keys of the tasks of the `idempotent` option, checked. */
 function idempotentTasks(tasks: unknown): Set<string> {
   if (tasks === undefined) return new Set();
@@ -165,14 +192,5 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
     maxHostLosses: positive('maxHostLosses', maxHostLosses, 1, 0),
     idempotent: idempotentTasks(idempotent),
   };
-  let backend: BullmqBackend | undefined;
-  const pool = new BasePool(poolOptions, (resolved) => {
-    backend = new BullmqBackend(resolved, settings);
-    return backend;
-  });
-  // BasePool reads `processes` from the backend: without a fixed one, it follows the hosts.
-  const live = backend as BullmqBackend;
-  const emitter = pool as unknown as EventEmitter;
-  live.attach((name, ...args) => emitter.listenerCount(name) > 0 && emitter.emit(name, ...args));
-  return Object.assign(pool, { ready: () => live.ready(), hosts: () => live.hosts() }) as unknown as BullmqPool;
+  return new BullmqBasePool(poolOptions, settings) as unknown as BullmqPool;
 }

@@ -110,6 +110,8 @@ function spawned(child: ChildProcess, what: string): Promise<void> {
 function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // A cluster that does not keep the program alive still does while it stops (else the program could end mid-stop).
+  child.ref();
   child.kill(signal);
   return exited;
 }

@@ -126,6 +126,25 @@ describe('long waits say so early', () => {
     expect(event.message).toMatch(new RegExp(`127\\.0\\.0\\.1:${port}.*ECONNREFUSED`));
   });
 
+  it('a chunk waiting for a free host: a waiting event (reason chunk) while the one slot is busy', async () => {
+    const queue = newQueue();
+    await host(queue);
+    // hostTimeout 4 s: a waiting chunk is said after a quarter of it (and only once it was checked, after 3 s).
+    const p = createPool({ connection: redis, queue, root: CALLER_ROOT, processes: 2, hostTimeout: 4000 });
+    pools.push(p);
+    const said = new Promise<WaitingEvent>((resolve) => p.once('waiting', resolve));
+    const dir = tempDir();
+    const mapped = p.starmap(faultTasks.gatedSquare, [[dir, 0] as [string, number], [dir, 1] as [string, number]], {
+      chunksize: 1,
+    });
+    mapped.catch(() => {});
+    const event = await said;
+    expect(event.reason).toBe('chunk');
+    expect(event.message).toMatch(/a chunk has waited \d+ s in queue '.*' for a free host \(1 host\(s\), 1 slot\(s\)/);
+    writeFileSync(join(dir, 'gate'), '');
+    expect((await mapped).map((r) => r.square)).toEqual([0, 1]);
+  });
+
   it('a program that listens to nothing gets one line on stderr', async () => {
     const script = join(CALLER_ROOT, 'test', 'fixtures', 'waiting-caller.mjs');
     const child = spawn(process.execPath, [script, redis, newQueue(), CALLER_ROOT], {

@@ -83,6 +83,21 @@ describe('startLocalCluster', () => {
     expect(await gone(JSON.parse(stdout) as number[])).toBe(true);
   });
 
+  it('with keepsProgramAlive: false, a program that awaits stop() sees it end (the stop keeps it alive)', async () => {
+    const script = [
+      "import { startLocalCluster } from '@parapool/bullmq/local-cluster';",
+      `const cluster = await startLocalCluster({ root: ${JSON.stringify(CALLER_ROOT)}, hosts: 1, keepsProgramAlive: false });`,
+      'await cluster.stop();',
+      "console.log('stopped');",
+    ].join('\n');
+    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: CALLER_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(stdout.trim()).toBe('stopped');
+  });
+
   it('bad options are errors that say what to pass', async () => {
     // @ts-expect-error root is required
     await expect(startLocalCluster({})).rejects.toThrow(/needs \{ root \}/);
