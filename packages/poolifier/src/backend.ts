@@ -162,5 +162,11 @@ export class PoolifierBackend extends defineAdapter({
   // Threads move buffers both ways (the worker entry posts results with a transfer list) and hold jobs
   // ahead (with its task queue off, poolifier posts a task to its busy worker at once).
   capabilities: ({ cluster }) => ({ separateProcesses: cluster, jobsAhead: !cluster }),
+  // On Deno, once one of its thread workers has exited (process.exit() in a task, a crash), a poolifier
+  // thread pool keeps the program alive after join(): the program never ends. Its cluster workers do not.
+  refuses: ({ cluster }, runtime) =>
+    runtime.name === 'deno' && !cluster
+      ? "a poolifier thread pool keeps a Deno program alive for ever once one of its workers has exited (a crash, process.exit() in a task). Use poolifier's cluster workers (poolifier: { workerType: 'cluster' }), or @parapool/piscina for threads."
+      : undefined,
   spawn,
 }) {}
