@@ -101,6 +101,9 @@ function removeSent(list: Sent[], sent: Sent): void {
 
 const NO_TRANSFER: readonly ArrayBuffer[] = Object.freeze([]);
 
+/** How much longer the caller waits for a job on a worker that has not said it is up (its start-up is not the task's time). */
+const STARTUP_ALLOWANCE_MS = 10_000;
+
 /** A WorkerCrashedError for a worker that died of `error` (an uncaught exception, out of memory...). */
 export function crashError(error: unknown): WorkerCrashedError {
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'it failed with a non-Error value';
@@ -393,13 +396,23 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     const { job } = sent.pending;
     const ms = jobDeadline(job, jobLength(job), this.#grace);
     if (ms === undefined) return;
-    slot.watch = setTimeout(() => {
+    const since = performance.now();
+    const fire = () => {
       slot.watch = undefined;
       if (slot.head !== sent || slot.retired) return;
+      // A worker not known to be up yet (one that cannot say when it is), or on its first job (loading
+      // the task's module, running the initializer), may still be starting: that is not the task's
+      // time. It gets STARTUP_ALLOWANCE_MS more before it is judged stuck.
+      if ((!slot.ready || slot.jobs === 0) && performance.now() - since < ms + STARTUP_ALLOWANCE_MS) {
+        slot.watch = setTimeout(fire, Math.min(ms, 1000));
+        slot.watch.unref();
+        return;
+      }
       this.#settle(sent.pending, timeoutError(taskLabel(job.task), 0, job.timeout as number));
       this.#retire(slot, 'timeout');
       this.#pump();
-    }, ms);
+    };
+    slot.watch = setTimeout(fire, ms);
     slot.watch.unref();
   }
 
