@@ -13,7 +13,7 @@ import type { PoolInsights } from './insights.js';
 import { JobQueue } from './job-queue.js';
 import { LazyCall, refuseSyncIteration } from './lazy-call.js';
 import { type CallHost, runMap, type Settle, type Terms } from './map-call.js';
-import { COUNTS, checkCount, resolveOptions, toArgsArray, toItems } from './options.js';
+import { COUNTS, checkCount, MAX_MS, resolveOptions, toArgsArray, toItems } from './options.js';
 import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from './types.js';
 
 type State = 'running' | 'closed' | 'terminated';
@@ -253,7 +253,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
   #termsOf(options: CallOptions): Terms {
     if (options.timeout === undefined && options.retries === undefined) return this.#terms;
     return {
-      timeout: checkCount('timeout', options.timeout, 1, COUNTS.timeout) ?? this.#terms.timeout,
+      timeout: checkCount('timeout', options.timeout, 1, COUNTS.timeout, MAX_MS) ?? this.#terms.timeout,
       retries: checkCount('retries', options.retries, 0, COUNTS.retries) ?? this.#terms.retries,
     };
   }

@@ -33,13 +33,18 @@ export interface ResolvedOptions {
  * `min`, or a TypeError (not a number) / RangeError names the option and what
  * it got. `what` says what the option is, for the message.
  */
-export function checkCount(name: string, value: unknown, min: 0 | 1, what: string): number | undefined {
+export function checkCount(name: string, value: unknown, min: 0 | 1, what: string, max?: number): number | undefined {
   if (value === undefined || value === null) return undefined;
-  const want = `${name} must be an integer ≥ ${min} (${what})`;
+  const want = `${name} must be an integer ≥ ${min}${max === undefined ? '' : ` and ≤ ${max}`} (${what})`;
   if (typeof value !== 'number') throw new TypeError(`${want}; got ${describeValue(value)}`);
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`${want}; got ${describeValue(value)}`);
+  if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new RangeError(`${want}; got ${describeValue(value)}`);
+  }
   return value;
 }
+
+/** The longest timeout and grace period (ms): the longest delay a Node timer takes, about 24.8 days. */
+export const MAX_MS = 2 ** 31 - 1;
 
 /** What each counting option means, for its error message. */
 export const COUNTS = {
@@ -96,9 +101,9 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedOption
     throw new TypeError('initargs was given without an initializer');
   }
   const maxmemoryperchild = checkCount('maxmemoryperchild', options.maxmemoryperchild, 1, COUNTS.maxmemoryperchild);
-  const timeout = checkCount('timeout', options.timeout, 1, COUNTS.timeout);
+  const timeout = checkCount('timeout', options.timeout, 1, COUNTS.timeout, MAX_MS);
   const retries = checkCount('retries', options.retries, 0, COUNTS.retries) ?? 0;
-  const grace = checkCount('grace', options.grace, 0, COUNTS.grace);
+  const grace = checkCount('grace', options.grace, 0, COUNTS.grace, MAX_MS);
   return { processes, maxtasksperchild: max ?? undefined, maxmemoryperchild, timeout, retries, grace, initializer };
 }
 

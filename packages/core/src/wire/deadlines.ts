@@ -49,8 +49,11 @@ export function lingeringOn(clock: Int32Array): number {
  */
 export function jobDeadline(job: Job, items: number, grace: number): number | undefined {
   if (job.timeout === undefined) return undefined;
-  return Math.max(1, items) * job.timeout + grace;
+  return Math.min(MAX_TIMER_MS, Math.max(1, items) * job.timeout + grace);
 }
+
+/** The longest delay a Node timer takes (a longer one fires at once, with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The TaskTimeoutError of item `index` of `job` (index in the job; the core makes it the call's). */
 export function timeoutError(label: string, index: number, timeout: number): TaskTimeoutError {
