@@ -30,8 +30,13 @@ export function retriesFeature(ctx: SuiteContext): void {
       const crashing = pool.apply(tasks.exitOnce, [once, 4]);
       expect(await Promise.all(calls)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(await crashing).toBe('second run');
-      // Each finished call ran once.
-      for (let i = 0; i < 6; i++) expect(readFileSync(join(dir, `run-${i}`), 'utf8')).toBe('x');
+      // Each finished call ran once (with jobsAhead, a call the dying worker had ended, whose answer died
+      // with it, runs again elsewhere: its result was never heard).
+      for (let i = 0; i < 6; i++) {
+        const runs = readFileSync(join(dir, `run-${i}`), 'utf8');
+        if (ctx.capabilities.jobsAhead) expect(['x', 'xx']).toContain(runs);
+        else expect(runs).toBe('x');
+      }
       const values = await pool.starmap(
         tasks.exitOnce,
         [0, 1, 2].map(() => [ctx.tempDir(), 4] as [string, number]),

@@ -343,21 +343,27 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
   };
   const late = (start: number) => timeout !== undefined && performance.now() - start > timeout;
   const waiting: Waiting[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = timeout !== undefined ? performance.now() : 0;
-    const scope = shared ?? new CallScope(jobScope);
-    let value: unknown;
-    try {
-      value = async ? runCallAs(scope, () => call(i)) : runAs(scope, () => call(i));
-    } catch (error) {
-      fail(i, late(start) ? timeoutError(label, i, timeout as number) : error);
-      continue;
+  if (shared && timeout !== undefined) {
+    // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
+    // call is the start of the next), numbers written straight into the Float64Array that travels.
+    const outcome = runAs(shared, () => timedSync(call, n, timeout, label, fail, values, waiting, shared));
+    if (outcome) return outcome;
+  } else
+    for (let i = 0; i < n; i++) {
+      const start = timeout !== undefined ? performance.now() : 0;
+      const scope = shared ?? new CallScope(jobScope);
+      let value: unknown;
+      try {
+        value = async ? runCallAs(scope, () => call(i)) : runAs(scope, () => call(i));
+      } catch (error) {
+        fail(i, late(start) ? timeoutError(label, i, timeout as number) : error);
+        continue;
+      }
+      if (isThenable(value)) {
+        waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
+      } else if (late(start)) fail(i, timeoutError(label, i, timeout as number));
+      else values[i] = value;
     }
-    if (isThenable(value)) {
-      waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
-    } else if (late(start)) fail(i, timeoutError(label, i, timeout as number));
-    else values[i] = value;
-  }
   const finish = (lingering: number): JobResult => {
     if (failures.length === 0) return { values: packNumbers(values) };
     failures.sort((a, b) => a.index - b.index);
@@ -420,6 +426,59 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
     };
     arm();
   });
+}
+
+/**
+ * The calls of a synchronous task with a timeout, in order: each is timed by one
+ * clock reading after it. While every value is a number and none is late, they go
+ * into a Float64Array, returned as the job's result when all were; otherwise the
+ * values, failures and calls that returned promises are left in `values`, through
+ * `fail` and in `waiting`, and it returns undefined.
+ */
+function timedSync(
+  call: (i: number) => unknown,
+  n: number,
+  timeout: number,
+  label: string,
+  fail: (index: number, error: unknown) => void,
+  values: unknown[],
+  waiting: Waiting[],
+  scope: CallScope,
+): JobResult | undefined {
+  const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
+  let numbers = out !== undefined;
+  let start = performance.now();
+  for (let i = 0; i < n; i++) {
+    let value: unknown;
+    let thrown: { error: unknown } | undefined;
+    try {
+      value = call(i);
+    } catch (error) {
+      thrown = { error };
+    }
+    const end = performance.now();
+    if (end - start > timeout) {
+      if (numbers) numbers = spill(out as Float64Array, i, values);
+      fail(i, timeoutError(label, i, timeout));
+    } else if (thrown) {
+      if (numbers) numbers = spill(out as Float64Array, i, values);
+      fail(i, thrown.error);
+    } else if (numbers && typeof value === 'number') (out as Float64Array)[i] = value;
+    else {
+      if (numbers) numbers = spill(out as Float64Array, i, values);
+      if (isThenable(value)) {
+        waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
+      } else values[i] = value;
+    }
+    start = end;
+  }
+  return numbers ? { values: out as Float64Array } : undefined;
+}
+
+/** Copies the first `count` numbers of `out` into `values`: from here on, values go there. Returns false. */
+function spill(out: Float64Array, count: number, values: unknown[]): false {
+  for (let i = 0; i < count; i++) values[i] = out[i];
+  return false;
 }
 
 /** The job's result, with the worker's heap after it (MB), for `maxmemoryperchild`. */
