@@ -21,6 +21,14 @@ export class PoolTerminatedError extends ParapoolError {
   }
 }
 
+/**
+ * `createPool` of a backend that does not work on this runtime (or not with
+ * these options): the message names the runtime and what to use instead.
+ */
+export class UnsupportedRuntimeError extends ParapoolError {
+  override name = 'UnsupportedRuntimeError';
+}
+
 /** The worker running this job died (exited, crashed, was killed or ran out of memory). */
 export class WorkerCrashedError extends ParapoolError {
   override name = 'WorkerCrashedError';

@@ -26,6 +26,7 @@ export {
   TaskResolutionError,
   TaskTimeoutError,
   TimeoutError,
+  UnsupportedRuntimeError,
   WorkerCrashedError,
   WorkerStartupError,
 } from './errors.js';

@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
-import { WorkerCrashedError } from '../errors.js';
+import { CloneError, WorkerCrashedError } from '../errors.js';
 import type { JobMessage, WorkerMessage } from '../wire/channel.js';
 import { serializeError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { jobLength } from '../wire/packing.js';
+import { processChannelRefusal } from '../wire/process-channel.js';
 import type { Crashed } from './adapter.js';
 import { crashError, type SlotWorker } from './worker-slots.js';
 
@@ -50,7 +51,7 @@ function channel(post: (message: JobMessage, transfer: readonly ArrayBuffer[]) =
         // The arguments could not be serialized; the worker never saw the job.
         // (A process's 'json' serialization throws a TypeError: still a clone error, not a crash.)
         sent.delete(id);
-        reject(toCloneError(error, 'argument'));
+        reject(error instanceof CloneError ? error : toCloneError(error, 'argument', job));
       }
     });
   return {
@@ -99,7 +100,12 @@ function threadWorker(worker: Worker, crashed: Crashed): SlotWorker {
 }
 
 function processWorker(child: ChildProcess, crashed: Crashed): SlotWorker {
-  const link = channel((message) => child.send(message));
+  const link = channel((message) => {
+    // Bun's and Deno's IPC channels get a value Node's refuses wrong: refused before it is sent.
+    const refused = processChannelRefusal(message.job);
+    if (refused) throw refused;
+    child.send(message);
+  });
   child.on('message', link.receive);
   const exited = new Promise<void>((resolve) => {
     const died = (exitCode: number | null, signal: NodeJS.Signals | null, error?: Error) => {

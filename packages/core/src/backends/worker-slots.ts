@@ -511,7 +511,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#ended(slot);
     } else removeSent(slot.ahead, sent);
     if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
-    this.#settle(sent.pending, refused ? error : toCloneError(error, 'argument'));
+    this.#settle(sent.pending, refused ? error : toCloneError(error, 'argument', sent.pending.job));
     this.#pump();
   }
 

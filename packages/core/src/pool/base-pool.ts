@@ -15,6 +15,7 @@ import { LazyCall, refuseSyncIteration } from './lazy-call.js';
 import { type CallHost, runMap, type Settle, type Terms } from './map-call.js';
 import { COUNTS, checkCount, MAX_MS, resolveOptions, toArgsArray, toItems } from './options.js';
 import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from './types.js';
+import { endUnreadCalls, endUnreadOnEmptyLoop, UNREAD_REASON } from './unread-iterators.js';
 
 type State = 'running' | 'closed' | 'terminated';
 
@@ -199,10 +200,14 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     if (this.#state === 'running') {
       return Promise.reject(new PoolStateError('join() needs close() or terminate() first: the pool is still running'));
     }
-    this.#stopping ??= this.#whenIdle().then(async () => {
-      await this.#queue.idle();
-      await this.#backend.close();
-    });
+    if (!this.#stopping) {
+      const unwatch = endUnreadOnEmptyLoop(this.#calls); // an imap nobody reads must not end the program silently
+      this.#stopping = this.#whenIdle().then(async () => {
+        unwatch();
+        await this.#queue.idle();
+        await this.#backend.close();
+      });
+    }
     return this.#stopping;
   }
 
@@ -219,6 +224,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
 
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#state === 'running') this.close();
+    endUnreadCalls(this.#calls, UNREAD_REASON.dispose); // as Python's `with` terminates: nobody reads them after the scope
     await this.join();
   }
 

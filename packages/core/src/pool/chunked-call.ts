@@ -38,6 +38,12 @@ export interface ChunkedCallOptions {
   readonly retries?: number;
   /** Called once when the call fails (abort, terminate, fail-fast, a throwing onProgress). */
   readonly onFail: (error: Error) => void;
+  /**
+   * A call its consumer reads at its own pace (`imap`): asked to end because
+   * nobody will read it (`reason` says why). Returns what it dropped, to warn
+   * of, or undefined if nothing was left unread.
+   */
+  readonly onUnread?: (reason: string) => string | undefined;
 }
 
 /**
@@ -175,6 +181,14 @@ export class ChunkedCall {
   stop(): void {
     if (this.#ended) return;
     this.#end(new Error('The call was stopped by its consumer'), false);
+  }
+
+  /**
+   * For a call read at its consumer's pace: ends it if it was left unread,
+   * and says what was dropped (see {@link ChunkedCallOptions.onUnread}).
+   */
+  endUnread(reason: string): string | undefined {
+    return this.#ended ? undefined : this.#options.onUnread?.(reason);
   }
 
   /** Ends a call that completed. */

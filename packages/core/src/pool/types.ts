@@ -13,7 +13,7 @@ export type Task<F extends TaskFunction = TaskFunction> = F;
 
 /** Options every pool accepts. */
 export interface PoolOptions {
-  /** Number of workers. Default: `cpuCount()` (`os.availableParallelism()`). */
+  /** Number of workers. Default: `cpuCount()` (the CPUs this process may use: affinity and container CPU quota). */
   processes?: number;
   /** Runs once in each worker before its first task. */
   initializer?: TaskFunction;

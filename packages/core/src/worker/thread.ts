@@ -3,6 +3,7 @@ import type { Job, JobResult, JobRun } from '../wire/job.js';
 import { runInTurn } from '../wire/jobs-ahead.js';
 import { resultTransferList } from '../wire/transfer.js';
 import { setThreadWorker } from './context.js';
+import { watchParent } from './parent-watch.js';
 import { WorkerRuntime } from './runtime.js';
 
 let runtime: WorkerRuntime | undefined;
@@ -13,6 +14,7 @@ export function threadRuntime(): WorkerRuntime {
     runtime = new WorkerRuntime({ idPrefix: 'worker' });
     (runtime.info as { threadId: number }).threadId = threadId;
     setThreadWorker(runtime.info);
+    if (isMainThread) watchParent(); // a worker process: it must not outlive its parent, even stuck in a task
   }
   return runtime;
 }
