@@ -11,6 +11,9 @@ import { imapFeature } from './features/imap.js';
 import { insightsFeature } from './features/insights.js';
 import { lifecycleFeature } from './features/lifecycle.js';
 import { mapFeature } from './features/map.js';
+import { memoryFeature } from './features/memory.js';
+import { retriesFeature } from './features/retries.js';
+import { timeoutsFeature } from './features/timeouts.js';
 import { transferFeature } from './features/transfer.js';
 import { registeredClassCallsFeature, valuesFeature } from './features/values.js';
 import { workersFeature } from './features/workers.js';
@@ -29,6 +32,9 @@ export const features = {
   lifecycle: lifecycleFeature,
   workers: workersFeature,
   insights: insightsFeature,
+  timeouts: timeoutsFeature,
+  retries: retriesFeature,
+  memory: memoryFeature,
 } as const;
 
 /**

@@ -63,6 +63,30 @@ export class WorkerStartupError extends WorkerCrashedError {
   }
 }
 
+/**
+ * A task call (one item of a map, one apply) ran longer than its `timeout`. It
+ * fails its call as a thrown error would; its `taskSignal()` was aborted with
+ * this error, and its worker is replaced if the task has not returned within
+ * the grace period after that.
+ */
+export class TaskTimeoutError extends ParapoolError {
+  override name = 'TaskTimeoutError';
+  /** The task's label: its name, or `inline` for an inline function. */
+  readonly task: string;
+  /** The item's index in its call (0 for an apply). */
+  readonly index: number;
+  /** The timeout it ran past, in milliseconds. */
+  readonly timeout: number;
+  constructor(details: { task: string; index: number; timeout: number; method?: string }) {
+    super(
+      `${details.method ? `${details.method} ` : ''}${details.task} item ${details.index} ran longer than its timeout of ${details.timeout} ms: its taskSignal() was aborted. Pass the signal on (fetch(url, { signal: taskSignal() })) or check it in long loops, or raise \`timeout\`.`,
+    );
+    this.task = details.task;
+    this.index = details.index;
+    this.timeout = details.timeout;
+  }
+}
+
 /** `AsyncResult.get(timeoutMs)` ran out of time. The work itself goes on. */
 export class TimeoutError extends ParapoolError {
   override name = 'TimeoutError';

@@ -7,6 +7,7 @@
 
 export type { CloneCheckOptions } from './wire/cloneable.js';
 export { ensureCloneable } from './wire/cloneable.js';
+export { taskSignal } from './wire/deadlines.js';
 export type { SerializedError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';
 export { jobLength } from './wire/packing.js';

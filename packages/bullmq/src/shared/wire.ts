@@ -45,6 +45,9 @@ export interface ChunkBody {
   /** The caller pool's size: a host runs at most this many of its chunks at once. */
   readonly processes: number;
   readonly maxtasksperchild: number | undefined;
+  /** The caller pool's `maxmemoryperchild` and `grace`, for the local workers (absent from older callers). */
+  readonly maxmemoryperchild?: number | undefined;
+  readonly grace?: number | undefined;
 }
 
 /** A BullMQ job's data (BullMQ stores it as JSON). */

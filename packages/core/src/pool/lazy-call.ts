@@ -6,7 +6,7 @@ import { packNumbers } from '../wire/packing.js';
 import { AdaptiveChunks } from './adaptive-chunks.js';
 import { ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
-import type { CallHost } from './map-call.js';
+import type { CallHost, Terms } from './map-call.js';
 import type { ProgressOption } from './progress-bar.js';
 import type { Progress } from './types.js';
 
@@ -20,6 +20,8 @@ export interface LazyCallOptions {
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: Progress) => void) | undefined;
   readonly progress: ProgressOption;
+  /** What the call asks of each task call (timeout, retries). */
+  readonly terms: Terms;
 }
 
 /** A chunk's outcome: its values (those before the failing item, if one failed) and the error. */
@@ -91,6 +93,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
       onProgress: options.onProgress,
       progress: options.progress,
       label: `${options.method} ${taskLabel(ref)}`,
+      retries: options.terms.retries,
       onFail: (error) => this.#failed(error),
       onUnread: (reason) => this.#endUnread(reason),
     });
@@ -295,7 +298,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
     const offset = this.#itemsRead;
     this.#itemsRead += items.length;
     this.#call.send(
-      this.#host.job(this.#ref, packNumbers(items), false),
+      this.#host.job(this.#ref, packNumbers(items), false, this.#options.terms),
       (result, roundTripMs) => {
         if (this.#adaptive && result.ran) this.#adaptive.observe(items.length, result.ran.ms, roundTripMs);
         const failure = firstFailure(result);

@@ -25,16 +25,16 @@ export function threadRuntime(): WorkerRuntime {
  * runs the items (async items of one chunk concurrently) and returns per-item
  * outcomes with errors serialized. Never rejects.
  */
-export function runJob(job: Job): Promise<JobResult> | JobResult {
-  if (job.gate === undefined) return timedRun(threadRuntime(), job);
+export function runJob(job: Job, signal?: AbortSignal): Promise<JobResult> | JobResult {
+  if (job.gate === undefined) return timedRun(threadRuntime(), job, signal);
   // A worker that holds jobs ahead runs them one at a time, in order, each only if the caller has not dropped it.
-  return runInTurn(job as Job & { gate: number }, (next) => timedRun(threadRuntime(), next));
+  return runInTurn(job as Job & { gate: number }, (next) => timedRun(threadRuntime(), next, signal));
 }
 
 /** Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights). */
-export function timedRun(runtime: WorkerRuntime, job: Job): Promise<JobResult> | JobResult {
+export function timedRun(runtime: WorkerRuntime, job: Job, signal?: AbortSignal): Promise<JobResult> | JobResult {
   const start = performance.now();
-  const result = runtime.runJob(job);
+  const result = runtime.runJob(job, signal);
   const { id, pid, threadId } = runtime.info;
   const stamp = (r: JobResult): JobResult => {
     (r as { ran?: JobRun }).ran = { ms: performance.now() - start, worker: { id, pid, threadId } };
