@@ -15,4 +15,4 @@ export { type TransferableValue, transfer } from './wire/transfer.js';
 export { serveChannel } from './worker/channel.js';
 export { currentWorker, type WorkerInfo } from './worker/context.js';
 export { WorkerRuntime } from './worker/runtime.js';
-export { resultTransfers, runJob, threadRuntime } from './worker/thread.js';
+export { answerJob, type JobAnswer, resultTransfers, runJob, threadRuntime } from './worker/thread.js';

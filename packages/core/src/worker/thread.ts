@@ -1,4 +1,5 @@
 import { isMainThread, threadId } from 'node:worker_threads';
+import { ensureCloneable } from '../wire/cloneable.js';
 import type { Job, JobResult, JobRun } from '../wire/job.js';
 import { runInTurn } from '../wire/jobs-ahead.js';
 import { resultTransferList } from '../wire/transfer.js';
@@ -61,4 +62,31 @@ const NONE: readonly ArrayBuffer[] = Object.freeze([]);
  */
 export function resultTransfers(result: JobResult): readonly ArrayBuffer[] {
   return isMainThread ? NONE : resultTransferList(result);
+}
+
+/** A job's answer as a library's worker entry hands it back: the result, and the buffers to move with it. */
+export interface JobAnswer {
+  readonly result: JobResult;
+  /** Empty when nothing is to be moved (always, in a worker process). */
+  readonly transfer: readonly ArrayBuffer[];
+}
+
+/**
+ * What a worker entry over a pool library does with a job: runs it
+ * ({@link runJob}), makes sure the library can post the result (values that
+ * cannot be cloned become those items' CloneError failures, instead of an error
+ * inside the library the caller cannot read), and lists the buffers to move
+ * back ({@link resultTransfers}).
+ *
+ * @example
+ * ```ts
+ * expose(async (job: Job) => {
+ *   const { result, transfer } = await answerJob(job);
+ *   return transfer.length > 0 ? Transfer(result, transfer) : result;
+ * });
+ * ```
+ */
+export async function answerJob(job: Job): Promise<JobAnswer> {
+  const result = ensureCloneable(await runJob(job));
+  return { result, transfer: resultTransfers(result) };
 }
