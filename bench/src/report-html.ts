@@ -109,7 +109,7 @@ export async function renderReport(results: BenchResults): Promise<string> {
         .join('\n')}</ul>`
     : '';
   const recommendations = `<h2>Which backend for which work</h2>
-<p>Drawn from this run's figures. A backend is named only when its interval lies clear of every other's; a figure outside what the machine allows (a speedup above the processes or cores, a time below the hand-written limit, a negative overhead) is noise and never a recommendation.</p>
+<p>On ${escapeHtml(m.runtime ?? `node ${m.node}`)}, ${m.availableParallelism} cores (load average ${escapeHtml(String(m.loadAverage[0] ?? '?'))} at the start)${results.options.quick ? ', a --quick run' : ''}, ${escapeHtml(results.date.slice(0, 10))}. Drawn from this run's figures. A backend is named only when its interval lies clear of every other's; a figure outside what the machine allows (a speedup above the processes or cores, a time below the hand-written limit, a negative overhead) is noise and never a recommendation.</p>
 ${results.recommendations.length ? `<dl>${results.recommendations.map((r) => `<dt>${escapeHtml(r.title)}</dt><dd>${escapeHtml(r.text)}</dd>`).join('\n')}</dl>` : '<p>No recommendation: the workloads it rests on did not run.</p>'}`;
   const noisy = results.workloads.flatMap((w) => w.measurements.filter((x) => x.noise));
   const noise = noisy.length
@@ -141,13 +141,14 @@ figure { margin: 1rem 0; overflow-x: auto; }
 </head>
 <body>
 <h1>parapool bench</h1>
+${recommendations}
+<h2>How to read it</h2>
 <p>Every backend and reference on the same seeded inputs; every answer checked against the sequential one
 (${results.ok ? 'all answers right' : '<strong class="status-bad">some runs failed or gave wrong answers: see below</strong>'}).
-Each case runs until the interval of its median is within ± ${escapeHtml(String(Math.round(Number(roundsOf(results).precision) * 100)))}% of it (${escapeHtml(String(roundsOf(results).minRuns))} to ${escapeHtml(String(roundsOf(results).maxRuns))} timed runs after a warm-up)${results.options.quick ? ' (--quick: small sizes, the times are only indicative)' : ''}, runs interleaved across columns. The interval of a median is distribution-free (order statistics), at 95% from 6 runs ([min, max] with its own, lower, confidence below that).
+Each case runs until the interval of its median is within ± ${escapeHtml(String(Math.round(Number(roundsOf(results).precision) * 100)))}% of it (${escapeHtml(String(roundsOf(results).minRuns))} to ${escapeHtml(String(roundsOf(results).maxRuns))} timed runs after ${escapeHtml(String(roundsOf(results).warmup))} warm-up)${results.options.quick ? ' (--quick: small sizes, the times are only indicative)' : ''}, runs interleaved across columns. The interval of a median is distribution-free (order statistics), at 95% from 6 runs ([min, max] with its own, lower, confidence below that).
 “× limit” is the median divided by the hand-written limit's (bare <code>node:worker_threads</code>, or a bare <code>fork</code> for child-process, measured in the same run).
 “vs sequential” is the sequential median divided by this one (Python rows: against Python's own sequential loop).
 “overhead/item” is (median − sequential median ÷ parallelism) ÷ items.</p>
-${recommendations}
 ${failed}
 ${noise}
 <h2>Headline</h2>

