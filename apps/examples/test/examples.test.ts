@@ -41,7 +41,34 @@ const summary = (values: ArrayLike<number>, n = 10) => ({
   checksum: checksum(Array.from(values)),
 });
 
+/** The backends that refuse this runtime at createPool, with their message: their examples must say so and exit. */
+const refusals = new Map<string, string>();
+for (const backend of BACKENDS) {
+  const { createPool } = (await import(backend === 'inline' ? '@parapool/core' : `@parapool/${backend}`)) as {
+    createPool(options: { processes: number }): { terminate(): Promise<void> };
+  };
+  try {
+    await createPool({ processes: 1 }).terminate();
+  } catch (error) {
+    if ((error as Error).name !== 'UnsupportedRuntimeError') throw error;
+    refusals.set(backend, (error as Error).message);
+  }
+}
+
 describe.concurrent.each(BACKENDS)('examples on %s', (backend) => {
+  const refusal = refusals.get(backend);
+  if (refusal !== undefined) {
+    it(`refuses this runtime at createPool: ${refusal}`, async () => {
+      const failed = (await runExample('square', backend, '--n', '50').catch((error: unknown) => error)) as {
+        code?: unknown;
+        stderr?: string;
+      };
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain(`UnsupportedRuntimeError: ${refusal}`);
+    });
+    return;
+  }
+
   it('watch: insights count every item, recycling shows as events; stderr (piped) has the summary, no bar', async () => {
     const { reported, stdout, stderr } = await runExample('watch', backend, '--n', '100', '--recycle', '5');
     expect(stdout).toContain(`2 workers on ${backend}`);

@@ -186,8 +186,9 @@ describe('faults', () => {
     supervising = false;
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(error.message).toMatch(/lost \(its heartbeat stopped\) each of the 2 times it ran/);
-    // maxHostLosses 1 (the default): sent again once, so it ran twice, and never again.
-    expect(readFileSync(join(dir, 'attempts'), 'utf8')).toBe('xx');
+    // maxHostLosses 1 (the default): sent again once, and never again. (On a loaded machine a host's
+    // heartbeat can also lapse while it starts or runs, which counts as a loss too: so at most twice.)
+    expect(readFileSync(join(dir, 'attempts'), 'utf8')).toMatch(/^xx?$/);
     // The pool (and a host) serve on.
     await until(() => hosts.some((h) => h.child.exitCode === null && h.child.signalCode === null), 20_000);
     expect(await p.apply(faultTasks.identity, ['still serving'])).toBe('still serving');

@@ -1,8 +1,8 @@
 /** A host's life: what it announces, a graceful SIGTERM, handing chunks back, other local backends. */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rejectionOf, until } from '@parapool/conformance';
+import { isRunning, rejectionOf, until } from '@parapool/conformance';
 import { afterAll, afterEach, expect, inject, it } from 'vitest';
 import { type BullmqPool, createPool, WorkerCrashedError } from '../dist/index.js';
 import { FAST_RECOVERY, type HostProcess, startHost } from './support/hosts.js';
@@ -118,4 +118,25 @@ it('--backend child-process: chunks run in processes of their own; an exit fails
   expect(error).toBeInstanceOf(WorkerCrashedError);
   expect((error as WorkerCrashedError).exitCode).toBe(9);
   expect(await p.apply(faultTasks.identity, ['after'])).toBe('after');
+});
+
+it('--backend child-process: a host SIGKILLed while its workers spin in `for (;;);` leaves no orphan behind', async () => {
+  const queue = newQueue();
+  const h = await host(queue, { backend: 'child-process', concurrency: 2 });
+  const p = pool(queue, 2);
+  const dir = tempDir();
+  p.map(faultTasks.spinAndTell, [dir, dir], { chunksize: 1 }).catch(() => {});
+  const spinning = () => readdirSync(dir).filter((name) => name.startsWith('spin-'));
+  await until(() => spinning().length === 2, 30_000, "both of the host's workers to spin");
+  const workers = spinning().map((name) => Number(name.slice('spin-'.length)));
+  // The host's own local workers, not the host itself.
+  for (const pid of workers)
+    expect(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]).toBe(String(h.pid));
+  await h.kill('SIGKILL');
+  try {
+    // A bound against a hang, not a speed: they end within about 0.2 s of their parent.
+    await until(() => !workers.some(isRunning), 15_000, "the dead host's spinning workers to end");
+  } finally {
+    for (const pid of workers) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+  }
 });

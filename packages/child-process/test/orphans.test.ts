@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeOrphans } from '@parapool/conformance';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isRunning, until } from './helpers/children.js';
 
@@ -75,3 +76,6 @@ describe('no orphan processes', () => {
     TIMEOUT,
   );
 });
+
+// The shared check: idle workers, and workers stuck in `for (;;);` whose IPC channel's close they never hear.
+describeOrphans('child-process', new URL('../dist/index.js', import.meta.url));

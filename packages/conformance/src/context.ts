@@ -23,9 +23,12 @@ export interface SuiteContext {
 /** Number of workers the suite's pools use, unless a test says otherwise. */
 export const PROCESSES = 2;
 
-export function createContext(name: string, factory: PoolFactory): SuiteContext {
+export function createContext(
+  name: string,
+  factory: PoolFactory,
+  probe: Pool = factory({ processes: 1 }),
+): SuiteContext {
   // One probe pool tells the suite what the backend declares; it is stopped at once.
-  const probe = factory({ processes: 1 });
   const capabilities = probe.capabilities;
   probe.terminate().catch(() => {});
 

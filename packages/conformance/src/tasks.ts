@@ -4,7 +4,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentWorker, defineTasks, transfer } from '@parapool/core';
+import { currentWorker, defineTasks, taskSignal, transfer } from '@parapool/core';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -18,6 +18,8 @@ const initCounts = new Map<string, number>();
 /** The buffer `keepAndTransfer` last returned, still referenced here: detached once it was moved to the caller. */
 let kept: Float64Array | undefined;
 let initTag: unknown;
+/** What `allocate` keeps alive in this worker. */
+const retained: number[][] = [];
 
 function workerId(): string {
   const info = currentWorker();
@@ -211,6 +213,50 @@ export const tasks = defineTasks(import.meta.url, {
     }
     writeFileSync(join(dir, 'exiting'), '');
     process.exit(code);
+  },
+  /** Spins synchronously for `ms` (nothing in its worker runs meanwhile), then returns `value`. */
+  spin: (ms: number, value?: unknown) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      // spinning: the worker's thread can do nothing else
+    }
+    return value;
+  },
+  /**
+   * Writes `dir/started`, then waits `ms` or until its taskSignal() aborts: then writes the abort's
+   * reason's name to `dir/aborted` and rejects with it (a task that ends cleanly).
+   */
+  awaitSignal: async (dir: string, ms: number) => {
+    const signal = taskSignal();
+    writeFileSync(join(dir, 'started'), '');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        writeFileSync(join(dir, 'aborted'), String((signal.reason as Error | undefined)?.name));
+        reject(signal.reason);
+      });
+    });
+    return 'finished';
+  },
+  /** Writes `dir/started`, ignores its signal for `ms`, then writes `dir/ended` and returns 'late'. */
+  ignoreSignal: async (dir: string, ms: number) => {
+    writeFileSync(join(dir, 'started'), '');
+    await sleep(ms);
+    writeFileSync(join(dir, 'ended'), '');
+    return 'late';
+  },
+  /** The first run ends its worker abruptly with `code` (leaving `dir/exited`); a later run returns 'second run'. */
+  exitOnce: (dir: string, code: number) => {
+    const mark = join(dir, 'exited');
+    if (existsSync(mark)) return 'second run';
+    writeFileSync(mark, '');
+    process.exit(code);
+  },
+  /** Keeps about `mb` MB of numbers alive in this worker's heap; returns the worker's id. */
+  allocate: (mb: number) => {
+    retained.push(new Array<number>(Math.ceil((mb * 1024 * 1024) / 8)).fill(0.5));
+    return workerId();
   },
   /** Kills the worker with an exception thrown outside the task (from a timer). */
   throwFromTimer: async (message: string) => {

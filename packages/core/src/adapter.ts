@@ -34,6 +34,7 @@ export { crashError, WorkerSlots } from './backends/worker-slots.js';
 export { BasePool } from './pool/base-pool.js';
 export { checkPoolOptions } from './pool/options.js';
 export { type AdapterPoolOptions, poolFactory } from './pool/pool-factory.js';
+export { currentRuntime, type RuntimeInfo } from './runtime.js';
 export { settlesWithin } from './settles-within.js';
 export { taskLabel, toTaskRef } from './tasks.js';
 export { isReply, type JobMessage, JobWriter, type ReplyMessage, type WorkerMessage } from './wire/channel.js';
@@ -43,6 +44,7 @@ export type { ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } fro
 export { type Codec, decodeResult, type EncodedJob, encodeJob } from './wire/job-codec.js';
 export { JOBS_AHEAD } from './wire/jobs-ahead.js';
 export { isPackedTuples, jobLength, unpackJob, unpackTuples } from './wire/packing.js';
+export { processChannelRefusal } from './wire/process-channel.js';
 export { containsSharedMemory } from './wire/shared-memory.js';
 export { jobTransferList, resultTransferList } from './wire/transfer.js';
 // The worker side (also `@parapool/core/worker`, the lean entry a worker thread loads).

@@ -21,6 +21,14 @@ export class PoolTerminatedError extends ParapoolError {
   }
 }
 
+/**
+ * `createPool` of a backend that does not work on this runtime (or not with
+ * these options): the message names the runtime and what to use instead.
+ */
+export class UnsupportedRuntimeError extends ParapoolError {
+  override name = 'UnsupportedRuntimeError';
+}
+
 /** The worker running this job died (exited, crashed, was killed or ran out of memory). */
 export class WorkerCrashedError extends ParapoolError {
   override name = 'WorkerCrashedError';
@@ -52,6 +60,30 @@ export class WorkerStartupError extends WorkerCrashedError {
     super({ exitCode: last?.exitCode ?? null, signal: last?.signal ?? null });
     this.message = `Workers failed to start ${failures === 1 ? 'once' : `${failures} times in a row`}${last ? ` (last: ${last.message})` : ''}. Check the worker options (execArgv, env, resourceLimits...) and that the worker entry loads; the pool tries again on the next call.`;
     if (last) this.cause = last.cause ?? last;
+  }
+}
+
+/**
+ * A task call (one item of a map, one apply) ran longer than its `timeout`. It
+ * fails its call as a thrown error would; its `taskSignal()` was aborted with
+ * this error, and its worker is replaced if the task has not returned within
+ * the grace period after that.
+ */
+export class TaskTimeoutError extends ParapoolError {
+  override name = 'TaskTimeoutError';
+  /** The task's label: its name, or `inline` for an inline function. */
+  readonly task: string;
+  /** The item's index in its call (0 for an apply). */
+  readonly index: number;
+  /** The timeout it ran past, in milliseconds. */
+  readonly timeout: number;
+  constructor(details: { task: string; index: number; timeout: number; method?: string }) {
+    super(
+      `${details.method ? `${details.method} ` : ''}${details.task} item ${details.index} ran longer than its timeout of ${details.timeout} ms: its taskSignal() was aborted. Pass the signal on (fetch(url, { signal: taskSignal() })) or check it in long loops, or raise \`timeout\`.`,
+    );
+    this.task = details.task;
+    this.index = details.index;
+    this.timeout = details.timeout;
   }
 }
 

@@ -2,7 +2,7 @@
  * parapool: Python's `multiprocessing.Pool` for Node.js — the user's API.
  *
  * `@parapool/core` holds what a program that uses a pool needs: task handles,
- * the errors, the types, `cpuCount`, `transfer`, `currentWorker`,
+ * the errors, the types, `cpuCount`, `transfer`, `currentWorker`, `taskSignal`,
  * `formatInsights`, and `createPool` on the `inline` backend. Install an
  * adapter (`@parapool/piscina`, ...) for real parallelism: it re-exports all of
  * this with its own `createPool`. Adapter authors use `@parapool/core/adapter`.
@@ -12,7 +12,7 @@ import { BasePool } from './pool/base-pool.js';
 import type { Pool, PoolOptions } from './pool/types.js';
 
 export type { BackendCapabilities } from './backends/backend.js';
-export type { WorkerEndReason, WorkerEvent, WorkerInsight, WorkerRef } from './backends/worker-log.js';
+export type { RecycleCause, WorkerEndReason, WorkerEvent, WorkerInsight, WorkerRef } from './backends/worker-log.js';
 export { cpuCount } from './cpu-count.js';
 export type { OuterReference } from './errors.js';
 export {
@@ -24,7 +24,9 @@ export {
   PoolStateError,
   PoolTerminatedError,
   TaskResolutionError,
+  TaskTimeoutError,
   TimeoutError,
+  UnsupportedRuntimeError,
   WorkerCrashedError,
   WorkerStartupError,
 } from './errors.js';
@@ -45,6 +47,7 @@ export type {
 export type { DefineTasksOptions, TaskFunction, TaskHandle, TaskHandles } from './tasks.js';
 export { defineTasks, isTaskHandle } from './tasks.js';
 export type { RegisteredClass } from './wire/class-registry.js';
+export { taskSignal } from './wire/deadlines.js';
 export { type TransferableValue, transfer } from './wire/transfer.js';
 export type { WorkerInfo } from './worker/context.js';
 export { currentWorker } from './worker/context.js';

@@ -7,6 +7,7 @@
 
 export type { CloneCheckOptions } from './wire/cloneable.js';
 export { ensureCloneable } from './wire/cloneable.js';
+export { taskSignal } from './wire/deadlines.js';
 export type { SerializedError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from './wire/job.js';
 export { jobLength } from './wire/packing.js';
@@ -14,4 +15,4 @@ export { type TransferableValue, transfer } from './wire/transfer.js';
 export { serveChannel } from './worker/channel.js';
 export { currentWorker, type WorkerInfo } from './worker/context.js';
 export { WorkerRuntime } from './worker/runtime.js';
-export { resultTransfers, runJob, threadRuntime } from './worker/thread.js';
+export { answerJob, type JobAnswer, resultTransfers, runJob, threadRuntime } from './worker/thread.js';

@@ -7,12 +7,13 @@ const cube = { kind: 'module' as const, module: 'file:///tasks.js', name: 'cube'
 const inline = { kind: 'inline' as const, source: '(x) => x + 1' };
 const worker = { id: 'worker-7', pid: 42, threadId: 3 };
 
-/** Writes `jobs` in order and reads each back on the worker's side. */
+/** Writes `jobs` in order, sends each (`writer.sent`) and reads it back on the worker's side. */
 function through(jobs: Job[], last?: true) {
   const writer = new JobWriter();
   const reader = new JobReader();
   return jobs.map((job, i) => {
     const message = writer.write(i + 1, job, last);
+    writer.sent(message);
     return { message, ...reader.read(structuredClone(message)) };
   });
 }
@@ -68,9 +69,19 @@ describe("a channel worker's messages", () => {
     expect(read?.last).toBe(true);
   });
 
+  it('a job that could not be sent (an argument the channel refused) leaves its task untold: the next job carries it', () => {
+    const writer = new JobWriter();
+    const reader = new JobReader();
+    writer.write(1, { task: square, items: [() => 1], spread: false }); // never sent: postMessage threw
+    const next = writer.write(2, { task: square, items: [2], spread: false });
+    writer.sent(next);
+    expect(next[6]).toEqual(square);
+    expect(reader.read(structuredClone(next)).job.task).toEqual(square);
+  });
+
   it('a number never sent to this worker is refused with a clear error', () => {
     const writer = new JobWriter();
-    writer.write(1, { task: square, items: [1], spread: false });
+    writer.sent(writer.write(1, { task: square, items: [1], spread: false }));
     const second = writer.write(2, { task: square, items: [2], spread: false });
     expect(() => new JobReader().read(second)).toThrow(/task number 0 was never sent to this worker/);
   });

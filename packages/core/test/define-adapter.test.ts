@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { defineAdapter, owned, poolFactory, watchWorker } from '../src/adapter.js';
-import { WorkerCrashedError } from '../src/index.js';
+import { currentRuntime, defineAdapter, owned, poolFactory, watchWorker } from '../src/adapter.js';
+import { UnsupportedRuntimeError, WorkerCrashedError } from '../src/index.js';
 
 interface DemoOptions {
   readonly mode?: 'a' | 'b';
@@ -66,6 +66,38 @@ describe('defineAdapter', () => {
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect((error as Error).message).toMatch(/code 3/);
     expect(spawned[0]).toEqual({ mode: 'b' });
+    await pool.terminate();
+  });
+});
+
+describe('an adapter that does not work on a runtime', () => {
+  const RefusingBackend = class extends defineAdapter({
+    name: 'picky-lib',
+    package: '@parapool/picky-lib',
+    optionsKey: 'pickyLib',
+    resolve: (options: { mode?: 'here' | 'elsewhere' }) => ({ mode: options.mode ?? 'here' }),
+    // Refuses the runtime running this test in mode 'here' only.
+    refuses: (options, runtime) =>
+      options.mode === 'here'
+        ? `picky-lib never answers on ${runtime.name}. Use @parapool/piscina instead.`
+        : undefined,
+    spawn() {
+      throw new Error('a refused backend starts no worker');
+    },
+  }) {};
+  const createPicky = poolFactory(RefusingBackend);
+
+  it('createPool throws UnsupportedRuntimeError naming the package, the runtime and what to use instead', () => {
+    const runtime = currentRuntime();
+    expect(() => createPicky({ processes: 1 })).toThrow(UnsupportedRuntimeError);
+    expect(() => createPicky({ processes: 1 })).toThrow(
+      `@parapool/picky-lib does not work on ${runtime.label}: picky-lib never answers on ${runtime.name}. Use @parapool/piscina instead.`,
+    );
+  });
+
+  it('with options it works with, createPool builds the pool', async () => {
+    const pool = createPicky({ processes: 1, pickyLib: { mode: 'elsewhere' } });
+    expect(pool.backend).toBe('picky-lib');
     await pool.terminate();
   });
 });

@@ -1,17 +1,11 @@
 /**
  * The piscina worker entry: runs one parapool job with the core's worker runtime.
  */
-import { ensureCloneable, type Job, type JobResult, resultTransfers, runJob } from '@parapool/core/worker';
+import { answerJob, type Job, type JobResult } from '@parapool/core/worker';
 
-/**
- * piscina posts the returned value itself; if it cannot be cloned, the thread
- * dies with an error the caller cannot read. `ensureCloneable` reports such
- * results as CloneError failures instead.
- */
+/** piscina posts the returned value itself; packed values and buffers marked with transfer() are moved back. */
 export default async function runParapoolJob(job: Job): Promise<JobResult> {
-  const result = ensureCloneable(await runJob(job));
-  // Packed values and buffers marked with transfer() are moved back, not copied.
-  const transferList = resultTransfers(result);
+  const { result, transfer: transferList } = await answerJob(job);
   if (transferList.length === 0) return result;
   // Loaded on first use: a worker whose results hold no buffer never loads piscina's main module.
   piscina ??= loadPiscina();

@@ -7,6 +7,7 @@ import {
   type JobResult,
   lazyLibrary,
   owned,
+  processChannelRefusal,
   type SlotWorker,
   threadExecArgv,
   watchWorker,
@@ -114,16 +115,20 @@ function spawn({ cluster, pool: options }: Resolved, crashed: Parameters<typeof 
       return 'process' in worker ? worker.process.pid : undefined;
     },
     run: (job, transfer) => {
+      // Bun's and Deno's IPC channels get a value Node's refuses wrong: refused before it is sent.
+      const refused = cluster ? processChannelRefusal(job) : undefined;
+      if (refused) return Promise.reject(refused);
       running++;
       // Moved, not copied, on threads (the job's packed data and transfer()-marked values); [] for cluster.
       return pool.execute(job, undefined, undefined, transfer).finally(() => running--);
     },
     keepAlive: (alive) => {
-      const handles =
+      // Bun's IPC channel has neither ref() nor unref(): call them where they exist.
+      const handles: Array<{ ref?(): unknown; unref?(): unknown } | null | undefined> =
         'process' in worker ? [worker.process, worker.process.channel] : [worker, node.messageChannel?.port1];
       for (const handle of handles)
-        if (alive) handle?.ref();
-        else handle?.unref();
+        if (alive) handle?.ref?.();
+        else handle?.unref?.();
     },
     // poolifier's destroy() asks each worker to stop, which a busy one cannot answer, then waits for an
     // 'exit' that a worker which already exited never emits again (after a crash, or when the worker ended
@@ -157,5 +162,11 @@ export class PoolifierBackend extends defineAdapter({
   // Threads move buffers both ways (the worker entry posts results with a transfer list) and hold jobs
   // ahead (with its task queue off, poolifier posts a task to its busy worker at once).
   capabilities: ({ cluster }) => ({ separateProcesses: cluster, jobsAhead: !cluster }),
+  // On Deno, once one of its thread workers has exited (process.exit() in a task, a crash), a poolifier
+  // thread pool keeps the program alive after join(): the program never ends. Its cluster workers do not.
+  refuses: ({ cluster }, runtime) =>
+    runtime.name === 'deno' && !cluster
+      ? "a poolifier thread pool keeps a Deno program alive for ever once one of its workers has exited (a crash, process.exit() in a task). Use poolifier's cluster workers (poolifier: { workerType: 'cluster' }), or @parapool/piscina for threads."
+      : undefined,
   spawn,
 }) {}

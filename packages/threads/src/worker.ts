@@ -2,7 +2,7 @@
  * The worker entry: exposes one function through threads.js that runs a job
  * with the core's worker runtime. Loaded as an ES module (dist/worker.js).
  */
-import { ensureCloneable, type Job, resultTransfers, runJob } from '@parapool/core/worker';
+import { answerJob, type Job } from '@parapool/core/worker';
 
 // threads.js adds process-wide 'uncaughtException' and 'unhandledRejection'
 // listeners to every worker. They swallow the error (it is reported only while
@@ -26,7 +26,6 @@ for (const listener of process.listeners('unhandledRejection')) {
 // that cannot be cloned becomes that item's CloneError, not threads.js's error.
 // Packed values and buffers marked with transfer() are moved back, not copied.
 expose(async (job: Job) => {
-  const result = ensureCloneable(await runJob(job));
-  const transferList = resultTransfers(result);
-  return transferList.length > 0 ? Transfer(result as never, transferList as ArrayBuffer[]) : result;
+  const { result, transfer } = await answerJob(job);
+  return transfer.length > 0 ? Transfer(result as never, transfer as ArrayBuffer[]) : result;
 });

@@ -64,6 +64,15 @@ export class TinypoolBackend extends defineAdapter({
   // tinypool posts a task to its busy thread at once (up to concurrentTasksPerWorker): jobs ahead on every
   // worker thread (not for processes: the core keeps jobs ahead for threads only).
   capabilities: (own) => ({ separateProcesses: own.runtime === 'child_process', jobsAhead: true }),
+  // tinypool's child_process runtime sends a MessagePort over the child's IPC channel, which neither
+  // Bun nor Deno can carry (every call fails with a DataCloneError); on Deno its threads never answer.
+  refuses: (own, runtime) => {
+    if (runtime.name === 'deno')
+      return "tinypool's worker threads never answer there, and its runtime: 'child_process' cannot send its jobs over Deno's IPC channel (a MessagePort does not cross it). Use @parapool/piscina for threads, @parapool/child-process for processes.";
+    if (runtime.name === 'bun' && own.runtime === 'child_process')
+      return "tinypool's runtime: 'child_process' cannot send its jobs over Bun's IPC channel (a MessagePort does not cross it). Use tinypool's worker threads (the default runtime), or @parapool/child-process for a process per worker.";
+    return undefined;
+  },
   spawn(own, crashed, { jobsAtOnce }) {
     const processes = own.runtime === 'child_process';
     // The worker runtime runs its jobs one at a time; tinypool must not hold any back.

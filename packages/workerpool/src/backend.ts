@@ -47,7 +47,7 @@ function crashOf(error: unknown): WorkerCrashedError {
 interface Referable {
   ref(): void;
   unref(): void;
-  channel?: { ref(): void; unref(): void } | null;
+  channel?: { ref?(): void; unref?(): void } | null;
 }
 
 /**
@@ -60,10 +60,10 @@ function keepAlive(pool: WorkerPool, alive: boolean): void {
   if (typeof worker?.ref !== 'function' || typeof worker.unref !== 'function') return;
   if (alive) {
     worker.ref();
-    worker.channel?.ref();
+    worker.channel?.ref?.(); // Bun's IPC channel has neither ref() nor unref()
   } else {
     worker.unref();
-    worker.channel?.unref();
+    worker.channel?.unref?.();
   }
 }
 
@@ -138,5 +138,11 @@ export class WorkerpoolBackend extends defineAdapter({
   // An aborted job's worker is force-terminated and replaced; process.exit() or an uncaught
   // error ends only that worker; 'thread' (and 'auto' on Node) workers share the caller's pid.
   capabilities: (resolved) => ({ separateProcesses: resolved.workerType === 'process' }),
+  // In a Bun worker thread, workerpool's worker sees `self` and `postMessage` and takes itself for a
+  // browser's web worker: it never answers. Its worker processes never answered either (Bun 1.4).
+  refuses: (_resolved, runtime) =>
+    runtime.name === 'bun'
+      ? "workerpool's workers never answer there (its worker threads take Bun's worker globals for a browser's; its processes hang too), so every call would wait forever. Use @parapool/piscina or @parapool/tinypool for threads, @parapool/child-process for processes."
+      : undefined,
   spawn: spawnWorker,
 }) {}

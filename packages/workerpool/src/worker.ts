@@ -2,7 +2,7 @@
  * The workerpool worker: exposes one method, `runJob`, that runs a job with
  * the core's worker runtime. workerpool carries the job in and the result out.
  */
-import { ensureCloneable, type Job, type JobResult, resultTransfers, runJob } from '@parapool/core/worker';
+import { answerJob, type Job, type JobResult } from '@parapool/core/worker';
 import workerpool from 'workerpool';
 
 workerpool.worker({
@@ -11,8 +11,7 @@ workerpool.worker({
   // CloneError failures instead.
   // Packed values and buffers marked with transfer() are moved back, not copied (none in a worker process).
   runJob: async (job: Job): Promise<JobResult> => {
-    const result = ensureCloneable(await runJob(job));
-    const transferList = resultTransfers(result);
-    return transferList.length > 0 ? (new workerpool.Transfer(result, transferList as ArrayBuffer[]) as never) : result;
+    const { result, transfer } = await answerJob(job);
+    return transfer.length > 0 ? (new workerpool.Transfer(result, transfer as ArrayBuffer[]) as never) : result;
   },
 });

@@ -182,6 +182,8 @@ export class BullmqBackend implements Backend {
 
   readonly #settings: BullmqBackendSettings;
   readonly #maxtasksperchild: number | undefined;
+  /** What the hosts' local workers do with memory and late tasks: the pool's own options. */
+  readonly #workerTerms: { readonly maxmemoryperchild: number | undefined; readonly grace: number | undefined };
   readonly #keys: Keys;
   readonly #poolId = randomBytes(8).toString('hex');
   readonly #client: Redis;
@@ -220,6 +222,7 @@ export class BullmqBackend implements Backend {
   constructor(options: BackendOptions, settings: BullmqBackendSettings) {
     this.#settings = settings;
     this.#maxtasksperchild = options.maxtasksperchild;
+    this.#workerTerms = { maxmemoryperchild: options.maxmemoryperchild, grace: options.grace };
     this.#keys = new Keys(settings.prefix, settings.queue);
     this.#client = createClient(settings.connection, `parapool:pool:${this.#poolId}`, { keepsProgramAlive: false });
     this.#reader = createClient(settings.connection, `parapool:pool:${this.#poolId}:results`, {
@@ -326,7 +329,7 @@ export class BullmqBackend implements Backend {
   }
 
   #body(job: RemoteJob): ChunkBody {
-    return { job, processes: this.size, maxtasksperchild: this.#maxtasksperchild };
+    return { job, processes: this.size, maxtasksperchild: this.#maxtasksperchild, ...this.#workerTerms };
   }
 
   #submit(body: Buffer, name: string, control: JobControl, idempotent: boolean): Promise<JobResult> {

@@ -293,7 +293,10 @@ export class Host {
       await this.#report(data, chunkId, { error: serializeError(error), host: this.#label });
       return 'failed';
     }
-    const backend = this.#pools.acquire(data.pool, body.processes, body.maxtasksperchild);
+    const backend = this.#pools.acquire(data.pool, body.processes, body.maxtasksperchild, {
+      maxmemoryperchild: body.maxmemoryperchild,
+      grace: body.grace,
+    });
     const running: Running = { poolId: data.pool, control: jobControl(), ended: false, handBack: false };
     this.#running.set(chunkId, running);
     let report: Report;

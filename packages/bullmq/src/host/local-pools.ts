@@ -1,7 +1,8 @@
 /**
  * A host keeps one local backend per caller pool, made on that pool's first
  * chunk here: so the pool's initializer runs once in each local worker and
- * `maxtasksperchild` recycles them, as on one machine. It is terminated when
+ * `maxtasksperchild` and `maxmemoryperchild` recycle them, and a task past
+ * its timeout and `grace` loses its worker, as on one machine. It is terminated when
  * the caller's pool ends, when the caller goes silent, or after a while idle.
  */
 import type { Backend } from '@parapool/core/adapter';
@@ -33,11 +34,17 @@ export class LocalPools {
    * The local backend of `poolId`, made on first use with at most as many
    * workers as the caller pool has (and this host's concurrency).
    */
-  acquire(poolId: string, processes: number, maxtasksperchild: number | undefined): Backend {
+  acquire(
+    poolId: string,
+    processes: number,
+    maxtasksperchild: number | undefined,
+    terms: { maxmemoryperchild?: number | undefined; grace?: number | undefined } = {},
+  ): Backend {
     let pool = this.#pools.get(poolId);
     if (!pool) {
       const size = Math.max(1, Math.min(this.#concurrency, processes));
-      pool = { backend: this.#factory({ processes: size, maxtasksperchild }), running: 0, lastUsed: Date.now() };
+      const backend = this.#factory({ processes: size, maxtasksperchild, ...terms });
+      pool = { backend, running: 0, lastUsed: Date.now() };
       this.#pools.set(poolId, pool);
     }
     pool.running += 1;

@@ -9,7 +9,14 @@
  * carries the writer's Node version and a host that cannot read it says so.
  */
 import { deserialize, serialize } from 'node:v8';
-import type { EncodedJob, JobResult, SerializedError, TaskCall } from '@parapool/core/adapter';
+import {
+  containsSharedMemory,
+  currentRuntime,
+  type EncodedJob,
+  type JobResult,
+  type SerializedError,
+  type TaskCall,
+} from '@parapool/core/adapter';
 
 /** Version of this wire format; a host refuses chunks of another. */
 export const WIRE_VERSION = 1;
@@ -38,6 +45,9 @@ export interface ChunkBody {
   /** The caller pool's size: a host runs at most this many of its chunks at once. */
   readonly processes: number;
   readonly maxtasksperchild: number | undefined;
+  /** The caller pool's `maxmemoryperchild` and `grace`, for the local workers (absent from older callers). */
+  readonly maxmemoryperchild?: number | undefined;
+  readonly grace?: number | undefined;
 }
 
 /** A BullMQ job's data (BullMQ stores it as JSON). */
@@ -63,8 +73,14 @@ export type Report =
 
 /** Serializes a value (throws a DataCloneError for what structured clone refuses). */
 export function encode(value: unknown): Buffer {
+  // Node's serializer refuses shared memory; Bun's writes a copy without a word: refused alike on every runtime.
+  if (SERIALIZER_COPIES_SHARED_MEMORY && containsSharedMemory(value)) {
+    throw new DOMException('#<SharedArrayBuffer> could not be cloned.', 'DataCloneError');
+  }
   return serialize(value);
 }
+
+const SERIALIZER_COPIES_SHARED_MEMORY = currentRuntime().name !== 'node';
 
 /** Reads what `encode` wrote; `writer` is the writer's Node version, for the error. */
 export function decode<T>(buffer: Buffer, writer: string): T {

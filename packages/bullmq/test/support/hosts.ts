@@ -25,7 +25,7 @@ export interface HostOptions {
 }
 
 /** Flags that make a dead host's chunks move on within seconds (the defaults are 30 s). */
-export const FAST_RECOVERY = ['--lock-duration', '4000', '--stalled-interval', '1000', '--heartbeat', '300'];
+export const FAST_RECOVERY = ['--lock-duration', '4000', '--stalled-interval', '1000', '--heartbeat', '1000'];
 
 export interface HostProcess {
   readonly pid: number;

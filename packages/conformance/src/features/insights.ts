@@ -69,7 +69,7 @@ export function insightsFeature(ctx: SuiteContext): void {
       await pool.map(tasks.square, [1, 2, 3], { chunksize: 1 });
       if (!ctx.capabilities.observesWorkers) {
         expect(seen).toEqual([]);
-        expect(pool.insights().replacements).toEqual({ crash: 0, recycle: 0, abort: 0 });
+        expect(pool.insights().replacements).toEqual({ crash: 0, recycle: 0, abort: 0, timeout: 0 });
         return;
       }
       const recycled = seen.filter(([name]) => name === 'workerRecycle');

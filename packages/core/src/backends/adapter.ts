@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { WorkerCrashedError } from '../errors.js';
+import { UnsupportedRuntimeError, WorkerCrashedError } from '../errors.js';
+import { currentRuntime, type RuntimeInfo } from '../runtime.js';
 import type { BackendCapabilities, BackendOptions } from './backend.js';
 import { SlotBackend } from './slot-backend.js';
 import { crashError, type SlotWorker, type SpawnWorker, type WorkerTerms } from './worker-slots.js';
@@ -77,6 +78,12 @@ export interface AdapterDefinition<O extends object, K extends string, R = O> {
    */
   readonly capabilities?: Partial<BackendCapabilities> | ((options: R) => Partial<BackendCapabilities>);
   /**
+   * Why the library (with these options) does not work on `runtime`, and what
+   * to use instead; `undefined` where it works. `createPool` then throws an
+   * {@link UnsupportedRuntimeError} with it, instead of a pool that would hang or crash.
+   */
+  readonly refuses?: (options: R, runtime: RuntimeInfo) => string | undefined;
+  /**
    * Starts one worker with the library and describes it as a SlotWorker. Call
    * `crashed` when it dies on its own ({@link watchWorker} does that for a
    * Worker, ChildProcess or cluster Worker). `stop()` may be called at any time:
@@ -153,6 +160,11 @@ export function defineAdapter<O extends object, K extends string, R = O>(
       const resolved = definition.resolve
         ? definition.resolve(libraryOptions ?? ({} as O))
         : ((libraryOptions ?? {}) as unknown as R);
+      const runtime = currentRuntime();
+      const refusal = definition.refuses?.(resolved, runtime);
+      if (refusal !== undefined) {
+        throw new UnsupportedRuntimeError(`${definition.package} does not work on ${runtime.label}: ${refusal}`);
+      }
       const capabilities =
         typeof definition.capabilities === 'function' ? definition.capabilities(resolved) : definition.capabilities;
       super(definition.name, options, (crashed, terms) => definition.spawn(resolved, crashed, terms), capabilities);

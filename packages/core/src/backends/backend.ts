@@ -45,6 +45,10 @@ export interface BackendOptions {
   readonly processes: number;
   /** Replace a worker after this many jobs. `undefined`: never. */
   readonly maxtasksperchild: number | undefined;
+  /** Replace a worker whose heap is above this many MB after a job. `undefined`: never. */
+  readonly maxmemoryperchild?: number | undefined;
+  /** Milliseconds a task gets after its signal aborted on a timeout before its worker is stopped. Default 1000. */
+  readonly grace?: number | undefined;
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
-import { WorkerCrashedError } from '../errors.js';
+import { CloneError, WorkerCrashedError } from '../errors.js';
 import { isReply, type JobMessage, JobWriter, type WorkerMessage } from '../wire/channel.js';
 import { serializeError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { jobLength } from '../wire/packing.js';
+import { processChannelRefusal } from '../wire/process-channel.js';
 import type { Crashed } from './adapter.js';
 import { crashError, type SlotWorker } from './worker-slots.js';
 
@@ -33,7 +34,7 @@ function isThread(target: ChannelTarget): target is Worker {
 }
 
 /** The side every channel shares: ids, the ready message, answers. */
-function channel(post: (message: JobMessage, transfer: readonly ArrayBuffer[]) => void) {
+function channel(post: (message: JobMessage, transfer: readonly ArrayBuffer[], job: Job) => void) {
   let up = false;
   let nextId = 1;
   /** Jobs sent and not yet answered (more than one with jobs ahead), by id. */
@@ -46,12 +47,14 @@ function channel(post: (message: JobMessage, transfer: readonly ArrayBuffer[]) =
       const id = nextId++;
       sent.set(id, { job, resolve });
       try {
-        post(writer.write(id, job), transfer);
+        const message = writer.write(id, job);
+        post(message, transfer, job);
+        writer.sent(message);
       } catch (error) {
         // The arguments could not be serialized; the worker never saw the job.
         // (A process's 'json' serialization throws a TypeError: still a clone error, not a crash.)
         sent.delete(id);
-        reject(toCloneError(error, 'argument'));
+        reject(error instanceof CloneError ? error : toCloneError(error, 'argument', job));
       }
     });
   return {
@@ -108,7 +111,12 @@ function threadWorker(worker: Worker, crashed: Crashed): SlotWorker {
 }
 
 function processWorker(child: ChildProcess, crashed: Crashed): SlotWorker {
-  const link = channel((message) => child.send(message));
+  const link = channel((message, _transfer, job) => {
+    // Bun's and Deno's IPC channels get a value Node's refuses wrong: refused before it is sent.
+    const refused = processChannelRefusal(job);
+    if (refused) throw refused;
+    child.send(message);
+  });
   child.on('message', link.receive);
   const exited = new Promise<void>((resolve) => {
     const died = (exitCode: number | null, signal: NodeJS.Signals | null, error?: Error) => {

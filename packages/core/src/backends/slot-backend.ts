@@ -55,6 +55,10 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
       spawn,
       transfers: this.capabilities.transfers,
       ahead: this.capabilities.jobsAhead,
+      grace: options.grace,
+      maxMemoryMB: options.maxmemoryperchild,
+      // Shared memory reaches threads, and the caller's own thread (inline), not worker processes.
+      clocks: !this.capabilities.separateProcesses,
     });
   }
 

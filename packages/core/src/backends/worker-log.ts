@@ -8,8 +8,16 @@ export interface WorkerRef {
   readonly threadId?: number;
 }
 
-/** Why a worker left the pool. */
-export type WorkerEndReason = 'crash' | 'recycle' | 'abort' | 'stop';
+/**
+ * Why a worker left the pool: it died (`crash`), was recycled (`recycle`, see
+ * {@link RecycleCause}), its running job was aborted (`abort`), a task on it
+ * ran past its timeout and the grace period after its signal (`timeout`), or
+ * the pool stopped (`stop`).
+ */
+export type WorkerEndReason = 'crash' | 'recycle' | 'abort' | 'timeout' | 'stop';
+
+/** Why a worker was recycled: it ran `maxtasksperchild` jobs, or its heap was above `maxmemoryperchild` after one. */
+export type RecycleCause = 'maxtasksperchild' | 'maxmemoryperchild';
 
 /** What happened to a worker (see the pool's `worker*` events). */
 export interface WorkerEvent {
@@ -19,6 +27,8 @@ export interface WorkerEvent {
   readonly error?: Error;
   /** `replace`: why the worker was replaced. */
   readonly reason?: Exclude<WorkerEndReason, 'stop'>;
+  /** `recycle`, and `replace` after one: what made the pool recycle it. */
+  readonly cause?: RecycleCause;
   /** `replace`: the worker that takes its place. */
   readonly replacement?: WorkerRef;
 }
@@ -39,8 +49,8 @@ export interface WorkerInsight extends WorkerRef {
   readonly idleMs: number;
   /** busy / (busy + idle), in [0, 1]. */
   readonly utilization: number;
-  /** Why it left the pool, if it did (`error`: the crash's message). */
-  readonly ended?: { readonly reason: WorkerEndReason; readonly error?: string };
+  /** Why it left the pool, if it did (`error`: the crash's message; `cause`: a recycle's). */
+  readonly ended?: { readonly reason: WorkerEndReason; readonly error?: string; readonly cause?: RecycleCause };
 }
 
 /** A listener of worker events. */
@@ -59,7 +69,7 @@ class WorkerRecord {
   jobs = 0;
   items = 0;
   endedAt: number | undefined;
-  ended: { reason: WorkerEndReason; error?: string } | undefined;
+  ended: { reason: WorkerEndReason; error?: string; cause?: RecycleCause } | undefined;
 
   constructor(id: number, replaces: number | undefined) {
     this.id = id;
@@ -152,7 +162,7 @@ export class WorkerLog {
   }
 
   /** The worker left the pool; `replacement` took its place, if one did. */
-  ended(id: number, reason: WorkerEndReason, error?: Error, replacement?: number): void {
+  ended(id: number, reason: WorkerEndReason, error?: Error, replacement?: number, cause?: RecycleCause): void {
     const record = this.#records.get(id);
     if (!record || record.endedAt !== undefined) return;
     if (record.busySince !== undefined) {
@@ -160,12 +170,23 @@ export class WorkerLog {
       record.busySince = undefined;
     }
     record.endedAt = performance.now();
-    record.ended = error ? { reason, error: `${error.name}: ${error.message}` } : { reason };
+    record.ended = {
+      reason,
+      ...(error ? { error: `${error.name}: ${error.message}` } : {}),
+      ...(cause ? { cause } : {}),
+    };
+    const because = cause ? { cause } : {};
     if (reason === 'crash') this.#emit({ type: 'crash', worker: record.ref(), ...(error ? { error } : {}) });
-    if (reason === 'recycle') this.#emit({ type: 'recycle', worker: record.ref() });
+    if (reason === 'recycle') this.#emit({ type: 'recycle', worker: record.ref(), ...because });
     if (replacement !== undefined && reason !== 'stop') {
       const next = this.#records.get(replacement);
-      this.#emit({ type: 'replace', worker: record.ref(), reason, ...(next ? { replacement: next.ref() } : {}) });
+      this.#emit({
+        type: 'replace',
+        worker: record.ref(),
+        reason,
+        ...because,
+        ...(next ? { replacement: next.ref() } : {}),
+      });
     }
     this.#ended++;
     if (this.#ended > MAX_ENDED) this.#forgetOldestEnded();

@@ -1,12 +1,14 @@
 import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from '../errors.js';
 import { settlesWithin } from '../settles-within.js';
+import { taskLabel } from '../tasks.js';
+import { DEFAULT_GRACE_MS, jobDeadline, lingeringOn, newClock, timeoutError } from '../wire/deadlines.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerGate } from '../wire/jobs-ahead.js';
 import { jobLength } from '../wire/packing.js';
 import { jobTransferList } from '../wire/transfer.js';
 import type { JobControl } from './backend.js';
-import { type WorkerEndReason, WorkerLog } from './worker-log.js';
+import { type RecycleCause, type WorkerEndReason, WorkerLog } from './worker-log.js';
 
 /** One worker as an adapter starts it: runs one job at a time. */
 export interface SlotWorker {
@@ -76,6 +78,19 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
    * Default false.
    */
   readonly ahead?: boolean;
+  /**
+   * Milliseconds a task gets after its signal aborted (its timeout passed)
+   * before its worker is stopped and replaced. Default 1000.
+   */
+  readonly grace?: number;
+  /** Retire a worker whose heap is above this many MB after a job. */
+  readonly maxMemoryMB?: number | undefined;
+  /**
+   * Give each worker a clock in shared memory (thread workers only: see
+   * wire/deadlines.ts), so that a worker whose late task returned within the
+   * grace period is kept. Default false: such a worker is replaced.
+   */
+  readonly clocks?: boolean;
 }
 
 /** Removes `sent` from `list`, if there. */
@@ -85,6 +100,9 @@ function removeSent(list: Sent[], sent: Sent): void {
 }
 
 const NO_TRANSFER: readonly ArrayBuffer[] = Object.freeze([]);
+
+/** How much longer the caller waits for a job on a worker that has not said it is up (its start-up is not the task's time). */
+const STARTUP_ALLOWANCE_MS = 10_000;
 
 /** A WorkerCrashedError for a worker that died of `error` (an uncaught exception, out of memory...). */
 export function crashError(error: unknown): WorkerCrashedError {
@@ -129,6 +147,12 @@ interface Slot<W extends SlotWorker> {
    * the worker once this many more outcomes are in (theirs). `undefined`: no such stop.
    */
   stopAfter: number | undefined;
+  /** With clocks: the worker's clock, where it counts its lingering task calls. */
+  clock: Int32Array | undefined;
+  /** The caller's own watch over the head job's timeout (a worker stuck in a synchronous task cannot answer). */
+  watch: NodeJS.Timeout | undefined;
+  /** Task calls past their timeout still run on the worker: it gets nothing new until this grace period ends. */
+  notice: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -234,6 +258,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       retired: false,
       gate: this.#options.ahead ? new WorkerGate() : undefined,
       stopAfter: undefined,
+      clock: this.#options.clocks ? newClock() : undefined,
+      watch: undefined,
+      notice: undefined,
     } as unknown as Slot<W>;
     slot.logId = this.log.spawned(replaces);
     slot.worker = this.#options.spawn((error) => this.#crash(slot, error), this.#terms);
@@ -260,7 +287,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       // A worker that says when it is up gets work only then: if it fails to
       // start, the job waits for a replacement instead of failing with it.
       // A worker to be stopped once its jobs' outcomes are in gets no more.
-      if (slot.head || (slot.worker.ready && !slot.ready) || slot.stopAfter !== undefined) continue;
+      if (slot.head || (slot.worker.ready && !slot.ready) || slot.stopAfter !== undefined || slot.notice) continue;
       const next = this.#ready.shift() ?? this.#takeBack(slot);
       if (!next) break;
       this.#send(slot, next, false);
@@ -286,7 +313,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   /** Whether `slot` can hold `job` ahead: a busy, started worker with room left before it is recycled. */
   #takesAhead(slot: Slot<W>, job: Job): boolean {
     const held = slot.ahead.length;
-    if (!slot.gate || !slot.head || !slot.ready || slot.retired || slot.stopAfter !== undefined) return false;
+    if (!slot.gate || !slot.head || !slot.ready || slot.retired || slot.stopAfter !== undefined || slot.notice) {
+      return false;
+    }
     const { maxJobs } = this.#options;
     if (maxJobs !== undefined && slot.jobs + held + 2 > maxJobs) return false;
     return slot.gate.takesAhead(job, held);
@@ -332,6 +361,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     let job = pending.job;
     let cell: number | undefined;
     if (slot.gate) ({ job, cell } = slot.gate.open(job, [slot.head?.cell, ...slot.ahead.map((sent) => sent.cell)]));
+    if (slot.clock && job.timeout !== undefined) job = { ...job, clock: slot.clock };
+    if (this.#options.maxMemoryMB !== undefined) job = { ...job, heap: true };
     const sent: Sent = { pending, cell, dropped: false };
     if (ahead) slot.ahead.push(sent);
     else this.#begin(slot, sent);
@@ -339,7 +370,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     // Counted now: the job's packed buffers may be moved to the worker (then empty here).
     const items = jobLength(pending.job);
     // A job ahead is copied, so that it can still go elsewhere if it never starts there.
-    const transfer = this.#options.transfers && !ahead ? jobTransferList(pending.job) : NO_TRANSFER;
+    const transfer =
+      this.#options.transfers && !ahead && !pending.job.resend ? jobTransferList(pending.job) : NO_TRANSFER;
     slot.worker.run(job, transfer).then(
       (result) => this.#answered(slot, sent, items, result),
       (error: unknown) => this.#refused(slot, sent, error),
@@ -351,6 +383,65 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     slot.head = sent;
     this.log.busy(slot.logId);
     sent.pending.control.started();
+    this.#watch(slot, sent);
+  }
+
+  /**
+   * With a timeout, the caller watches the job too: a worker stuck in a synchronous task past its
+   * time cannot answer, so when the job is not answered by its deadline it fails with
+   * TaskTimeoutError and the worker is stopped and replaced.
+   */
+  #watch(slot: Slot<W>, sent: Sent): void {
+    this.#unwatch(slot);
+    const { job } = sent.pending;
+    const ms = jobDeadline(job, jobLength(job), this.#grace);
+    if (ms === undefined) return;
+    const since = performance.now();
+    const fire = () => {
+      slot.watch = undefined;
+      if (slot.head !== sent || slot.retired) return;
+      // A worker not known to be up yet (one that cannot say when it is), or on its first job (loading
+      // the task's module, running the initializer), may still be starting: that is not the task's
+      // time. It gets STARTUP_ALLOWANCE_MS more before it is judged stuck.
+      if ((!slot.ready || slot.jobs === 0) && performance.now() - since < ms + STARTUP_ALLOWANCE_MS) {
+        slot.watch = setTimeout(fire, Math.min(ms, 1000));
+        slot.watch.unref();
+        return;
+      }
+      this.#settle(sent.pending, timeoutError(taskLabel(job.task), 0, job.timeout as number));
+      this.#retire(slot, 'timeout');
+      this.#pump();
+    };
+    slot.watch = setTimeout(fire, ms);
+    slot.watch.unref();
+  }
+
+  #unwatch(slot: Slot<W>): void {
+    if (slot.watch) clearTimeout(slot.watch);
+    slot.watch = undefined;
+  }
+
+  get #grace(): number {
+    return this.#options.grace ?? DEFAULT_GRACE_MS;
+  }
+
+  /**
+   * The worker answered with task calls past their timeout still running (they ignore their
+   * signal): it gets nothing new for the grace period, then is stopped and replaced, unless its
+   * clock says they have all returned.
+   */
+  #putOnNotice(slot: Slot<W>): void {
+    if (slot.notice) return;
+    slot.notice = setTimeout(() => {
+      slot.notice = undefined;
+      if (slot.retired) return;
+      if (slot.clock && lingeringOn(slot.clock) === 0) this.#pump();
+      else {
+        this.#retire(slot, 'timeout');
+        this.#pump();
+      }
+    }, this.#grace);
+    slot.notice.unref();
   }
 
   #answered(slot: Slot<W>, sent: Sent, items: number, result: JobResult): void {
@@ -369,8 +460,13 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     this.log.idle(slot.logId, items);
     if (head) this.#ended(slot);
     else removeSent(slot.ahead, sent); // a job ahead whose predecessors were settled without waiting for the worker
+    const { maxJobs, maxMemoryMB } = this.#options;
     if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
-    else if (this.#options.maxJobs !== undefined && slot.jobs >= this.#options.maxJobs) this.#retire(slot, 'recycle');
+    else if (maxJobs !== undefined && slot.jobs >= maxJobs)
+      this.#retire(slot, 'recycle', undefined, undefined, 'maxtasksperchild');
+    else if (maxMemoryMB !== undefined && (result.heapMB ?? 0) > maxMemoryMB) {
+      this.#retire(slot, 'recycle', undefined, undefined, 'maxmemoryperchild');
+    } else if (result.lingering) this.#putOnNotice(slot);
     this.#settle(sent.pending, undefined, result);
     this.#pump();
   }
@@ -392,6 +488,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   /** The head of `slot` has ended: the first job ahead, if any, is the one its worker runs now. */
   #ended(slot: Slot<W>): void {
     slot.head = undefined;
+    this.#unwatch(slot);
     const next = slot.ahead.shift();
     if (next) this.#begin(slot, next);
   }
@@ -414,14 +511,17 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#ended(slot);
     } else removeSent(slot.ahead, sent);
     if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
-    this.#settle(sent.pending, refused ? error : toCloneError(error, 'argument'));
+    this.#settle(sent.pending, refused ? error : toCloneError(error, 'argument', sent.pending.job));
     this.#pump();
   }
 
   #settle(pending: Pending, error: unknown, result?: JobResult): void {
     pending.stopListening?.();
     for (const slot of this.#slots) {
-      if (slot.head?.pending === pending) slot.head = undefined;
+      if (slot.head?.pending === pending) {
+        slot.head = undefined;
+        this.#unwatch(slot);
+      }
       const index = slot.ahead.findIndex((sent) => sent.pending === pending);
       if (index >= 0) slot.ahead.splice(index, 1);
     }
@@ -513,10 +613,19 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   }
 
   /** Stops a slot's worker and, if `replace`, starts a fresh one in its place. */
-  #retire(slot: Slot<W>, reason: WorkerEndReason, replace = this.#state !== 'stopped', error?: Error): void {
+  #retire(
+    slot: Slot<W>,
+    reason: WorkerEndReason,
+    replace = this.#state !== 'stopped',
+    error?: Error,
+    cause?: RecycleCause,
+  ): void {
     if (slot.retired) return;
     slot.retired = true;
     slot.head = undefined;
+    this.#unwatch(slot);
+    if (slot.notice) clearTimeout(slot.notice);
+    slot.notice = undefined;
     // Jobs ahead that have not started go back to the front of the line, in their order.
     const ahead = slot.ahead;
     slot.ahead = [];
@@ -535,7 +644,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       replacement = this.#spawn(slot.logId);
       this.#slots[index] = replacement;
     } else this.#slots.splice(index, 1);
-    this.log.ended(slot.logId, reason, error, replacement?.logId);
+    this.log.ended(slot.logId, reason, error, replacement?.logId, cause);
     let stopping: Promise<void>;
     try {
       stopping = slot.worker.stop();

@@ -3,7 +3,8 @@ import type { TaskRef } from '../wire/job.js';
 import type { AsyncResultImpl } from './async-result.js';
 import { ChunkedCall } from './chunked-call.js';
 import { defaultChunksize } from './chunking.js';
-import type { CallHost } from './map-call.js';
+import { nameTimedOutItem } from './clone-failure.js';
+import type { CallHost, Terms } from './map-call.js';
 
 /** Whether two refs name the same task (inline functions get a new ref per call). */
 function sameTask(a: TaskRef, b: TaskRef): boolean {
@@ -28,11 +29,16 @@ export class ApplyBatch {
   readonly #call: ChunkedCall;
   #open = 0;
 
-  constructor(host: CallHost, processes: number) {
+  readonly #terms: Terms;
+
+  /** @param terms the pool's defaults (a call with terms of its own is not batched) */
+  constructor(host: CallHost, processes: number, terms: Terms) {
     this.#host = host;
     this.#processes = processes;
+    this.#terms = terms;
     // One call for the whole batch: the pool's join waits for it, terminate fails it.
     this.#call = new ChunkedCall(host.queue, host.calls, {
+      retries: terms.retries,
       onFail: (error) => {
         for (const result of this.#results) result.reject(error);
       },
@@ -71,10 +77,13 @@ export class ApplyBatch {
     for (let i = start; i < end; i++)
       argsList[i - start] = (results[i] as AsyncResultImpl<unknown>).batchedArgs as unknown[];
     this.#call.send(
-      this.#host.job(ref, argsList, true),
+      this.#host.job(ref, argsList, true, this.#terms),
       (outcome) => {
         for (const f of outcome.failures ?? []) {
-          (results[start + f.index] as AsyncResultImpl<unknown>).reject(deserializeError(f.error));
+          // (each call is its own: a timed-out one is item 0 of its apply)
+          (results[start + f.index] as AsyncResultImpl<unknown>).reject(
+            nameTimedOutItem(deserializeError(f.error), 0, 'apply'),
+          );
         }
         // (fulfill() leaves an already rejected result as it is)
         const { values } = outcome;
@@ -95,7 +104,7 @@ export class ApplyBatch {
         for (let i = start; i < end; i++) {
           const result = results[i] as AsyncResultImpl<unknown>;
           result.batchedArgs = undefined;
-          result.reject(error);
+          result.reject(nameTimedOutItem(error, 0, 'apply'));
         }
         this.#settled(end - start);
       },

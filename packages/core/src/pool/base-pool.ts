@@ -12,9 +12,10 @@ import { checkChunksize, defaultChunksize } from './chunking.js';
 import type { PoolInsights } from './insights.js';
 import { JobQueue } from './job-queue.js';
 import { LazyCall, refuseSyncIteration } from './lazy-call.js';
-import { type CallHost, runMap, type Settle } from './map-call.js';
-import { resolveOptions, toArgsArray, toItems } from './options.js';
+import { type CallHost, runMap, type Settle, type Terms } from './map-call.js';
+import { COUNTS, checkCount, MAX_MS, resolveOptions, toArgsArray, toItems } from './options.js';
 import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from './types.js';
+import { endUnreadCalls, endUnreadOnEmptyLoop, UNREAD_REASON } from './unread-iterators.js';
 
 type State = 'running' | 'closed' | 'terminated';
 
@@ -42,6 +43,8 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
   readonly #backend: Backend;
   readonly #queue: JobQueue;
   readonly #initializer: TaskCall | undefined;
+  /** The pool's default terms of a call (its `timeout` and `retries`). */
+  readonly #terms: Terms;
   readonly #host: CallHost;
   /** Calls not yet ended: join() waits for them, terminate() fails them. */
   readonly #calls = new Set<ChunkedCall>();
@@ -56,7 +59,13 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     super();
     const resolved = resolveOptions(options);
     this.#initializer = resolved.initializer;
-    this.#backend = factory({ processes: resolved.processes, maxtasksperchild: resolved.maxtasksperchild });
+    this.#terms = Object.freeze({ timeout: resolved.timeout, retries: resolved.retries });
+    this.#backend = factory({
+      processes: resolved.processes,
+      maxtasksperchild: resolved.maxtasksperchild,
+      maxmemoryperchild: resolved.maxmemoryperchild,
+      grace: resolved.grace,
+    });
     this.backend = this.#backend.name;
     this.capabilities = this.#backend.capabilities;
     this.#queue = new JobQueue(this.#backend);
@@ -70,9 +79,14 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     this.#host = {
       queue: this.#queue,
       calls: registry,
-      job: (task, items, spread, rowWidth) =>
-        this.#wrap(task, rowWidth ? { items, spread, rowWidth } : packChunk(items, 0, items.length, spread, true)),
-      wrap: (task, chunk) => this.#wrap(task, chunk),
+      terms: (options) => this.#termsOf(options),
+      job: (task, items, spread, terms, rowWidth) =>
+        this.#wrap(
+          task,
+          rowWidth ? { items, spread, rowWidth } : packChunk(items, 0, items.length, spread, true),
+          terms,
+        ),
+      wrap: (task, chunk, terms) => this.#wrap(task, chunk, terms),
     };
     this.#backend.listen?.((event) => {
       this.emit(EVENT_NAMES[event.type], event);
@@ -87,10 +101,10 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
   insights(options: { reset?: boolean } = {}): PoolInsights {
     const reset = options?.reset === true;
     const workers = this.#backend.workerInsights?.(reset) ?? [];
-    const replacements = { crash: 0, recycle: 0, abort: 0 };
+    const replacements = { crash: 0, recycle: 0, abort: 0, timeout: 0 };
     for (const worker of workers) {
       const reason = worker.ended?.reason;
-      if (reason === 'crash' || reason === 'recycle' || reason === 'abort') replacements[reason]++;
+      if (reason !== undefined && reason !== 'stop') replacements[reason]++;
     }
     return {
       backend: this.backend,
@@ -186,10 +200,14 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     if (this.#state === 'running') {
       return Promise.reject(new PoolStateError('join() needs close() or terminate() first: the pool is still running'));
     }
-    this.#stopping ??= this.#whenIdle().then(async () => {
-      await this.#queue.idle();
-      await this.#backend.close();
-    });
+    if (!this.#stopping) {
+      const unwatch = endUnreadOnEmptyLoop(this.#calls); // an imap nobody reads must not end the program silently
+      this.#stopping = this.#whenIdle().then(async () => {
+        unwatch();
+        await this.#queue.idle();
+        await this.#backend.close();
+      });
+    }
     return this.#stopping;
   }
 
@@ -206,6 +224,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
 
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#state === 'running') this.close();
+    endUnreadCalls(this.#calls, UNREAD_REASON.dispose); // as Python's `with` terminates: nobody reads them after the scope
     await this.join();
   }
 
@@ -227,9 +246,22 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     for (const wake of waiters) wake();
   }
 
-  #wrap(task: TaskRef, chunk: PackedChunk): Job {
-    const job: Job = { task, ...chunk };
-    return this.#initializer ? { ...job, initializer: this.#initializer } : job;
+  #wrap(task: TaskRef, chunk: PackedChunk, terms: Terms): Job {
+    let job: Job = { task, ...chunk };
+    if (this.#initializer) job = { ...job, initializer: this.#initializer };
+    if (terms.timeout !== undefined) job = { ...job, timeout: terms.timeout };
+    // A job that may be sent again is copied to its worker, never moved.
+    if (terms.retries > 0) job = { ...job, resend: true };
+    return job;
+  }
+
+  /** A call's terms: its own `timeout` and `retries` over the pool's (a TypeError or RangeError for bad ones). */
+  #termsOf(options: CallOptions): Terms {
+    if (options.timeout === undefined && options.retries === undefined) return this.#terms;
+    return {
+      timeout: checkCount('timeout', options.timeout, 1, COUNTS.timeout, MAX_MS) ?? this.#terms.timeout,
+      retries: checkCount('retries', options.retries, 0, COUNTS.retries) ?? this.#terms.retries,
+    };
   }
 
   #map(
@@ -280,10 +312,11 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
       result.reject(error);
       return result;
     }
-    if (options.signal) {
-      // A call with its own signal is its own one-item job, cancellable alone.
+    if (options.signal || options.timeout !== undefined || options.retries !== undefined) {
+      // A call with its own signal or terms is its own one-item job, cancellable alone.
       const settlers = result.settlers();
-      runMap(this.#host, ref, [list], true, 1, { signal: options.signal }, 'apply', {
+      const own: CallOptions = { signal: options.signal, timeout: options.timeout, retries: options.retries };
+      runMap(this.#host, ref, [list], true, 1, own, 'apply', {
         resolve: (values) => settlers.resolve(values[0]),
         reject: settlers.reject,
       });
@@ -292,7 +325,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     // Calls made in one tick are sent together.
     let batch = this.#batch;
     if (!batch) {
-      const fresh = new ApplyBatch(this.#host, this.processes);
+      const fresh = new ApplyBatch(this.#host, this.processes, this.#terms);
       this.#batch = batch = fresh;
       queueMicrotask(() => {
         if (this.#batch === fresh) this.#batch = undefined;
@@ -323,7 +356,9 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
       ) {
         throw new TypeError(`${method}() needs an iterable or async iterable of items`);
       }
+      const terms = this.#termsOf(options);
       return new LazyCall(this.#host, ref, items as Iterable<unknown>, {
+        terms,
         method,
         ordered: method === 'imap',
         chunksize,

@@ -12,6 +12,14 @@ export function abortReason(signal: AbortSignal): Error {
     : new DOMException(String(reason ?? 'This operation was aborted'), 'AbortError');
 }
 
+/** A WorkerCrashedError of a job whose worker died each of its `attempts` runs (retries exhausted). */
+function afterAttempts(error: Error, attempts: number): Error {
+  const crash = error as Error & { attempts?: number };
+  crash.message = `${crash.message} It ran ${attempts} times (retries: ${attempts - 1}) and its worker died each time: the task kills every worker it runs on.`;
+  crash.attempts = attempts;
+  return crash;
+}
+
 /** The open calls of a pool: what `join()` waits for and `terminate()` ends. */
 export interface CallRegistry {
   add(call: ChunkedCall): void;
@@ -26,8 +34,16 @@ export interface ChunkedCallOptions {
   readonly label?: string;
   /** Number of items, when known at the start. */
   readonly total?: number;
+  /** Times a job whose worker died is sent again (default 0). */
+  readonly retries?: number;
   /** Called once when the call fails (abort, terminate, fail-fast, a throwing onProgress). */
   readonly onFail: (error: Error) => void;
+  /**
+   * A call its consumer reads at its own pace (`imap`): asked to end because
+   * nobody will read it (`reason` says why). Returns what it dropped, to warn
+   * of, or undefined if nothing was left unread.
+   */
+  readonly onUnread?: (reason: string) => string | undefined;
 }
 
 /**
@@ -88,6 +104,16 @@ export class ChunkedCall {
     firstItem = 0,
   ): void {
     if (this.#ended) return;
+    this.#submit(job, onResult, onError, firstItem, 1);
+  }
+
+  #submit(
+    job: Job,
+    onResult: (result: ReceivedResult, roundTripMs: number) => void,
+    onError: ((error: Error) => void) | undefined,
+    firstItem: number,
+    attempt: number,
+  ): void {
     let answered = false;
     const ticket: Ticket = this.#queue.submit(
       job,
@@ -95,9 +121,21 @@ export class ChunkedCall {
         answered = true;
         this.#tickets.delete(ticket);
         if (this.#ended) return;
-        if (result) onResult(result, roundTripMs ?? 0);
-        else if (onError) onError(jobError(error));
-        else this.fail(jobError(error));
+        if (result) {
+          onResult(result, roundTripMs ?? 0);
+          return;
+        }
+        let failure = jobError(error);
+        if (failure.name === 'WorkerCrashedError') {
+          // Its worker died: run it again, on another worker (the dead one's replacement or any other).
+          if (attempt <= (this.#options.retries ?? 0)) {
+            this.#submit(job, onResult, onError, firstItem, attempt + 1);
+            return;
+          }
+          if (attempt > 1) failure = afterAttempts(failure, attempt);
+        }
+        if (onError) onError(failure);
+        else this.fail(failure);
       },
       firstItem,
     );
@@ -143,6 +181,14 @@ export class ChunkedCall {
   stop(): void {
     if (this.#ended) return;
     this.#end(new Error('The call was stopped by its consumer'), false);
+  }
+
+  /**
+   * For a call read at its consumer's pace: ends it if it was left unread,
+   * and says what was dropped (see {@link ChunkedCallOptions.onUnread}).
+   */
+  endUnread(reason: string): string | undefined {
+    return this.#ended ? undefined : this.#options.onUnread?.(reason);
   }
 
   /** Ends a call that completed. */

@@ -39,7 +39,13 @@ export interface PoolInsights {
   /** Per worker, including those that left the pool in this window. */
   readonly workers: readonly WorkerInsight[];
   /** Replacements in this window, by cause. */
-  readonly replacements: { readonly crash: number; readonly recycle: number; readonly abort: number };
+  readonly replacements: {
+    readonly crash: number;
+    readonly recycle: number;
+    readonly abort: number;
+    /** Replaced after a task ran past its timeout and the grace period after its signal. */
+    readonly timeout: number;
+  };
   /** Time jobs waited in the core's queue before a worker took them. */
   readonly queueWait: Durations;
   /** Time in the worker running tasks, per job. */
@@ -187,10 +193,10 @@ export function formatInsights(insights: PoolInsights): string {
     `parapool ${insights.backend}, ${insights.processes} worker${insights.processes === 1 ? '' : 's'}, over ${ms(insights.elapsedMs)}: ${items.completed}/${items.submitted} items in ${jobs.completed}/${jobs.submitted} jobs${jobs.failed ? `, ${jobs.failed} failed` : ''}${jobs.cancelled ? `, ${jobs.cancelled} dropped` : ''}`,
     `  per job (median / p95): waiting ${ms(queueWait.medianMs)} / ${ms(queueWait.p95Ms)}, working ${ms(work.medianMs)} / ${ms(work.p95Ms)}, moving data ${ms(transfer.medianMs)} / ${ms(transfer.p95Ms)}`,
   ];
-  const replaced = replacements.crash + replacements.recycle + replacements.abort;
+  const replaced = replacements.crash + replacements.recycle + replacements.abort + replacements.timeout;
   if (replaced > 0) {
     lines.push(
-      `  replaced: ${replacements.crash} after a crash, ${replacements.recycle} recycled, ${replacements.abort} after an abort`,
+      `  replaced: ${replacements.crash} after a crash, ${replacements.recycle} recycled, ${replacements.abort} after an abort, ${replacements.timeout} after a timeout`,
     );
   }
   if (insights.workers.length > 0) {

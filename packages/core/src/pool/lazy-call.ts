@@ -1,3 +1,4 @@
+import { PoolStateError } from '../errors.js';
 import { taskLabel } from '../tasks.js';
 import type { TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
@@ -5,7 +6,7 @@ import { packNumbers } from '../wire/packing.js';
 import { AdaptiveChunks } from './adaptive-chunks.js';
 import { ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
-import type { CallHost } from './map-call.js';
+import type { CallHost, Terms } from './map-call.js';
 import type { ProgressOption } from './progress-bar.js';
 import type { Progress } from './types.js';
 
@@ -19,6 +20,8 @@ export interface LazyCallOptions {
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: Progress) => void) | undefined;
   readonly progress: ProgressOption;
+  /** What the call asks of each task call (timeout, retries). */
+  readonly terms: Terms;
 }
 
 /** A chunk's outcome: its values (those before the failing item, if one failed) and the error. */
@@ -69,6 +72,8 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
   /** The error the next pull rejects with (abort, terminate, the task's failure): then the iteration is over. */
   #terminal: Error | undefined;
   #finished = false;
+  /** Results handed to the consumer. */
+  #yielded = 0;
   readonly #pulls: Pull[] = [];
   readonly #adaptive: AdaptiveChunks | undefined;
 
@@ -88,7 +93,9 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
       onProgress: options.onProgress,
       progress: options.progress,
       label: `${options.method} ${taskLabel(ref)}`,
+      retries: options.terms.retries,
       onFail: (error) => this.#failed(error),
+      onUnread: (reason) => this.#endUnread(reason),
     });
   }
 
@@ -121,6 +128,37 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
     return Promise.resolve(DONE);
   }
 
+  /**
+   * Nobody will read this iterator (`reason` says why): unless every result
+   * was already taken, the call fails with a PoolStateError that the next
+   * `next()` rejects with, its running chunks are stopped, and the message is
+   * returned for the pool to warn with.
+   */
+  #endUnread(reason: string): string | undefined {
+    if (this.#finished) return undefined;
+    const allTaken =
+      this.#exhausted &&
+      !this.#reading &&
+      !this.#inputError &&
+      !this.#pendingError &&
+      this.#consumed === this.#submitted &&
+      this.#bufferPos >= this.#buffer.length;
+    if (allTaken) {
+      // Only the final `{ done: true }` was never asked for: nothing is lost.
+      this.#finished = true;
+      this.#call.finish();
+      this.#serve();
+      return undefined;
+    }
+    const dropped =
+      this.#yielded === 0
+        ? 'none of its results had been read, and it was dropped'
+        : `${this.#yielded} of its results had been read, and the rest were dropped`;
+    const message = `pool.${this.#options.method}(${taskLabel(this.#ref)}) was ended unread ${reason}: ${dropped}. Read it to its end with \`for await\` (or break out of it) before then.`;
+    this.#call.fail(new PoolStateError(message), true);
+    return message;
+  }
+
   /** Answers waiting pulls, in order, with whatever is ready; reads more input when it must wait. */
   #serve(): void {
     const pulls = this.#pulls;
@@ -137,6 +175,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
         continue;
       }
       if (this.#bufferPos < this.#buffer.length) {
+        this.#yielded++;
         (pulls.shift() as Pull).resolve({ value: this.#buffer[this.#bufferPos++], done: false });
         continue;
       }
@@ -259,7 +298,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
     const offset = this.#itemsRead;
     this.#itemsRead += items.length;
     this.#call.send(
-      this.#host.job(this.#ref, packNumbers(items), false),
+      this.#host.job(this.#ref, packNumbers(items), false, this.#options.terms),
       (result, roundTripMs) => {
         if (this.#adaptive && result.ran) this.#adaptive.observe(items.length, result.ran.ms, roundTripMs);
         const failure = firstFailure(result);
@@ -315,6 +354,6 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
 /** `for (const x of pool.imap(...))` without `await`: say what to write instead. */
 export function refuseSyncIteration(method: string): never {
   throw new TypeError(
-    `pool.${method}() returns an async iterator: iterate it with \`for await (const result of pool.${method}(...))\` inside an async function,. For a plain array, use pool.map().`,
+    `pool.${method}() returns an async iterator: iterate it with \`for await (const result of pool.${method}(...))\` inside an async function. For a plain array, use pool.map().`,
   );
 }

@@ -5,7 +5,7 @@ import { type PackedChunk, packChunk } from '../wire/packing.js';
 import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { JobQueue } from './job-queue.js';
-import type { MapOptions } from './types.js';
+import type { CallOptions, MapOptions } from './types.js';
 
 /** Copies a chunk's values into `out` from `offset` on. */
 function writeInto(out: unknown[], offset: number, values: readonly unknown[] | Float64Array): void {
@@ -46,17 +46,26 @@ export interface Settle<T> {
   reject(error: unknown): void;
 }
 
+/** What a call asks of each of its task calls: a timeout, and retries after a crash. */
+export interface Terms {
+  readonly timeout: number | undefined;
+  readonly retries: number;
+}
+
 /** What a call needs from its pool. */
 export interface CallHost {
   readonly queue: JobQueue;
   readonly calls: CallRegistry;
+  /** A call's terms: its own options over the pool's defaults (throws for bad ones). */
+  terms(options: CallOptions): Terms;
   /**
    * Builds the job for a chunk the caller made and leaves alone (packs it, adds
-   * the pool's initializer). With `rowWidth`, `items` is a matrix of rows packed already.
+   * the pool's initializer and the call's terms). With `rowWidth`, `items` is a
+   * matrix of rows packed already.
    */
-  job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean, rowWidth?: number): Job;
-  /** The job for a chunk packed already (adds the pool's initializer). */
-  wrap(task: TaskRef, chunk: PackedChunk): Job;
+  job(task: TaskRef, items: unknown[] | Float64Array, spread: boolean, terms: Terms, rowWidth?: number): Job;
+  /** The job for a chunk packed already (adds the pool's initializer and the call's terms). */
+  wrap(task: TaskRef, chunk: PackedChunk, terms: Terms): Job;
 }
 
 /**
@@ -77,6 +86,13 @@ export function runMap(
     settle.reject(abortReason(options.signal));
     return;
   }
+  let terms: Terms;
+  try {
+    terms = host.terms(options);
+  } catch (error) {
+    settle.reject(error);
+    return;
+  }
   const n = items.length;
   if (n === 0) {
     settle.resolve([]);
@@ -94,12 +110,13 @@ export function runMap(
     progress: options.progress,
     label: `${method} ${taskLabel(ref)}`,
     total: n,
+    retries: terms.retries,
     onFail: (error) => settle.reject(error),
   });
   for (let offset = 0; offset < n && !call.ended; offset += size) {
     const end = Math.min(n, offset + size);
     call.send(
-      host.wrap(ref, packChunk(items, offset, end, spread)),
+      host.wrap(ref, packChunk(items, offset, end, spread), terms),
       (result) => {
         const failure = firstFailure(result);
         if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));

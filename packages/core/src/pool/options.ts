@@ -20,8 +20,39 @@ export function describeValue(value: unknown): string {
 export interface ResolvedOptions {
   readonly processes: number;
   readonly maxtasksperchild: number | undefined;
+  readonly maxmemoryperchild: number | undefined;
+  readonly timeout: number | undefined;
+  readonly retries: number;
+  readonly grace: number | undefined;
   readonly initializer: TaskCall | undefined;
 }
+
+/**
+ * Checks an option that counts (`timeout`, `retries`, `maxmemoryperchild`...):
+ * undefined (or null) stays undefined; anything else must be an integer ≥
+ * `min`, or a TypeError (not a number) / RangeError names the option and what
+ * it got. `what` says what the option is, for the message.
+ */
+export function checkCount(name: string, value: unknown, min: 0 | 1, what: string, max?: number): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const want = `${name} must be an integer ≥ ${min}${max === undefined ? '' : ` and ≤ ${max}`} (${what})`;
+  if (typeof value !== 'number') throw new TypeError(`${want}; got ${describeValue(value)}`);
+  if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new RangeError(`${want}; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** The longest timeout and grace period (ms): the longest delay a Node timer takes, about 24.8 days. */
+export const MAX_MS = 2 ** 31 - 1;
+
+/** What each counting option means, for its error message. */
+export const COUNTS = {
+  timeout: 'milliseconds each task call may run; leave it out for no timeout',
+  retries: 'times the items of a job whose worker died run again; 0 or left out: never',
+  maxmemoryperchild: 'megabytes of heap after which a worker is replaced; leave it out for never',
+  grace: 'milliseconds a task gets after its signal before its worker is stopped',
+} as const;
 
 /** More workers than this many per core is almost surely a mistake: warned about once. */
 const WORKERS_PER_CORE_WARNING = 8;
@@ -69,7 +100,11 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedOption
   } else if (options.initargs !== undefined && (options.initargs as unknown[]).length > 0) {
     throw new TypeError('initargs was given without an initializer');
   }
-  return { processes, maxtasksperchild: max ?? undefined, initializer };
+  const maxmemoryperchild = checkCount('maxmemoryperchild', options.maxmemoryperchild, 1, COUNTS.maxmemoryperchild);
+  const timeout = checkCount('timeout', options.timeout, 1, COUNTS.timeout, MAX_MS);
+  const retries = checkCount('retries', options.retries, 0, COUNTS.retries) ?? 0;
+  const grace = checkCount('grace', options.grace, 0, COUNTS.grace, MAX_MS);
+  return { processes, maxtasksperchild: max ?? undefined, maxmemoryperchild, timeout, retries, grace, initializer };
 }
 
 /** An argument list as an array (any iterable is accepted, as Python accepts any sequence). */

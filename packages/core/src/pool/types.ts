@@ -13,7 +13,7 @@ export type Task<F extends TaskFunction = TaskFunction> = F;
 
 /** Options every pool accepts. */
 export interface PoolOptions {
-  /** Number of workers. Default: `cpuCount()` (`os.availableParallelism()`). */
+  /** Number of workers. Default: `cpuCount()` (the CPUs this process may use: affinity and container CPU quota). */
   processes?: number;
   /** Runs once in each worker before its first task. */
   initializer?: TaskFunction;
@@ -21,12 +21,39 @@ export interface PoolOptions {
   initargs?: readonly unknown[];
   /** Replace a worker after it has run this many jobs (a chunk is one job). Default: never. */
   maxtasksperchild?: number;
+  /**
+   * Megabytes: after a job, a worker whose heap is above this is retired and
+   * replaced (a `recycle` with cause `maxmemoryperchild`). Default: never.
+   */
+  maxmemoryperchild?: number;
+  /** The default `timeout` of every call (ms per task call); a call's own wins. Default: none. */
+  timeout?: number;
+  /** The default `retries` of every call; a call's own wins. Default 0. */
+  retries?: number;
+  /**
+   * Milliseconds a task gets after its `taskSignal()` aborted on a timeout
+   * before its worker is stopped and replaced. Default 1000.
+   */
+  grace?: number;
 }
 
 /** Options of every call. */
 export interface CallOptions {
   /** Aborting rejects the call at once with the signal's reason; unstarted chunks never start. */
   signal?: AbortSignal;
+  /**
+   * Milliseconds each task call (one item of a map, one apply) may run: one
+   * that runs longer fails with TaskTimeoutError, as a thrown error would fail
+   * it, and its `taskSignal()` aborts. Default: the pool's `timeout`, or none.
+   */
+  timeout?: number;
+  /**
+   * How many times the items of a job whose worker died (WorkerCrashedError:
+   * an exit, a fatal error, out of memory, a kill) run again on a fresh
+   * worker. Never retried: a task's own error, a timeout, an abort. Default:
+   * the pool's `retries`, or 0.
+   */
+  retries?: number;
 }
 
 /** Progress of a map-like call, reported after each finished chunk. */
@@ -70,9 +97,9 @@ export interface PoolEvents {
   workerExit: [event: WorkerEvent];
   /** A worker died on its own (`event.error` says of what); only the job it held failed. */
   workerCrash: [event: WorkerEvent];
-  /** A worker reached `maxtasksperchild` and is retired. */
+  /** A worker reached `maxtasksperchild`, or its heap was above `maxmemoryperchild` after a job, and is retired (`event.cause` says which). */
   workerRecycle: [event: WorkerEvent];
-  /** A fresh worker took a retired one's place (`event.reason`: crash, recycle or abort). */
+  /** A fresh worker took a retired one's place (`event.reason`: crash, recycle, abort or timeout). */
   workerReplace: [event: WorkerEvent];
 }
 

@@ -81,27 +81,35 @@ export class JobWriter {
   readonly #byRef = new WeakMap<TaskRef, number>();
   /** ...and by what the TaskRef names (a new TaskRef for the same task reuses its number). */
   readonly #byKey = new Map<string, number>();
+  /** The tasks the worker has been told, by number: a job that could not be sent told it nothing. */
+  readonly #told: boolean[] = [];
   /** Who ran the jobs (from the worker's first answer). */
   #worker: JobRun['worker'] | undefined;
 
-  /** `job` as the message that carries it, with id `id`. */
+  /**
+   * `job` as the message that carries it, with id `id`: with its TaskRef until a
+   * message that carried it has been sent (see {@link sent}).
+   */
   write(id: number, job: Job, last?: true): JobMessage {
     const { task } = job;
     let taskNo = this.#byRef.get(task);
-    let first: TaskRef | undefined;
     if (taskNo === undefined) {
       const key = task.kind === 'module' ? `m${task.module}#${task.name}` : `i${task.source}`;
       taskNo = this.#byKey.get(key);
       if (taskNo === undefined) {
         taskNo = this.#byKey.size;
         this.#byKey.set(key, taskNo);
-        first = task;
       }
       this.#byRef.set(task, taskNo);
     }
     let extra = rest(job, JOB_FIELDS) as JobExtra | undefined;
     if (last) extra = { ...extra, last };
-    return [id, taskNo, job.items, job.spread, job.gate, extra, first];
+    return [id, taskNo, job.items, job.spread, job.gate, extra, this.#told[taskNo] ? undefined : task];
+  }
+
+  /** `message` reached the channel: the worker knows its task from now on. */
+  sent(message: JobMessage): void {
+    if (message[6]) this.#told[message[1]] = true;
   }
 
   /** The JobResult an answer carries. */

@@ -1,4 +1,5 @@
 import { CloneError } from '../errors.js';
+import { holdsDetachedBuffer } from './transfer.js';
 import { Decoder, encodeThrown, type SerializedError } from './value-codec.js';
 
 export type { SerializedError } from './value-codec.js';
@@ -34,8 +35,17 @@ export function isDataCloneError(error: unknown): boolean {
 }
 
 /** Wraps a structured-clone failure into a CloneError that says what to do. */
-export function toCloneError(error: unknown, what: 'argument' | 'result' | 'argument or result'): CloneError {
-  const reason = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, '');
+export function toCloneError(
+  error: unknown,
+  what: 'argument' | 'result' | 'argument or result',
+  sent?: unknown,
+): CloneError {
+  let reason = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, '');
+  // Bun's structured clone says only "The object can not be cloned" of a buffer moved away already.
+  if (sent !== undefined && !/detached/i.test(reason) && holdsDetachedBuffer(sent)) {
+    reason +=
+      ' (an ArrayBuffer in it is detached: it was moved to another thread already, and a buffer moves once: pass a fresh copy)';
+  }
   const wrapped = new CloneError(
     `${what === 'result' ? 'A' : 'An'} ${what} could not be copied between threads/processes: ${reason}. Only structured-cloneable data can cross (no functions, symbols, sockets or shared memory between processes); send plain data, and register the classes whose instances must arrive as instances (defineTasks(url, tasks, { classes: { MyClass } })).`,
   );

@@ -52,6 +52,17 @@ export interface Job {
    */
   readonly gate?: number;
   readonly gateCells?: Int32Array;
+  /**
+   * Milliseconds each task call of this job may run (see wire/deadlines.ts): a
+   * call past it fails with TaskTimeoutError and its `taskSignal()` aborts.
+   */
+  readonly timeout?: number;
+  /** A thread worker's clock (shared memory, see wire/deadlines.ts), where it counts its lingering calls. */
+  readonly clock?: Int32Array;
+  /** Report the worker's heap after the job (`JobResult.heapMB`), for `maxmemoryperchild`. */
+  readonly heap?: true;
+  /** The caller may send this job again (its call has `retries`): its buffers are copied, never moved. */
+  readonly resend?: true;
 }
 
 /** A failed item of a job. */
@@ -76,6 +87,14 @@ export interface JobResult {
   readonly ran?: JobRun;
   /** The worker did not run the job: the caller dropped it (through its gate) before it started. */
   readonly skipped?: true;
+  /**
+   * Task calls of this job that ran past their timeout and had not returned
+   * when it answered (they ignore their signal): the worker starts nothing
+   * else until they have, and the caller stops it after the grace period.
+   */
+  readonly lingering?: number;
+  /** The worker's heap used after the job, in MB (when the job asked for it with `heap`). */
+  readonly heapMB?: number;
 }
 
 /** Results that are all short tuples of numbers (`[i, count]`), sent as one Float64Array per position. */

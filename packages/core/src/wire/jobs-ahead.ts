@@ -15,6 +15,7 @@
  * WorkerSlots); the worker's side is {@link runInTurn} (used by `runJob`).
  * Nothing else knows the cells or the depth.
  */
+import { whenNoneLinger } from './deadlines.js';
 import type { Job, JobResult } from './job.js';
 import { copyableAhead } from './transfer.js';
 
@@ -119,6 +120,10 @@ export function runInTurn(
   if (job.gateCells) gateCells = job.gateCells;
   const cell = job.gate;
   const start = (): Promise<JobResult> | JobResult => {
+    // A call past its timeout that ignores its signal still runs: nothing else starts until it has
+    // returned (the caller stops this worker after the grace period; the jobs held here go elsewhere).
+    const lingering = whenNoneLinger();
+    if (lingering) return lingering.then(start);
     if (!claim(cell)) return SKIPPED;
     const result = run(job);
     return result instanceof Promise ? result.then((r) => ended(cell, r)) : ended(cell, result);

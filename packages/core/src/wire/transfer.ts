@@ -142,6 +142,27 @@ function isDetached(buffer: ArrayBuffer): boolean {
   }
 }
 
+/**
+ * True when `value` holds a buffer that was moved away (detached), looking
+ * into arrays, plain objects, maps and sets a few levels deep. For error
+ * messages only: some runtimes' structured clone (Bun's) refuses a detached
+ * buffer without saying that it is one.
+ */
+export function holdsDetachedBuffer(value: unknown, depth = 6): boolean {
+  if (value instanceof ArrayBuffer) return value.byteLength === 0 && isDetached(value);
+  if (ArrayBuffer.isView(value)) return value.byteLength === 0 && holdsDetachedBuffer(value.buffer, 0);
+  if (depth <= 0 || typeof value !== 'object' || value === null) return false;
+  const inner =
+    value instanceof Map
+      ? [...value.values()]
+      : value instanceof Set
+        ? [...value]
+        : Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype
+          ? Object.values(value)
+          : [];
+  return inner.some((item) => holdsDetachedBuffer(item, depth - 1));
+}
+
 /** True when `value` was marked with {@link transfer} (in this thread). */
 export function isMarkedForTransfer(value: unknown): boolean {
   const store = marks();

@@ -1,7 +1,17 @@
 import { isMainThread } from 'node:worker_threads';
 import { InitializerError, InlineTaskError, type OuterReference, TaskResolutionError } from '../errors.js';
-import { type TaskFunction, taskKey, taskRegistry } from '../tasks.js';
+import { type TaskFunction, taskKey, taskLabel, taskRegistry } from '../tasks.js';
 import { ensureCloneable } from '../wire/cloneable.js';
+import {
+  CallScope,
+  isAsyncFunction,
+  JobScope,
+  linger,
+  runAs,
+  runCallAs,
+  timeoutError,
+  useClock,
+} from '../wire/deadlines.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
@@ -62,14 +72,24 @@ export class WorkerRuntime {
     copyPartialViews(this.#contextual ? () => currentWorker() !== undefined : true);
   }
 
-  /** Runs one job and returns per-item outcomes. Never rejects. */
-  runJob(job: Job): Promise<JobResult> | JobResult {
+  /**
+   * Runs one job and returns per-item outcomes. Never rejects. `signal`, if
+   * given, is the job's cancellation as the worker hears it: it aborts the
+   * signals of the job's task calls.
+   */
+  runJob(job: Job, signal?: AbortSignal): Promise<JobResult> | JobResult {
     this.info.jobs += 1;
-    if (this.#contextual) return runAsWorker(this.info, () => this.#run(job));
-    return this.#run(job);
+    const scope = new JobScope();
+    if (signal) {
+      if (signal.aborted) scope.abort(signal.reason);
+      else signal.addEventListener('abort', () => scope.abort(signal.reason), { once: true });
+    }
+    useClock(job);
+    const result = this.#contextual ? runAsWorker(this.info, () => this.#run(job, scope)) : this.#run(job, scope);
+    return job.heap ? withHeap(result) : result;
   }
 
-  #run(job: Job): Promise<JobResult> | JobResult {
+  #run(job: Job, scope: JobScope): Promise<JobResult> | JobResult {
     if (job.initializer && !this.#initialized) {
       this.#initialized = this.#initialize(job.initializer, job);
       this.#initialized.then(
@@ -81,10 +101,10 @@ export class WorkerRuntime {
     }
     // Fast path: no initializer to wait for and the task already resolved.
     const ready = this.#initialized && !this.#initDone ? undefined : this.#resolveSync(job.task);
-    if (!ready || classModulesToLoad(job).length > 0) return this.#runSlow(job);
+    if (!ready || classModulesToLoad(job).length > 0) return this.#runSlow(job, scope);
     let outcome: JobResult | Promise<JobResult>;
     try {
-      outcome = this.#runItems(ready, decodeArguments(job));
+      outcome = this.#runItems(ready, decodeArguments(job), scope);
     } catch (error) {
       return failAll(jobLength(job), serializeError(error));
     }
@@ -93,12 +113,12 @@ export class WorkerRuntime {
       : this.#deliverable(job, outcome);
   }
 
-  async #runSlow(job: Job): Promise<JobResult> {
+  async #runSlow(job: Job, scope: JobScope): Promise<JobResult> {
     try {
       await this.#loadClasses(job);
       if (this.#initialized) await this.#initialized;
       const fn = await this.#resolve(job.task);
-      return this.#deliverable(job, await this.#runItems(fn, decodeArguments(job)));
+      return this.#deliverable(job, await this.#runItems(fn, decodeArguments(job), scope));
     } catch (error) {
       return failAll(jobLength(job), serializeError(error));
     }
@@ -185,7 +205,14 @@ export class WorkerRuntime {
     return ensureCloneable(encodeResult(job, result), { sharedMemory: this.#sharedMemory });
   }
 
-  #runItems(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
+  #runItems(fn: TaskFunction, job: Job, scope: JobScope): JobResult | Promise<JobResult> {
+    // Calls with a timeout, and async tasks (a signal each, across awaits), one at a time;
+    // a synchronous task's calls share their job's signal (nothing can abort it while one runs).
+    if (job.timeout !== undefined || isAsyncFunction(fn)) return runCalls(fn, job, scope);
+    return runAs(new CallScope(scope), () => this.#runPlain(fn, job));
+  }
+
+  #runPlain(fn: TaskFunction, job: Job): JobResult | Promise<JobResult> {
     const { items, spread, columns, rowWidth } = job;
     const n = jobLength(job);
     // Rows packed as one matrix become arrays one at a time, just before their call (see numbersOfRows).
@@ -265,6 +292,202 @@ export class WorkerRuntime {
       return { values, failures };
     });
   }
+}
+
+/** Call `i` of a job: `fn` with that call's arguments, however the job carries them. */
+function callOf(fn: TaskFunction, job: Job): (i: number) => unknown {
+  const { items, spread, columns, rowWidth } = job;
+  if (columns)
+    return job.columnRowWidths
+      ? readerCaller(fn, columnReaders(columns, job.columnRowWidths))
+      : columnCaller(fn, columns);
+  if (rowWidth) {
+    const row = rowReader(items as Float64Array, rowWidth);
+    return (i) => fn(row(i));
+  }
+  if (spread) return (i) => fn(...((items as readonly unknown[])[i] as unknown[]));
+  return (i) => fn((items as readonly unknown[])[i]);
+}
+
+/** An async call of {@link runCalls} that has not settled yet. */
+interface Waiting {
+  readonly index: number;
+  readonly start: number;
+  readonly scope: CallScope;
+  readonly promise: Promise<unknown>;
+  /** The call settled (whatever the job made of it). */
+  settled: boolean;
+  /** The job is done with it: its value or failure is in, or it timed out. */
+  done: boolean;
+}
+
+/**
+ * Runs a job's calls one after another, each with its signal; with a timeout,
+ * times each: a synchronous call that returns late fails with TaskTimeoutError,
+ * and an async one that runs past it has its signal aborted and fails at once.
+ * The job then answers without waiting for a call that ignores its signal: it
+ * lingers (`result.lingering`), and the caller decides the worker's fate.
+ */
+function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | Promise<JobResult> {
+  const n = jobLength(job);
+  const call = callOf(fn, job);
+  const { timeout } = job;
+  const label = taskLabel(job.task);
+  const source = job.task.kind === 'inline' ? job.task.source : undefined;
+  const async = isAsyncFunction(fn);
+  const shared = async ? undefined : new CallScope(jobScope);
+  const values = new Array<unknown>(n);
+  const failures: ItemFailure[] = [];
+  const fail = (index: number, error: unknown) => {
+    failures.push({ index, error: describeFailure(error, source) });
+  };
+  const late = (start: number) => timeout !== undefined && performance.now() - start > timeout;
+  const waiting: Waiting[] = [];
+  if (shared && timeout !== undefined) {
+    // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
+    // call is the start of the next), numbers written straight into the Float64Array that travels.
+    const outcome = runAs(shared, () => timedSync(call, n, timeout, label, fail, values, waiting, shared));
+    if (outcome) return outcome;
+  } else
+    for (let i = 0; i < n; i++) {
+      const start = timeout !== undefined ? performance.now() : 0;
+      const scope = shared ?? new CallScope(jobScope);
+      let value: unknown;
+      try {
+        value = async ? runCallAs(scope, () => call(i)) : runAs(scope, () => call(i));
+      } catch (error) {
+        fail(i, late(start) ? timeoutError(label, i, timeout as number) : error);
+        continue;
+      }
+      if (isThenable(value)) {
+        waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
+      } else if (late(start)) fail(i, timeoutError(label, i, timeout as number));
+      else values[i] = value;
+    }
+  const finish = (lingering: number): JobResult => {
+    if (failures.length === 0) return { values: packNumbers(values) };
+    failures.sort((a, b) => a.index - b.index);
+    return lingering > 0 ? { values, failures, lingering } : { values, failures };
+  };
+  if (waiting.length === 0) return finish(0);
+  return new Promise<JobResult>((resolve) => {
+    let open = waiting.length;
+    let lingeringCalls = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const closeOne = () => {
+      open -= 1;
+      if (open === 0) {
+        if (timer) clearTimeout(timer);
+        resolve(finish(lingeringCalls));
+      }
+    };
+    const settle = (call: Waiting, ok: boolean, outcome: unknown) => {
+      call.settled = true;
+      if (call.done) return;
+      call.done = true;
+      if (late(call.start)) fail(call.index, timeoutError(label, call.index, timeout as number));
+      else if (ok) values[call.index] = outcome;
+      else fail(call.index, outcome);
+      closeOne();
+    };
+    for (const each of waiting) {
+      each.promise.then(
+        (value) => settle(each, true, value),
+        (error: unknown) => settle(each, false, error),
+      );
+    }
+    if (timeout === undefined) return;
+    const arm = () => {
+      let next = Number.POSITIVE_INFINITY;
+      for (const each of waiting) if (!each.done) next = Math.min(next, each.start + timeout);
+      if (next === Number.POSITIVE_INFINITY) return;
+      timer = setTimeout(expire, Math.max(0, next - performance.now()));
+    };
+    const expire = () => {
+      timer = undefined;
+      const now = performance.now();
+      const expired = waiting.filter((each) => !each.done && now - each.start >= timeout);
+      for (const each of expired) {
+        each.done = true;
+        const error = timeoutError(label, each.index, timeout);
+        fail(each.index, error);
+        each.scope.abort(error);
+      }
+      // A task that passes its signal on ends within a turn of the event loop; one still running then lingers.
+      setImmediate(() => {
+        for (const each of expired) {
+          if (each.settled) continue;
+          lingeringCalls += 1;
+          linger(each.promise);
+        }
+        for (let k = 0; k < expired.length; k++) closeOne();
+        if (open > 0) arm();
+      });
+    };
+    arm();
+  });
+}
+
+/**
+ * The calls of a synchronous task with a timeout, in order: each is timed by one
+ * clock reading after it. While every value is a number and none is late, they go
+ * into a Float64Array, returned as the job's result when all were; otherwise the
+ * values, failures and calls that returned promises are left in `values`, through
+ * `fail` and in `waiting`, and it returns undefined.
+ */
+function timedSync(
+  call: (i: number) => unknown,
+  n: number,
+  timeout: number,
+  label: string,
+  fail: (index: number, error: unknown) => void,
+  values: unknown[],
+  waiting: Waiting[],
+  scope: CallScope,
+): JobResult | undefined {
+  const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
+  let numbers = out !== undefined;
+  let start = performance.now();
+  for (let i = 0; i < n; i++) {
+    let value: unknown;
+    let thrown: { error: unknown } | undefined;
+    try {
+      value = call(i);
+    } catch (error) {
+      thrown = { error };
+    }
+    const end = performance.now();
+    if (end - start > timeout) {
+      if (numbers) numbers = spill(out as Float64Array, i, values);
+      fail(i, timeoutError(label, i, timeout));
+    } else if (thrown) {
+      if (numbers) numbers = spill(out as Float64Array, i, values);
+      fail(i, thrown.error);
+    } else if (numbers && typeof value === 'number') (out as Float64Array)[i] = value;
+    else {
+      if (numbers) numbers = spill(out as Float64Array, i, values);
+      if (isThenable(value)) {
+        waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
+      } else values[i] = value;
+    }
+    start = end;
+  }
+  return numbers ? { values: out as Float64Array } : undefined;
+}
+
+/** Copies the first `count` numbers of `out` into `values`: from here on, values go there. Returns false. */
+function spill(out: Float64Array, count: number, values: unknown[]): false {
+  for (let i = 0; i < count; i++) values[i] = out[i];
+  return false;
+}
+
+/** The job's result, with the worker's heap after it (MB), for `maxmemoryperchild`. */
+function withHeap(result: Promise<JobResult> | JobResult): Promise<JobResult> | JobResult {
+  const stamp = (r: JobResult): JobResult => {
+    (r as { heapMB?: number }).heapMB = process.memoryUsage().heapUsed / (1024 * 1024);
+    return r;
+  };
+  return result instanceof Promise ? result.then(stamp) : stamp(result);
 }
 
 /** Calls `fn` with the arguments of call `i`, read from columns (no per-call array for up to 4 arguments). */

@@ -1,8 +1,10 @@
 import { isMainThread, threadId } from 'node:worker_threads';
+import { ensureCloneable } from '../wire/cloneable.js';
 import type { Job, JobResult, JobRun } from '../wire/job.js';
 import { runInTurn } from '../wire/jobs-ahead.js';
 import { resultTransferList } from '../wire/transfer.js';
 import { setThreadWorker } from './context.js';
+import { watchParent } from './parent-watch.js';
 import { WorkerRuntime } from './runtime.js';
 
 let runtime: WorkerRuntime | undefined;
@@ -13,6 +15,7 @@ export function threadRuntime(): WorkerRuntime {
     runtime = new WorkerRuntime({ idPrefix: 'worker' });
     (runtime.info as { threadId: number }).threadId = threadId;
     setThreadWorker(runtime.info);
+    if (isMainThread) watchParent(); // a worker process: it must not outlive its parent, even stuck in a task
   }
   return runtime;
 }
@@ -23,16 +26,16 @@ export function threadRuntime(): WorkerRuntime {
  * runs the items (async items of one chunk concurrently) and returns per-item
  * outcomes with errors serialized. Never rejects.
  */
-export function runJob(job: Job): Promise<JobResult> | JobResult {
-  if (job.gate === undefined) return timedRun(threadRuntime(), job);
+export function runJob(job: Job, signal?: AbortSignal): Promise<JobResult> | JobResult {
+  if (job.gate === undefined) return timedRun(threadRuntime(), job, signal);
   // A worker that holds jobs ahead runs them one at a time, in order, each only if the caller has not dropped it.
-  return runInTurn(job as Job & { gate: number }, (next) => timedRun(threadRuntime(), next));
+  return runInTurn(job as Job & { gate: number }, (next) => timedRun(threadRuntime(), next, signal));
 }
 
 /** Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights). */
-export function timedRun(runtime: WorkerRuntime, job: Job): Promise<JobResult> | JobResult {
+export function timedRun(runtime: WorkerRuntime, job: Job, signal?: AbortSignal): Promise<JobResult> | JobResult {
   const start = performance.now();
-  const result = runtime.runJob(job);
+  const result = runtime.runJob(job, signal);
   const { id, pid, threadId } = runtime.info;
   const stamp = (r: JobResult): JobResult => {
     (r as { ran?: JobRun }).ran = { ms: performance.now() - start, worker: { id, pid, threadId } };
@@ -59,4 +62,31 @@ const NONE: readonly ArrayBuffer[] = Object.freeze([]);
  */
 export function resultTransfers(result: JobResult): readonly ArrayBuffer[] {
   return isMainThread ? NONE : resultTransferList(result);
+}
+
+/** A job's answer as a library's worker entry hands it back: the result, and the buffers to move with it. */
+export interface JobAnswer {
+  readonly result: JobResult;
+  /** Empty when nothing is to be moved (always, in a worker process). */
+  readonly transfer: readonly ArrayBuffer[];
+}
+
+/**
+ * What a worker entry over a pool library does with a job: runs it
+ * ({@link runJob}), makes sure the library can post the result (values that
+ * cannot be cloned become those items' CloneError failures, instead of an error
+ * inside the library the caller cannot read), and lists the buffers to move
+ * back ({@link resultTransfers}).
+ *
+ * @example
+ * ```ts
+ * expose(async (job: Job) => {
+ *   const { result, transfer } = await answerJob(job);
+ *   return transfer.length > 0 ? Transfer(result, transfer) : result;
+ * });
+ * ```
+ */
+export async function answerJob(job: Job): Promise<JobAnswer> {
+  const result = ensureCloneable(await runJob(job));
+  return { result, transfer: resultTransfers(result) };
 }

@@ -1,0 +1,220 @@
+/**
+ * Task timeouts and task signals, both of their sides: what a job carries
+ * (`timeout`, and for thread workers a shared `clock`), how a worker times and
+ * signals each task call, and what the caller reads back.
+ *
+ * In the worker, every task call can ask for its {@link taskSignal}. A call
+ * that runs past its job's `timeout` has that signal aborted with a
+ * {@link TaskTimeoutError}, and fails with it at once: the job answers without
+ * waiting for a task that ignores its signal. Such a task is *lingering*: the
+ * answer says how many are (`JobResult.lingering`), the worker starts nothing
+ * else while any is, and the caller gives it a grace period, then stops and
+ * replaces it (WorkerSlots). A thread worker counts its lingering tasks in
+ * the shared clock, so the caller keeps a worker whose tasks ended within the
+ * grace period; a worker process cannot say so, and is replaced.
+ *
+ * A synchronous task cannot be interrupted where it runs, and its worker cannot
+ * answer while it runs: the caller's own watch (WorkerSlots) fails the job and
+ * stops the worker when it has not answered in time.
+ *
+ * The signal of a job also aborts when the caller cancels the job, for workers
+ * that can hear that while they run (a channel worker's `cancel` message).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { TaskTimeoutError } from '../errors.js';
+import type { Job } from './job.js';
+
+/** Milliseconds a task gets after its signal aborted before its worker is stopped, unless the pool says otherwise. */
+export const DEFAULT_GRACE_MS = 1000;
+
+/** The cells of a worker's clock (an Int32Array over shared memory). */
+const CLOCK = { lingering: 0 } as const;
+const CLOCK_CELLS = 2;
+
+/** A new clock for one thread worker (the caller's side). */
+export function newClock(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * CLOCK_CELLS));
+}
+
+/** Task calls of `clock`'s worker that ran past their timeout and have not returned. */
+export function lingeringOn(clock: Int32Array): number {
+  return Atomics.load(clock, CLOCK.lingering);
+}
+
+/**
+ * How long the caller waits for a job with a timeout before it decides that its
+ * worker is stuck (a synchronous task past its time): every item in turn up to
+ * its timeout, and the grace period, from when the job reached the worker. A
+ * worker that can answer answers long before (its own timers time its calls).
+ */
+export function jobDeadline(job: Job, items: number, grace: number): number | undefined {
+  if (job.timeout === undefined) return undefined;
+  return Math.min(MAX_TIMER_MS, Math.max(1, items) * job.timeout + grace);
+}
+
+/** The longest delay a Node timer takes (a longer one fires at once, with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The TaskTimeoutError of item `index` of `job` (index in the job; the core makes it the call's). */
+export function timeoutError(label: string, index: number, timeout: number): TaskTimeoutError {
+  return new TaskTimeoutError({ task: label, index, timeout });
+}
+
+// ---- the worker's side ------------------------------------------------------
+
+/** Where a task call's signal comes from: one per job for synchronous tasks, one per call for async ones. */
+export class CallScope {
+  #controller: AbortController | undefined;
+  readonly #job: JobScope;
+
+  constructor(job: JobScope) {
+    this.#job = job;
+  }
+
+  signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      this.#job.listen(this);
+      if (this.#job.aborted) this.#controller.abort(this.#job.reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    this.#controller?.abort(reason);
+  }
+}
+
+/** A job's calls as signals see them: aborting the job aborts every signal a call asked for. */
+export class JobScope {
+  aborted = false;
+  reason: unknown;
+  readonly #scopes: CallScope[] = [];
+
+  listen(scope: CallScope): void {
+    this.#scopes.push(scope);
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    for (const scope of this.#scopes) scope.abort(reason);
+  }
+}
+
+interface SignalStore {
+  /** The scope of the synchronous stretch running now. */
+  current: CallScope | undefined;
+  /** The scope of an async call, across its awaits. */
+  readonly als: AsyncLocalStorage<CallScope>;
+  /** Task calls past their timeout that have not returned, in this worker. */
+  lingering: number;
+  clock: Int32Array | undefined;
+  /** Resolved when `lingering` falls back to 0. */
+  cleared: Promise<void> | undefined;
+  clear: (() => void) | undefined;
+}
+
+// Kept on globalThis so that every copy of this module in one thread (a task module loaded through
+// tsx gets its own module graph) sees the same task calls.
+const KEY = Symbol.for('parapool.taskSignals');
+
+function store(): SignalStore {
+  const g = globalThis as unknown as Record<symbol, SignalStore | undefined>;
+  let s = g[KEY];
+  if (!s) {
+    s = {
+      current: undefined,
+      als: new AsyncLocalStorage<CallScope>(),
+      lingering: 0,
+      clock: undefined,
+      cleared: undefined,
+      clear: undefined,
+    };
+    g[KEY] = s;
+  }
+  return s;
+}
+
+/** A signal that never aborts: what a task called outside a pool gets. */
+let never: AbortSignal | undefined;
+
+/**
+ * Inside a task: the `AbortSignal` of the running task call. It aborts when the
+ * call runs past its `timeout` (with a TaskTimeoutError), and, where the
+ * worker can hear it while the task runs, when its caller aborts or its call
+ * fails fast. Pass it on (`fetch(url, { signal: taskSignal() })`) or check it
+ * in long loops, and the call ends cleanly; a task that has not returned a
+ * grace period after its signal aborted loses its worker.
+ *
+ * In an `async` task it may be read after an `await`; in a task that returns
+ * a promise without being `async`, read it before its first `await`. Outside a
+ * pool's task it is a signal that never aborts.
+ */
+export function taskSignal(): AbortSignal {
+  const s = store();
+  const scope = s.als.getStore() ?? s.current;
+  if (scope) return scope.signal();
+  never ??= new AbortController().signal;
+  return never;
+}
+
+/** Runs the synchronous stretch `fn` as `scope`'s (a synchronous task's calls share their job's signal). */
+export function runAs<T>(scope: CallScope | undefined, fn: () => T): T {
+  const s = store();
+  const before = s.current;
+  s.current = scope;
+  try {
+    return fn();
+  } finally {
+    s.current = before;
+  }
+}
+
+/** Runs an async call inside its own scope (its signal follows it across awaits). */
+export function runCallAs<T>(scope: CallScope, fn: () => T): T {
+  return store().als.run(scope, fn);
+}
+
+/** Uses `job`'s clock (a thread worker's, from the first job that carries it) for lingering counts. */
+export function useClock(job: Job): void {
+  if (job.clock) store().clock = job.clock;
+}
+
+/** A call past its timeout has not returned: it lingers until `settled` does. */
+export function linger(settled: Promise<unknown>): void {
+  const s = store();
+  s.lingering += 1;
+  if (s.clock) Atomics.add(s.clock, CLOCK.lingering, 1);
+  const done = () => {
+    s.lingering -= 1;
+    if (s.clock) Atomics.sub(s.clock, CLOCK.lingering, 1);
+    if (s.lingering === 0) {
+      s.clear?.();
+      s.cleared = undefined;
+      s.clear = undefined;
+    }
+  };
+  settled.then(done, done);
+}
+
+/** Task calls of this worker past their timeout that have not returned. */
+export function lingering(): number {
+  return store().lingering;
+}
+
+/** Resolves once no call of this worker lingers (undefined when none does): the next job waits for it. */
+export function whenNoneLinger(): Promise<void> | undefined {
+  const s = store();
+  if (s.lingering === 0) return undefined;
+  s.cleared ??= new Promise<void>((resolve) => {
+    s.clear = resolve;
+  });
+  return s.cleared;
+}
+
+/** Whether `fn` is an `async` function (its calls get a scope each, which follows them across awaits). */
+export function isAsyncFunction(fn: unknown): boolean {
+  return typeof fn === 'function' && fn.constructor?.name === 'AsyncFunction';
+}
