@@ -1,8 +1,11 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { channelWorker, defineAdapter, threadExecArgv } from '@parapool/core/adapter';
 
-/** Options for every worker thread: the `workerThreads` key of `createPool`. */
-export type WorkerThreadsOptions = Pick<WorkerOptions, 'env' | 'execArgv' | 'resourceLimits' | 'stdout' | 'stderr'>;
+/**
+ * Options for every worker thread: the `workerThreads` key of `createPool`.
+ * (Not `stdout`/`stderr`: the pool owns its Workers, so nothing would read those streams.)
+ */
+export type WorkerThreadsOptions = Pick<WorkerOptions, 'env' | 'execArgv' | 'resourceLimits'>;
 
 const WORKER_ENTRY = new URL('./worker.js', import.meta.url);
 
