@@ -125,7 +125,7 @@ describe.concurrent.each(['npm', 'pnpm'] as const)('the README Quick start in a 
     const { stdout, stderr } = await shell(commands.compiled, project);
     expect(stderr).toBe('');
     expectCounts(stdout);
-    // `await using` was compiled down, not left for Node 20 to choke on.
+    // `await using` was compiled down, not left for Node 22 to choke on.
     expect(readFileSync(join(project, 'dist', 'main.js'), 'utf8')).not.toMatch(/await using/);
   });
 });
