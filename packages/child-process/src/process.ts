@@ -4,8 +4,9 @@ import type { TaskFunction } from '@parapool/core';
 import {
   encodeJob,
   isDataCloneError,
+  isReply,
   type Job,
-  type JobMessage,
+  JobWriter,
   toCloneError,
   toTaskRef,
   type WorkerMessage,
@@ -86,15 +87,15 @@ export class Process<F extends TaskFunction = TaskFunction> {
     if (this.#child) throw new Error(`${this.name} was already started: a process can only be started once`);
     const child = forkWorker(this.#options);
     try {
-      child.send({ id: 1, job: this.#job, last: true } satisfies JobMessage);
+      child.send(new JobWriter().write(1, this.#job, true));
     } catch (error) {
       child.kill('SIGKILL');
       throw isDataCloneError(error) ? toCloneError(error, 'argument') : error;
     }
     this.#child = child;
     child.on('message', (message: WorkerMessage) => {
-      if (!('result' in message)) return;
-      for (const { error } of message.result.failures ?? []) {
+      if (!isReply(message)) return;
+      for (const { error } of message[3] ?? []) {
         // Python prints the traceback of a failed target on stderr.
         process.stderr.write(
           `Process ${this.name} (pid ${child.pid}):\n${error.stack ?? `${error.name}: ${error.message}`}\n`,

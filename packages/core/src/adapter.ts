@@ -37,7 +37,7 @@ export { type AdapterPoolOptions, poolFactory } from './pool/pool-factory.js';
 export { currentRuntime, type RuntimeInfo } from './runtime.js';
 export { settlesWithin } from './settles-within.js';
 export { taskLabel, toTaskRef } from './tasks.js';
-export type { JobMessage, WorkerMessage } from './wire/channel.js';
+export { isReply, type JobMessage, JobWriter, type ReplyMessage, type WorkerMessage } from './wire/channel.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export type { ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } from './wire/job.js';

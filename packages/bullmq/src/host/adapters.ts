@@ -8,4 +8,5 @@ export const ADAPTERS = {
   'child-process': 'ChildProcessBackend',
   workerpool: 'WorkerpoolBackend',
   poolifier: 'PoolifierBackend',
+  'worker-threads': 'WorkerThreadsBackend',
 } as const;

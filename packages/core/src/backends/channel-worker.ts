@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { CloneError, WorkerCrashedError } from '../errors.js';
-import type { JobMessage, WorkerMessage } from '../wire/channel.js';
+import { isReply, type JobMessage, JobWriter, type WorkerMessage } from '../wire/channel.js';
 import { serializeError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { jobLength } from '../wire/packing.js';
@@ -34,11 +34,12 @@ function isThread(target: ChannelTarget): target is Worker {
 }
 
 /** The side every channel shares: ids, the ready message, answers. */
-function channel(post: (message: JobMessage, transfer: readonly ArrayBuffer[]) => void) {
+function channel(post: (message: JobMessage, transfer: readonly ArrayBuffer[], job: Job) => void) {
   let up = false;
   let nextId = 1;
   /** Jobs sent and not yet answered (more than one with jobs ahead), by id. */
   const sent = new Map<number, { readonly job: Job; resolve(result: JobResult): void }>();
+  const writer = new JobWriter();
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const send = (job: Job, transfer: readonly ArrayBuffer[]) =>
@@ -46,7 +47,9 @@ function channel(post: (message: JobMessage, transfer: readonly ArrayBuffer[]) =
       const id = nextId++;
       sent.set(id, { job, resolve });
       try {
-        post({ id, job }, transfer);
+        const message = writer.write(id, job);
+        post(message, transfer, job);
+        writer.sent(message);
       } catch (error) {
         // The arguments could not be serialized; the worker never saw the job.
         // (A process's 'json' serialization throws a TypeError: still a clone error, not a crash.)
@@ -63,6 +66,14 @@ function channel(post: (message: JobMessage, transfer: readonly ArrayBuffer[]) =
       return sent.size > 0;
     },
     receive(message: WorkerMessage): void {
+      if (isReply(message)) {
+        const id = message[0];
+        const waiting = sent.get(id);
+        if (!waiting) return;
+        sent.delete(id);
+        waiting.resolve(writer.read(message));
+        return;
+      }
       if ('ready' in message) {
         up = true;
         markReady();
@@ -71,7 +82,7 @@ function channel(post: (message: JobMessage, transfer: readonly ArrayBuffer[]) =
       const waiting = sent.get(message.id);
       if (!waiting) return;
       sent.delete(message.id);
-      waiting.resolve('result' in message ? message.result : unsendable(waiting.job, message.unsendable));
+      waiting.resolve(unsendable(waiting.job, message.unsendable));
     },
     run: (job: Job, transfer: readonly ArrayBuffer[]) =>
       up ? send(job, transfer) : ready.then(() => send(job, transfer)),
@@ -100,9 +111,9 @@ function threadWorker(worker: Worker, crashed: Crashed): SlotWorker {
 }
 
 function processWorker(child: ChildProcess, crashed: Crashed): SlotWorker {
-  const link = channel((message) => {
+  const link = channel((message, _transfer, job) => {
     // Bun's and Deno's IPC channels get a value Node's refuses wrong: refused before it is sent.
-    const refused = processChannelRefusal(message.job);
+    const refused = processChannelRefusal(job);
     if (refused) throw refused;
     child.send(message);
   });

@@ -5,7 +5,7 @@
  */
 import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import type { JobMessage, WorkerMessage } from '../wire/channel.js';
+import { type JobMessage, JobReader, type WorkerMessage } from '../wire/channel.js';
 import { type CloneCheckOptions, ensureCloneable } from '../wire/cloneable.js';
 import type { JobResult } from '../wire/job.js';
 import { resultTransfers, runJob } from './thread.js';
@@ -34,7 +34,8 @@ export function serveChannel(name = '@parapool/core'): void {
       port.postMessage(message, transfer as ArrayBuffer[]);
       done(null);
     };
-    port.on('message', (message: JobMessage) => serve(message, send, threadEncoding));
+    const reader = new JobReader();
+    port.on('message', (message: JobMessage) => serve(message, reader, send, threadEncoding));
     send({ ready: true }, [], () => {});
     return;
   }
@@ -53,22 +54,30 @@ export function serveChannel(name = '@parapool/core'): void {
     if (!process.connected) return; // the parent is gone; 'disconnect' ends this process
     ipc(message, done);
   };
-  process.on('message', (message: JobMessage) => serve(message, send, processEncoding));
+  const reader = new JobReader();
+  process.on('message', (message: JobMessage) => serve(message, reader, send, processEncoding));
   // Retired before it was ready: the channel is already closed.
   if (process.connected) ipc({ ready: true }, (error) => error && process.exit());
 }
 
 /** Runs one job and answers it; `last` (a single-job process): exits once the answer is written. */
-function serve(message: JobMessage, send: Send, encoding: (refusal: unknown) => CloneCheckOptions): void {
+function serve(
+  message: JobMessage,
+  reader: JobReader,
+  send: Send,
+  encoding: (refusal: unknown) => CloneCheckOptions,
+): void {
+  const { job, last } = reader.read(message);
+  const id = message[0];
   const answer = (result: JobResult) => {
     // A write that fails means the parent closed the channel or is gone: nothing left to do.
     const done = (error: Error | null) => {
-      if (error || message.last) process.exit(error ? undefined : result.failures ? 1 : 0);
+      if (error || last) process.exit(error ? undefined : result.failures ? 1 : 0);
     };
     // A single job's return value is discarded (as in Python's Process): only failures travel.
-    reply(message.id, message.last ? { values: [], failures: result.failures } : result, send, done, encoding);
+    reply(id, last ? { values: [], failures: result.failures } : result, reader, send, done, encoding);
   };
-  const result = runJob(message.job);
+  const result = runJob(job);
   if (result instanceof Promise) result.then(answer);
   else answer(result);
 }
@@ -96,13 +105,16 @@ function processEncoding(refusal: unknown): CloneCheckOptions {
 function reply(
   id: number,
   result: JobResult,
+  reader: JobReader,
   send: Send,
   done: (error: Error | null) => void,
   encoding: (refusal: unknown) => CloneCheckOptions,
 ): void {
   let refusal: unknown;
   try {
-    send({ id, result }, resultTransfers(result), done);
+    const message = reader.reply(id, result);
+    send(message, resultTransfers(result), done);
+    reader.sent(message);
     return;
   } catch (error) {
     refusal = error;
@@ -110,7 +122,9 @@ function reply(
   const isolated = ensureCloneable(result, encoding(refusal));
   if (isolated !== result) {
     try {
-      send({ id, result: isolated }, resultTransfers(isolated), done);
+      const message = reader.reply(id, isolated);
+      send(message, resultTransfers(isolated), done);
+      reader.sent(message);
       return;
     } catch (error) {
       refusal = error;

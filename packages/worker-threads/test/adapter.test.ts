@@ -1,0 +1,9 @@
+import { describeAdapter } from '@parapool/conformance';
+import * as adapter from '../dist/index.js';
+
+describeAdapter({
+  name: 'worker-threads',
+  package: '@parapool/worker-threads',
+  module: adapter,
+  Backend: adapter.WorkerThreadsBackend,
+});
