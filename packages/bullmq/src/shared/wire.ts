@@ -10,6 +10,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import {
+  type BackendOptions,
   containsSharedMemory,
   currentRuntime,
   type EncodedJob,
@@ -39,15 +40,13 @@ export type RemoteJob = Omit<
   readonly initializer?: { readonly task: RemoteTask; readonly args: TaskCall['args'] };
 };
 
-/** The serialized part of a chunk. */
-export interface ChunkBody {
+/**
+ * The serialized part of a chunk: the job, and the caller pool's options for the
+ * host's local workers (`processes`: a host runs at most this many of the
+ * pool's chunks at once; `maxmemoryperchild` and `grace` are absent from older callers).
+ */
+export interface ChunkBody extends BackendOptions {
   readonly job: RemoteJob;
-  /** The caller pool's size: a host runs at most this many of its chunks at once. */
-  readonly processes: number;
-  readonly maxtasksperchild: number | undefined;
-  /** The caller pool's `maxmemoryperchild` and `grace`, for the local workers (absent from older callers). */
-  readonly maxmemoryperchild?: number | undefined;
-  readonly grace?: number | undefined;
 }
 
 /** A BullMQ job's data (BullMQ stores it as JSON). */
