@@ -109,7 +109,7 @@ try {
   const rows: Array<[string, string, string]> = [];
   const raw = await rawBullmq(cluster.url);
   rows.push([
-    'raw BullMQ: empty processors, 2 processes × concurrency ' + RAW_CONCURRENCY,
+    `raw BullMQ: empty processors, 2 processes × concurrency ${RAW_CONCURRENCY}`,
     `${fmt(raw)} jobs/s`,
     `${JOBS} jobs, addBulk`,
   ]);
