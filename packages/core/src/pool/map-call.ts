@@ -196,7 +196,7 @@ function runAdaptive(
         host.wrap(ref, packChunk(items, offset, end, spread), terms),
         (result, roundTripMs) => {
           inFlight--;
-          if (result.ran) adaptive.observe(end - offset, result.ran.ms, roundTripMs);
+          if (result.ran) adaptive.observe(end - offset, result.ran.ms, roundTripMs - (result.loadMs ?? 0));
           const failure = firstFailure(result);
           if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));
           out ??= resultArray(n, result.values);
