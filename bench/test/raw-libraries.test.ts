@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { rawLibraries } from '../dist/raw-libraries.js';
+
+// The built bench (its workers are the built files beside it), typed by its source.
+const built: string = '../dist/raw-libraries.js';
+const { rawLibraries } = (await import(built)) as typeof import('../src/raw-libraries.js');
 
 describe('raw libraries', () => {
   // Cold start builds a fresh pool per repetition. poolifier's own destroy() did not always settle once its
