@@ -13,6 +13,9 @@
  * await using pool = createPool({ connection: cluster.url, queue: cluster.queue, root: process.cwd() });
  * console.log(await pool.map(tasks.square, [1, 2, 3]));
  * ```
+ *
+ * @module @parapool/bullmq/local-cluster
+ * @group User API
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';

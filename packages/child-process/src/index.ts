@@ -1,6 +1,9 @@
 /**
  * `@parapool/child-process`: Python's `multiprocessing.Pool` and `Process` on
  * raw `child_process.fork`, one OS process per worker.
+ *
+ * @module @parapool/child-process
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -25,5 +28,7 @@ export type ChildProcessPoolOptions = AdapterPoolOptions<'childProcess', ChildPr
  * await using pool = createPool({ processes: 4 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```
+ *
+ * @function
  */
 export const createPool: (options?: ChildProcessPoolOptions) => Pool = poolFactory(ChildProcessBackend);

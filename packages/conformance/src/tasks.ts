@@ -1,6 +1,9 @@
 /**
  * The task module the conformance suite runs in workers. Plain data in, plain
  * data out; file-system rendezvous instead of timing, so tests never depend on speed.
+ *
+ * @module @parapool/conformance/tasks
+ * @group For adapter authors
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

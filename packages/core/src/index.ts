@@ -6,6 +6,9 @@
  * `formatInsights`, and `createPool` on the `inline` backend. Install an
  * adapter (`@parapool/piscina`, ...) for real parallelism: it re-exports all of
  * this with its own `createPool`. Adapter authors use `@parapool/core/adapter`.
+ *
+ * @module @parapool/core
+ * @group User API
  */
 import { InlineBackend } from './backends/inline.js';
 import { BasePool } from './pool/base-pool.js';

@@ -1,5 +1,8 @@
 /**
  * parapool on piscina: Python's `multiprocessing.Pool` over piscina worker threads.
+ *
+ * @module @parapool/piscina
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -19,5 +22,7 @@ export type PiscinaPoolOptions = AdapterPoolOptions<'piscina', PiscinaOptions>;
  * @example
  * const pool = createPool({ processes: 4, piscina: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
+ *
+ * @function
  */
 export const createPool: (options?: PiscinaPoolOptions) => Pool = poolFactory(PiscinaBackend);

@@ -1,6 +1,9 @@
 /**
  * `@parapool/poolifier`: Python's `multiprocessing.Pool` for Node.js, on poolifier
  * (worker threads, or cluster processes with `poolifier: { workerType: 'cluster' }`).
+ *
+ * @module @parapool/poolifier
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -22,5 +25,7 @@ export type PoolifierPoolOptions = AdapterPoolOptions<'poolifier', PoolifierOpti
  * await using pool = createPool({ processes: 4, poolifier: { workerType: 'cluster' } });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```
+ *
+ * @function
  */
 export const createPool: (options?: PoolifierPoolOptions) => Pool = poolFactory(PoolifierBackend);

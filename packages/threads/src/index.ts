@@ -1,6 +1,9 @@
 /**
  * parapool on threads.js: Python's `multiprocessing.Pool` over worker threads
  * spawned with threads.js (npm `threads`).
+ *
+ * @module @parapool/threads
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -20,5 +23,7 @@ export type ThreadsPoolOptions = AdapterPoolOptions<'threads', ThreadsOptions>;
  * @example
  * const pool = createPool({ processes: 4, threads: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
+ *
+ * @function
  */
 export const createPool: (options?: ThreadsPoolOptions) => Pool = poolFactory(ThreadsBackend);

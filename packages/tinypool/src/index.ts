@@ -1,6 +1,9 @@
 /**
  * parapool on tinypool: Python's `multiprocessing.Pool` over tinypool worker threads
  * (or worker processes, with `tinypool: { runtime: 'child_process' }`).
+ *
+ * @module @parapool/tinypool
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -20,5 +23,7 @@ export type TinypoolPoolOptions = AdapterPoolOptions<'tinypool', TinypoolOptions
  * @example
  * const pool = createPool({ processes: 4, tinypool: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
+ *
+ * @function
  */
 export const createPool: (options?: TinypoolPoolOptions) => Pool = poolFactory(TinypoolBackend);

@@ -1,5 +1,8 @@
 /**
  * `@parapool/workerpool`: Python's `multiprocessing.Pool` for Node.js, on workerpool.
+ *
+ * @module @parapool/workerpool
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -21,5 +24,7 @@ export type WorkerpoolPoolOptions = AdapterPoolOptions<'workerpool', WorkerpoolO
  * await using pool = createPool({ processes: 4 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```
+ *
+ * @function
  */
 export const createPool: (options?: WorkerpoolPoolOptions) => Pool = poolFactory(WorkerpoolBackend);
