@@ -66,6 +66,7 @@ export interface LocalClusterOptions {
 export interface LocalCluster extends AsyncDisposable {
   /** The Redis URL to pass as `connection`. */
   readonly url: string;
+  /** The queue its hosts serve: pass it as `queue`. */
   readonly queue: string;
   /** The cluster's temporary folder: Redis's files and, with `output: 'log'`, `host-<n>.log`. */
   readonly dir: string;

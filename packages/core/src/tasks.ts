@@ -14,6 +14,7 @@ export type TaskHandle<F extends TaskFunction> = F & {
   readonly module: string;
   /** The task's name (its key in `defineTasks`). */
   readonly name: string;
+  /** Marks a task handle (see {@link isTaskHandle}). */
   readonly [TASK]: true;
 };
 

@@ -69,13 +69,18 @@ export interface MapOptions extends CallOptions {
   /** Items per job. Default: Python's `ceil(n / (4 * processes))` for map/starmap, 1 for imap. */
   chunksize?: number;
   /** Called after each chunk finishes. */
-  onProgress?(progress: Progress): void;
+  onProgress?: (progress: Progress) => void;
   /**
    * A progress bar on stderr while the call runs (when stderr is a terminal;
    * otherwise one summary line at the end). `{ label }` names the bar.
    * Works together with `onProgress`.
    */
-  progress?: boolean | { label?: string };
+  progress?:
+    | boolean
+    | {
+        /** The text in front of the bar (default: the method and the task, e.g. `map square`). */
+        label?: string;
+      };
 }
 
 /** Options of imap and imapUnordered: those of map, and an adaptive chunksize. */

@@ -46,7 +46,11 @@ const NOT_DEFINED = /^(\S+) is not defined$/;
  * through `runJob`; the inline backend keeps several in one thread.
  */
 export class WorkerRuntime {
-  readonly info: WorkerInfo & { jobs: number };
+  /** Who this worker is (what `currentWorker()` returns inside a task), and how many jobs it has run. */
+  readonly info: WorkerInfo & {
+    /** Jobs run so far. */
+    jobs: number;
+  };
   readonly #inline = new Map<string, TaskFunction>();
   #initialized: Promise<void> | undefined;
   #initDone = false;
