@@ -3,7 +3,20 @@
  * across threads, processes and package copies) and a message that says what to do.
  */
 
-/** Base class of every error raised by parapool itself (not by your tasks). */
+/**
+ * Base class of every error raised by parapool itself (not by your tasks: their
+ * errors arrive as they were thrown).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await pool.map(tasks.risky, items);
+ * } catch (error) {
+ *   if (error instanceof WorkerCrashedError) console.error(`a worker died: ${error.message}`);
+ *   else throw error; // a task's own error, or another ParapoolError
+ * }
+ * ```
+ */
 export class ParapoolError extends Error {
   /** Always `'ParapoolError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'ParapoolError';
