@@ -49,12 +49,11 @@ export async function crawl(
   // Pages being read: a tab with an empty queue waits while another may still find links.
   let busy = 0;
   const visit = async (page: Page, path: string) => {
-    busy++;
     const watch = watchPage(page);
     try {
       const response = await page.goto(origin + path, { waitUntil: 'load', timeout: 120_000 });
       if (!response?.ok()) watch.problems.push(`opening the page: HTTP ${response?.status() ?? 'no response'}`);
-      if (options.ready) await page.waitForFunction(options.ready, { timeout: 120_000 });
+      if (options.ready) await page.waitForFunction(options.ready, { timeout: 120_000, polling: 100 });
       const seen = await page.evaluate(() => ({
         ids: [...document.querySelectorAll('[id], a[name]')].map((e) => e.id || (e.getAttribute('name') ?? '')),
         hrefs: [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href),
@@ -74,22 +73,25 @@ export async function crawl(
     } finally {
       watch.stop();
       if (watch.problems.length) problems.set(path, watch.problems);
-      busy--;
     }
   };
 
-  // A few tabs, each opening page after page; the next page comes from the shared queue.
+  // A few tabs at once, a new one for each page (a tab reused for page after page stalled its
+  // navigation now and then); the next page comes from the shared queue.
   const tab = async () => {
-    const page = await browser.newPage();
-    try {
-      for (;;) {
-        const path = queue.shift();
-        if (path !== undefined) await visit(page, path);
-        else if (busy === 0) return;
-        else await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      await page.close();
+    for (;;) {
+      const path = queue.shift();
+      if (path !== undefined) {
+        busy++;
+        const page = await browser.newPage();
+        try {
+          await visit(page, path);
+        } finally {
+          await page.close();
+          busy--;
+        }
+      } else if (busy === 0) return;
+      else await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
   await Promise.all(Array.from({ length: options.tabs ?? 2 }, tab));

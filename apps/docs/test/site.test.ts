@@ -108,7 +108,7 @@ describe('the API reference site in Chromium', () => {
       try {
         await page.setViewport({ width: 1280, height: 900 });
         await page.goto(server.origin + path, { waitUntil: 'load', timeout: 120_000 });
-        await page.waitForFunction(NAVIGATION_BUILT, { timeout: 120_000 });
+        await page.waitForFunction(NAVIGATION_BUILT, { timeout: 120_000, polling: 100 });
         const title = await page.$eval('.tsd-page-title h1, .tsd-panel h1, h1', (h) => h.textContent ?? '');
         const body = await page.$eval('body', (b) => b.textContent ?? '');
         expect(title.length).toBeGreaterThan(0);
