@@ -23,12 +23,20 @@ export type ChildProcessPoolOptions = AdapterPoolOptions<'childProcess', ChildPr
 /**
  * A pool of forked Node.js processes.
  *
+ * Python's `Pool(processes)`: the options are the core's {@link PoolOptions} (`processes`,
+ * `initializer`, `maxtasksperchild`, …) plus this library's own (see {@link ChildProcessPoolOptions}); the
+ * returned {@link Pool} has Python's methods (`map`, `starmap`, `apply`, their `*Async` forms,
+ * `imap`, …), and `await using` closes and joins it at the end of the scope.
+ *
+ * @function
+ *
  * @example
  * ```ts
+ * import { createPool } from '@parapool/child-process';
+ * import { tasks } from './tasks.js';
+ *
  * await using pool = createPool({ processes: 4 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```
- *
- * @function
  */
 export const createPool: (options?: ChildProcessPoolOptions) => Pool = poolFactory(ChildProcessBackend);
