@@ -97,7 +97,9 @@ describe("the bench's HTML report in Chromium", () => {
   it('renders its headings, from the decision to the targets', async () => {
     const headings = await page.$$eval('h1, h2', (hs) => hs.map((h) => h.textContent ?? ''));
     expect(headings[0]).toBe('parapool bench');
-    expect(headings).toEqual(expect.arrayContaining(['Which backend for which work', 'Headline', "The project's targets"]));
+    expect(headings).toEqual(
+      expect.arrayContaining(['Which backend for which work', 'Headline', "The project's targets"]),
+    );
   });
 
   it('draws every chart with a size and data marks: the two headline charts and each workload', () => {
