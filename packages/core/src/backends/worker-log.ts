@@ -21,7 +21,9 @@ export type RecycleCause = 'maxtasksperchild' | 'maxmemoryperchild';
 
 /** What happened to a worker (see the pool's `worker*` events). */
 export interface WorkerEvent {
+  /** What happened: the worker started, exited, crashed, was recycled, or was replaced by a new one. */
   readonly type: 'start' | 'exit' | 'crash' | 'recycle' | 'replace';
+  /** The worker it happened to. */
   readonly worker: WorkerRef;
   /** `crash`: what the worker died of. */
   readonly error?: Error;
@@ -46,16 +48,25 @@ export interface WorkerInsight extends WorkerRef {
   readonly startupMs?: number;
   /** Of `startupMs`, the time spent loading task modules (importing them, compiling TypeScript), when any. */
   readonly loadingMs?: number;
-  /** Jobs (chunks) and items run. */
+  /** Jobs (chunks) run. */
   readonly jobs: number;
+  /** Items run (the items of those chunks). */
   readonly items: number;
-  /** Time spent running jobs, and waiting for one. */
+  /** Time spent running jobs, in milliseconds. */
   readonly busyMs: number;
+  /** Time spent waiting for a job, in milliseconds. */
   readonly idleMs: number;
   /** busy / (busy + idle), in [0, 1]. */
   readonly utilization: number;
   /** Why it left the pool, if it did (`error`: the crash's message; `cause`: a recycle's). */
-  readonly ended?: { readonly reason: WorkerEndReason; readonly error?: string; readonly cause?: RecycleCause };
+  readonly ended?: {
+    /** Why it left. */
+    readonly reason: WorkerEndReason;
+    /** A crash's message. */
+    readonly error?: string;
+    /** What made the pool recycle it. */
+    readonly cause?: RecycleCause;
+  };
 }
 
 /** A listener of worker events. */

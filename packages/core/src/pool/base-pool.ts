@@ -222,6 +222,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     return this.#stopping as Promise<void>;
   }
 
+  /** `await using pool = …`: closes the pool, ends the calls nobody awaits, and joins (Python's `with` terminates). */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#state === 'running') this.close();
     endUnreadCalls(this.#calls, UNREAD_REASON.dispose); // as Python's `with` terminates: nobody reads them after the scope

@@ -62,7 +62,11 @@ async function timedImport(url: string, loading: Loading): Promise<Record<string
  * through `runJob`; the inline backend keeps several in one thread.
  */
 export class WorkerRuntime {
-  readonly info: WorkerInfo & { jobs: number };
+  /** Who this worker is (what `currentWorker()` returns inside a task), and how many jobs it has run. */
+  readonly info: WorkerInfo & {
+    /** Jobs run so far. */
+    jobs: number;
+  };
   readonly #inline = new Map<string, TaskFunction>();
   #initialized: Promise<void> | undefined;
   #initDone = false;

@@ -70,6 +70,7 @@ export function resultTransfers(result: JobResult): readonly ArrayBuffer[] {
 
 /** A job's answer as a library's worker entry hands it back: the result, and the buffers to move with it. */
 export interface JobAnswer {
+  /** The job's result, ready to post. */
   readonly result: JobResult;
   /** Empty when nothing is to be moved (always, in a worker process). */
   readonly transfer: readonly ArrayBuffer[];
