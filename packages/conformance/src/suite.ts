@@ -13,6 +13,7 @@ import { lifecycleFeature } from './features/lifecycle.js';
 import { mapFeature } from './features/map.js';
 import { memoryFeature } from './features/memory.js';
 import { retriesFeature } from './features/retries.js';
+import { taskSignalFeature } from './features/task-signal.js';
 import { timeoutsFeature } from './features/timeouts.js';
 import { transferFeature } from './features/transfer.js';
 import { registeredClassCallsFeature, valuesFeature } from './features/values.js';
@@ -33,6 +34,7 @@ export const features = {
   workers: workersFeature,
   insights: insightsFeature,
   timeouts: timeoutsFeature,
+  taskSignal: taskSignalFeature,
   retries: retriesFeature,
   memory: memoryFeature,
 } as const;

@@ -27,6 +27,24 @@ function workerId(): string {
   return info.id;
 }
 
+/**
+ * Writes `dir/started`, then waits `ms` or until its taskSignal() aborts: then writes the abort's
+ * reason's name to `dir/aborted` and rejects with it (a task that ends cleanly).
+ */
+async function awaitSignal(dir: string, ms: number): Promise<string> {
+  const signal = taskSignal();
+  writeFileSync(join(dir, 'started'), '');
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      writeFileSync(join(dir, 'aborted'), String((signal.reason as Error | undefined)?.name));
+      reject(signal.reason);
+    });
+  });
+  return 'finished';
+}
+
 async function waitForFile(path: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(path)) {
@@ -226,18 +244,15 @@ export const tasks = defineTasks(import.meta.url, {
    * Writes `dir/started`, then waits `ms` or until its taskSignal() aborts: then writes the abort's
    * reason's name to `dir/aborted` and rejects with it (a task that ends cleanly).
    */
-  awaitSignal: async (dir: string, ms: number) => {
-    const signal = taskSignal();
-    writeFileSync(join(dir, 'started'), '');
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        writeFileSync(join(dir, 'aborted'), String((signal.reason as Error | undefined)?.name));
-        reject(signal.reason);
-      });
-    });
-    return 'finished';
+  awaitSignal: (dir: string, ms: number) => awaitSignal(dir, ms),
+  /**
+   * Item `'wait'` is {@link awaitSignal} for a minute; item `'fail'` throws 'failed fast' once the
+   * other has started (`dir/started`): the call fails fast while the first still runs.
+   */
+  signalOrFail: async (dir: string, role: 'wait' | 'fail') => {
+    if (role === 'wait') return awaitSignal(dir, 60_000);
+    await waitForFile(join(dir, 'started'), 20_000);
+    throw new Error('failed fast');
   },
   /** Writes `dir/started`, ignores its signal for `ms`, then writes `dir/ended` and returns 'late'. */
   ignoreSignal: async (dir: string, ms: number) => {
@@ -252,6 +267,19 @@ export const tasks = defineTasks(import.meta.url, {
     if (existsSync(mark)) return 'second run';
     writeFileSync(mark, '');
     process.exit(code);
+  },
+  /**
+   * Appends 'x' to `dir/run-<i>` (so tests count runs); at item `exitAt`, the first time (no
+   * `dir/exited` yet), then ends its worker abruptly with code 7. Returns `i * 10`, or for odd items
+   * `{ i }` (a value other than a number).
+   */
+  countRunExitOnce: (dir: string, i: number, exitAt: number) => {
+    appendFileSync(join(dir, `run-${i}`), 'x');
+    if (i === exitAt && !existsSync(join(dir, 'exited'))) {
+      writeFileSync(join(dir, 'exited'), '');
+      process.exit(7);
+    }
+    return i % 2 === 0 ? i * 10 : { i };
   },
   /** Keeps about `mb` MB of numbers alive in this worker's heap; returns the worker's id. */
   allocate: (mb: number) => {

@@ -2,17 +2,9 @@ import { isMainThread } from 'node:worker_threads';
 import { InitializerError, InlineTaskError, type OuterReference, TaskResolutionError } from '../errors.js';
 import { type TaskFunction, taskKey, taskLabel, taskRegistry } from '../tasks.js';
 import { ensureCloneable } from '../wire/cloneable.js';
-import {
-  CallScope,
-  isAsyncFunction,
-  JobScope,
-  linger,
-  runAs,
-  runCallAs,
-  timeoutError,
-  useClock,
-} from '../wire/deadlines.js';
+import { CallScope, isAsyncFunction, JobScope, linger, runAs, runCallAs, timeoutError } from '../wire/deadlines.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
+import { recorded, recordFailure, recordValue } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
@@ -79,13 +71,14 @@ export class WorkerRuntime {
    */
   runJob(job: Job, signal?: AbortSignal): Promise<JobResult> | JobResult {
     this.info.jobs += 1;
-    const scope = new JobScope();
+    const scope = new JobScope(job.clock, job.token);
     if (signal) {
       if (signal.aborted) scope.abort(signal.reason);
       else signal.addEventListener('abort', () => scope.abort(signal.reason), { once: true });
     }
-    useClock(job);
-    const result = this.#contextual ? runAsWorker(this.info, () => this.#run(job, scope)) : this.#run(job, scope);
+    let result = this.#contextual ? runAsWorker(this.info, () => this.#run(job, scope)) : this.#run(job, scope);
+    if (result instanceof Promise) result = result.then((r) => closed(scope, r));
+    else scope.close();
     return job.heap ? withHeap(result) : result;
   }
 
@@ -208,7 +201,8 @@ export class WorkerRuntime {
   #runItems(fn: TaskFunction, job: Job, scope: JobScope): JobResult | Promise<JobResult> {
     // Calls with a timeout, and async tasks (a signal each, across awaits), one at a time;
     // a synchronous task's calls share their job's signal (nothing can abort it while one runs).
-    if (job.timeout !== undefined || isAsyncFunction(fn)) return runCalls(fn, job, scope);
+    // A job that records its items' outcomes (it may be sent again) goes the same way.
+    if (job.timeout !== undefined || job.record || isAsyncFunction(fn)) return runCalls(fn, job, scope);
     return runAs(new CallScope(scope), () => this.#runPlain(fn, job));
   }
 
@@ -338,18 +332,32 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
   const shared = async ? undefined : new CallScope(jobScope);
   const values = new Array<unknown>(n);
   const failures: ItemFailure[] = [];
+  const { record } = job;
   const fail = (index: number, error: unknown) => {
-    failures.push({ index, error: describeFailure(error, source) });
+    const described = describeFailure(error, source);
+    failures.push({ index, error: described });
+    if (record) recordFailure(record, index, described);
+  };
+  const succeed = (index: number, value: unknown) => {
+    values[index] = value;
+    if (record) recordValue(record, index, value);
   };
   const late = (start: number) => timeout !== undefined && performance.now() - start > timeout;
   const waiting: Waiting[] = [];
-  if (shared && timeout !== undefined) {
+  if (shared && timeout !== undefined && !record) {
     // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
     // call is the start of the next), numbers written straight into the Float64Array that travels.
     const outcome = runAs(shared, () => timedSync(call, n, timeout, label, fail, values, waiting, shared));
     if (outcome) return outcome;
   } else
     for (let i = 0; i < n; i++) {
+      // Ended in an earlier run, whose worker died after it: not run again.
+      const before = record && recorded(record, i);
+      if (before) {
+        if ('value' in before) values[i] = before.value;
+        else failures.push({ index: i, error: before.failure });
+        continue;
+      }
       const start = timeout !== undefined ? performance.now() : 0;
       const scope = shared ?? new CallScope(jobScope);
       let value: unknown;
@@ -362,7 +370,7 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
       if (isThenable(value)) {
         waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
       } else if (late(start)) fail(i, timeoutError(label, i, timeout as number));
-      else values[i] = value;
+      else succeed(i, value);
     }
   const finish = (lingering: number): JobResult => {
     if (failures.length === 0) return { values: packNumbers(values) };
@@ -386,7 +394,7 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
       if (call.done) return;
       call.done = true;
       if (late(call.start)) fail(call.index, timeoutError(label, call.index, timeout as number));
-      else if (ok) values[call.index] = outcome;
+      else if (ok) succeed(call.index, outcome);
       else fail(call.index, outcome);
       closeOne();
     };
@@ -418,7 +426,7 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
         for (const each of expired) {
           if (each.settled) continue;
           lingeringCalls += 1;
-          linger(each.promise);
+          linger(each.promise, job.clock);
         }
         for (let k = 0; k < expired.length; k++) closeOne();
         if (open > 0) arm();
@@ -479,6 +487,12 @@ function timedSync(
 function spill(out: Float64Array, count: number, values: unknown[]): false {
   for (let i = 0; i < count; i++) values[i] = out[i];
   return false;
+}
+
+/** The job has answered: `scope` closes (its caller's cancellation no longer reaches it). */
+function closed(scope: JobScope, result: JobResult): JobResult {
+  scope.close();
+  return result;
 }
 
 /** The job's result, with the worker's heap after it (MB), for `maxmemoryperchild`. */
