@@ -2,7 +2,7 @@
  * The task module the conformance suite runs in workers. Plain data in, plain
  * data out; file-system rendezvous instead of timing, so tests never depend on speed.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentWorker, defineTasks, taskSignal, transfer } from '@parapool/core';
 
@@ -38,7 +38,9 @@ async function awaitSignal(dir: string, ms: number): Promise<string> {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
       clearTimeout(timer);
-      writeFileSync(join(dir, 'aborted'), String((signal.reason as Error | undefined)?.name));
+      // Written whole, then renamed: a test that sees the file reads all of it.
+      writeFileSync(join(dir, 'aborted.tmp'), String((signal.reason as Error | undefined)?.name));
+      renameSync(join(dir, 'aborted.tmp'), join(dir, 'aborted'));
       reject(signal.reason);
     });
   });

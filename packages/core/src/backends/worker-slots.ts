@@ -18,6 +18,7 @@ import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerGate } from '../wire/jobs-ahead.js';
 import { jobLength } from '../wire/packing.js';
+import { processTicker } from '../wire/ticker.js';
 import { jobTransferList } from '../wire/transfer.js';
 import type { JobControl } from './backend.js';
 import { type RecycleCause, type WorkerEndReason, WorkerLog } from './worker-log.js';
@@ -431,7 +432,10 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     let cell: number | undefined;
     if (slot.gate) ({ job, cell } = slot.gate.open(job, [slot.head?.cell, ...slot.ahead.map((sent) => sent.cell)]));
     const token = ++slot.tokens;
-    if (slot.clock) job = { ...job, clock: slot.clock, token };
+    if (slot.clock) {
+      const ticker = job.timeout !== undefined ? processTicker() : undefined;
+      job = ticker ? { ...job, clock: slot.clock, token, ticker } : { ...job, clock: slot.clock, token };
+    }
     if (this.#options.maxMemoryMB !== undefined) job = { ...job, heap: true };
     const sent: Sent = { pending, cell, dropped: false, token };
     if (ahead) slot.ahead.push(sent);

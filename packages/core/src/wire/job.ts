@@ -4,6 +4,7 @@
  */
 import type { SerializedError } from './error-transport.js';
 import type { ItemRecord } from './item-record.js';
+import type { Ticker } from './ticker.js';
 
 /**
  * How a job names the function to run. Plain data: it can cross threads,
@@ -65,6 +66,8 @@ export interface Job {
   readonly clock?: Int32Array;
   /** This job's number on its worker, for the clock's cancellation. */
   readonly token?: number;
+  /** With a timeout, on thread workers: the caller's coarse clock (wire/ticker.ts), which times synchronous calls. */
+  readonly ticker?: Ticker;
   /** Report the worker's heap after the job (`JobResult.heapMB`), for `maxmemoryperchild`. */
   readonly heap?: true;
   /** The caller may send this job again (its call has `retries`): its buffers are copied, never moved. */

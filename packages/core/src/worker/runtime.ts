@@ -8,6 +8,7 @@ import { recorded, recordFailure, recordValue } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
+import { processTicker, TICK, type Ticker, tickerUp, tickWhile } from '../wire/ticker.js';
 import { copyPartialViews } from '../wire/transfer.js';
 import { currentWorker, newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isUnavailable } from './module-loader.js';
@@ -330,7 +331,12 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
   const source = job.task.kind === 'inline' ? job.task.source : undefined;
   const async = isAsyncFunction(fn);
   const shared = async ? undefined : new CallScope(jobScope);
-  const values = new Array<unknown>(n);
+  // Made when a value is not a number (a job of numbers travels as the Float64Array timedSync fills).
+  let values: unknown[] | undefined;
+  const vals = () => {
+    values ??= new Array<unknown>(n);
+    return values;
+  };
   const failures: ItemFailure[] = [];
   const { record } = job;
   const fail = (index: number, error: unknown) => {
@@ -339,7 +345,7 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
     if (record) recordFailure(record, index, described);
   };
   const succeed = (index: number, value: unknown) => {
-    values[index] = value;
+    vals()[index] = value;
     if (record) recordValue(record, index, value);
   };
   const late = (start: number) => timeout !== undefined && performance.now() - start > timeout;
@@ -347,14 +353,15 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
   if (shared && timeout !== undefined && !record) {
     // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
     // call is the start of the next), numbers written straight into the Float64Array that travels.
-    const outcome = runAs(shared, () => timedSync(call, n, timeout, label, fail, values, waiting, shared));
+    const ticker = job.ticker ?? processTicker();
+    const outcome = runAs(shared, () => timedSync(call, n, timeout, label, fail, vals, waiting, shared, ticker));
     if (outcome) return outcome;
   } else
     for (let i = 0; i < n; i++) {
       // Ended in an earlier run, whose worker died after it: not run again.
       const before = record && recorded(record, i);
       if (before) {
-        if ('value' in before) values[i] = before.value;
+        if ('value' in before) vals()[i] = before.value;
         else failures.push({ index: i, error: before.failure });
         continue;
       }
@@ -373,9 +380,9 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
       else succeed(i, value);
     }
   const finish = (lingering: number): JobResult => {
-    if (failures.length === 0) return { values: packNumbers(values) };
+    if (failures.length === 0) return { values: packNumbers(vals()) };
     failures.sort((a, b) => a.index - b.index);
-    return lingering > 0 ? { values, failures, lingering } : { values, failures };
+    return lingering > 0 ? { values: vals(), failures, lingering } : { values: vals(), failures };
   };
   if (waiting.length === 0) return finish(0);
   return new Promise<JobResult>((resolve) => {
@@ -438,10 +445,11 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
 
 /**
  * The calls of a synchronous task with a timeout, in order: each is timed by one
- * clock reading after it. While every value is a number and none is late, they go
- * into a Float64Array, returned as the job's result when all were; otherwise the
- * values, failures and calls that returned promises are left in `values`, through
- * `fail` and in `waiting`, and it returns undefined.
+ * reading of the coarse clock after it (`ticker`: a plain memory read; without
+ * one, `performance.now()`). While every value is a number and none is late, they
+ * go into a Float64Array, returned as the job's result when all were; otherwise
+ * the values, failures and calls that returned promises are left in `vals()`,
+ * through `fail` and in `waiting`, and it returns undefined.
  */
 function timedSync(
   call: (i: number) => unknown,
@@ -449,7 +457,69 @@ function timedSync(
   timeout: number,
   label: string,
   fail: (index: number, error: unknown) => void,
-  values: unknown[],
+  vals: () => unknown[],
+  waiting: Waiting[],
+  scope: CallScope,
+  ticker: Ticker | undefined,
+): JobResult | undefined {
+  if (!ticker || !tickerUp(ticker)) return timedSyncPrecise(call, n, timeout, label, fail, vals, waiting, scope);
+  const cells = ticker.cells;
+  const ended = tickWhile(ticker);
+  try {
+    const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
+    let numbers = out !== undefined;
+    let start = cells[TICK.now] as number;
+    // The precise time when the coarse clock last moved (at the end of a call, so before this one started).
+    let mark = performance.now();
+    for (let i = 0; i < n; i++) {
+      let value: unknown;
+      let thrown: { error: unknown } | undefined;
+      try {
+        value = call(i);
+      } catch (error) {
+        thrown = { error };
+      }
+      // One plain read per call: the ticker's thread keeps the cell current. Only when it moved (at
+      // most about once a millisecond) is the precise clock read: a call is late by both, so a tick
+      // the OS delayed (a jump of the coarse clock) does not make a short call look long.
+      const end = cells[TICK.now] as number;
+      let late = false;
+      if (end !== start) {
+        const now = performance.now();
+        late = end - start > timeout && now - mark > timeout;
+        mark = now;
+      }
+      if (late || thrown || !numbers || typeof value !== 'number') {
+        if (numbers) numbers = spill(out as Float64Array, i, vals());
+        if (late) fail(i, timeoutError(label, i, timeout));
+        else if (thrown) fail(i, thrown.error);
+        else if (isThenable(value)) {
+          waiting.push({
+            index: i,
+            start: performance.now(),
+            scope,
+            promise: Promise.resolve(value),
+            settled: false,
+            done: false,
+          });
+        } else vals()[i] = value;
+      } else (out as Float64Array)[i] = value;
+      start = end;
+    }
+    return numbers ? { values: out as Float64Array } : undefined;
+  } finally {
+    ended();
+  }
+}
+
+/** timedSync where no ticker thread runs: each call timed by `performance.now()`. */
+function timedSyncPrecise(
+  call: (i: number) => unknown,
+  n: number,
+  timeout: number,
+  label: string,
+  fail: (index: number, error: unknown) => void,
+  vals: () => unknown[],
   waiting: Waiting[],
   scope: CallScope,
 ): JobResult | undefined {
@@ -466,17 +536,17 @@ function timedSync(
     }
     const end = performance.now();
     if (end - start > timeout) {
-      if (numbers) numbers = spill(out as Float64Array, i, values);
+      if (numbers) numbers = spill(out as Float64Array, i, vals());
       fail(i, timeoutError(label, i, timeout));
     } else if (thrown) {
-      if (numbers) numbers = spill(out as Float64Array, i, values);
+      if (numbers) numbers = spill(out as Float64Array, i, vals());
       fail(i, thrown.error);
     } else if (numbers && typeof value === 'number') (out as Float64Array)[i] = value;
     else {
-      if (numbers) numbers = spill(out as Float64Array, i, values);
+      if (numbers) numbers = spill(out as Float64Array, i, vals());
       if (isThenable(value)) {
         waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
-      } else values[i] = value;
+      } else vals()[i] = value;
     }
     start = end;
   }
