@@ -14,7 +14,7 @@
  * item unrecorded: it runs again.
  */
 import { deserialize, serialize } from 'node:v8';
-import type { SerializedError } from './error-transport.js';
+import type { SerializedError } from './value-codec.js';
 
 /** The states of an item in the record. */
 const ITEM = { open: 0, number: 1, value: 2, failure: 3 } as const;
