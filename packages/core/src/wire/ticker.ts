@@ -13,10 +13,14 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * The cells: the time in ms since `base` (the ticker's start), the number of timed jobs running,
- * one to sleep on, and whether the ticker's thread has started (until then, nobody reads `now`).
+ * The cells: the time in ms since `base` (the ticker's start); until when it ticks (a lease that
+ * timed jobs extend as they read the clock); one to sleep on; whether the ticker's thread has
+ * started (until then, nobody reads `now`).
  */
-export const TICK = { now: 0, active: 1, sleep: 2, up: 3 } as const;
+export const TICK = { now: 0, lease: 1, sleep: 2, up: 3 } as const;
+
+/** How long past a job's last look at the clock the ticker keeps ticking (a worker stopped mid-job never says it ended). */
+export const LEASE_MS = 1000;
 const TICK_CELLS = 4;
 
 /** A ticker's cells (an Int32Array over shared memory) and its origin. */
@@ -30,8 +34,13 @@ const TICKER = `const { workerData: { cells, base } } = require('node:worker_thr
 Atomics.store(cells, 3, 1);
 const epoch = () => Math.floor(performance.timeOrigin + performance.now()) - base;
 for (;;) {
-  if (Atomics.load(cells, 1) <= 0) Atomics.wait(cells, 1, Atomics.load(cells, 1));
-  Atomics.store(cells, 0, epoch());
+  const now = epoch();
+  const lease = Atomics.load(cells, 1);
+  if (now >= lease) {
+    Atomics.wait(cells, 1, lease);
+    continue;
+  }
+  Atomics.store(cells, 0, now);
   Atomics.wait(cells, 2, 0, 1);
 }`;
 
@@ -71,13 +80,20 @@ export function tickerUp(ticker: Ticker): boolean {
 
 /**
  * A timed job starts on this thread: the ticker runs (its `now` brought up to date at once, so the
- * job's first reading is not a stale one). Returns the function that says the job has ended.
+ * job's first reading is not a stale one) for LEASE_MS, which the job extends ({@link extendLease})
+ * each time it sees the clock move; a job that ends, or whose worker is stopped, lets it lapse.
  */
-export function tickWhile(ticker: Ticker): () => void {
+export function tickWhile(ticker: Ticker): void {
   const { cells } = ticker;
-  Atomics.store(cells, TICK.now, Math.floor(performance.timeOrigin + performance.now()) - ticker.base);
-  if (Atomics.add(cells, TICK.active, 1) === 0) Atomics.notify(cells, TICK.active);
-  return () => {
-    Atomics.sub(cells, TICK.active, 1);
-  };
+  const now = Math.floor(performance.timeOrigin + performance.now()) - ticker.base;
+  Atomics.store(cells, TICK.now, now);
+  if (Atomics.load(cells, TICK.lease) < now + LEASE_MS) {
+    Atomics.store(cells, TICK.lease, now + LEASE_MS);
+    Atomics.notify(cells, TICK.lease);
+  }
+}
+
+/** Keeps the ticker going LEASE_MS past `now` (a reading of its clock). */
+export function extendLease(cells: Int32Array, now: number): void {
+  if ((cells[TICK.lease] as number) < now + LEASE_MS) cells[TICK.lease] = now + LEASE_MS;
 }

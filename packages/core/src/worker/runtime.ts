@@ -8,7 +8,7 @@ import { recorded, recordFailure, recordValue } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
-import { processTicker, TICK, type Ticker, tickerUp, tickWhile } from '../wire/ticker.js';
+import { extendLease, LEASE_MS, processTicker, TICK, type Ticker, tickerUp, tickWhile } from '../wire/ticker.js';
 import { copyPartialViews } from '../wire/transfer.js';
 import { currentWorker, newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isUnavailable } from './module-loader.js';
@@ -464,8 +464,8 @@ function timedSync(
 ): JobResult | undefined {
   if (!ticker || !tickerUp(ticker)) return timedSyncPrecise(call, n, timeout, label, fail, vals, waiting, scope);
   const cells = ticker.cells;
-  const ended = tickWhile(ticker);
-  try {
+  tickWhile(ticker);
+  {
     const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
     let numbers = out !== undefined;
     let start = cells[TICK.now] as number;
@@ -482,12 +482,19 @@ function timedSync(
       // One plain read per call: the ticker's thread keeps the cell current. Only when it moved (at
       // most about once a millisecond) is the precise clock read: a call is late by both, so a tick
       // the OS delayed (a jump of the coarse clock) does not make a short call look long.
-      const end = cells[TICK.now] as number;
+      let end = cells[TICK.now] as number;
       let late = false;
       if (end !== start) {
         const now = performance.now();
-        late = end - start > timeout && now - mark > timeout;
+        // A call longer than the ticker's lease stopped it (the coarse clock stood still from then
+        // on): the precise clock judges it, and the ticker is started again for the calls after it.
+        const lapsed = end - start >= LEASE_MS / 2;
+        late = (end - start > timeout || lapsed) && now - mark > timeout;
         mark = now;
+        if (lapsed) {
+          tickWhile(ticker);
+          end = cells[TICK.now] as number;
+        } else extendLease(cells, end);
       }
       if (late || thrown || !numbers || typeof value !== 'number') {
         if (numbers) numbers = spill(out as Float64Array, i, vals());
@@ -507,8 +514,6 @@ function timedSync(
       start = end;
     }
     return numbers ? { values: out as Float64Array } : undefined;
-  } finally {
-    ended();
   }
 }
 
