@@ -354,7 +354,11 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
     // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
     // call is the start of the next), numbers written straight into the Float64Array that travels.
     const ticker = job.ticker ?? processTicker();
-    const outcome = runAs(shared, () => timedSync(call, n, timeout, label, fail, vals, waiting, shared, ticker));
+    // A map over a list calls the task straight from the loop (a call site of its own, as in the plain path).
+    const list = job.spread || job.columns || job.rowWidth ? undefined : (job.items as ArrayLike<unknown>);
+    const outcome = runAs(shared, () =>
+      timedSync(call, n, timeout, label, fail, vals, waiting, shared, ticker, list && { fn, items: list }),
+    );
     if (outcome) return outcome;
   } else
     for (let i = 0; i < n; i++) {
@@ -461,45 +465,52 @@ function timedSync(
   waiting: Waiting[],
   scope: CallScope,
   ticker: Ticker | undefined,
+  list: { readonly fn: TaskFunction; readonly items: ArrayLike<unknown> } | undefined,
 ): JobResult | undefined {
   if (!ticker || !tickerUp(ticker)) return timedSyncPrecise(call, n, timeout, label, fail, vals, waiting, scope);
   const cells = ticker.cells;
+  const fn = list?.fn;
+  const items = list?.items;
   tickWhile(ticker);
-  {
-    const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
-    let numbers = out !== undefined;
-    let start = cells[TICK.now] as number;
-    // The precise time when the coarse clock last moved (at the end of a call, so before this one started).
-    let mark = performance.now();
-    for (let i = 0; i < n; i++) {
-      let value: unknown;
-      let thrown: { error: unknown } | undefined;
-      try {
-        value = call(i);
-      } catch (error) {
-        thrown = { error };
-      }
-      // One plain read per call: the ticker's thread keeps the cell current. Only when it moved (at
-      // most about once a millisecond) is the precise clock read: a call is late by both, so a tick
-      // the OS delayed (a jump of the coarse clock) does not make a short call look long.
-      let end = cells[TICK.now] as number;
-      let late = false;
-      if (end !== start) {
-        const now = performance.now();
-        // A call longer than the ticker's lease stopped it (the coarse clock stood still from then
-        // on): the precise clock judges it, and the ticker is started again for the calls after it.
-        const lapsed = end - start >= LEASE_MS / 2;
-        late = (end - start > timeout || lapsed) && now - mark > timeout;
-        mark = now;
-        if (lapsed) {
-          tickWhile(ticker);
-          end = cells[TICK.now] as number;
-        } else extendLease(cells, end);
-      }
-      if (late || thrown || !numbers || typeof value !== 'number') {
+  const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
+  let numbers = out !== undefined;
+  let start = cells[TICK.now] as number;
+  // The precise time when the coarse clock last moved (at the end of a call, so before this one started).
+  let mark = performance.now();
+  /**
+   * Reads the coarse clock after a call: one plain read (the ticker's thread keeps the cell current).
+   * Only when it moved (at most about once a millisecond) is the precise clock read: a call is late
+   * by both, so a tick the OS delayed (a jump of the coarse clock) does not make a short call look long.
+   */
+  const lateNow = (): boolean => {
+    let end = cells[TICK.now] as number;
+    if (end === start) return false;
+    const now = performance.now();
+    // A call longer than the ticker's lease stopped it (the coarse clock stood still from then
+    // on): the precise clock judges it, and the ticker is started again for the calls after it.
+    const lapsed = end - start >= LEASE_MS / 2;
+    const late = (end - start > timeout || lapsed) && now - mark > timeout;
+    mark = now;
+    if (lapsed) {
+      tickWhile(ticker);
+      end = cells[TICK.now] as number;
+    } else extendLease(cells, end);
+    start = end;
+    return late;
+  };
+  let i = 0;
+  // The try is around the loop, not each call (as in the plain path): a throw ends one pass, and the next goes on after it.
+  while (i < n) {
+    try {
+      for (; i < n; i++) {
+        const value = fn ? fn((items as ArrayLike<unknown>)[i]) : call(i);
+        const late = (cells[TICK.now] as number) !== start && lateNow();
+        if (numbers && !late && typeof value === 'number') {
+          (out as Float64Array)[i] = value;
+          continue;
+        }
         if (numbers) numbers = spill(out as Float64Array, i, vals());
         if (late) fail(i, timeoutError(label, i, timeout));
-        else if (thrown) fail(i, thrown.error);
         else if (isThenable(value)) {
           waiting.push({
             index: i,
@@ -510,11 +521,14 @@ function timedSync(
             done: false,
           });
         } else vals()[i] = value;
-      } else (out as Float64Array)[i] = value;
-      start = end;
+      }
+    } catch (error) {
+      if (numbers) numbers = spill(out as Float64Array, i, vals());
+      fail(i, lateNow() ? timeoutError(label, i, timeout) : error);
+      i++;
     }
-    return numbers ? { values: out as Float64Array } : undefined;
   }
+  return numbers ? { values: out as Float64Array } : undefined;
 }
 
 /** timedSync where no ticker thread runs: each call timed by `performance.now()`. */
