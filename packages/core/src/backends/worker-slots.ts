@@ -534,7 +534,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       slot.pid = result.ran.worker.pid;
     }
     this.log.ready(slot.logId);
-    this.log.idle(slot.logId, items);
+    this.log.idle(slot.logId, items, result.loadMs);
     if (head) this.#ended(slot);
     else removeSent(slot.ahead, sent); // a job ahead whose predecessors were settled without waiting for the worker
     const { maxJobs, maxMemoryMB } = this.#options;

@@ -48,7 +48,7 @@ export interface PoolInsights {
   };
   /** Time jobs waited in the core's queue before a worker took them. */
   readonly queueWait: Durations;
-  /** Time in the worker running tasks, per job. */
+  /** Time in the worker running tasks, per job (loading task modules is the worker's start-up: not in it). */
   readonly work: Durations;
   /** Time moving a job to its worker and its result back (the round trip less the work), per job. */
   readonly transfer: Durations;
@@ -121,8 +121,9 @@ export class QueueStats {
     this.itemsCompleted += n;
     const ran = result.ran;
     if (!ran) return;
+    // Loading task modules (a fresh worker's first job) is neither the task's work nor moving data.
     this.#work.add(ran.ms);
-    this.#transfer.add(Math.max(0, roundTripMs - ran.ms));
+    this.#transfer.add(Math.max(0, roundTripMs - ran.ms - (result.loadMs ?? 0)));
     const slowest = this.#slowest;
     if (slowest.length < SLOWEST || ran.ms > (slowest[slowest.length - 1] as SlowTask).ms) {
       slowest.push({ task: taskName(job), item: firstItem, items: n, ms: ran.ms, worker: ran.worker.id });

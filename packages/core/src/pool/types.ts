@@ -66,8 +66,14 @@ export interface Progress {
 
 /** Options of map, starmap, imap and imapUnordered. */
 export interface MapOptions extends CallOptions {
-  /** Items per job. Default: Python's `ceil(n / (4 * processes))` for map/starmap, 1 for imap. */
-  chunksize?: number;
+  /**
+   * Items per job. Default: Python's `ceil(n / (4 * processes))` for map/starmap, 1 for imap.
+   * `'auto'`: chunks start at 1 and grow while moving a chunk costs more than a tenth of the work
+   * in it, so tiny items stop paying one message each while the first results still come at once
+   * (Python has no such option). On map/starmap the chunks are then sent as earlier ones finish
+   * (a chunk's size depends on them), at most `2 × processes` at a time.
+   */
+  chunksize?: number | 'auto';
   /** Called after each chunk finishes. */
   onProgress?(progress: Progress): void;
   /**
@@ -78,16 +84,8 @@ export interface MapOptions extends CallOptions {
   progress?: boolean | { label?: string };
 }
 
-/** Options of imap and imapUnordered: those of map, and an adaptive chunksize. */
-export interface ImapOptions extends Omit<MapOptions, 'chunksize'> {
-  /**
-   * Items per job. Default 1 (Python's). `'auto'`: chunks start at 1 and grow
-   * while moving a chunk costs more than a tenth of the work in it, so tiny
-   * items stop paying one message each while the first results still come at
-   * once (Python has no such option).
-   */
-  chunksize?: number | 'auto';
-}
+/** Options of imap and imapUnordered: those of map (`chunksize` defaults to 1, Python's). */
+export interface ImapOptions extends MapOptions {}
 
 /** The events a pool emits about its workers, each with a {@link WorkerEvent}. */
 export interface PoolEvents {

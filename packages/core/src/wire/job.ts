@@ -99,6 +99,11 @@ export interface JobResult {
   readonly failures?: ItemFailure[];
   /** What the worker says of the run: how long the items took and who ran them (for insights). */
   readonly ran?: JobRun;
+  /**
+   * Milliseconds this job spent loading task modules the worker had not loaded yet (importing them,
+   * compiling TypeScript): the worker's start-up, not the task's work, so not part of `ran.ms`.
+   */
+  readonly loadMs?: number;
   /** The worker did not run the job: the caller dropped it (through its gate) before it started. */
   readonly skipped?: true;
   /**
@@ -119,7 +124,7 @@ export interface PackedTuples {
 
 /** How long a job's items took in the worker, and which worker ran them. */
 export interface JobRun {
-  /** Milliseconds from the job's start to its last item's end, in the worker. */
+  /** Milliseconds from the job's start to its last item's end, in the worker, less the job's `loadMs`. */
   readonly ms: number;
   readonly worker: { readonly id: string; readonly pid: number; readonly threadId: number };
 }
