@@ -26,6 +26,12 @@ let initTag: unknown;
 /** What `allocate` keeps alive in this worker. */
 const retained: number[][] = [];
 
+/** What `countRunExitOnce` returns for an odd item: a value other than a number. */
+interface OddItem {
+  /** The item. */
+  readonly i: number;
+}
+
 function workerId(): string {
   const info = currentWorker();
   if (!info) throw new Error('currentWorker() is undefined inside a task');
@@ -317,7 +323,7 @@ export const tasks = defineTasks(import.meta.url, {
       writeFileSync(join(dir, 'exited'), '');
       process.exit(7);
     }
-    return i % 2 === 0 ? i * 10 : { i };
+    return i % 2 === 0 ? i * 10 : ({ i } as OddItem);
   },
   /** Keeps about `mb` MB of numbers alive in this worker's heap; returns the worker's id. */
   allocate: (mb: number) => {
