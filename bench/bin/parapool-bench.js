@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The `parapool-bench` command. It is this small committed file, not dist/cli.js itself, so that the
+// command exists before the bench is built: in a fresh checkout `pnpm install` links it (for apps/docs,
+// which depends on the bench) without warning, and running it before `pnpm build` says what to do.
+import { fileURLToPath } from 'node:url';
+
+const cli = new URL('../dist/cli.js', import.meta.url);
+try {
+  await import(cli.href);
+} catch (error) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(fileURLToPath(cli))) {
+    process.stderr.write('parapool-bench: the bench is not built (dist/cli.js is missing): run `pnpm build` first\n');
+    process.exit(1);
+  }
+  throw error;
+}
