@@ -129,7 +129,8 @@ export async function startRegistry(dir: string): Promise<Registry> {
         },
         async packument(name) {
           const response = await fetch(new URL(name.replace('/', '%2f'), url));
-          if (!response.ok) throw new Error(`GET ${name} from the registry: ${response.status} ${await response.text()}`);
+          if (!response.ok)
+            throw new Error(`GET ${name} from the registry: ${response.status} ${await response.text()}`);
           return (await response.json()) as Packument;
         },
         async stop() {
