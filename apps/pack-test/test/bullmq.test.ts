@@ -182,6 +182,22 @@ describe('@parapool/bullmq installed from the registry, as a published user', ()
     expect(await callerMap(dir, url, 'alone')).toEqual([1, 4, 9, 16, 25, 36]);
   });
 
+  it('npm refuses an adapter of another release beside it (each adapter is a peer, its range this release)', async () => {
+    const { first, second } = inject('rehearsal');
+    const dir = fresh('bullmq-published-peer-range');
+    const error = await run(
+      'npm',
+      ['install', `@parapool/bullmq@${second}`, `@parapool/poolifier@${first}`, '--loglevel=error'],
+      dir,
+      env(dir),
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/ERESOLVE/);
+    expect(error?.message).toContain(`peerOptional @parapool/poolifier@"^${second}" from @parapool/bullmq@${second}`);
+  });
+
   it('pnpm add @parapool/bullmq @parapool/poolifier: a host with --backend poolifier serves a map', async () => {
     const dir = fresh('bullmq-published-pnpm');
     await run('pnpm', ['add', '@parapool/bullmq', '@parapool/poolifier'], dir, env(dir));

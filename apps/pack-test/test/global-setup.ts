@@ -31,27 +31,38 @@ declare module 'vitest' {
     rehearsal: Rehearsal;
     /** The latest published tarball of each public package, `<work>/published/parapool-<name>.tgz`. */
     published: string;
-    /** The repository's state (git status, versions, .changeset/) before the rehearsal and after it. */
+    /** What the rehearsal could have changed (versions, changelogs, .changeset/, ~/.npmrc), before it and after. */
     untouched: { before: string; after: string };
   }
 }
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** What a rehearsal must leave as it was: the working tree's status, the versions, .changeset/, ~/.npmrc. */
+/**
+ * What a rehearsal could change and must leave as it was: every package's package.json and
+ * CHANGELOG.md (what `changeset version` writes), .changeset/ (what it deletes), ~/.npmrc (what a
+ * login writes). Not the whole working tree: a developer may edit files while the tests run.
+ */
 async function repositoryState(): Promise<string> {
-  const { stdout: status } = await run('git', ['status', '--porcelain', '--untracked-files=all'], repo);
-  const versions = publicPackages(repo).map(({ name, version }) => `${name}@${version}`);
-  const { stdout: changesets } = await run('git', ['ls-files', '-co', '--exclude-standard', '.changeset'], repo);
-  let npmrc = '(none)';
-  try {
-    npmrc = createHash('sha256')
-      .update(readFileSync(join(homedir(), '.npmrc')))
-      .digest('hex');
-  } catch {
-    // no ~/.npmrc: it must still be absent
-  }
-  return JSON.stringify({ status, versions, changesets, npmrc }, null, 1);
+  const hash = (file: string) => {
+    try {
+      return createHash('sha256').update(readFileSync(file)).digest('hex');
+    } catch {
+      return '(none)';
+    }
+  };
+  const packages = publicPackages(repo).map(({ dir, name, version }) => ({
+    name,
+    version,
+    manifest: hash(join(dir, 'package.json')),
+    changelog: hash(join(dir, 'CHANGELOG.md')),
+  }));
+  const { stdout: listed } = await run('git', ['ls-files', '-co', '--exclude-standard', '.changeset'], repo);
+  const changesets = listed
+    .split('\n')
+    .filter(Boolean)
+    .map((file) => `${file} ${hash(join(repo, file))}`);
+  return JSON.stringify({ packages, changesets, npmrc: hash(join(homedir(), '.npmrc')) }, null, 1);
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -59,7 +59,7 @@ function project(name: string): string {
 }
 
 describe('the release rehearsal', () => {
-  it('left the repository as it was: its working tree, versions, .changeset/ and ~/.npmrc', () => {
+  it('left the repository as it was: its package.json files and changelogs, .changeset/, and ~/.npmrc', () => {
     const { before, after } = inject('untouched');
     expect(after).toBe(before);
   });
@@ -105,6 +105,15 @@ describe('the release rehearsal', () => {
     }
     expect(dependants.length).toBe(rehearsal.published.length - 1);
     expect(dependants).not.toContain('@parapool/core');
+  });
+
+  it("@parapool/bullmq's optional peers are every adapter a host's --backend offers (backends.json)", async () => {
+    const adapters = (
+      JSON.parse(readFileSync(join(repo, 'backends.json'), 'utf8')) as { backends: Array<{ name: string }> }
+    ).backends.map(({ name }) => `@parapool/${name}`);
+    const manifest = (await packument('@parapool/bullmq')).versions[second];
+    const peers = Object.keys(manifest?.peerDependencies ?? {}).filter((name) => name.startsWith('@parapool/'));
+    expect(peers.sort()).toEqual(adapters.sort());
   });
 
   it('tagged each package at each version in git, as `changeset publish` does', () => {

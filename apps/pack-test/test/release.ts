@@ -76,10 +76,20 @@ export async function rehearseRelease(repo: string, registry: Registry, work: st
   const copy = join(work, 'repo');
   await copyRepository(repo, copy);
 
-  const git = (...args: string[]) =>
-    run('git', ['-c', 'user.name=pack-test', '-c', 'user.email=pack-test@localhost', ...args], copy, env);
-  // The environment of a maintainer's shell: none of this test run's npm/pnpm/turbo variables.
-  const env = userEnv(repo, {});
+  const git = (...args: string[]) => run('git', args, copy, env);
+  // The environment of a maintainer's shell: none of this test run's npm/pnpm/turbo variables; a git
+  // identity (a fresh machine may have none), and no signing (changeset publish tags in git too).
+  const env = userEnv(repo, {
+    GIT_AUTHOR_NAME: 'pack-test',
+    GIT_AUTHOR_EMAIL: 'pack-test@localhost',
+    GIT_COMMITTER_NAME: 'pack-test',
+    GIT_COMMITTER_EMAIL: 'pack-test@localhost',
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_0: 'commit.gpgsign',
+    GIT_CONFIG_VALUE_0: 'false',
+    GIT_CONFIG_KEY_1: 'tag.gpgsign',
+    GIT_CONFIG_VALUE_1: 'false',
+  });
   await git('init', '--quiet', '--initial-branch=main');
   await git('add', '--all');
   await git('commit', '--quiet', '--no-verify', '--message', 'the repository as pack-test found it');
