@@ -114,7 +114,7 @@ function plan(root) {
   const host = join(root, HOST_PACKAGE);
   if (existsSync(host)) {
     // A host imports the adapter its --backend names: each is an optional peer of @parapool/bullmq, so that
-    // npm checks its version and pnpm's strict layout lets bullmq import it.
+    // npm and pnpm check that the installed adapter is of the host's release.
     const text = readFileSync(host, 'utf8');
     const manifest = JSON.parse(text);
     const adapters = new Set(backends.map(({ name }) => `@parapool/${name}`));
