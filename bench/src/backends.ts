@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Pool, PoolOptions } from '@parapool/core';
-import { loadBullmq } from './bullmq-cluster.js';
+import { startBullmqCluster } from './bullmq-cluster.js';
+import type { BackendName } from './ids.js';
 import type { SubjectInfo } from './results.js';
 
 /** A backend's createPool, as every adapter exports it. */
@@ -35,9 +36,6 @@ export const backendPackages: Readonly<Record<string, `@parapool/${string}`>> = 
   bullmq: '@parapool/bullmq',
 };
 
-/** A parapool backend the bench knows, by name. */
-export type BackendName = string;
-
 /** Every known backend name, in the order of the tables. */
 export const backendNames = Object.keys(backendPackages) as BackendName[];
 
@@ -57,8 +55,17 @@ export function unavailable(id: string, reason: string): LoadedBackend {
 /** Imports a backend's package; never throws. */
 export function loadBackend(name: string): Promise<LoadedBackend> {
   if (!isBackendName(name)) return Promise.resolve(unavailable(name, `no such backend (known: ${knownBackends()})`));
-  if (name === 'bullmq') return loadBullmq(); // starts its own Redis and hosts
+  if (name === 'bullmq') return loadBullmq();
   return loadBackendFrom(name, backendPackages[name] ?? `@parapool/${name}`);
+}
+
+/** Starts bullmq's own Redis and hosts on this machine (bullmq-cluster.ts); never throws. */
+async function loadBullmq(): Promise<LoadedBackend> {
+  try {
+    return { id: 'bullmq', label: 'bullmq', kind: 'parapool', available: true, createPool: await startBullmqCluster() };
+  } catch (error) {
+    return unavailable('bullmq', (error as Error).message);
+  }
 }
 
 /** Imports `specifier` and takes its createPool; never throws. */

@@ -4,8 +4,7 @@
  * slots (2 hosts × 1 on a 2-core machine), from `@parapool/bullmq/local-cluster`.
  * Started on first use, stopped when the bench exits.
  */
-import type { PoolOptions } from '@parapool/core';
-import { type LoadedBackend, unavailable } from './backends.js';
+import type { Pool, PoolOptions } from '@parapool/core';
 import { benchDir } from './paths.js';
 
 let settings = { hosts: 2, processes: 2 };
@@ -15,35 +14,23 @@ export function configureBullmqCluster(next: { hosts: number; processes: number 
   settings = next;
 }
 
-/** Starts Redis and the hosts, and gives a createPool bound to them; never throws. */
-export async function loadBullmq(): Promise<LoadedBackend> {
-  let bullmq: typeof import('@parapool/bullmq');
-  let local: typeof import('@parapool/bullmq/local-cluster');
-  try {
-    bullmq = await import('@parapool/bullmq');
-    local = await import('@parapool/bullmq/local-cluster');
-  } catch (error) {
-    return unavailable('bullmq', `@parapool/bullmq failed to load: ${(error as Error).message}`);
-  }
-  try {
-    // The cluster's processes do not hold the bench open; they are killed when it exits.
-    const cluster = await local.startLocalCluster({
-      root: benchDir,
-      queue: 'bench',
-      hosts: settings.hosts,
-      concurrency: Math.max(1, Math.floor(settings.processes / settings.hosts)),
-      allowInline: true,
-      keepsProgramAlive: false,
-    });
-    return {
-      id: 'bullmq',
-      label: 'bullmq',
-      kind: 'parapool',
-      available: true,
-      createPool: (options: PoolOptions) =>
-        bullmq.createPool({ ...options, connection: cluster.url, queue: cluster.queue, root: benchDir }),
-    };
-  } catch (error) {
-    return unavailable('bullmq', (error as Error).message);
-  }
+/**
+ * Starts Redis and the hosts; resolves with a createPool bound to them. Throws
+ * (the package failed to load, Redis or a host did not start) with the reason.
+ */
+export async function startBullmqCluster(): Promise<(options: PoolOptions) => Pool> {
+  const bullmq = await import('@parapool/bullmq').catch((error: Error) => {
+    throw new Error(`@parapool/bullmq failed to load: ${error.message}`);
+  });
+  const local = await import('@parapool/bullmq/local-cluster');
+  // The cluster's processes do not hold the bench open; they are killed when it exits.
+  const cluster = await local.startLocalCluster({
+    root: benchDir,
+    queue: 'bench',
+    hosts: settings.hosts,
+    concurrency: Math.max(1, Math.floor(settings.processes / settings.hosts)),
+    allowInline: true,
+    keepsProgramAlive: false,
+  });
+  return (options) => bullmq.createPool({ ...options, connection: cluster.url, queue: cluster.queue, root: benchDir });
 }

@@ -3,8 +3,6 @@
  * Results are looked up by these ids, never by display labels; labels are
  * for people and may change freely.
  */
-import type { BackendName } from './backends.js';
-import type { RawId } from './raw-libraries.js';
 
 /** A workload. */
 export type WorkloadId =
@@ -17,6 +15,12 @@ export type WorkloadId =
   | 'shared-memory'
   | 'crossover'
   | 'cold-start';
+
+/** A parapool backend, by the name its pool reports (`'piscina'`); backends.ts lists the known ones. */
+export type BackendName = string;
+
+/** A raw library's column: its backend's name and `-raw` (`'piscina-raw'`). */
+export type RawId = `${BackendName}-raw`;
 
 /** What a column is. */
 export type SubjectKind = 'sequential' | 'limit' | 'parapool' | 'raw' | 'python';

@@ -1,5 +1,6 @@
-import { type BackendName, backendNames } from './backends.js';
-import { type RawId, rawLibraries } from './raw-libraries.js';
+import { backendNames } from './backends.js';
+import type { BackendName, RawId } from './ids.js';
+import { rawLibraries } from './raw-libraries.js';
 
 /** A column `--backends` can select: a parapool backend or a raw library. */
 export type SelectableSubject = BackendName | RawId;

@@ -6,7 +6,7 @@
  * chunking buys and what an adapter costs.
  */
 import { fileURLToPath } from 'node:url';
-import type { BackendName } from './backends.js';
+import type { BackendName } from './ids.js';
 import { forkPool } from './raw/fork-pool.js';
 import type { UnaryWorkName } from './work.js';
 
@@ -149,6 +149,3 @@ export const rawLibraries = [piscina, tinypool, threads, workerpool, poolifier, 
 
 /** One of the raw libraries above. */
 export type KnownRawLibrary = (typeof rawLibraries)[number];
-
-/** A raw library's column id. */
-export type RawId = KnownRawLibrary['id'];

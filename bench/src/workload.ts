@@ -1,7 +1,6 @@
 import type { Pool } from '@parapool/core';
-import type { BackendName } from './backends.js';
-import type { MethodId, WorkloadId } from './ids.js';
-import type { RawId, RawPool } from './raw-libraries.js';
+import type { BackendName, MethodId, RawId, WorkloadId } from './ids.js';
+import type { RawPool } from './raw-libraries.js';
 import type { RowInfo } from './results.js';
 import type { Sizes } from './sizes.js';
 

@@ -6,4 +6,5 @@ describeAdapter({
   package: '@parapool/child-process',
   module: adapter,
   Backend: adapter.ChildProcessBackend,
+  libraryOptions: { env: (env) => ({ env }) },
 });

@@ -9,6 +9,7 @@ import type { AdapterBackendClass } from '@parapool/core/adapter';
 import { describe } from 'vitest';
 import { describeAdapterExports } from './adapter-exports.js';
 import { describeLazyLibrary } from './lazy-library.js';
+import { describeLibraryOptions, type LibraryOptionsUnderTest } from './library-options.js';
 import { describePackedTransfer } from './packed-transfer.js';
 import { describeConformance } from './suite.js';
 
@@ -29,6 +30,8 @@ export interface AdapterUnderTest<O extends object> {
   readonly variants?: Readonly<Record<string, O>>;
   /** For a library loaded through `lazyLibrary`: its npm name, and a fragment of its file paths in `require.cache`. */
   readonly lazyLibrary?: { readonly library: string; readonly loadedPath: string };
+  /** How its library's options set a worker's environment and heap cap, to check they reach every worker. */
+  readonly libraryOptions?: LibraryOptionsUnderTest<O>;
 }
 
 /**
@@ -56,6 +59,8 @@ export function describeAdapter<O extends object>(adapter: AdapterUnderTest<O>):
       describePackedTransfer(`${name} (${label})`, (options) => new Backend(options, libraryOptions));
     });
   }
+  if (adapter.libraryOptions)
+    describeLibraryOptions(name, createPool, Backend.optionsKey, adapter.libraryOptions, adapter.variants);
   describeAdapterExports(adapter.package, adapter.module);
   if (adapter.lazyLibrary)
     describeLazyLibrary(adapter.package, adapter.lazyLibrary.library, adapter.lazyLibrary.loadedPath);

@@ -16,6 +16,7 @@ export { describeAdapterExports } from './adapter-exports.js';
 export type { PoolFactory, SuiteContext } from './context.js';
 export { type AdapterUnderTest, describeAdapter } from './describe-adapter.js';
 export { describeLazyLibrary } from './lazy-library.js';
+export { describeLibraryOptions, type LibraryOptionsUnderTest } from './library-options.js';
 export { describeOrphans, isRunning } from './orphans.js';
 export { describePackedTransfer } from './packed-transfer.js';
 export { describeConformance, features } from './suite.js';

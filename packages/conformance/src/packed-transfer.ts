@@ -4,7 +4,7 @@
  * declares `capabilities.transfers`, copied on the others; values cross
  * exactly either way. Checked on the backend itself, whose jobs are watched.
  */
-import { type Backend, type BackendFactory, BasePool, type Job } from '@parapool/core/adapter';
+import { type Backend, type BackendFactory, BasePool, currentRuntime, type Job } from '@parapool/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { tasks } from './tasks.js';
 
@@ -52,6 +52,14 @@ function watchedPool(factory: BackendFactory): { pool: BasePool; jobs: Job[]; ba
  */
 export function describePackedTransfer(name: string, factory: BackendFactory): void {
   describe(`${name}: the core's packed buffers`, () => {
+    const refusal = refusalOf(factory);
+    if (refusal) {
+      // A backend refused on this runtime has nothing to check here but its refusal.
+      it(`refuses this runtime at createPool: ${refusal.message}`, () => {
+        expect(refusal.message).toContain(currentRuntime().label);
+      });
+      return;
+    }
     for (const [label, run, expected] of [
       [
         'map of numbers (a Float64Array per chunk)',
@@ -86,6 +94,17 @@ export function describePackedTransfer(name: string, factory: BackendFactory): v
       });
     }
   });
+}
+
+/** The UnsupportedRuntimeError a backend of `factory` throws on this runtime, if it does. */
+function refusalOf(factory: BackendFactory): Error | undefined {
+  try {
+    void factory({ processes: 1, maxtasksperchild: undefined }).terminate();
+    return undefined;
+  } catch (error) {
+    if ((error as Error | null)?.name !== 'UnsupportedRuntimeError') throw error;
+    return error as Error;
+  }
 }
 
 /** 0..n-1 with the values that must cross exactly mixed in (NaN, -0, fractions, 2^53). */

@@ -33,6 +33,7 @@ export class PiscinaBackend extends defineAdapter({
   owns: OWNS,
   // piscina posts a task to its busy thread at once (up to concurrentTasksPerWorker): jobs ahead on every worker.
   capabilities: { jobsAhead: true },
+  resourceLimits: (piscina: PiscinaOptions) => piscina.resourceLimits,
   spawn(piscina: PiscinaOptions, crashed, { jobsAtOnce }) {
     const pool = new (piscinaLibrary().Piscina)({
       execArgv: threadExecArgv(),

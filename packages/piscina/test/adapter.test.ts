@@ -7,4 +7,8 @@ describeAdapter({
   module: adapter,
   Backend: adapter.PiscinaBackend,
   lazyLibrary: { library: 'piscina', loadedPath: '/piscina/dist/' },
+  libraryOptions: {
+    env: (env) => ({ env }),
+    heapLimit: (megabytes) => ({ resourceLimits: { maxOldGenerationSizeMb: megabytes } }),
+  },
 });

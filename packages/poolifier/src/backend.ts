@@ -162,6 +162,7 @@ export class PoolifierBackend extends defineAdapter({
   // Threads move buffers both ways (the worker entry posts results with a transfer list) and hold jobs
   // ahead (with its task queue off, poolifier posts a task to its busy worker at once).
   capabilities: ({ cluster }) => ({ separateProcesses: cluster, jobsAhead: !cluster }),
+  resourceLimits: ({ cluster, pool }) => (cluster ? undefined : pool.workerOptions?.resourceLimits),
   // On Deno, once one of its thread workers has exited (process.exit() in a task, a crash), a poolifier
   // thread pool keeps the program alive after join(): the program never ends. Its cluster workers do not.
   refuses: ({ cluster }, runtime) =>

@@ -21,14 +21,6 @@ describe.each(['thread', 'cluster'] as const)('@parapool/poolifier, workerType %
     );
   });
 
-  it("passes poolifier's options through to every worker (the environment: workerOptions.env for threads, env for cluster)", async () => {
-    const env = { PARAPOOL_PROBE: 'through' };
-    const poolifier = workerType === 'thread' ? { workerType, workerOptions: { env } } : { workerType, env };
-    const p = pool({ processes: 2, poolifier });
-    const seen = await p.map((_: number) => process.env.PARAPOOL_PROBE, [1, 2, 3, 4], { chunksize: 1 });
-    expect(seen).toEqual(['through', 'through', 'through', 'through']);
-  });
-
   // poolifier's destroy() may wait for an exit that already happened; the adapter waits for the
   // workers' exits instead. Otherwise each such stop costs the core's 10 s bound, and this test times out.
   it('close() after many recycled workers finishes once they have exited', async () => {

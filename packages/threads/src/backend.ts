@@ -37,6 +37,7 @@ export class ThreadsBackend extends defineAdapter({
   optionsKey: 'threads',
   // A spawned threads.js worker takes calls while it runs another: jobs ahead on every worker.
   capabilities: { jobsAhead: true },
+  resourceLimits: (threads: ThreadsOptions) => threads.resourceLimits,
   spawn({ timeout, ...workerOptions }: ThreadsOptions, crashed) {
     let worker: Worker | undefined;
     let held = true;

@@ -105,22 +105,6 @@ describe('program exit', () => {
 });
 
 describe('threads.js options and side effects', () => {
-  it('passes worker options through under `threads`', async () => {
-    const p = pool({ processes: 1, threads: { env: { PARAPOOL_THREADS_PROBE: 'from options' } } });
-    expect(await p.apply(tasks.env, ['PARAPOOL_THREADS_PROBE'])).toBe('from options');
-  });
-
-  it('a worker that runs out of its resourceLimits memory fails its call with WorkerCrashedError; the pool goes on', async () => {
-    const p = pool({
-      processes: 1,
-      threads: { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } },
-    });
-    const error = await rejectionOf(p.apply(tasks.exhaustMemory));
-    expect(error.name).toBe('WorkerCrashedError');
-    expect((error.cause as Error & { code?: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY');
-    expect(await p.apply(tasks.square, [6])).toBe(36);
-  });
-
   it("a worker that cannot start fails the queued calls instead of hanging (threads' spawn timeout)", async () => {
     const p = pool({ processes: 1, threads: { timeout: 1 } });
     const error = await rejectionOf(p.apply(tasks.square, [2]));

@@ -64,6 +64,7 @@ export class TinypoolBackend extends defineAdapter({
   // tinypool posts a task to its busy thread at once (up to concurrentTasksPerWorker): jobs ahead on every
   // worker thread (not for processes: the core keeps jobs ahead for threads only).
   capabilities: (own) => ({ separateProcesses: own.runtime === 'child_process', jobsAhead: true }),
+  resourceLimits: (own) => own.resourceLimits as object | undefined,
   // tinypool's child_process runtime sends a MessagePort over the child's IPC channel, which neither
   // Bun nor Deno can carry (every call fails with a DataCloneError); on Deno its threads never answer.
   refuses: (own, runtime) => {

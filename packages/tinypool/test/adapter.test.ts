@@ -7,4 +7,8 @@ describeAdapter({
   module: adapter,
   Backend: adapter.TinypoolBackend,
   variants: { "runtime: 'child_process'": { runtime: 'child_process' } },
+  libraryOptions: {
+    env: (env, base) => ({ ...base, env }),
+    heapLimit: (megabytes) => ({ resourceLimits: { maxOldGenerationSizeMb: megabytes } }),
+  },
 });

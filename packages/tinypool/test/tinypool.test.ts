@@ -1,34 +1,14 @@
-import { rejectionOf, tasks, useTestPools } from '@parapool/conformance';
+import { tasks, useTestPools } from '@parapool/conformance';
 import { describe, expect, it } from 'vitest';
-import { createPool, type TinypoolPoolOptions, WorkerCrashedError } from '../dist/index.js';
+import { createPool, type TinypoolPoolOptions } from '../dist/index.js';
 
 const { pool } = useTestPools((options: TinypoolPoolOptions) => createPool(options), 'tinypool');
 
 describe('options', () => {
-  it('passes tinypool options through to every worker', async () => {
-    const p = pool({ processes: 2, tinypool: { env: { PARAPOOL_PROBE: 'through' } } });
-    const seen = await p.map((_: number) => process.env.PARAPOOL_PROBE, [1, 2, 3, 4], { chunksize: 1 });
-    expect(seen).toEqual(['through', 'through', 'through', 'through']);
-  });
-
   it('refuses the tinypool options it sets itself, saying what to use instead', () => {
     expect(() => createPool({ tinypool: { maxThreads: 4 } as never })).toThrow(/processes/);
     expect(() => createPool({ tinypool: { isolateWorkers: true } as never })).toThrow(/maxtasksperchild: 1/);
     expect(() => createPool({ tinypool: { maxMemoryLimitBeforeRecycle: 1e8 } as never })).toThrow(/resourceLimits/);
-  });
-});
-
-describe('worker_threads', () => {
-  it('a thread over its resourceLimits fails its job with WorkerCrashedError; the pool keeps serving', async () => {
-    const p = pool({ processes: 1, tinypool: { resourceLimits: { maxOldGenerationSizeMb: 16 } } });
-    const hog = () => {
-      const kept: number[][] = [];
-      for (;;) kept.push(new Array(100_000).fill(1));
-    };
-    const error = await rejectionOf(p.apply(hog));
-    expect(error).toBeInstanceOf(WorkerCrashedError);
-    expect(error.message).toMatch(/memory/);
-    expect(await p.apply(tasks.square, [4])).toBe(16);
   });
 });
 

@@ -23,6 +23,7 @@ export class WorkerThreadsBackend extends defineAdapter({
   owns: {},
   // A thread takes its next jobs at once and runs them in turn (the worker entry's runJob): jobs ahead.
   capabilities: { jobsAhead: true },
+  resourceLimits: (options: WorkerThreadsOptions) => options.resourceLimits,
   spawn: (options: WorkerThreadsOptions, crashed) =>
     channelWorker(new Worker(WORKER_ENTRY, { execArgv: threadExecArgv(), ...options }), crashed),
 }) {}

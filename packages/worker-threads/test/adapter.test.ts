@@ -6,4 +6,8 @@ describeAdapter({
   package: '@parapool/worker-threads',
   module: adapter,
   Backend: adapter.WorkerThreadsBackend,
+  libraryOptions: {
+    env: (env) => ({ env }),
+    heapLimit: (megabytes) => ({ resourceLimits: { maxOldGenerationSizeMb: megabytes } }),
+  },
 });

@@ -1,28 +1,8 @@
-import { rejectionOf, tasks, useTestPools } from '@parapool/conformance';
+import { tasks, useTestPools } from '@parapool/conformance';
 import { describe, expect, it } from 'vitest';
-import { createPool, WorkerCrashedError, type WorkerThreadsPoolOptions } from '../dist/index.js';
+import { createPool, type WorkerThreadsPoolOptions } from '../dist/index.js';
 
 const { pool } = useTestPools((options: WorkerThreadsPoolOptions) => createPool(options), 'worker-threads');
-
-describe('options', () => {
-  it('passes workerThreads options to every new Worker()', async () => {
-    const p = pool({ processes: 2, workerThreads: { env: { PARAPOOL_PROBE: 'through' } } });
-    const seen = await p.map((_: number) => process.env.PARAPOOL_PROBE, [1, 2, 3, 4], { chunksize: 1 });
-    expect(seen).toEqual(['through', 'through', 'through', 'through']);
-  });
-
-  it('a thread over its resourceLimits fails its call with WorkerCrashedError; the pool keeps serving', async () => {
-    const p = pool({ processes: 1, workerThreads: { resourceLimits: { maxOldGenerationSizeMb: 16 } } });
-    const hog = () => {
-      const kept: number[][] = [];
-      for (;;) kept.push(new Array(100_000).fill(1));
-    };
-    const error = await rejectionOf(p.apply(hog));
-    expect(error).toBeInstanceOf(WorkerCrashedError);
-    expect(error.message).toMatch(/memory/);
-    expect(await p.apply(tasks.square, [4])).toBe(16);
-  });
-});
 
 describe('the hand-over', () => {
   it('many tasks and inline functions over one worker: each call runs its own task (tasks travel once, then by number)', async () => {

@@ -138,6 +138,8 @@ export class WorkerpoolBackend extends defineAdapter({
   // An aborted job's worker is force-terminated and replaced; process.exit() or an uncaught
   // error ends only that worker; 'thread' (and 'auto' on Node) workers share the caller's pid.
   capabilities: (resolved) => ({ separateProcesses: resolved.workerType === 'process' }),
+  resourceLimits: (resolved) =>
+    resolved.workerType === 'process' ? undefined : resolved.workerThreadOpts?.resourceLimits,
   // In a Bun worker thread, workerpool's worker sees `self` and `postMessage` and takes itself for a
   // browser's web worker: it never answers. Its worker processes never answered either (Bun 1.4).
   refuses: (_resolved, runtime) =>

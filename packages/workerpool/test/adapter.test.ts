@@ -8,5 +8,11 @@ describeAdapter({
   Backend: adapter.WorkerpoolBackend,
   // workerpool's other worker type: one OS process per worker.
   variants: { "workerType: 'process'": { workerType: 'process' } },
+  // The environment is workerThreadOpts.env for threads, forkOpts.env for processes.
+  libraryOptions: {
+    env: (env, base) =>
+      base?.workerType === 'process' ? { ...base, forkOpts: { env } } : { workerThreadOpts: { env } },
+    heapLimit: (megabytes) => ({ workerThreadOpts: { resourceLimits: { maxOldGenerationSizeMb: megabytes } } }),
+  },
   lazyLibrary: { library: 'workerpool', loadedPath: '/workerpool/src/' },
 });

@@ -84,6 +84,13 @@ export interface AdapterDefinition<O extends object, K extends string, R = O> {
    */
   readonly refuses?: (options: R, runtime: RuntimeInfo) => string | undefined;
   /**
+   * Where the library's options cap a worker thread's memory (Node's
+   * `resourceLimits`), if it has them: `(options) => options.resourceLimits`.
+   * Bun's and Deno's threads ignore such caps, so there `createPool` refuses
+   * options that set one (a thread would grow past it unnoticed).
+   */
+  readonly resourceLimits?: (options: R) => object | undefined;
+  /**
    * Starts one worker with the library and describes it as a SlotWorker. Call
    * `crashed` when it dies on its own ({@link watchWorker} does that for a
    * Worker, ChildProcess or cluster Worker). `stop()` may be called at any time:
@@ -161,7 +168,7 @@ export function defineAdapter<O extends object, K extends string, R = O>(
         ? definition.resolve(libraryOptions ?? ({} as O))
         : ((libraryOptions ?? {}) as unknown as R);
       const runtime = currentRuntime();
-      const refusal = definition.refuses?.(resolved, runtime);
+      const refusal = definition.refuses?.(resolved, runtime) ?? ignoredResourceLimits(generic, resolved, runtime);
       if (refusal !== undefined) {
         throw new UnsupportedRuntimeError(`${definition.package} does not work on ${runtime.label}: ${refusal}`);
       }
@@ -172,6 +179,20 @@ export function defineAdapter<O extends object, K extends string, R = O>(
   };
   Object.defineProperty(Backend, 'name', { value: `${pascal(definition.name)}Backend` });
   return Backend;
+}
+
+/** Why a heap cap set in the library's options cannot hold on `runtime` (only Node's threads enforce one). */
+function ignoredResourceLimits(
+  definition: AdapterDefinition<object, string, unknown>,
+  resolved: unknown,
+  runtime: RuntimeInfo,
+): string | undefined {
+  if (runtime.name === 'node' || definition.resourceLimits?.(resolved) === undefined) return undefined;
+  const instead =
+    runtime.name === 'deno'
+      ? 'drop it and use maxmemoryperchild (a worker whose heap grew past it is replaced after its job), or run on Node'
+      : 'drop it, or run on Node for a capped thread';
+  return `its threads ignore resourceLimits there, so a worker would grow past the cap unnoticed: ${instead}.`;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The wire format's shapes: what crosses from the caller to a worker and back.
  * Plain data only, so a job can cross threads, processes or a network.
  */
-import type { SerializedError } from './error-transport.js';
+import type { SerializedError } from './value-codec.js';
 
 /**
  * How a job names the function to run. Plain data: it can cross threads,
