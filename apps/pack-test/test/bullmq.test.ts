@@ -180,7 +180,7 @@ describe('@parapool/bullmq installed from the registry, as a published user', ()
     const worker = join(dir, 'node_modules', '.bin', 'parapool-worker');
     await started(worker, ['--redis', url, '--queue', 'alone', '--backend', 'inline'], /: serving .* × inline\b/, dir);
     expect(await callerMap(dir, url, 'alone')).toEqual([1, 4, 9, 16, 25, 36]);
-  });
+  }, 300_000);
 
   it('npm refuses an adapter of another release beside it (each adapter is a peer, its range this release)', async () => {
     const { first, second } = inject('rehearsal');
@@ -196,7 +196,7 @@ describe('@parapool/bullmq installed from the registry, as a published user', ()
     );
     expect(error?.message).toMatch(/ERESOLVE/);
     expect(error?.message).toContain(`peerOptional @parapool/poolifier@"^${second}" from @parapool/bullmq@${second}`);
-  });
+  }, 300_000);
 
   it('pnpm add @parapool/bullmq @parapool/poolifier: a host with --backend poolifier serves a map', async () => {
     const dir = fresh('bullmq-published-pnpm');
@@ -216,5 +216,5 @@ describe('@parapool/bullmq installed from the registry, as a published user', ()
       dir,
     );
     expect(await callerMap(dir, url, 'peers')).toEqual([1, 4, 9, 16, 25, 36]);
-  });
+  }, 300_000);
 });

@@ -140,5 +140,5 @@ describe('the release rehearsal', () => {
       env,
     );
     expect(stdout.trim()).toBe('piscina [ 2, 4 ]');
-  });
+  }, 300_000);
 });
