@@ -25,7 +25,6 @@ const ADAPTERS = (
     backends: Array<{ name: string }>;
   }
 ).backends.map((backend) => backend.name);
-const PUBLISHED = ['core', ...ADAPTERS] as const;
 
 /** One npm cache for every install, kept between runs: third-party deps come from the registry once. */
 const npmCache = join(tmpdir(), 'parapool-pack-test-npm-cache');
@@ -89,7 +88,10 @@ async function contents(file: string, version: string): Promise<{ files: string[
   return { files: stdout.split('\n').filter(Boolean).sort(), manifest: JSON.stringify(manifest, null, 1) };
 }
 
-describe.concurrent.each(PUBLISHED)('@parapool/%s as published to the registry', (name) => {
+/** Every public package the rehearsal published (core, the adapters, bullmq, conformance). */
+const RELEASED = inject('rehearsal').published.map((name) => name.replace(/^@parapool\//, ''));
+
+describe.concurrent.each(RELEASED)('@parapool/%s as published to the registry', (name) => {
   it('passes publint --strict', async () => {
     const { stdout } = await run(bin('publint'), ['run', published(name), '--strict'], here);
     expect(stdout).toContain('All good!');
