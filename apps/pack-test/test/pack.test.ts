@@ -83,7 +83,13 @@ async function contents(file: string, version: string): Promise<{ files: string[
   manifest.version = version;
   for (const field of ['dependencies', 'peerDependencies', 'devDependencies']) {
     const deps = manifest[field] as Record<string, string> | undefined;
-    for (const dep of Object.keys(deps ?? {})) if (dep.startsWith('@parapool/') && deps) deps[dep] = `^${version}`;
+    if (!deps) continue;
+    // In name order: pnpm writes the ranges it replaced in an order of its own, not always the same.
+    manifest[field] = Object.fromEntries(
+      Object.entries(deps)
+        .map(([dep, range]) => [dep, dep.startsWith('@parapool/') ? `^${version}` : range])
+        .sort(([a], [b]) => (a as string).localeCompare(b as string)),
+    );
   }
   return { files: stdout.split('\n').filter(Boolean).sort(), manifest: JSON.stringify(manifest, null, 1) };
 }
