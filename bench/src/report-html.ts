@@ -126,6 +126,7 @@ ${results.recommendations.length ? `<dl>${results.recommendations.map((r) => `<d
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>parapool bench — ${escapeHtml(results.date.slice(0, 10))}</title>
 <style>
 body { font: 15px/1.45 Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }

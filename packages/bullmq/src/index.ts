@@ -1,6 +1,9 @@
 /**
  * parapool across many machines: Python's `multiprocessing.Pool` over a BullMQ
  * queue on Redis, served by `parapool-worker` hosts.
+ *
+ * @module @parapool/bullmq
+ * @group User API
  */
 import type { EventEmitter } from 'node:events';
 import { cpuCount, type Pool, type PoolEvents, type PoolOptions } from '@parapool/core';

@@ -13,6 +13,9 @@
  * await using pool = createPool({ connection: cluster.url, queue: cluster.queue, root: process.cwd() });
  * console.log(await pool.map(tasks.square, [1, 2, 3]));
  * ```
+ *
+ * @module @parapool/bullmq/local-cluster
+ * @group User API
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -63,6 +66,7 @@ export interface LocalClusterOptions {
 export interface LocalCluster extends AsyncDisposable {
   /** The Redis URL to pass as `connection`. */
   readonly url: string;
+  /** The queue its hosts serve: pass it as `queue`. */
   readonly queue: string;
   /** The cluster's temporary folder: Redis's files and, with `output: 'log'`, `host-<n>.log`. */
   readonly dir: string;

@@ -10,6 +10,7 @@ import { rejectionOf } from '@parapool/conformance';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BullmqPool, createPool, RedisUnavailableError } from '../dist/index.js';
+import { createClient } from '../dist/shared/redis-client.js';
 import { CLI, type HostProcess, startHost } from './support/hosts.js';
 import { removeRoot } from './support/roots.js';
 import { CALLER_ROOT, faultRoot, faultTasks } from './support/tasks.js';
@@ -139,6 +140,33 @@ describe('TLS and an ACL user', () => {
     const error = await rejectionOf(p.apply(faultTasks.identity, [1]));
     expect(error).toBeInstanceOf(RedisUnavailableError);
     expect(error.message).toMatch(/TLS certificate was refused \(SELF_SIGNED_CERT_IN_CHAIN/);
+  });
+
+  it("a connection closed while Redis's certificate is being refused: no uncaught exception in the caller's process", async () => {
+    // ioredis listens for a socket's first error only; the refusal is one, the server's alert after it another.
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    try {
+      const closedWhileConnecting = () =>
+        new Promise<void>((closed) => {
+          const client = createClient(connection(certs.otherCa), 'parapool:test');
+          let refusals = 0;
+          client.on('error', () => refusals++);
+          // A reconnection after a refusal: closed once its socket is open, while the handshake goes on.
+          client.on('connecting', () => {
+            if (refusals === 0) return;
+            setImmediate(() => {
+              client.disconnect();
+              setTimeout(closed, 200);
+            });
+          });
+        });
+      for (let round = 0; round < 5; round++) await Promise.all(Array.from({ length: 10 }, closedWhileConnecting));
+    } finally {
+      process.off('uncaughtException', record);
+    }
+    expect(uncaught).toEqual([]);
   });
 
   it('a certificate from another CA, or none: a host exits 1 saying so', async () => {

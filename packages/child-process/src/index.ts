@@ -1,6 +1,9 @@
 /**
  * `@parapool/child-process`: Python's `multiprocessing.Pool` and `Process` on
  * raw `child_process.fork`, one OS process per worker.
+ *
+ * @module @parapool/child-process
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -20,8 +23,18 @@ export type ChildProcessPoolOptions = AdapterPoolOptions<'childProcess', ChildPr
 /**
  * A pool of forked Node.js processes.
  *
+ * Python's `Pool(processes)`: the options are the core's {@link PoolOptions} (`processes`,
+ * `initializer`, `maxtasksperchild`, …) plus this library's own (see {@link ChildProcessPoolOptions}); the
+ * returned {@link Pool} has Python's methods (`map`, `starmap`, `apply`, their `*Async` forms,
+ * `imap`, …), and `await using` closes and joins it at the end of the scope.
+ *
+ * @function
+ *
  * @example
  * ```ts
+ * import { createPool } from '@parapool/child-process';
+ * import { tasks } from './tasks.js';
+ *
  * await using pool = createPool({ processes: 4 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```

@@ -9,6 +9,7 @@ export type PoolFactory = (options: PoolOptions) => Pool;
 
 /** What every feature of the suite gets. */
 export interface SuiteContext {
+  /** The backend's name, in test titles and temporary folders. */
   readonly name: string;
   /** What the backend declares it can do: the only switch the suite reads. */
   readonly capabilities: BackendCapabilities;

@@ -20,7 +20,10 @@ export interface AdapterUnderTest<O extends object> {
   /** The adapter's npm name: `'@parapool/piscina'`. */
   readonly package: string;
   /** The adapter's built module (`import * as adapter from '../dist/index.js'`): its `createPool` and all it exports. */
-  readonly module: { readonly createPool: (options?: never) => Pool };
+  readonly module: {
+    /** The adapter's createPool. */
+    readonly createPool: (options?: never) => Pool;
+  };
   /** Its Backend class (made by `defineAdapter`). */
   readonly Backend: AdapterBackendClass<O, string>;
   /**
@@ -29,7 +32,12 @@ export interface AdapterUnderTest<O extends object> {
    */
   readonly variants?: Readonly<Record<string, O>>;
   /** For a library loaded through `lazyLibrary`: its npm name, and a fragment of its file paths in `require.cache`. */
-  readonly lazyLibrary?: { readonly library: string; readonly loadedPath: string };
+  readonly lazyLibrary?: {
+    /** The library's npm name. */
+    readonly library: string;
+    /** A fragment of its files' paths, looked for in `require.cache`. */
+    readonly loadedPath: string;
+  };
   /** How its library's options set a worker's environment and heap cap, to check they reach every worker. */
   readonly libraryOptions?: LibraryOptionsUnderTest<O>;
 }

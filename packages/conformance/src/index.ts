@@ -11,6 +11,9 @@
  *
  * What a backend cannot do is read from `pool.capabilities` (declared on the
  * backend); nothing else turns a test off.
+ *
+ * @module @parapool/conformance
+ * @group For adapter authors
  */
 export { describeAdapterExports } from './adapter-exports.js';
 export type { PoolFactory, SuiteContext } from './context.js';

@@ -20,20 +20,35 @@ import { workersFeature } from './features/workers.js';
 
 /** Every feature of the contract, in the order the suite runs them. */
 export const features = {
+  /** map, starmap and apply: results in order, chunking, the *Async forms. */
   map: mapFeature,
+  /** AsyncResult: get, wait, ready, successful, callbacks. */
   asyncResult: asyncResultFeature,
+  /** imap and imapUnordered: lazy inputs, order, early exit. */
   imap: imapFeature,
+  /** Task errors: what a throwing task fails, and with what. */
   errors: errorsFeature,
+  /** What crosses the worker boundary: errors whole, uncloneable values, shared memory, registered classes. */
   values: valuesFeature,
+  /** Values marked with `transfer()`: moved where the backend declares `transfers`, copied elsewhere. */
   transfer: transferFeature,
+  /** Registered classes in arguments and results. */
   classCalls: registeredClassCallsFeature,
+  /** AbortSignal: a call's `signal` drops queued jobs and stops running ones where the backend can. */
   abort: abortFeature,
+  /** Cancellation: after a fail-fast, a break out of imap or an abort, chunks not yet started never start and workers are freed. */
   cancellation: cancellationFeature,
+  /** close, join, terminate, and `await using`. */
   lifecycle: lifecycleFeature,
+  /** Workers: processes, initializer, maxtasksperchild, crash replacement. */
   workers: workersFeature,
+  /** Insights and worker events. */
   insights: insightsFeature,
+  /** timeout and taskSignal(): a task past its time fails with TaskTimeoutError. */
   timeouts: timeoutsFeature,
+  /** retries: a call whose worker died runs again on a fresh one, up to its bound; bad input refused. */
   retries: retriesFeature,
+  /** maxmemoryperchild: a worker above the bound after a job is recycled (refused on Bun). */
   memory: memoryFeature,
 } as const;
 

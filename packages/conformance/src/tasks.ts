@@ -1,6 +1,9 @@
 /**
  * The task module the conformance suite runs in workers. Plain data in, plain
  * data out; file-system rendezvous instead of timing, so tests never depend on speed.
+ *
+ * @module @parapool/conformance/tasks
+ * @group For adapter authors
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +13,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** An error class of the task's own, to check that names survive the trip. */
 export class CustomTaskError extends Error {
+  /** Always `'CustomTaskError'`: the suite checks it arrives. */
   override name = 'CustomTaskError';
+  /** An own property of the error's: the suite checks it arrives too. */
   code = 'E_CUSTOM';
 }
 
@@ -36,13 +41,19 @@ async function waitForFile(path: string, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
+/** The suite's tasks, each one behaviour to observe from the caller (its doc says which). */
 export const tasks = defineTasks(import.meta.url, {
+  /** `n * n`. */
   square: (n: number) => n * n,
   /** What arrived: the array's length, sum and first value (to check a moved buffer crossed whole). */
   describeArray: (data: Float64Array) => ({
+    /** The class it arrived as (`Float64Array`). */
     type: data.constructor.name,
+    /** Its length. */
     length: data.length,
+    /** The sum of its values. */
     sum: data.reduce((a, b) => a + b, 0),
+    /** Its first value. */
     first: data[0],
   }),
   /** A Float64Array of 0..n-1, returned marked for transfer; kept here to see whether it was moved. */
@@ -56,9 +67,13 @@ export const tasks = defineTasks(import.meta.url, {
   returnReceived: (_padding: string, data: Float64Array) => transfer(data),
   /** Marks a value that cannot be moved: the task fails with transfer()'s TypeError. */
   transferString: () => transfer('text' as never),
+  /** `a + b`: a task of two arguments (starmap, apply). */
   add: (a: number, b: number) => a + b,
+  /** Returns what it received: a value's round trip. */
   identity: <T>(value: T): T => value,
+  /** `'no-args'`: a task called with no arguments. */
   noArgs: () => 'no-args',
+  /** `n * n`, from an async task. */
   asyncSquare: async (n: number) => {
     await sleep(1);
     return n * n;
@@ -73,31 +88,43 @@ export const tasks = defineTasks(import.meta.url, {
     const info = currentWorker();
     return `${info?.id}#${info?.jobs}`;
   },
+  /** The id of the worker running the task (`currentWorker().id`). */
   workerId: (_item?: unknown) => workerId(),
   /** The pid and thread id of the worker running the task. */
   workerInfo: (_item?: unknown) => {
     const info = currentWorker();
     if (!info) throw new Error('currentWorker() is undefined inside a task');
-    return { pid: info.pid, threadId: info.threadId };
+    return {
+      /** The worker's process id. */
+      pid: info.pid,
+      /** The worker's thread id (0 in a process's main thread). */
+      threadId: info.threadId,
+    };
   },
+  /** Throws a CustomTaskError for item `at`; returns the others. */
   failAt: (n: number, at: number) => {
     if (n === at) throw new CustomTaskError(`item ${n} failed`);
     return n;
   },
+  /** Throws a RangeError for a negative `n`; returns the others. */
   failIfNegative: function failIfNegative(n: number) {
     if (n < 0) throw new RangeError(`negative: ${n}`);
     return n;
   },
+  /** Throws a string, not an Error. */
   throwString: (_item?: unknown): never => {
     throw 'a thrown string';
   },
+  /** Throws `undefined`. */
   throwUndefined: (_item?: unknown): never => {
     throw undefined;
   },
+  /** Rejects with a TypeError of `message`, from an async task. */
   rejectAsync: async (message: string) => {
     await sleep(1);
     throw new TypeError(message);
   },
+  /** Returns a function: a result that cannot be cloned. */
   returnFunction: (_item?: unknown) => () => 1,
   /** Initializer: counts its runs per worker and keeps a tag. */
   init: (tag: unknown) => {
@@ -105,10 +132,19 @@ export const tasks = defineTasks(import.meta.url, {
     initCounts.set(id, (initCounts.get(id) ?? 0) + 1);
     initTag = tag;
   },
+  /** What `init` left in this worker. */
   initState: (_item?: unknown) => {
     const id = workerId();
-    return { id, count: initCounts.get(id) ?? 0, tag: initTag };
+    return {
+      /** The worker's id. */
+      id,
+      /** How many times `init` ran in it. */
+      count: initCounts.get(id) ?? 0,
+      /** The tag `init` last got. */
+      tag: initTag,
+    };
   },
+  /** An initializer that throws. */
   failingInit: () => {
     throw new Error('initializer exploded');
   },

@@ -23,7 +23,12 @@ export { rejectionOf, seededRandom, until } from './context.js';
 export function useTestPools<O>(
   create: (options: O) => Pool,
   prefix: string,
-): { pool(options: O): Pool; tempDir(): string } {
+): {
+  /** A pool made with `create(options)`, terminated after the test. */
+  pool(options: O): Pool;
+  /** A new temporary folder, removed after the tests. */
+  tempDir(): string;
+} {
   const pools: Pool[] = [];
   const dirs: string[] = [];
   afterEach(async () => {

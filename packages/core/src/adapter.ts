@@ -7,6 +7,9 @@
  * rest: queueing, chunking, jobs ahead, recycling, crash replacement, abort.
  *
  * Re-exports only. The user's API is `@parapool/core`.
+ *
+ * @module @parapool/core/adapter
+ * @group For adapter authors
  */
 
 export {

@@ -8,6 +8,11 @@ import { join } from 'node:path';
  * `taskset` and a cgroup's `cpuset` set it), lowered to the container's CPU
  * quota where a cgroup sets one (v2 `cpu.max`, v1 `cpu.cfs_quota_us` /
  * `cpu.cfs_period_us`), rounded up: 1.5 CPUs of quota count as 2. Never below 1.
+ *
+ * @example
+ * ```ts
+ * await using pool = createPool({ processes: cpuCount() }); // the default too
+ * ```
  */
 export function cpuCount(): number {
   return cpusAllowed(availableParallelism(), process.platform === 'linux' ? cgroupCpuLimit() : undefined);

@@ -3,18 +3,34 @@
  * across threads, processes and package copies) and a message that says what to do.
  */
 
-/** Base class of every error raised by parapool itself (not by your tasks). */
+/**
+ * Base class of every error raised by parapool itself (not by your tasks: their
+ * errors arrive as they were thrown).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await pool.map(tasks.risky, items);
+ * } catch (error) {
+ *   if (error instanceof WorkerCrashedError) console.error(`a worker died: ${error.message}`);
+ *   else throw error; // a task's own error, or another ParapoolError
+ * }
+ * ```
+ */
 export class ParapoolError extends Error {
+  /** Always `'ParapoolError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'ParapoolError';
 }
 
 /** A call was made on a pool that is not running (closed or terminated), or `join()` came before `close()`. */
 export class PoolStateError extends ParapoolError {
+  /** Always `'PoolStateError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'PoolStateError';
 }
 
 /** Work that was still pending when `terminate()` was called. */
 export class PoolTerminatedError extends ParapoolError {
+  /** Always `'PoolTerminatedError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'PoolTerminatedError';
   constructor(message = 'Pool was terminated before this work finished') {
     super(message);
@@ -26,11 +42,13 @@ export class PoolTerminatedError extends ParapoolError {
  * these options): the message names the runtime and what to use instead.
  */
 export class UnsupportedRuntimeError extends ParapoolError {
+  /** Always `'UnsupportedRuntimeError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'UnsupportedRuntimeError';
 }
 
 /** The worker running this job died (exited, crashed, was killed or ran out of memory). */
 export class WorkerCrashedError extends ParapoolError {
+  /** Always `'WorkerCrashedError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'WorkerCrashedError';
   /** The worker's exit code, when it exited. */
   readonly exitCode: number | null;
@@ -55,6 +73,7 @@ export class WorkerCrashedError extends ParapoolError {
 
 /** Workers keep dying while starting (a bad `execArgv`, a worker entry that throws): the pool stops respawning until the next call. */
 export class WorkerStartupError extends WorkerCrashedError {
+  /** Always `'WorkerStartupError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'WorkerStartupError';
   constructor(failures: number, last: WorkerCrashedError | undefined) {
     super({ exitCode: last?.exitCode ?? null, signal: last?.signal ?? null });
@@ -70,6 +89,7 @@ export class WorkerStartupError extends WorkerCrashedError {
  * the grace period after that.
  */
 export class TaskTimeoutError extends ParapoolError {
+  /** Always `'TaskTimeoutError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'TaskTimeoutError';
   /** The task's label: its name, or `inline` for an inline function. */
   readonly task: string;
@@ -89,11 +109,13 @@ export class TaskTimeoutError extends ParapoolError {
 
 /** `AsyncResult.get(timeoutMs)` ran out of time. The work itself goes on. */
 export class TimeoutError extends ParapoolError {
+  /** Always `'TimeoutError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'TimeoutError';
 }
 
 /** `AsyncResult.successful()` was called before the result was ready (Python's ValueError). */
 export class NotReadyError extends ParapoolError {
+  /** Always `'NotReadyError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'NotReadyError';
   constructor() {
     super('Result is not ready: await result.wait() or check result.ready() before calling successful()');
@@ -102,11 +124,13 @@ export class NotReadyError extends ParapoolError {
 
 /** An argument or a result could not be copied to or from a worker (structured clone). */
 export class CloneError extends ParapoolError {
+  /** Always `'CloneError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'CloneError';
 }
 
 /** A task handle, inline function or its module could not be resolved in the worker. */
 export class TaskResolutionError extends ParapoolError {
+  /** Always `'TaskResolutionError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'TaskResolutionError';
 }
 
@@ -119,6 +143,7 @@ export type OuterReference = 'value' | 'function' | 'handles';
 
 /** An inline function used a variable from the scope it was written in. */
 export class InlineTaskError extends ParapoolError {
+  /** Always `'InlineTaskError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'InlineTaskError';
   /** The identifier the function referred to. */
   readonly identifier: string;
@@ -149,5 +174,6 @@ export class InlineTaskError extends ParapoolError {
 
 /** The pool's initializer threw in a worker; the jobs sent to that worker fail with this. */
 export class InitializerError extends ParapoolError {
+  /** Always `'InitializerError'`: stable across threads, processes and machines, so `error.name` identifies it where `instanceof` cannot. */
   override name = 'InitializerError';
 }

@@ -6,6 +6,9 @@
  * `formatInsights`, and `createPool` on the `inline` backend. Install an
  * adapter (`@parapool/piscina`, ...) for real parallelism: it re-exports all of
  * this with its own `createPool`. Adapter authors use `@parapool/core/adapter`.
+ *
+ * @module @parapool/core
+ * @group User API
  */
 import { InlineBackend } from './backends/inline.js';
 import { BasePool } from './pool/base-pool.js';
@@ -56,6 +59,14 @@ export { currentWorker } from './worker/context.js';
  * A pool on the `inline` backend: jobs run in the calling thread with the
  * semantics of a real pool (Python's `multiprocessing.dummy.Pool`).
  * For parallel work, use an adapter's `createPool` instead.
+ *
+ * @example
+ * ```ts
+ * import { createPool } from '@parapool/core';
+ *
+ * await using pool = createPool(); // Python's multiprocessing.dummy.Pool
+ * const squares = await pool.map((n: number) => n * n, [1, 2, 3]);
+ * ```
  */
 export function createPool(options: PoolOptions = {}): Pool {
   return new BasePool(options, (resolved) => new InlineBackend(resolved));

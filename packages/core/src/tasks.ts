@@ -14,6 +14,7 @@ export type TaskHandle<F extends TaskFunction> = F & {
   readonly module: string;
   /** The task's name (its key in `defineTasks`). */
   readonly name: string;
+  /** Marks a task handle (see {@link isTaskHandle}). */
   readonly [TASK]: true;
 };
 
@@ -122,7 +123,15 @@ function canonicalModuleUrl(moduleUrl: string): string {
   return url.href;
 }
 
-/** True when `value` is a handle made by `defineTasks`. */
+/**
+ * True when `value` is a handle made by `defineTasks`.
+ *
+ * @example
+ * ```ts
+ * isTaskHandle(tasks.square); // true
+ * isTaskHandle((n: number) => n * n); // false: an inline function
+ * ```
+ */
 export function isTaskHandle(value: unknown): value is TaskHandle<TaskFunction> {
   return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[TASK] === true;
 }

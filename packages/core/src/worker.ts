@@ -3,6 +3,9 @@
  *
  * An adapter's worker entry is a few lines: receive a job, `await runJob(job)`,
  * send the result back.
+ *
+ * @module @parapool/core/worker
+ * @group For adapter authors
  */
 
 export type { CloneCheckOptions } from './wire/cloneable.js';

@@ -57,6 +57,23 @@ describe('progress: true', () => {
     }
   });
 
+  it('lines the program writes while a bar is drawn appear whole, above the bar, which stays whole', async () => {
+    const raw = underTerminal('log');
+    // The lines were written while the bar was on the screen, drawn part-way.
+    const written = raw.indexOf('a line on stdout');
+    expect(written).toBeGreaterThan(-1);
+    const before = [...raw.slice(0, written).matchAll(/(\d+)% \|/g)].map((m) => Number(m[1]));
+    expect(before.some((p) => p > 0 && p < 100)).toBe(true);
+    const lines = await screen(raw);
+    expect(lines).toEqual([
+      'a line on stdout while the bar is drawn',
+      'a line on stderr while the bar is drawn',
+      'a line written in two parts',
+      expect.stringMatching(/^doubling \|█+\| 100% \| 40\/40 \| .* \| ETA +0s$/),
+      'sum 1560',
+    ]);
+  });
+
   it('with stderr piped, prints no escape codes: one summary line per call at its end', () => {
     const run = spawnSync(process.execPath, [PROGRAM, 'two'], { encoding: 'utf8', env, timeout: 60_000 });
     expect(run.status).toBe(0);

@@ -438,11 +438,52 @@ describe("imap chunksize: 'auto'", () => {
     expect(Math.max(...sizes)).toBeGreaterThan(1);
     expect(backend.handed.length).toBeLessThan(200);
   });
+});
 
-  it("map refuses 'auto' with a RangeError that says what it is for", async () => {
+describe("map and starmap chunksize: 'auto'", () => {
+  it('starts with one item per job and grows the chunks, as on imap; results keep input order', async () => {
+    const { pool, backend } = fakePool({ processes: 1 });
+    const items = Array.from({ length: 200 }, (_, i) => i);
+    const mapped = pool.map(square, items, { chunksize: 'auto' });
+    await completeAll(backend);
+    expect(await mapped).toEqual(items.map(square));
+    const sizes = backend.handed.map((h) => h.job.items.length);
+    expect(sizes[0]).toBe(1);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(backend.handed.length).toBeLessThan(200);
+  });
+
+  it('starmap spreads each argument list, its chunks starting at one and growing', async () => {
+    const { pool, backend } = fakePool({ processes: 2 });
+    const mapped = pool.starmap(
+      add,
+      Array.from({ length: 50 }, (_, i) => [i, 1] as [number, number]),
+      {
+        chunksize: 'auto',
+      },
+    );
+    await settle();
+    expect(backend.handed.map((h) => h.job.items.length)).toEqual([1, 1]);
+    await completeAll(backend);
+    expect(Math.max(...backend.handed.map((h) => h.job.items.length))).toBeGreaterThan(1);
+    expect(await mapped).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it("a failing item fails the call with the task's error (fail fast)", async () => {
+    const { pool, backend } = fakePool({ processes: 1 });
+    const mapped = pool.map(failIfNegative, [1, 2, 3, -4, 5, 6], { chunksize: 'auto' });
+    const outcome = mapped.catch((error: Error) => error);
+    await completeAll(backend);
+    const error = (await outcome) as Error;
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe('negative: -4');
+  });
+
+  it("a chunksize that is neither an integer ≥ 1 nor 'auto' is refused with a RangeError naming both", async () => {
     const { pool } = fakePool();
-    await expect(pool.map(square, [1], { chunksize: 'auto' as unknown as number })).rejects.toThrow(
-      /'auto' is for imap and imapUnordered/,
+    await expect(pool.map(square, [1], { chunksize: 0 })).rejects.toThrow(
+      "chunksize must be an integer ≥ 1 or 'auto' (got 0)",
     );
   });
 });

@@ -21,6 +21,11 @@ expectTypeOf(pool.mapAsync(tasks.square, [1])).toEqualTypeOf<AsyncResult<number[
 expectTypeOf(pool.imap(tasks.greet, ['a'])).toEqualTypeOf<AsyncIterableIterator<string>>();
 expectTypeOf(pool.imapUnordered(tasks.square, [1])).toEqualTypeOf<AsyncIterableIterator<number>>();
 expectTypeOf(pool.map((n: number) => String(n), [1])).toEqualTypeOf<Promise<string[]>>();
+// chunksize 'auto' on every call that takes a chunksize.
+expectTypeOf(pool.map(tasks.square, [1], { chunksize: 'auto' })).toEqualTypeOf<Promise<number[]>>();
+expectTypeOf(pool.starmap(tasks.add, [[1, 2]], { chunksize: 'auto' })).toEqualTypeOf<Promise<number[]>>();
+expectTypeOf(pool.mapAsync(tasks.square, [1], { chunksize: 'auto' })).toEqualTypeOf<AsyncResult<number[]>>();
+expectTypeOf(pool.imap(tasks.square, [1], { chunksize: 'auto' })).toEqualTypeOf<AsyncIterableIterator<number>>();
 expectTypeOf(tasks.square(3)).toEqualTypeOf<number>();
 expectTypeOf(tasks.square.module).toEqualTypeOf<string>();
 

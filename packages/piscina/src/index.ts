@@ -1,5 +1,8 @@
 /**
  * parapool on piscina: Python's `multiprocessing.Pool` over piscina worker threads.
+ *
+ * @module @parapool/piscina
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -16,8 +19,20 @@ export type PiscinaPoolOptions = AdapterPoolOptions<'piscina', PiscinaOptions>;
 /**
  * A pool of `processes` piscina worker threads.
  *
+ * Python's `Pool(processes)`: the options are the core's {@link PoolOptions} (`processes`,
+ * `initializer`, `maxtasksperchild`, …) plus this library's own (see {@link PiscinaPoolOptions}); the
+ * returned {@link Pool} has Python's methods (`map`, `starmap`, `apply`, their `*Async` forms,
+ * `imap`, …), and `await using` closes and joins it at the end of the scope.
+ *
+ * @function
+ *
  * @example
- * const pool = createPool({ processes: 4, piscina: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
+ * ```ts
+ * import { createPool } from '@parapool/piscina';
+ * import { tasks } from './tasks.js';
+ *
+ * await using pool = createPool({ processes: 4, piscina: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
+ * ```
  */
 export const createPool: (options?: PiscinaPoolOptions) => Pool = poolFactory(PiscinaBackend);

@@ -1,6 +1,9 @@
 /**
  * `@parapool/poolifier`: Python's `multiprocessing.Pool` for Node.js, on poolifier
  * (worker threads, or cluster processes with `poolifier: { workerType: 'cluster' }`).
+ *
+ * @module @parapool/poolifier
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -17,8 +20,18 @@ export type PoolifierPoolOptions = AdapterPoolOptions<'poolifier', PoolifierOpti
 /**
  * A pool on poolifier's fixed pools.
  *
+ * Python's `Pool(processes)`: the options are the core's {@link PoolOptions} (`processes`,
+ * `initializer`, `maxtasksperchild`, …) plus this library's own (see {@link PoolifierPoolOptions}); the
+ * returned {@link Pool} has Python's methods (`map`, `starmap`, `apply`, their `*Async` forms,
+ * `imap`, …), and `await using` closes and joins it at the end of the scope.
+ *
+ * @function
+ *
  * @example
  * ```ts
+ * import { createPool } from '@parapool/poolifier';
+ * import { tasks } from './tasks.js';
+ *
  * await using pool = createPool({ processes: 4, poolifier: { workerType: 'cluster' } });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```

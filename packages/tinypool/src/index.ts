@@ -1,6 +1,9 @@
 /**
  * parapool on tinypool: Python's `multiprocessing.Pool` over tinypool worker threads
  * (or worker processes, with `tinypool: { runtime: 'child_process' }`).
+ *
+ * @module @parapool/tinypool
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -17,8 +20,20 @@ export type TinypoolPoolOptions = AdapterPoolOptions<'tinypool', TinypoolOptions
 /**
  * A pool of `processes` tinypool workers (threads, or processes with `runtime: 'child_process'`).
  *
+ * Python's `Pool(processes)`: the options are the core's {@link PoolOptions} (`processes`,
+ * `initializer`, `maxtasksperchild`, …) plus this library's own (see {@link TinypoolPoolOptions}); the
+ * returned {@link Pool} has Python's methods (`map`, `starmap`, `apply`, their `*Async` forms,
+ * `imap`, …), and `await using` closes and joins it at the end of the scope.
+ *
+ * @function
+ *
  * @example
- * const pool = createPool({ processes: 4, tinypool: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
+ * ```ts
+ * import { createPool } from '@parapool/tinypool';
+ * import { tasks } from './tasks.js';
+ *
+ * await using pool = createPool({ processes: 4, tinypool: { resourceLimits: { maxOldGenerationSizeMb: 256 } } });
  * const squares = await pool.map(tasks.square, [1, 2, 3]);
+ * ```
  */
 export const createPool: (options?: TinypoolPoolOptions) => Pool = poolFactory(TinypoolBackend);

@@ -1,5 +1,8 @@
 /**
  * `@parapool/workerpool`: Python's `multiprocessing.Pool` for Node.js, on workerpool.
+ *
+ * @module @parapool/workerpool
+ * @group User API
  */
 import type { Pool } from '@parapool/core';
 import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
@@ -16,8 +19,18 @@ export type WorkerpoolPoolOptions = AdapterPoolOptions<'workerpool', WorkerpoolO
 /**
  * A pool on workerpool.
  *
+ * Python's `Pool(processes)`: the options are the core's {@link PoolOptions} (`processes`,
+ * `initializer`, `maxtasksperchild`, …) plus this library's own (see {@link WorkerpoolPoolOptions}); the
+ * returned {@link Pool} has Python's methods (`map`, `starmap`, `apply`, their `*Async` forms,
+ * `imap`, …), and `await using` closes and joins it at the end of the scope.
+ *
+ * @function
+ *
  * @example
  * ```ts
+ * import { createPool } from '@parapool/workerpool';
+ * import { tasks } from './tasks.js';
+ *
  * await using pool = createPool({ processes: 4 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  * ```

@@ -59,17 +59,25 @@ import type { TaskNamer } from './task-names.js';
 
 /** The settings of a BullmqBackend (createPool resolves them). */
 export interface BullmqBackendSettings {
+  /** Where Redis is: a URL or ioredis options. */
   readonly connection: Connection;
+  /** The BullMQ queue the hosts serve. */
   readonly queue: string;
+  /** BullMQ's key prefix. */
   readonly prefix: string;
+  /** Turns task refs into the names hosts find them by (module path under the root, and its hash). */
   readonly namer: TaskNamer;
   /** `processes` as the user gave it; undefined: the hosts' announced total. */
   readonly processes: number | undefined;
   /** Used while no host has announced itself. */
   readonly fallbackSize: number;
+  /** Most bytes of one serialized chunk; bigger chunks are split. */
   readonly maxChunkBytes: number;
+  /** Hosts give up on this pool's chunks after this long without its heartbeat (ms). */
   readonly callerTimeout: number;
+  /** Work fails with NoHostsError after this long with no host (ms). */
   readonly hostTimeout: number;
+  /** Work fails with RedisUnavailableError after Redis is unreachable this long (ms). */
   readonly redisTimeout: number;
   /** Times a chunk is sent again after its host was lost; lost once more, it fails with WorkerCrashedError. */
   readonly maxHostLosses: number;
@@ -79,9 +87,11 @@ export interface BullmqBackendSettings {
 
 /** A host whose heartbeat stopped, and the chunks of this pool it held (sent again, to the other hosts). */
 export interface HostLostEvent {
+  /** The lost host, as it last announced itself. */
   readonly host: HostInfo;
   /** The ids of this pool's chunks it was running (each is now a new BullMQ job). */
   readonly chunks: readonly string[];
+  /** The event as one line of text (what is written to stderr when nobody listens). */
   readonly message: string;
 }
 
@@ -91,12 +101,15 @@ export interface WaitingEvent {
   readonly reason: 'no-host' | 'redis' | 'chunk';
   /** How long it has lasted (ms). */
   readonly ms: number;
+  /** The event as one line of text (what is written to stderr when nobody listens). */
   readonly message: string;
 }
 
 /** The events the backend has for its pool (createPool emits them on the pool). */
 export interface BullmqEvents {
+  /** A host stopped its heartbeat; the chunks it held were sent to the other hosts. */
   hostLost: [event: HostLostEvent];
+  /** A wait that lasts: no host, Redis unreachable, or a chunk waiting for a free host. */
   waiting: [event: WaitingEvent];
 }
 
@@ -162,7 +175,9 @@ const SAY_WAITS_AFTER = { 'no-host': 5000, redis: 3000, chunk: 10_000 } as const
  * `size` is live: without a fixed `processes`, the hosts' announced total.
  */
 export class BullmqBackend implements Backend {
+  /** Always `'bullmq'`. */
   readonly name = 'bullmq';
+  /** Separate processes on other machines: values are copied, never moved or shared; a running chunk can be stopped. */
   readonly capabilities: BackendCapabilities = {
     // A host stops a running chunk by terminating the local worker running it.
     stopsRunningJobs: true,

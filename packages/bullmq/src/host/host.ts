@@ -38,7 +38,9 @@ import { type ChunkOutcome, HostMetrics } from './metrics.js';
 
 /** How a host is set up (the `parapool-worker` flags). */
 export interface HostOptions {
+  /** Where Redis is: a URL or ioredis options (`--redis`). */
   readonly connection: Connection;
+  /** The BullMQ queue to serve (`--queue`). */
   readonly queue: string;
   /** Chunks run at once (and the most local workers one caller pool gets here). */
   readonly concurrency: number;
@@ -90,6 +92,7 @@ type ReportingClient = Redis & {
 
 /** A running host. `Host.start(options)` makes one. */
 export class Host {
+  /** What this host announces to callers (id, machine, concurrency, backend, …). */
   readonly info: HostInfo;
   readonly #options: HostOptions;
   readonly #keys: Keys;

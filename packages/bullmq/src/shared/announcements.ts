@@ -12,12 +12,15 @@ export interface HostInfo {
   readonly id: string;
   /** The machine's hostname. */
   readonly host: string;
+  /** The host process's id on its machine. */
   readonly pid: number;
   /** Chunks it runs at once (`--concurrency`). */
   readonly concurrency: number;
   /** The local backend chunks run on (`--backend`). */
   readonly backend: string;
+  /** The host's runtime version (`process.version`). */
   readonly node: string;
+  /** Whether it runs inline functions (`--allow-inline`). */
   readonly allowInline: boolean;
   /** When it started (its own clock, ms since the epoch). */
   readonly started: number;

@@ -1,6 +1,33 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { settlesWithin } from '@parapool/core/adapter';
-import { Redis, type RedisOptions } from 'ioredis';
+import { type AbstractConnector, Redis, type RedisOptions } from 'ioredis';
+
+type Connect = AbstractConnector['connect'];
+type ConnectorClass = new (
+  options: RedisOptions,
+) => { connect(...args: Parameters<Connect>): ReturnType<Connect>; disconnect(): void };
+/** ioredis's connector to one server: its default, which the package does not export by name. */
+const { default: OneServerConnector } = createRequire(import.meta.url)(
+  'ioredis/built/connectors/StandaloneConnector.js',
+) as { default: ConnectorClass };
+
+/**
+ * ioredis's connector to one server, with an error listener on every socket it
+ * opens for as long as the socket lives. ioredis listens for a socket's first
+ * error only, and a TLS socket can fail twice: when a connection is closed while
+ * the server's certificate is being refused, the server's alert arrives after
+ * the refusal, and its error was an uncaught exception in the caller's process.
+ */
+class SocketErrorSafeConnector extends OneServerConnector {
+  override connect(...args: Parameters<Connect>): ReturnType<Connect> {
+    return super.connect(...args).then((socket) => {
+      // ioredis handles the first error itself; the others only say the socket is gone.
+      socket.on('error', () => {});
+      return socket;
+    });
+  }
+}
 
 /** Where Redis is: a URL (`redis://host:6379`, `rediss://` for TLS) or ioredis options (host, port, password, tls...). */
 export type Connection = string | RedisOptions;
@@ -60,7 +87,15 @@ export function withTls(url: string, files: { ca?: string; cert?: string; key?: 
  * wait itself and says so when Redis stays unreachable.
  */
 export function createClient(connection: Connection, name: string, { keepsProgramAlive = true } = {}): Redis {
-  const options: RedisOptions = { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false };
+  // Sentinels, or a connector of the user's own, connect their own way.
+  const ownConnector = typeof connection === 'object' && (connection.sentinels || connection.Connector);
+  const options: RedisOptions = {
+    maxRetriesPerRequest: null,
+    connectionName: name,
+    lazyConnect: false,
+    // ioredis types it as its AbstractConnector, whose private fields no class outside it can declare.
+    ...(!ownConnector && { Connector: SocketErrorSafeConnector as unknown as RedisOptions['Connector'] }),
+  };
   const client =
     typeof connection === 'string' ? new Redis(connection, options) : new Redis({ ...connection, ...options });
   // Connection errors are reported through the pool's own timeouts; without a listener ioredis prints them.

@@ -52,6 +52,43 @@ export function insightsFeature(ctx: SuiteContext): void {
       expect(JSON.parse(JSON.stringify(insights))).toEqual(insights); // plain data
     });
 
+    it(`loading a task module is the worker's start-up, not the job's work${ctx.capabilities.inProcess ? ' (in process: the caller loaded it already)' : ''}`, async () => {
+      const pool = ctx.fresh();
+      await pool.map(
+        tasks.square,
+        Array.from({ length: 2 * PROCESSES }, (_, i) => i),
+        { chunksize: 1 },
+      ); // workers up
+      // The module busy-waits 300 ms as it loads; here in the caller too, before anything is timed.
+      const { slowLoad } = await import('../slow-load-tasks.js');
+      // The figures below are of the one call timed here; each worker's loading so far (the warm-up's modules) is kept.
+      const loadedBefore = new Map(pool.insights({ reset: true }).workers.map((w) => [w.id, w.loadingMs ?? 0]));
+      const before = performance.now();
+      const [loadedIn] = await pool.map(slowLoad.loadedIn, [0]);
+      // No timing bound: intervals nested in one another, which hold however busy the machine is.
+      const around = performance.now() - before;
+      const insights = pool.insights();
+      if (ctx.capabilities.inProcess) {
+        // The task ran where the caller had loaded its module: the job loaded nothing.
+        expect(insights.workers.every((w) => w.loadingMs === undefined)).toBe(true);
+        return;
+      }
+      expect(loadedIn).toBeGreaterThanOrEqual(300);
+      // The job's work and its moving data leave out the module's loading, which happened inside the call...
+      const slow = insights.slowest.find((s) => s.task === 'loadedIn');
+      expect(slow?.ms).toBeLessThanOrEqual(around - (loadedIn as number));
+      expect(insights.transfer.p95Ms).toBeLessThanOrEqual(around - (loadedIn as number));
+      // ...and the worker that ran it counts it as its start-up.
+      if (ctx.capabilities.observesWorkers) {
+        const loaded = insights.workers.filter(
+          (w) => (w.loadingMs ?? 0) - (loadedBefore.get(w.id) ?? 0) >= (loadedIn as number),
+        );
+        expect(loaded).toHaveLength(1);
+        expect(loaded[0]?.loadingMs).toBeGreaterThanOrEqual(loadedIn as number);
+        expect(loaded[0]?.startupMs).toBeGreaterThanOrEqual(loaded[0]?.loadingMs as number);
+      }
+    });
+
     it('insights({ reset: true }) starts a fresh window', async () => {
       const pool = ctx.fresh();
       await pool.map(tasks.square, [1, 2, 3, 4], { chunksize: 1 });

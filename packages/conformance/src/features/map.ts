@@ -156,6 +156,17 @@ export function mapFeature(ctx: SuiteContext): void {
       expect(chunkSizes(stamps)).toEqual([3, 3, 3, 1]);
     });
 
+    it("chunksize 'auto' on map and starmap: the first job holds one item, results keep input order", async () => {
+      const xs = Array.from({ length: 300 }, (_, i) => i);
+      const stamps = await ctx.shared().map(tasks.jobStamp, xs, { chunksize: 'auto' });
+      expect(stamps).toHaveLength(300);
+      expect(chunkSizes(stamps)[0]).toBe(1);
+      expect(await ctx.shared().map(tasks.square, xs, { chunksize: 'auto' })).toEqual(xs.map((x) => x * x));
+      const pairs = xs.map((x) => [x, 1] as [number, number]);
+      expect(await ctx.shared().starmap(tasks.add, pairs, { chunksize: 'auto' })).toEqual(xs.map((x) => x + 1));
+      expect(await ctx.shared().mapAsync(tasks.square, xs, { chunksize: 'auto' }).get()).toEqual(xs.map((x) => x * x));
+    });
+
     it('onProgress reports finished items up to the total', async () => {
       const seen: Array<{ done: number; total?: number }> = [];
       await ctx.shared().map(

@@ -6,6 +6,22 @@ import { tasks } from '../tasks.js';
 const onBun = (process.versions as Record<string, string | undefined>).bun !== undefined;
 
 export function memoryFeature(ctx: SuiteContext): void {
+  describe.runIf(!ctx.capabilities.observesWorkers && !ctx.capabilities.inProcess && !onBun)(
+    'maxmemoryperchild',
+    () => {
+      // Without worker events (bullmq: the workers are the hosts' own), the replacement shows in which worker runs next.
+      it('a worker whose heap is above the bound after a job is replaced: the next call runs on a fresh worker', async () => {
+        const pool = ctx.fresh({ maxmemoryperchild: 64, processes: 1 });
+        const calls = Array.from({ length: 12 }, () => 0);
+        // Workers under the bound serve call after call (on bullmq, one per host whatever processes says).
+        const before = new Set(await pool.map(tasks.workerId, calls, { chunksize: 1 }));
+        const big = await pool.apply(tasks.allocate, [160]);
+        expect(before).toContain(big);
+        expect(await pool.map(tasks.workerId, calls, { chunksize: 1 })).not.toContain(big);
+      });
+    },
+  );
+
   describe.runIf(ctx.capabilities.observesWorkers && !ctx.capabilities.inProcess)('maxmemoryperchild', () => {
     // One test, not a skipped one per runtime: on Bun the option is refused (its workers do not report their memory reliably).
     it(`${onBun ? 'on Bun, refused at createPool saying what to use instead' : 'a worker whose heap is above the bound after a job is recycled (cause maxmemoryperchild) and replaced'}`, async () => {

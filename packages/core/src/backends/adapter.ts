@@ -103,6 +103,7 @@ export interface AdapterDefinition<O extends object, K extends string, R = O> {
 
 /** What the classes {@link defineAdapter} makes are: a SlotBackend named by its declaration. */
 export class AdapterBackend extends SlotBackend {
+  /** The adapter's name, from its declaration. */
   readonly name: string;
   constructor(name: string, options: BackendOptions, spawn: SpawnWorker, capabilities?: Partial<BackendCapabilities>) {
     super(options, spawn, capabilities);
@@ -213,8 +214,11 @@ export function refuseOwnedOptions(
 
 /** A worker as Node reports its life: a worker_threads Worker, a ChildProcess, a cluster Worker. */
 export interface WorkerEvents {
+  /** The worker ended, with its exit code (and, for a process, the signal that ended it). */
   once(event: 'exit', listener: (exitCode: number | null, signal?: NodeJS.Signals | null) => void): unknown;
+  /** The worker failed (an uncaught error in a thread, a process that could not start). */
   once(event: 'error', listener: (error: unknown) => void): unknown;
+  /** The worker is up and runs its code. */
   once(event: 'online', listener: () => void): unknown;
 }
 

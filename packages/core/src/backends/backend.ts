@@ -56,9 +56,11 @@ export interface BackendOptions {
  * owns everything else (chunking, ordering, callbacks, state).
  */
 export interface Backend {
+  /** The backend's name, as insights and errors show it (`piscina`, `inline`, …). */
   readonly name: string;
   /** Number of workers (what `processes` resolved to). */
   readonly size: number;
+  /** What it can do, read by the core and by the conformance suite (declared once, here). */
   readonly capabilities: BackendCapabilities;
   /**
    * How many jobs per worker the core may hand over at once, an integer ≥ 1:

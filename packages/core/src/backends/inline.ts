@@ -54,6 +54,7 @@ function inlineWorker(): SlotWorker {
  * interleave. Useful for debugging, tests, and I/O-bound async work.
  */
 export class InlineBackend extends SlotBackend {
+  /** Always `'inline'`. */
   readonly name = 'inline';
 
   constructor(options: BackendOptions) {

@@ -20,8 +20,11 @@ import { type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.j
  * ```
  */
 export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements Backend {
+  /** The backend's name, as insights and errors show it. */
   abstract readonly name: string;
+  /** Number of workers (what `processes` resolved to). */
   readonly size: number;
+  /** A worker backend's defaults (separate workers that stop running jobs), with what the subclass declared. */
   readonly capabilities: BackendCapabilities;
   /** 1 + JOBS_AHEAD when each busy worker holds its next jobs too (`jobsAhead`), else 1. */
   readonly jobsPerWorker: number;

@@ -21,7 +21,9 @@ export type RecycleCause = 'maxtasksperchild' | 'maxmemoryperchild';
 
 /** What happened to a worker (see the pool's `worker*` events). */
 export interface WorkerEvent {
+  /** What happened: the worker started, exited, crashed, was recycled, or was replaced by a new one. */
   readonly type: 'start' | 'exit' | 'crash' | 'recycle' | 'replace';
+  /** The worker it happened to. */
   readonly worker: WorkerRef;
   /** `crash`: what the worker died of. */
   readonly error?: Error;
@@ -39,18 +41,32 @@ export interface WorkerInsight extends WorkerRef {
   readonly alive: boolean;
   /** The worker this one replaced. */
   readonly replaces?: number;
-  /** From spawn to ready, when the backend says when a worker is ready. */
+  /**
+   * Its start-up: from spawn to ready (when the backend says when a worker is ready), and the time its
+   * jobs spent loading task modules it had not loaded yet (`loadingMs`), which is not counted as busy.
+   */
   readonly startupMs?: number;
-  /** Jobs (chunks) and items run. */
+  /** Of `startupMs`, the time spent loading task modules (importing them, compiling TypeScript), when any. */
+  readonly loadingMs?: number;
+  /** Jobs (chunks) run. */
   readonly jobs: number;
+  /** Items run (the items of those chunks). */
   readonly items: number;
-  /** Time spent running jobs, and waiting for one. */
+  /** Time spent running jobs, in milliseconds. */
   readonly busyMs: number;
+  /** Time spent waiting for a job, in milliseconds. */
   readonly idleMs: number;
   /** busy / (busy + idle), in [0, 1]. */
   readonly utilization: number;
   /** Why it left the pool, if it did (`error`: the crash's message; `cause`: a recycle's). */
-  readonly ended?: { readonly reason: WorkerEndReason; readonly error?: string; readonly cause?: RecycleCause };
+  readonly ended?: {
+    /** Why it left. */
+    readonly reason: WorkerEndReason;
+    /** A crash's message. */
+    readonly error?: string;
+    /** What made the pool recycle it. */
+    readonly cause?: RecycleCause;
+  };
 }
 
 /** A listener of worker events. */
@@ -66,6 +82,9 @@ class WorkerRecord {
   windowStart: number;
   busySince: number | undefined;
   busyMs = 0;
+  /** Time its jobs spent loading task modules: in all, and in this insights window. */
+  loadingMs = 0;
+  windowLoadingMs = 0;
   jobs = 0;
   items = 0;
   endedAt: number | undefined;
@@ -88,7 +107,9 @@ class WorkerRecord {
     const end = this.endedAt ?? now;
     const busy = this.busyMs + (this.busySince !== undefined ? end - Math.max(this.busySince, this.windowStart) : 0);
     const upSince = Math.max(this.readyAt ?? this.spawnedAt, this.windowStart);
-    const idle = Math.max(0, end - upSince - busy);
+    const idle = Math.max(0, end - upSince - busy - this.windowLoadingMs);
+    const ready = this.readyAt !== undefined ? this.readyAt - this.spawnedAt : undefined;
+    const startup = ready === undefined && this.loadingMs === 0 ? undefined : (ready ?? 0) + this.loadingMs;
     const out: WorkerInsight = {
       ...this.ref(),
       alive: this.endedAt === undefined,
@@ -98,7 +119,8 @@ class WorkerRecord {
       idleMs: idle,
       utilization: busy + idle > 0 ? Math.min(1, busy / (busy + idle)) : 0,
       ...(this.replaces !== undefined ? { replaces: this.replaces } : {}),
-      ...(this.readyAt !== undefined ? { startupMs: this.readyAt - this.spawnedAt } : {}),
+      ...(startup !== undefined ? { startupMs: startup } : {}),
+      ...(this.loadingMs > 0 ? { loadingMs: this.loadingMs } : {}),
       ...(this.ended ? { ended: this.ended } : {}),
     };
     return out;
@@ -151,11 +173,18 @@ export class WorkerLog {
     if (record && record.busySince === undefined) record.busySince = performance.now();
   }
 
-  /** A job ended on the worker (`items` run); `ran` is what the worker said of itself. */
-  idle(id: number, items: number): void {
+  /**
+   * A job ended on the worker (`items` run); `loadMs` of it went to loading task modules, which counts
+   * as the worker's start-up, not as busy.
+   */
+  idle(id: number, items: number, loadMs = 0): void {
     const record = this.#records.get(id);
     if (!record || record.busySince === undefined) return;
-    record.busyMs += performance.now() - Math.max(record.busySince, record.windowStart);
+    const busy = performance.now() - Math.max(record.busySince, record.windowStart);
+    const loading = Math.min(loadMs, busy);
+    record.busyMs += busy - loading;
+    record.loadingMs += loading;
+    record.windowLoadingMs += loading;
     record.busySince = undefined;
     record.jobs += 1;
     record.items += items;
@@ -210,6 +239,7 @@ export class WorkerLog {
         }
         record.windowStart = now;
         record.busyMs = 0;
+        record.windowLoadingMs = 0;
         record.jobs = 0;
         record.items = 0;
       }

@@ -61,6 +61,7 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
   readonly size: number;
   /** Replace a worker after this many jobs. */
   readonly maxJobs: number | undefined;
+  /** Starts one worker (the adapter's part). */
   readonly spawn: SpawnWorker<W>;
   /** Failed starts in a row after which the pool stops respawning until the next call. Default 3. */
   readonly maxFailedStarts?: number;
@@ -200,6 +201,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     return this.#slots.map((slot) => slot.worker);
   }
 
+  /** Queues a job for the next free worker (starting one if fewer than `size` run); settles with its result. */
   run(job: Job, control: JobControl): Promise<JobResult> {
     if (this.#state === 'stopped') return Promise.reject(new PoolStateError('The pool was stopped: create a new one'));
     if (control.cancelled) return Promise.reject(control.reason);
@@ -457,7 +459,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     this.#failedStarts = 0;
     if (result.ran) this.log.identify(slot.logId, result.ran.worker);
     this.log.ready(slot.logId);
-    this.log.idle(slot.logId, items);
+    this.log.idle(slot.logId, items, result.loadMs);
     if (head) this.#ended(slot);
     else removeSent(slot.ahead, sent); // a job ahead whose predecessors were settled without waiting for the worker
     const { maxJobs, maxMemoryMB } = this.#options;

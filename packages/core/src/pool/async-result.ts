@@ -11,6 +11,13 @@ export interface AsyncOptions<R> {
 /**
  * The result of an `*Async` call (Python's `AsyncResult`). Also a thenable:
  * `await pool.applyAsync(...)` works.
+ *
+ * @example
+ * ```ts
+ * const result = pool.mapAsync(tasks.square, [1, 2, 3]);
+ * await result.wait(1_000); // Python's res.wait(timeout=1), in milliseconds
+ * if (result.ready() && result.successful()) console.log(await result.get()); // [1, 4, 9]
+ * ```
  */
 export interface AsyncResult<R> extends PromiseLike<R> {
   /** The result. With `timeoutMs`, rejects with TimeoutError if not ready by then; the work goes on. */

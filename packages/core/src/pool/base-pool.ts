@@ -12,7 +12,7 @@ import { checkChunksize, defaultChunksize } from './chunking.js';
 import type { PoolInsights } from './insights.js';
 import { JobQueue } from './job-queue.js';
 import { LazyCall, refuseSyncIteration } from './lazy-call.js';
-import { type CallHost, runMap, type Settle, type Terms } from './map-call.js';
+import { type AdaptiveSize, type CallHost, runMap, type Settle, type Terms } from './map-call.js';
 import { COUNTS, checkCount, MAX_MS, resolveOptions, toArgsArray, toItems } from './options.js';
 import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from './types.js';
 import { endUnreadCalls, endUnreadOnEmptyLoop, UNREAD_REASON } from './unread-iterators.js';
@@ -222,6 +222,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     return this.#stopping as Promise<void>;
   }
 
+  /** `await using pool = …`: closes the pool, ends the calls nobody awaits, and joins (Python's `with` terminates). */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#state === 'running') this.close();
     endUnreadCalls(this.#calls, UNREAD_REASON.dispose); // as Python's `with` terminates: nobody reads them after the scope
@@ -256,6 +257,11 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
   }
 
   /** A call's terms: its own `timeout` and `retries` over the pool's (a TypeError or RangeError for bad ones). */
+  /** Chunks of one call with `chunksize: 'auto'` in flight (map) or read ahead of the consumer (imap). */
+  #window(): number {
+    return Math.max(2, this.processes * 2);
+  }
+
   #termsOf(options: CallOptions): Terms {
     if (options.timeout === undefined && options.retries === undefined) return this.#terms;
     return {
@@ -274,7 +280,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
   ): void {
     let ref: TaskRef;
     let items: unknown[];
-    let size: number;
+    let size: number | AdaptiveSize;
     try {
       const stopped = this.#notRunning();
       if (stopped) throw stopped;
@@ -283,9 +289,11 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
       // Argument lists that are not arrays (any iterable will do) are made arrays; arrays are used as they are.
       if (spread && !allArrays(items)) items = items.map((args, i) => toArgsArray(args, `starmap item ${i}`));
       size =
-        options.chunksize !== undefined
-          ? checkChunksize(options.chunksize)
-          : defaultChunksize(items.length, this.processes);
+        options.chunksize === 'auto'
+          ? { window: this.#window() }
+          : options.chunksize !== undefined
+            ? checkChunksize(options.chunksize)
+            : defaultChunksize(items.length, this.processes);
     } catch (error) {
       settle.reject(error);
       return;
@@ -362,7 +370,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
         method,
         ordered: method === 'imap',
         chunksize,
-        window: Math.max(2, this.processes * 2),
+        window: this.#window(),
         signal: options.signal,
         onProgress: options.onProgress,
         progress: options.progress,

@@ -7,15 +7,10 @@ export function defaultChunksize(length: number, processes: number): number {
   return Math.ceil(length / (4 * processes));
 }
 
-/** Validates a caller-supplied chunksize. */
+/** Validates a caller-supplied chunksize other than `'auto'`. */
 export function checkChunksize(chunksize: unknown): number {
-  if (chunksize === 'auto') {
-    throw new RangeError(
-      "chunksize 'auto' is for imap and imapUnordered; map and starmap already size chunks by Python's rule, ceil(n / (4 × processes)), or take an integer",
-    );
-  }
   if (typeof chunksize !== 'number' || !Number.isInteger(chunksize) || chunksize < 1) {
-    throw new RangeError(`chunksize must be an integer ≥ 1 (got ${String(chunksize)})`);
+    throw new RangeError(`chunksize must be an integer ≥ 1 or 'auto' (got ${String(chunksize)})`);
   }
   return chunksize;
 }

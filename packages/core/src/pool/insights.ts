@@ -5,7 +5,9 @@ import type { Job, JobResult } from '../wire/job.js';
 export interface Durations {
   /** Number of samples. */
   readonly count: number;
+  /** The median, in milliseconds (0 without samples). */
   readonly medianMs: number;
+  /** The 95th percentile, in milliseconds (0 without samples). */
   readonly p95Ms: number;
 }
 
@@ -13,8 +15,9 @@ export interface Durations {
 export interface SlowTask {
   /** The task's name (`inline` for an inline function). */
   readonly task: string;
-  /** Index of the chunk's first item in its call's input, and the chunk's size. */
+  /** Index of the chunk's first item in its call's input. */
   readonly item: number;
+  /** The chunk's size, in items. */
   readonly items: number;
   /** Time in the worker. */
   readonly ms: number;
@@ -24,31 +27,46 @@ export interface SlowTask {
 
 /** What `pool.insights()` returns: plain data, safe to log or send. */
 export interface PoolInsights {
+  /** The backend's name (`piscina`, `inline`, …). */
   readonly backend: string;
+  /** The pool's `processes`: workers it keeps. */
   readonly processes: number;
   /** Length of the window these figures cover (since the pool started or the last reset). */
   readonly elapsedMs: number;
   /** Jobs (chunks) and items: submitted, run to the end, failed as a whole, dropped before or while running. */
   readonly jobs: {
+    /** Jobs handed to the pool. */
     readonly submitted: number;
+    /** Jobs run to the end (some of their items may have failed). */
     readonly completed: number;
+    /** Jobs failed as a whole (their worker crashed, or a task timed out). */
     readonly failed: number;
+    /** Jobs dropped before or while running (terminate, an abort signal). */
     readonly cancelled: number;
   };
-  readonly items: { readonly submitted: number; readonly completed: number };
+  /** Items (the calls of a task) in those jobs. */
+  readonly items: {
+    /** Items handed to the pool. */
+    readonly submitted: number;
+    /** Items whose task returned or threw. */
+    readonly completed: number;
+  };
   /** Per worker, including those that left the pool in this window. */
   readonly workers: readonly WorkerInsight[];
   /** Replacements in this window, by cause. */
   readonly replacements: {
+    /** Workers replaced after dying on their own. */
     readonly crash: number;
+    /** Workers replaced after `maxtasksperchild` or `maxmemoryperchild`. */
     readonly recycle: number;
+    /** Workers replaced after a running job was aborted. */
     readonly abort: number;
     /** Replaced after a task ran past its timeout and the grace period after its signal. */
     readonly timeout: number;
   };
   /** Time jobs waited in the core's queue before a worker took them. */
   readonly queueWait: Durations;
-  /** Time in the worker running tasks, per job. */
+  /** Time in the worker running tasks, per job (loading task modules is the worker's start-up: not in it). */
   readonly work: Durations;
   /** Time moving a job to its worker and its result back (the round trip less the work), per job. */
   readonly transfer: Durations;
@@ -121,8 +139,9 @@ export class QueueStats {
     this.itemsCompleted += n;
     const ran = result.ran;
     if (!ran) return;
+    // Loading task modules (a fresh worker's first job) is neither the task's work nor moving data.
     this.#work.add(ran.ms);
-    this.#transfer.add(Math.max(0, roundTripMs - ran.ms));
+    this.#transfer.add(Math.max(0, roundTripMs - ran.ms - (result.loadMs ?? 0)));
     const slowest = this.#slowest;
     if (slowest.length < SLOWEST || ran.ms > (slowest[slowest.length - 1] as SlowTask).ms) {
       slowest.push({ task: taskName(job), item: firstItem, items: n, ms: ran.ms, worker: ran.worker.id });

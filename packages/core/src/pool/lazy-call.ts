@@ -300,7 +300,9 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
     this.#call.send(
       this.#host.job(this.#ref, packNumbers(items), false, this.#options.terms),
       (result, roundTripMs) => {
-        if (this.#adaptive && result.ran) this.#adaptive.observe(items.length, result.ran.ms, roundTripMs);
+        if (this.#adaptive && result.ran) {
+          this.#adaptive.observe(items.length, result.ran.ms, roundTripMs - (result.loadMs ?? 0));
+        }
         const failure = firstFailure(result);
         if (failure) {
           const error = nameFailedItem(failure.error, offset + failure.index, this.#options.method);

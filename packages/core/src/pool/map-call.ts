@@ -2,6 +2,7 @@ import { taskLabel } from '../tasks.js';
 import type { Job, TaskRef } from '../wire/job.js';
 import { firstFailure } from '../wire/job-outcome.js';
 import { type PackedChunk, packChunk } from '../wire/packing.js';
+import { AdaptiveChunks } from './adaptive-chunks.js';
 import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
 import { nameFailedItem, nameUncloneableItem } from './clone-failure.js';
 import type { JobQueue } from './job-queue.js';
@@ -77,7 +78,7 @@ export function runMap(
   ref: TaskRef,
   items: readonly unknown[],
   spread: boolean,
-  size: number,
+  size: number | AdaptiveSize,
   options: MapOptions,
   method: string,
   settle: Settle<unknown[]>,
@@ -96,6 +97,10 @@ export function runMap(
   const n = items.length;
   if (n === 0) {
     settle.resolve([]);
+    return;
+  }
+  if (typeof size !== 'number') {
+    runAdaptive(host, ref, items, spread, size.window, terms, options, method, settle);
     return;
   }
   // The result, allocated at its length when the first chunk's values arrive
@@ -142,4 +147,71 @@ export function runMap(
       offset,
     );
   }
+}
+
+/** `chunksize: 'auto'` on map/starmap: at most `window` chunks in flight at once. */
+export interface AdaptiveSize {
+  readonly window: number;
+}
+
+/**
+ * `map` / `starmap` with `chunksize: 'auto'`, as on imap (see {@link AdaptiveChunks}): the first chunk holds
+ * one item, and each next one is sized from what the finished chunks cost to move against the work in them.
+ * A chunk's size is known only once chunks before it have finished, so chunks are sent as others finish,
+ * at most `window` at once; results are written in input order and the first failing item fails the call.
+ */
+function runAdaptive(
+  host: CallHost,
+  ref: TaskRef,
+  items: readonly unknown[],
+  spread: boolean,
+  window: number,
+  terms: Terms,
+  options: MapOptions,
+  method: string,
+  settle: Settle<unknown[]>,
+): void {
+  const n = items.length;
+  const adaptive = new AdaptiveChunks();
+  let out: unknown[] | undefined;
+  let sent = 0;
+  let inFlight = 0;
+  let finished = 0;
+  const call = new ChunkedCall(host.queue, host.calls, {
+    signal: options.signal,
+    onProgress: options.onProgress,
+    progress: options.progress,
+    label: `${method} ${taskLabel(ref)}`,
+    total: n,
+    retries: terms.retries,
+    onFail: (error) => settle.reject(error),
+  });
+  const sendMore = (): void => {
+    while (!call.ended && sent < n && inFlight < window) {
+      const offset = sent;
+      const end = Math.min(n, offset + adaptive.size);
+      sent = end;
+      inFlight++;
+      call.send(
+        host.wrap(ref, packChunk(items, offset, end, spread), terms),
+        (result, roundTripMs) => {
+          inFlight--;
+          if (result.ran) adaptive.observe(end - offset, result.ran.ms, roundTripMs - (result.loadMs ?? 0));
+          const failure = firstFailure(result);
+          if (failure) return call.fail(nameFailedItem(failure.error, offset + failure.index, method));
+          out ??= resultArray(n, result.values);
+          writeInto(out, offset, result.values);
+          if (!call.progress(end - offset, n)) return;
+          finished += end - offset;
+          if (finished === n) {
+            call.finish();
+            settle.resolve(out);
+          } else sendMore();
+        },
+        (error) => call.fail(nameUncloneableItem(error, items.slice(offset, end), offset, method)),
+        offset,
+      );
+    }
+  };
+  sendMore();
 }

@@ -25,16 +25,107 @@ const KNOWN_TOTAL =
   '{label} |{bar}| {percentage}% | {value}/{total} | {rate}/s | {duration_formatted} | ETA {eta_formatted}';
 const ENDLESS = '{label} {value} done | {rate}/s | {duration_formatted}';
 
+type Write = (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
+
+/**
+ * What the program writes to the terminal while bars are drawn (`console.log`,
+ * `process.stdout.write`, a library's warnings on stderr...): without this it
+ * would land on a bar's line, and the bar's next redraw would overwrite it.
+ * While held, the writes of `process.stdout` (when it is a terminal) and
+ * `process.stderr` are kept until a line is complete; `flush()` then writes the
+ * complete lines, each on a cleared line, through the stream they were written
+ * to, where the bars were, and the bars are drawn again below them. A line
+ * not yet ended when the last bar ends is written then.
+ */
+class HeldWrites {
+  readonly #originals = new Map<NodeJS.WriteStream, Write>();
+  readonly #partial = new Map<NodeJS.WriteStream, string>();
+  #lines: Array<[NodeJS.WriteStream, string]> = [];
+  #holding = true;
+
+  /** Starts holding; `onLine` is called when a complete line is waiting. */
+  constructor(onLine: () => void) {
+    for (const stream of [process.stdout, process.stderr]) {
+      if (stream.isTTY !== true) continue;
+      const original = stream.write as Write;
+      this.#originals.set(stream, original);
+      const held: Write = (chunk, encoding, callback) => {
+        // Once released, a write that still comes here (another wrapper was put over this one) goes through.
+        if (!this.#holding) return original.call(stream, chunk, encoding, callback);
+        const text = (this.#partial.get(stream) ?? '') + asText(chunk, encoding);
+        const end = text.lastIndexOf('\n');
+        this.#partial.set(stream, text.slice(end + 1));
+        if (end >= 0) this.#lines.push([stream, text.slice(0, end)]);
+        const done = typeof encoding === 'function' ? encoding : callback;
+        if (typeof done === 'function') process.nextTick(done as () => void);
+        if (end >= 0) onLine();
+        return true;
+      };
+      stream.write = held as typeof stream.write;
+    }
+  }
+
+  /** stderr as the bars write to it: through its own `write`, not held. */
+  get barStream(): NodeJS.WriteStream {
+    const stderr = process.stderr;
+    const write = this.#originals.get(stderr) ?? (stderr.write as Write);
+    return {
+      isTTY: true,
+      get columns() {
+        return stderr.columns;
+      },
+      get rows() {
+        return stderr.rows;
+      },
+      write: (chunk: unknown, encoding?: unknown, callback?: unknown) => write.call(stderr, chunk, encoding, callback),
+    } as unknown as NodeJS.WriteStream;
+  }
+
+  /** Writes the complete lines held, each on a cleared line, from the cursor down. */
+  flush(): void {
+    const lines = this.#lines;
+    if (lines.length === 0) return;
+    this.#lines = [];
+    for (const [stream, text] of lines) {
+      const write = this.#originals.get(stream) as Write;
+      write.call(stream, `${text.replace(/\n/g, '\n\u001b[2K').replace(/^/, '\u001b[2K')}\n`);
+    }
+  }
+
+  /** Stops holding: writes what is left (a line not yet ended too) and puts each stream's `write` back. */
+  release(): void {
+    this.flush();
+    this.#holding = false;
+    for (const [stream, original] of this.#originals) {
+      const rest = this.#partial.get(stream);
+      if (rest) original.call(stream, rest);
+      if (stream.write !== original) stream.write = original as typeof stream.write;
+    }
+  }
+}
+
+function asText(chunk: unknown, encoding: unknown): string {
+  if (typeof chunk === 'string') return chunk;
+  if (chunk instanceof Uint8Array) {
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(
+      typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+    );
+  }
+  return String(chunk);
+}
+
 /**
  * The bars of every call with `progress`, drawn together on stderr: one line
  * per call, redrawn at most 10 times a second, each left as a clean final
- * line. When stderr is not a terminal nothing is redrawn; each call prints one
- * summary line at its end instead.
+ * line. While they are drawn, lines the program writes to the terminal appear
+ * above them (see {@link HeldWrites}). When stderr is not a terminal nothing is
+ * redrawn; each call prints one summary line at its end instead.
  */
 class ProgressDisplay {
   #library: CliProgress | undefined;
   #loading: Promise<void> | undefined;
   #multibar: MultiBar | undefined;
+  #held: HeldWrites | undefined;
   readonly #open = new Set<BarState>();
 
   open(label: string, total: number | undefined): ProgressBar {
@@ -78,9 +169,26 @@ class ProgressDisplay {
 
   #create(state: BarState): void {
     const library = this.#library as CliProgress;
-    this.#multibar ??= new library.MultiBar(
+    if (!this.#multibar) {
+      const held = new HeldWrites(() => this.#multibar?.update());
+      this.#held = held;
+      this.#multibar = this.#newMultibar(library, held);
+      // Each redraw starts where the bars begin: the lines written since go there first.
+      this.#multibar.on('redraw-pre', () => held.flush());
+    }
+    state.bar = this.#multibar.create(state.total ?? 0, state.done, payload(state), {
+      format: state.total === undefined ? ENDLESS : KNOWN_TOTAL,
+    });
+    this.#draw(state);
+    if (state.ended) this.#finish(state);
+  }
+
+  #newMultibar(library: CliProgress, held: HeldWrites): MultiBar {
+    return new library.MultiBar(
       {
-        stream: process.stderr,
+        stream: held.barStream,
+        // Every bar is drawn at every redraw, changed or not: lines written above move them down.
+        forceRedraw: true,
         fps: 10,
         hideCursor: true,
         clearOnComplete: false,
@@ -92,11 +200,6 @@ class ProgressDisplay {
       },
       library.Presets.shades_classic,
     );
-    state.bar = this.#multibar.create(state.total ?? 0, state.done, payload(state), {
-      format: state.total === undefined ? ENDLESS : KNOWN_TOTAL,
-    });
-    this.#draw(state);
-    if (state.ended) this.#finish(state);
   }
 
   #draw(state: BarState): void {
@@ -114,9 +217,12 @@ class ProgressDisplay {
     this.#draw(state);
     this.#open.delete(state);
     if (this.#open.size === 0 && this.#multibar) {
-      // Every bar is done: draw the final lines and hand the terminal back.
+      // Every bar is done: write the lines held, draw the final lines and hand the terminal back.
+      this.#multibar.update();
       this.#multibar.stop();
       this.#multibar = undefined;
+      this.#held?.release();
+      this.#held = undefined;
     }
   }
 }

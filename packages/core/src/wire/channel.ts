@@ -70,10 +70,18 @@ export type ReplyMessage = readonly [
 
 /** Worker → caller: `ready` once its entry has loaded, then one answer per job. */
 export type WorkerMessage =
-  | { readonly ready: true }
+  | {
+      /** The worker's entry has loaded: it takes jobs. */
+      readonly ready: true;
+    }
   | ReplyMessage
   /** The result could not be sent at all; the text says why. */
-  | { readonly id: number; readonly unsendable: string };
+  | {
+      /** The job whose result could not be sent. */
+      readonly id: number;
+      /** Why (the send's error message). */
+      readonly unsendable: string;
+    };
 
 /** The caller's side of one worker's channel: numbers the tasks it has sent, reads the answers. */
 export class JobWriter {

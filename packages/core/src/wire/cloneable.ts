@@ -31,7 +31,12 @@ export interface CloneCheckOptions {
    * fails alone, and an error payload it refuses keeps only its name, message
    * and stack. `carries` says what crosses, for the CloneError.
    */
-  readonly channel?: { encode(value: unknown): unknown; readonly carries: string };
+  readonly channel?: {
+    /** Encodes a value as the channel would (throws for what it cannot carry). */
+    encode(value: unknown): unknown;
+    /** What the channel carries, in words, for the CloneError. */
+    readonly carries: string;
+  };
 }
 
 function read(object: Record<string, unknown>, key: string): unknown {

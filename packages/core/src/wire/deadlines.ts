@@ -151,6 +151,17 @@ let never: AbortSignal | undefined;
  * In an `async` task it may be read after an `await`; in a task that returns
  * a promise without being `async`, read it before its first `await`. Outside a
  * pool's task it is a signal that never aborts.
+ *
+ * @example
+ * ```ts
+ * export const tasks = defineTasks(import.meta.url, {
+ *   async fetchPage(url: string) {
+ *     const response = await fetch(url, { signal: taskSignal() });
+ *     return response.text();
+ *   },
+ * });
+ * await pool.map(tasks.fetchPage, urls, { timeout: 5_000 }); // a page past 5 s fails with TaskTimeoutError
+ * ```
  */
 export function taskSignal(): AbortSignal {
   const s = store();

@@ -26,6 +26,7 @@ export interface Codec {
 
 /** A job from a caller that knows registered classes: it decodes the results. */
 export interface EncodedJob extends Job {
+  /** The registered classes its values may hold, and how to decode them. */
   readonly codec?: Codec;
 }
 

@@ -9,17 +9,32 @@ import type { SerializedError } from './value-codec.js';
  * processes or (later) a network.
  */
 export type TaskRef =
-  | { readonly kind: 'module'; readonly module: string; readonly name: string }
-  | { readonly kind: 'inline'; readonly source: string };
+  | {
+      /** A function of a task module (`defineTasks`). */
+      readonly kind: 'module';
+      /** The module's URL. */
+      readonly module: string;
+      /** The task's name in it. */
+      readonly name: string;
+    }
+  | {
+      /** A self-contained inline function, sent as its source. */
+      readonly kind: 'inline';
+      /** The function's source text. */
+      readonly source: string;
+    };
 
 /** A task plus the arguments to call it with (used for the pool's initializer). */
 export interface TaskCall {
+  /** The function to call. */
   readonly task: TaskRef;
+  /** Its arguments. */
   readonly args: readonly unknown[];
 }
 
 /** One unit of work for one worker: a task and a chunk of items. */
 export interface Job {
+  /** The function to call on each item. */
   readonly task: TaskRef;
   /**
    * The items of this chunk. With `spread`, each item is an argument list. A
@@ -51,6 +66,7 @@ export interface Job {
    * a job the caller dropped first is skipped (see `JobResult.skipped`).
    */
   readonly gate?: number;
+  /** The worker's gate: one shared cell per job it may hold (see `gate`). */
   readonly gateCells?: Int32Array;
   /**
    * Milliseconds each task call of this job may run (see wire/deadlines.ts): a
@@ -67,7 +83,9 @@ export interface Job {
 
 /** A failed item of a job. */
 export interface ItemFailure {
+  /** The item's index in its job. */
   readonly index: number;
+  /** What it threw. */
   readonly error: SerializedError;
 }
 
@@ -82,9 +100,15 @@ export interface JobResult {
    * core unpacks tuples as a result arrives; adapters pass values through.
    */
   readonly values: unknown[] | Float64Array | PackedTuples;
+  /** The items that threw (absent when none did). */
   readonly failures?: ItemFailure[];
   /** What the worker says of the run: how long the items took and who ran them (for insights). */
   readonly ran?: JobRun;
+  /**
+   * Milliseconds this job spent loading task modules the worker had not loaded yet (importing them,
+   * compiling TypeScript): the worker's start-up, not the task's work, so not part of `ran.ms`.
+   */
+  readonly loadMs?: number;
   /** The worker did not run the job: the caller dropped it (through its gate) before it started. */
   readonly skipped?: true;
   /**
@@ -99,13 +123,15 @@ export interface JobResult {
 
 /** Results that are all short tuples of numbers (`[i, count]`), sent as one Float64Array per position. */
 export interface PackedTuples {
+  /** Marks the packed form. */
   readonly packed: 'tuples';
+  /** Column `k` holds position `k` of every tuple. */
   readonly columns: Float64Array[];
 }
 
 /** How long a job's items took in the worker, and which worker ran them. */
 export interface JobRun {
-  /** Milliseconds from the job's start to its last item's end, in the worker. */
+  /** Milliseconds from the job's start to its last item's end, in the worker, less the job's `loadMs`. */
   readonly ms: number;
   readonly worker: { readonly id: string; readonly pid: number; readonly threadId: number };
 }

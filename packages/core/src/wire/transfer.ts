@@ -78,6 +78,15 @@ function describe(value: unknown): string {
  * @throws TypeError for anything that cannot be moved: not an ArrayBuffer or a
  * view of one, a SharedArrayBuffer (shared already: pass it as is), a view of
  * part of its buffer (in the caller), or a buffer that was moved already (detached).
+ *
+ * @example
+ * ```ts
+ * const samples = new Float64Array(10_000_000);
+ * const total = await pool.apply(tasks.sum, [transfer(samples)]); // samples is detached here now
+ *
+ * // in a task: hand a buffer back without a copy
+ * export const tasks = defineTasks(import.meta.url, { scale: (data: Float64Array) => transfer(data.map((x) => x * 2)) });
+ * ```
  */
 export function transfer<T extends TransferableValue>(value: T): T {
   const buffer = bufferOf(value);

@@ -20,8 +20,11 @@ import { type RegisteredClass, registeredAncestorOf, registeredClass, registered
 
 /** An error as plain, cloneable data, the way it crosses from a worker to the caller. */
 export interface SerializedError {
+  /** The error's `name` (its class's, e.g. `TypeError`). */
   name: string;
+  /** The error's `message`. */
   message: string;
+  /** The error's `stack` as the worker saw it. */
   stack?: string;
   /**
    * Own properties (`code`, `cause`, `errors`, `details`...), encoded: errors

@@ -35,6 +35,13 @@ function store(): ContextStore {
 /**
  * The worker running the current task, or `undefined` outside a pool's task
  * (Python's `multiprocessing.current_process()`).
+ *
+ * @example
+ * ```ts
+ * export const tasks = defineTasks(import.meta.url, {
+ *   whoAmI: () => `worker ${currentWorker()?.id} (pid ${currentWorker()?.pid})`,
+ * });
+ * ```
  */
 export function currentWorker(): WorkerInfo | undefined {
   const s = store();

@@ -16,6 +16,8 @@ const TS_EXTENSION = /\.(c|m)?tsx?$/i;
 const cache = new Map<string, Promise<Record<string, unknown>>>();
 /** Modules being imported, or whose import failed: their tasks are not served from here. */
 const unavailable = new Set<string>();
+/** Modules imported: importing them again takes no time. */
+const imported = new Set<string>();
 
 type TsImport = (specifier: string, parentURL: string) => Promise<Record<string, unknown>>;
 let tsImport: Promise<TsImport> | undefined;
@@ -90,7 +92,10 @@ export function importModule(url: string): Promise<Record<string, unknown>> {
     loaded = isTypeScriptModule(url) ? importTypeScript(url) : (import(url) as Promise<Record<string, unknown>>);
     cache.set(url, loaded);
     loaded.then(
-      () => unavailable.delete(url),
+      () => {
+        unavailable.delete(url);
+        imported.add(url);
+      },
       (error: unknown) => {
         if (!neverRan(error)) return; // stays unavailable, and rejects again on every import
         cache.delete(url);
@@ -99,6 +104,11 @@ export function importModule(url: string): Promise<Record<string, unknown>> {
     );
   }
   return loaded;
+}
+
+/** True once `url` was imported by this loader: importing it again takes no time. */
+export function isImported(url: string): boolean {
+  return imported.has(url);
 }
 
 /**

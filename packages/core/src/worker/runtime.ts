@@ -18,7 +18,7 @@ import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encode
 import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
 import { copyPartialViews } from '../wire/transfer.js';
 import { currentWorker, newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
-import { importModule, isUnavailable } from './module-loader.js';
+import { importModule, isImported, isUnavailable } from './module-loader.js';
 
 /** Compiles the source of an inline function in the global scope (no access to any closure). */
 function compileInline(source: string): TaskFunction {
@@ -40,13 +40,33 @@ function compileInline(source: string): TaskFunction {
 
 const NOT_DEFINED = /^(\S+) is not defined$/;
 
+/** Milliseconds a job spent loading task modules, added up as it goes. */
+interface Loading {
+  ms: number;
+}
+
+/** Imports a task module (once per thread: later imports are at once), adding the time it took to `loading`. */
+async function timedImport(url: string, loading: Loading): Promise<Record<string, unknown>> {
+  if (isImported(url)) return importModule(url);
+  const start = performance.now();
+  try {
+    return await importModule(url);
+  } finally {
+    loading.ms += performance.now() - start;
+  }
+}
+
 /**
  * The state of one worker: its id, whether the initializer ran, the inline
  * functions it has compiled. Every adapter's worker entry drives one of these
  * through `runJob`; the inline backend keeps several in one thread.
  */
 export class WorkerRuntime {
-  readonly info: WorkerInfo & { jobs: number };
+  /** Who this worker is (what `currentWorker()` returns inside a task), and how many jobs it has run. */
+  readonly info: WorkerInfo & {
+    /** Jobs run so far. */
+    jobs: number;
+  };
   readonly #inline = new Map<string, TaskFunction>();
   #initialized: Promise<void> | undefined;
   #initDone = false;
@@ -90,8 +110,10 @@ export class WorkerRuntime {
   }
 
   #run(job: Job, scope: JobScope): Promise<JobResult> | JobResult {
+    // Time this job spends loading task modules (its own, and the initializer's when this job starts it).
+    const loading: Loading = { ms: 0 };
     if (job.initializer && !this.#initialized) {
-      this.#initialized = this.#initialize(job.initializer, job);
+      this.#initialized = this.#initialize(job.initializer, job, loading);
       this.#initialized.then(
         () => {
           this.#initDone = true;
@@ -101,7 +123,7 @@ export class WorkerRuntime {
     }
     // Fast path: no initializer to wait for and the task already resolved.
     const ready = this.#initialized && !this.#initDone ? undefined : this.#resolveSync(job.task);
-    if (!ready || classModulesToLoad(job).length > 0) return this.#runSlow(job, scope);
+    if (!ready || classModulesToLoad(job).length > 0) return this.#runSlow(job, scope, loading);
     let outcome: JobResult | Promise<JobResult>;
     try {
       outcome = this.#runItems(ready, decodeArguments(job), scope);
@@ -113,22 +135,25 @@ export class WorkerRuntime {
       : this.#deliverable(job, outcome);
   }
 
-  async #runSlow(job: Job, scope: JobScope): Promise<JobResult> {
+  async #runSlow(job: Job, scope: JobScope, loading: Loading): Promise<JobResult> {
+    let result: JobResult;
     try {
-      await this.#loadClasses(job);
+      await this.#loadClasses(job, loading);
       if (this.#initialized) await this.#initialized;
-      const fn = await this.#resolve(job.task);
-      return this.#deliverable(job, await this.#runItems(fn, decodeArguments(job), scope));
+      const fn = await this.#resolve(job.task, loading);
+      result = this.#deliverable(job, await this.#runItems(fn, decodeArguments(job), scope));
     } catch (error) {
-      return failAll(jobLength(job), serializeError(error));
+      result = failAll(jobLength(job), serializeError(error));
     }
+    if (loading.ms > 0) (result as { loadMs?: number }).loadMs = loading.ms;
+    return result;
   }
 
   /** Imports the modules that register the classes among the job's arguments, where this worker does not know them yet. */
-  async #loadClasses(job: Job): Promise<void> {
+  async #loadClasses(job: Job, loading: Loading): Promise<void> {
     for (const module of classModulesToLoad(job)) {
       try {
-        await importModule(module);
+        await timedImport(module, loading);
       } catch (error) {
         const wrapped = new TaskResolutionError(
           `Could not load ${module}, which registers classes of this call's arguments, in the worker: ${error instanceof Error ? error.message : String(error)}`,
@@ -139,10 +164,10 @@ export class WorkerRuntime {
     }
   }
 
-  async #initialize(call: TaskCall, job: Job): Promise<void> {
+  async #initialize(call: TaskCall, job: Job, loading: Loading): Promise<void> {
     try {
-      await this.#loadClasses(job);
-      const fn = await this.#resolve(call.task);
+      await this.#loadClasses(job, loading);
+      const fn = await this.#resolve(call.task, loading);
       await fn(...decodeInitializerArguments(job, call));
     } catch (error) {
       // Failing is sticky for this worker: every job it gets reports the cause.
@@ -172,7 +197,7 @@ export class WorkerRuntime {
     return taskRegistry().get(taskKey(ref.module, ref.name));
   }
 
-  async #resolve(ref: TaskRef): Promise<TaskFunction> {
+  async #resolve(ref: TaskRef, loading: Loading): Promise<TaskFunction> {
     if (ref.kind === 'inline') {
       const fn = this.#resolveSync(ref);
       return fn ?? compileInline(ref.source);
@@ -182,7 +207,7 @@ export class WorkerRuntime {
     if (fn) return fn;
     let exports: Record<string, unknown>;
     try {
-      exports = await importModule(ref.module);
+      exports = await timedImport(ref.module, loading);
     } catch (error) {
       const wrapped = new TaskResolutionError(
         `Could not load task module ${ref.module} in the worker: ${error instanceof Error ? error.message : String(error)}`,

@@ -32,13 +32,17 @@ export function runJob(job: Job, signal?: AbortSignal): Promise<JobResult> | Job
   return runInTurn(job as Job & { gate: number }, (next) => timedRun(threadRuntime(), next, signal));
 }
 
-/** Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights). */
+/**
+ * Runs a job on `runtime` and says how long it took and who ran it (`result.ran`, for insights):
+ * the time it spent loading task modules (`result.loadMs`) is start-up, left out of `ran.ms`.
+ */
 export function timedRun(runtime: WorkerRuntime, job: Job, signal?: AbortSignal): Promise<JobResult> | JobResult {
   const start = performance.now();
   const result = runtime.runJob(job, signal);
   const { id, pid, threadId } = runtime.info;
   const stamp = (r: JobResult): JobResult => {
-    (r as { ran?: JobRun }).ran = { ms: performance.now() - start, worker: { id, pid, threadId } };
+    const ms = Math.max(0, performance.now() - start - (r.loadMs ?? 0));
+    (r as { ran?: JobRun }).ran = { ms, worker: { id, pid, threadId } };
     return r;
   };
   return result instanceof Promise ? result.then(stamp) : stamp(result);
@@ -66,6 +70,7 @@ export function resultTransfers(result: JobResult): readonly ArrayBuffer[] {
 
 /** A job's answer as a library's worker entry hands it back: the result, and the buffers to move with it. */
 export interface JobAnswer {
+  /** The job's result, ready to post. */
   readonly result: JobResult;
   /** Empty when nothing is to be moved (always, in a worker process). */
   readonly transfer: readonly ArrayBuffer[];
