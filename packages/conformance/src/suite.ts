@@ -13,6 +13,7 @@ import { lifecycleFeature } from './features/lifecycle.js';
 import { mapFeature } from './features/map.js';
 import { memoryFeature } from './features/memory.js';
 import { retriesFeature } from './features/retries.js';
+import { taskSignalFeature } from './features/task-signal.js';
 import { timeoutsFeature } from './features/timeouts.js';
 import { transferFeature } from './features/transfer.js';
 import { registeredClassCallsFeature, valuesFeature } from './features/values.js';
@@ -46,6 +47,8 @@ export const features = {
   insights: insightsFeature,
   /** timeout and taskSignal(): a task past its time fails with TaskTimeoutError. */
   timeouts: timeoutsFeature,
+  /** taskSignal(): a task's signal aborts when its caller aborts, its call fails fast, or the pool terminates. */
+  taskSignal: taskSignalFeature,
   /** retries: a call whose worker died runs again on a fresh one, up to its bound; bad input refused. */
   retries: retriesFeature,
   /** maxmemoryperchild: a worker above the bound after a job is recycled (refused on Bun). */

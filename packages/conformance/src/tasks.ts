@@ -5,7 +5,7 @@
  * @module @parapool/conformance/tasks
  * @group For adapter authors
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentWorker, defineTasks, taskSignal, transfer } from '@parapool/core';
 
@@ -26,10 +26,36 @@ let initTag: unknown;
 /** What `allocate` keeps alive in this worker. */
 const retained: number[][] = [];
 
+/** What `countRunExitOnce` returns for an odd item: a value other than a number. */
+interface OddItem {
+  /** The item. */
+  readonly i: number;
+}
+
 function workerId(): string {
   const info = currentWorker();
   if (!info) throw new Error('currentWorker() is undefined inside a task');
   return info.id;
+}
+
+/**
+ * Writes `dir/started`, then waits `ms` or until its taskSignal() aborts: then writes the abort's
+ * reason's name to `dir/aborted` and rejects with it (a task that ends cleanly).
+ */
+async function awaitSignal(dir: string, ms: number): Promise<string> {
+  const signal = taskSignal();
+  writeFileSync(join(dir, 'started'), '');
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      // Written whole, then renamed: a test that sees the file reads all of it.
+      writeFileSync(join(dir, 'aborted.tmp'), String((signal.reason as Error | undefined)?.name));
+      renameSync(join(dir, 'aborted.tmp'), join(dir, 'aborted'));
+      reject(signal.reason);
+    });
+  });
+  return 'finished';
 }
 
 async function waitForFile(path: string, timeoutMs: number): Promise<boolean> {
@@ -262,18 +288,15 @@ export const tasks = defineTasks(import.meta.url, {
    * Writes `dir/started`, then waits `ms` or until its taskSignal() aborts: then writes the abort's
    * reason's name to `dir/aborted` and rejects with it (a task that ends cleanly).
    */
-  awaitSignal: async (dir: string, ms: number) => {
-    const signal = taskSignal();
-    writeFileSync(join(dir, 'started'), '');
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        writeFileSync(join(dir, 'aborted'), String((signal.reason as Error | undefined)?.name));
-        reject(signal.reason);
-      });
-    });
-    return 'finished';
+  awaitSignal: (dir: string, ms: number) => awaitSignal(dir, ms),
+  /**
+   * Item `'wait'` is {@link awaitSignal} for a minute; item `'fail'` throws 'failed fast' once the
+   * other has started (`dir/started`): the call fails fast while the first still runs.
+   */
+  signalOrFail: async (dir: string, role: 'wait' | 'fail') => {
+    if (role === 'wait') return awaitSignal(dir, 60_000);
+    await waitForFile(join(dir, 'started'), 20_000);
+    throw new Error('failed fast');
   },
   /** Writes `dir/started`, ignores its signal for `ms`, then writes `dir/ended` and returns 'late'. */
   ignoreSignal: async (dir: string, ms: number) => {
@@ -288,6 +311,19 @@ export const tasks = defineTasks(import.meta.url, {
     if (existsSync(mark)) return 'second run';
     writeFileSync(mark, '');
     process.exit(code);
+  },
+  /**
+   * Appends 'x' to `dir/run-<i>` (so tests count runs); at item `exitAt`, the first time (no
+   * `dir/exited` yet), then ends its worker abruptly with code 7. Returns `i * 10`, or for odd items
+   * `{ i }` (a value other than a number).
+   */
+  countRunExitOnce: (dir: string, i: number, exitAt: number) => {
+    appendFileSync(join(dir, `run-${i}`), 'x');
+    if (i === exitAt && !existsSync(join(dir, 'exited'))) {
+      writeFileSync(join(dir, 'exited'), '');
+      process.exit(7);
+    }
+    return i % 2 === 0 ? i * 10 : ({ i } as OddItem);
   },
   /** Keeps about `mb` MB of numbers alive in this worker's heap; returns the worker's id. */
   allocate: (mb: number) => {

@@ -8,6 +8,13 @@
  * @group For adapter authors
  */
 
+import { isMainThread } from 'node:worker_threads';
+import { listenForCancel } from './wire/deadlines.js';
+
+// A worker process hears its caller cancel the job it runs (taskSignal()) from the moment its entry
+// is loaded, before its first job: the caller may tell it as soon as that job is sent.
+if (isMainThread && typeof process.send === 'function') listenForCancel();
+
 export type { CloneCheckOptions } from './wire/cloneable.js';
 export { ensureCloneable } from './wire/cloneable.js';
 export { taskSignal } from './wire/deadlines.js';

@@ -91,7 +91,10 @@ export class TinypoolBackend extends defineAdapter({
     const { exited } = watchWorker(pool.threads[0] as TinypoolWorker, crashed, { errors: !processes });
     // tinypool re-emits a worker's error here when it held no job (and throws if nobody listens).
     pool.on('error', () => {});
+    const worker = pool.threads[0] as TinypoolWorker & { process?: { pid?: number } };
     return {
+      // A worker process's pid: how the core tells it that its running job was cancelled (taskSignal()).
+      pid: processes ? worker.process?.pid : undefined,
       run: (job, transferList) => {
         const refused = processes ? refuseSharedMemory(job) : undefined;
         return refused

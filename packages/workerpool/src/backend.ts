@@ -93,6 +93,12 @@ function spawnWorker(options: WorkerPoolOptions, crashed: Crashed): SlotWorker {
   let current = start();
   return {
     ready: current.ready,
+    // A worker process's pid (its WorkerHandler's child): how the core tells it that its running job
+    // was cancelled (taskSignal()). A worker thread's is the caller's own, which the core never signals.
+    get pid() {
+      const handler = (current.pool as unknown as { workers?: { worker?: { pid?: number } }[] }).workers?.[0];
+      return handler?.worker?.pid;
+    },
     run: async (job: Job, transfer: readonly ArrayBuffer[]) => {
       // Once the worker is up, workerpool sends at once: an argument that cannot be cloned throws here,
       // not later inside workerpool where nobody could catch it.

@@ -189,6 +189,8 @@ export class BullmqBackend implements Backend {
     // Hosts run their own local pools: per-worker figures and events stay on the hosts.
     observesWorkers: false,
     jobsAhead: false,
+    // A cancelled chunk's host is told (a stop or a drop message), and its local pool tells the tasks.
+    signalsTasks: true,
     // Jobs cross Redis as bytes: every value is copied (a host's own thread pool moves its buffers locally).
     transfers: false,
   };
@@ -414,8 +416,9 @@ export class BullmqBackend implements Backend {
       this.#settle(chunk, chunk.control.reason); // it never started and never will
       return;
     }
-    if (mode === 'stop') await this.#publish({ stop: chunk.id });
-    // Otherwise the host's report (result, dropped or stopped) settles it.
+    // A drop tells the host too, so the chunk's running tasks hear it through taskSignal(); then the
+    // host's report (result, dropped or stopped) settles it.
+    await this.#publish(mode === 'stop' ? { stop: chunk.id } : { drop: chunk.id });
   }
 
   #publish(message: ControlMessage): Promise<number> {

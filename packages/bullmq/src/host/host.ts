@@ -371,6 +371,8 @@ export class Host {
       return;
     }
     if ('stop' in message) this.#running.get(message.stop)?.control.cancel(new Error('stopped by its caller'), true);
+    else if ('drop' in message)
+      this.#running.get(message.drop)?.control.cancel(new Error('dropped by its caller'), false);
     else if ('end' in message) this.#endPool(message.end);
   }
 

@@ -66,4 +66,8 @@ export class Keys {
 export type CancelMark = 'drop' | 'stop' | 'moved';
 
 /** Messages on the control channel. */
-export type ControlMessage = { readonly stop: string } | { readonly end: string; readonly terminate: boolean };
+export type ControlMessage =
+  | { readonly stop: string }
+  /** A plain cancel of a running chunk (its call failed fast, or was left): its tasks' signals abort, and it runs on. */
+  | { readonly drop: string }
+  | { readonly end: string; readonly terminate: boolean };

@@ -37,6 +37,13 @@ export interface BackendCapabilities {
    * caller heard of it.
    */
   readonly jobsAhead: boolean;
+  /**
+   * A running task call's `taskSignal()` aborts when its call is cancelled: its caller aborts
+   * (the call's `signal`), the call fails fast (another item failed) or is left (`break` out of an
+   * imap), or the pool is terminated; the task then has the grace period to end before its worker
+   * is stopped. Without it, a running task hears only its timeout.
+   */
+  readonly signalsTasks: boolean;
 }
 
 /** Options the core resolves and validates before it builds a backend. */

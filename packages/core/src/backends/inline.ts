@@ -67,6 +67,8 @@ export class InlineBackend extends SlotBackend {
       // Moved as across a thread boundary: a marked argument is detached on the caller's side here too.
       transfers: true,
       jobsAhead: false,
+      // A job's clock is shared memory of this very thread: its tasks' signals hear a cancellation.
+      signalsTasks: true,
     });
   }
 }

@@ -50,6 +50,8 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
       transfers: capabilities.transfers ?? !capabilities.separateProcesses,
       // A job ahead is guarded by shared memory between the caller and the worker: threads only.
       jobsAhead: (capabilities.jobsAhead ?? false) && !capabilities.separateProcesses && !capabilities.inProcess,
+      // Threads hear it through shared memory; worker processes through a POSIX signal (none on Windows).
+      signalsTasks: capabilities.signalsTasks ?? (!capabilities.separateProcesses || process.platform !== 'win32'),
     };
     this.jobsPerWorker = this.capabilities.jobsAhead ? 1 + JOBS_AHEAD : 1;
     this.slots = new WorkerSlots({
@@ -62,6 +64,7 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
       maxMemoryMB: options.maxmemoryperchild,
       // Shared memory reaches threads, and the caller's own thread (inline), not worker processes.
       clocks: !this.capabilities.separateProcesses,
+      processSignals: this.capabilities.separateProcesses && this.capabilities.signalsTasks,
     });
   }
 

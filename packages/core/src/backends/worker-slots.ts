@@ -1,11 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { CloneError, PoolStateError, PoolTerminatedError, WorkerCrashedError, WorkerStartupError } from '../errors.js';
 import { settlesWithin } from '../settles-within.js';
 import { taskLabel } from '../tasks.js';
-import { DEFAULT_GRACE_MS, jobDeadline, lingeringOn, newClock, timeoutError } from '../wire/deadlines.js';
+import {
+  ABORT_PROCESS_SIGNAL,
+  ABORT_WHY,
+  type AbortWhy,
+  cancelOnClock,
+  DEFAULT_GRACE_MS,
+  jobDeadline,
+  lingeringOn,
+  newClock,
+  timeoutError,
+} from '../wire/deadlines.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerGate } from '../wire/jobs-ahead.js';
 import { jobLength } from '../wire/packing.js';
+import { processTicker } from '../wire/ticker.js';
 import { jobTransferList } from '../wire/transfer.js';
 import type { JobControl } from './backend.js';
 import { type RecycleCause, type WorkerEndReason, WorkerLog } from './worker-log.js';
@@ -92,6 +105,28 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
    * grace period is kept. Default false: such a worker is replaced.
    */
   readonly clocks?: boolean;
+  /**
+   * Tell a worker process that its caller cancelled the job it runs with a signal
+   * (ABORT_PROCESS_SIGNAL, see wire/deadlines.ts), so its task calls' signals abort; thread
+   * workers hear it through their clock. Default false.
+   */
+  readonly processSignals?: boolean;
+}
+
+/** ABORT_PROCESS_SIGNAL's number (SIGUSR2 on Linux). */
+const ABORT_PROCESS_SIGNAL_NUMBER = osConstants.signals[ABORT_PROCESS_SIGNAL];
+
+/**
+ * Whether process `pid` catches signal `signal` (Linux: the SigCgt mask of /proc/PID/status);
+ * false where that cannot be read.
+ */
+function catchesSignal(pid: number, signal: number): boolean {
+  try {
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return mask !== undefined && ((BigInt(`0x${mask}`) >> BigInt(signal - 1)) & 1n) === 1n;
+  } catch {
+    return false;
+  }
 }
 
 /** Removes `sent` from `list`, if there. */
@@ -128,6 +163,8 @@ interface Sent {
   readonly cell: number | undefined;
   /** Cancelled, or given to another worker, before it started: its worker skips it. */
   dropped: boolean;
+  /** Its number on its worker (the clock's cancellation names it). */
+  readonly token: number;
 }
 
 interface Slot<W extends SlotWorker> {
@@ -154,6 +191,18 @@ interface Slot<W extends SlotWorker> {
   watch: NodeJS.Timeout | undefined;
   /** Task calls past their timeout still run on the worker: it gets nothing new until this grace period ends. */
   notice: NodeJS.Timeout | undefined;
+  /** Jobs sent to this worker (each job's token). */
+  tokens: number;
+  /** The worker's process id, once known (a worker process is told of a cancellation by a signal to it). */
+  pid: number | undefined;
+  /**
+   * The head job, whose task calls' signals were aborted (its call was cancelled): the worker gets
+   * nothing new until it answers, and is stopped if it has not after the grace period (`graceTimer`).
+   */
+  aborting: Sent | undefined;
+  graceTimer: NodeJS.Timeout | undefined;
+  /** Called once the head job has ended (answered, or its worker stopped): what terminate() waits for. */
+  freed: (() => void)[];
 }
 
 /**
@@ -227,13 +276,21 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     await this.#stopAll();
   }
 
-  /** Rejects everything with PoolTerminatedError and stops every worker now. */
+  /**
+   * Rejects everything with PoolTerminatedError and stops every worker: at once, except a worker
+   * whose running task calls were told through their signals (the core cancelled their jobs first),
+   * which gets until its job ends, at most the grace period.
+   */
   async terminate(): Promise<void> {
     this.#state = 'stopped';
     for (const pending of this.#ready.splice(0)) this.#settle(pending, new PoolTerminatedError());
+    const ending: Promise<void>[] = [];
     for (const slot of this.#slots) {
-      for (const sent of [slot.head, ...slot.ahead]) if (sent) this.#settle(sent.pending, new PoolTerminatedError());
+      for (const sent of slot.ahead) if (this.#drop(slot, sent)) this.#settle(sent.pending, new PoolTerminatedError());
+      if (slot.aborting && slot.head === slot.aborting) ending.push(new Promise((resolve) => slot.freed.push(resolve)));
+      for (const sent of [slot.head, ...slot.ahead]) if (sent) this.#reject(sent.pending, new PoolTerminatedError());
     }
+    await Promise.all(ending);
     await this.#stopAll();
   }
 
@@ -263,6 +320,11 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       clock: this.#options.clocks ? newClock() : undefined,
       watch: undefined,
       notice: undefined,
+      tokens: 0,
+      pid: undefined,
+      aborting: undefined,
+      graceTimer: undefined,
+      freed: [],
     } as unknown as Slot<W>;
     slot.logId = this.log.spawned(replaces);
     slot.worker = this.#options.spawn((error) => this.#crash(slot, error), this.#terms);
@@ -315,7 +377,15 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   /** Whether `slot` can hold `job` ahead: a busy, started worker with room left before it is recycled. */
   #takesAhead(slot: Slot<W>, job: Job): boolean {
     const held = slot.ahead.length;
-    if (!slot.gate || !slot.head || !slot.ready || slot.retired || slot.stopAfter !== undefined || slot.notice) {
+    if (
+      !slot.gate ||
+      !slot.head ||
+      !slot.ready ||
+      slot.retired ||
+      slot.stopAfter !== undefined ||
+      slot.notice ||
+      slot.aborting
+    ) {
       return false;
     }
     const { maxJobs } = this.#options;
@@ -363,9 +433,13 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     let job = pending.job;
     let cell: number | undefined;
     if (slot.gate) ({ job, cell } = slot.gate.open(job, [slot.head?.cell, ...slot.ahead.map((sent) => sent.cell)]));
-    if (slot.clock && job.timeout !== undefined) job = { ...job, clock: slot.clock };
+    const token = ++slot.tokens;
+    if (slot.clock) {
+      const ticker = job.timeout !== undefined ? processTicker() : undefined;
+      job = ticker ? { ...job, clock: slot.clock, token, ticker } : { ...job, clock: slot.clock, token };
+    }
     if (this.#options.maxMemoryMB !== undefined) job = { ...job, heap: true };
-    const sent: Sent = { pending, cell, dropped: false };
+    const sent: Sent = { pending, cell, dropped: false, token };
     if (ahead) slot.ahead.push(sent);
     else this.#begin(slot, sent);
     slot.worker.keepAlive?.(true);
@@ -457,7 +531,10 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     slot.ready = true;
     slot.gate?.answered();
     this.#failedStarts = 0;
-    if (result.ran) this.log.identify(slot.logId, result.ran.worker);
+    if (result.ran) {
+      this.log.identify(slot.logId, result.ran.worker);
+      slot.pid = result.ran.worker.pid;
+    }
     this.log.ready(slot.logId);
     this.log.idle(slot.logId, items, result.loadMs);
     if (head) this.#ended(slot);
@@ -491,8 +568,63 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   #ended(slot: Slot<W>): void {
     slot.head = undefined;
     this.#unwatch(slot);
+    this.#freed(slot);
     const next = slot.ahead.shift();
     if (next) this.#begin(slot, next);
+  }
+
+  /** The head job of `slot` has ended, or its worker is stopped: its grace period, if any, is over. */
+  #freed(slot: Slot<W>): void {
+    if (slot.graceTimer) clearTimeout(slot.graceTimer);
+    slot.graceTimer = undefined;
+    slot.aborting = undefined;
+    for (const done of slot.freed.splice(0)) done();
+  }
+
+  /**
+   * Tells `slot`'s worker that the job `sent`, which it runs, is cancelled: the signals of its task
+   * calls abort. False when the worker cannot be told (a worker process that has not answered a job
+   * yet, so may not listen; a backend without clocks or process signals).
+   */
+  #tell(slot: Slot<W>, sent: Sent, why: AbortWhy): boolean {
+    if (slot.clock) {
+      cancelOnClock(slot.clock, sent.token, why);
+      return true;
+    }
+    const pid = slot.pid ?? slot.worker.pid;
+    if (!this.#options.processSignals || pid === undefined || pid === process.pid) return false;
+    // Before its first answer, only a worker process known to listen is told (the signal's default is to end it).
+    if (slot.jobs === 0 && !catchesSignal(pid, ABORT_PROCESS_SIGNAL_NUMBER)) return false;
+    try {
+      process.kill(pid, ABORT_PROCESS_SIGNAL);
+      return true;
+    } catch {
+      return false; // gone already: its exit is on its way
+    }
+  }
+
+  /**
+   * The head job of `slot` is cancelled and its worker was told: it gets nothing new until the job
+   * ends, and if it has not after the grace period (a task that ignores its signal, or a synchronous
+   * one that cannot hear it), it is stopped and replaced; the jobs it held ahead go elsewhere.
+   */
+  #giveGrace(slot: Slot<W>, sent: Sent): void {
+    if (slot.aborting) return;
+    slot.aborting = sent;
+    slot.graceTimer = setTimeout(() => {
+      slot.graceTimer = undefined;
+      if (slot.aborting !== sent || slot.retired) return;
+      this.#reject(sent.pending, sent.pending.control.reason);
+      this.#retire(slot, 'abort');
+      this.#pump();
+    }, this.#grace);
+    slot.graceTimer.unref();
+  }
+
+  /** Rejects `pending` now, leaving its job where it is (its worker still runs it: its answer is dropped). */
+  #reject(pending: Pending, error: unknown): void {
+    pending.stopListening?.();
+    pending.reject(error);
   }
 
   #refused(slot: Slot<W>, sent: Sent, error: unknown): void {
@@ -549,10 +681,15 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
         this.#pump();
         return;
       }
-      if (!pending.control.stopRequested) return; // it runs to the end; the core drops its result
+      if (!pending.control.stopRequested) {
+        // It runs to the end (its signals abort); the core drops its result.
+        this.#tell(holder, holder.ahead[index] as Sent, ABORT_WHY.cancelled);
+        return;
+      }
       // Started, so the jobs before it have ended in the worker, unseen here: stop the worker once
       // their outcomes are in. The jobs after it have not started (it runs): they go elsewhere now.
       const before = index + (holder.head ? 1 : 0);
+      this.#tell(holder, holder.ahead[index] as Sent, ABORT_WHY.aborted);
       const after = holder.ahead.slice(index + 1).filter((sent) => this.#drop(holder, sent));
       this.#settle(pending, pending.control.reason);
       this.#ready.unshift(...after.map((sent) => sent.pending));
@@ -561,9 +698,22 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#pump();
       return;
     }
-    if (!pending.control.stopRequested) return; // it runs to the end; the core drops its result
     const running = this.#slots.find((slot) => slot.head?.pending === pending);
     if (!running) return;
+    const head = running.head as Sent;
+    const { stopRequested, reason } = pending.control;
+    const why = !stopRequested
+      ? ABORT_WHY.cancelled
+      : reason instanceof PoolTerminatedError
+        ? ABORT_WHY.terminated
+        : ABORT_WHY.aborted;
+    if (running.aborting === head || (!running.retired && this.#tell(running, head, why))) {
+      // Its task calls' signals abort: they get the grace period to end. A stop tells the caller at once.
+      this.#giveGrace(running, head);
+      if (stopRequested) this.#reject(pending, reason);
+      return;
+    }
+    if (!stopRequested) return; // it runs to the end; the core drops its result
     const first = running.ahead[0];
     if (first && !this.#drop(running, first)) {
       // The first job ahead has started: the head has ended in the worker (it counts), its outcome is on its way. Nothing to stop.
@@ -626,6 +776,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     slot.retired = true;
     slot.head = undefined;
     this.#unwatch(slot);
+    this.#freed(slot);
     if (slot.notice) clearTimeout(slot.notice);
     slot.notice = undefined;
     // Jobs ahead that have not started go back to the front of the line, in their order.

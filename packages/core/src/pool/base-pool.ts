@@ -3,8 +3,9 @@ import type { Backend, BackendCapabilities, BackendFactory } from '../backends/b
 import type { WorkerEvent } from '../backends/worker-log.js';
 import { PoolStateError, PoolTerminatedError } from '../errors.js';
 import { toTaskRef } from '../tasks.js';
+import { newItemRecord } from '../wire/item-record.js';
 import type { Job, TaskCall, TaskRef } from '../wire/job.js';
-import { type PackedChunk, packChunk } from '../wire/packing.js';
+import { jobLength, type PackedChunk, packChunk } from '../wire/packing.js';
 import { ApplyBatch } from './apply-batch.js';
 import { type AsyncOptions, type AsyncResult, AsyncResultImpl } from './async-result.js';
 import type { CallRegistry, ChunkedCall } from './chunked-call.js';
@@ -252,7 +253,15 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     if (this.#initializer) job = { ...job, initializer: this.#initializer };
     if (terms.timeout !== undefined) job = { ...job, timeout: terms.timeout };
     // A job that may be sent again is copied to its worker, never moved.
-    if (terms.retries > 0) job = { ...job, resend: true };
+    if (terms.retries > 0) {
+      // Workers in this process's memory record each item's outcome as it ends: a chunk sent again
+      // after its worker died runs only the items that had not ended.
+      const { separateProcesses, inProcess } = this.capabilities;
+      job =
+        separateProcesses || inProcess
+          ? { ...job, resend: true }
+          : { ...job, resend: true, record: newItemRecord(jobLength(job)) };
+    }
     return job;
   }
 

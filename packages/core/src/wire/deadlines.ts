@@ -27,9 +27,42 @@ import type { Job } from './job.js';
 /** Milliseconds a task gets after its signal aborted before its worker is stopped, unless the pool says otherwise. */
 export const DEFAULT_GRACE_MS = 1000;
 
-/** The cells of a worker's clock (an Int32Array over shared memory). */
-const CLOCK = { lingering: 0 } as const;
-const CLOCK_CELLS = 2;
+/**
+ * The cells of a worker's clock (an Int32Array over shared memory): its lingering calls, and the
+ * last job its caller cancelled (`abort`: the job's token, written after `why`, then notified).
+ */
+const CLOCK = { lingering: 0, abort: 1, why: 2 } as const;
+const CLOCK_CELLS = 3;
+
+/** Why a running job's signals abort, other than a timeout (a code in the clock's `why` cell). */
+export const ABORT_WHY = { cancelled: 1, aborted: 2, terminated: 3 } as const;
+export type AbortWhy = (typeof ABORT_WHY)[keyof typeof ABORT_WHY];
+
+/** The signal a worker process hears when its caller cancels the job it runs (it has no shared memory). */
+export const ABORT_PROCESS_SIGNAL = 'SIGUSR2';
+
+/** The reason a task's signal aborts with when its call was cancelled (`why`; 0: a worker process, which is not told why). */
+export function cancelReason(why: number): DOMException {
+  const what =
+    why === ABORT_WHY.cancelled
+      ? 'its call no longer wants it (another item failed, or the caller left its imap)'
+      : why === ABORT_WHY.aborted
+        ? "its caller aborted the call (the call's signal)"
+        : why === ABORT_WHY.terminated
+          ? 'the pool was terminated'
+          : 'its call was cancelled (an abort, a failed item, or terminate())';
+  return new DOMException(`parapool: this task call was cancelled: ${what}`, 'AbortError');
+}
+
+/**
+ * The caller's side: tells a thread worker (through its clock) that the job of `token` is
+ * cancelled, so the signals of its running task calls abort.
+ */
+export function cancelOnClock(clock: Int32Array, token: number, why: AbortWhy): void {
+  Atomics.store(clock, CLOCK.why, why);
+  Atomics.store(clock, CLOCK.abort, token);
+  Atomics.notify(clock, CLOCK.abort);
+}
 
 /** A new clock for one thread worker (the caller's side). */
 export function newClock(): Int32Array {
@@ -85,14 +118,36 @@ export class CallScope {
   }
 }
 
-/** A job's calls as signals see them: aborting the job aborts every signal a call asked for. */
+/**
+ * A job's calls as signals see them: aborting the job aborts every signal a call asked for.
+ *
+ * The job's caller may cancel it while it runs. A thread worker hears that through its clock
+ * (the job's `token` written there): watched only once a call has asked for its signal, with
+ * `Atomics.waitAsync`, so a job whose tasks never read `taskSignal()` pays nothing for it. A
+ * worker process hears it as {@link ABORT_PROCESS_SIGNAL}, which aborts every job it runs.
+ */
 export class JobScope {
   aborted = false;
   reason: unknown;
   readonly #scopes: CallScope[] = [];
+  readonly #clock: Int32Array | undefined;
+  readonly #token: number;
+  #closed = false;
+  #watching = false;
+  #poll: NodeJS.Timeout | undefined;
+
+  constructor(clock?: Int32Array, token?: number) {
+    this.#clock = token === undefined ? undefined : clock;
+    this.#token = token ?? 0;
+    store().open.add(this);
+  }
 
   listen(scope: CallScope): void {
     this.#scopes.push(scope);
+    if (!this.#watching && this.#clock) {
+      this.#watching = true;
+      this.#watch(this.#clock);
+    }
   }
 
   abort(reason: unknown): void {
@@ -101,7 +156,59 @@ export class JobScope {
     this.reason = reason;
     for (const scope of this.#scopes) scope.abort(reason);
   }
+
+  /** The job has answered: its caller's cancellation no longer reaches it. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    store().open.delete(this);
+    if (this.#poll) clearInterval(this.#poll);
+    // Wakes this job's waiter (and any other of this thread's, which look again and wait on).
+    if (this.#watching && this.#clock && hasWaitAsync) Atomics.notify(this.#clock, CLOCK.abort);
+  }
+
+  /** Whether the clock says this job is cancelled (then its signals abort); true too once there is nothing left to watch. */
+  #heard(clock: Int32Array): boolean {
+    if (this.#closed || this.aborted) return true;
+    if (Atomics.load(clock, CLOCK.abort) !== this.#token) return false;
+    this.abort(cancelReason(Atomics.load(clock, CLOCK.why)));
+    return true;
+  }
+
+  #watch(clock: Int32Array): void {
+    if (this.#heard(clock)) return;
+    if (!hasWaitAsync) {
+      // A runtime without Atomics.waitAsync looks every few milliseconds while the job runs.
+      this.#poll = setInterval(() => {
+        if (this.#heard(clock) && this.#poll) clearInterval(this.#poll);
+      }, 10);
+      this.#poll.unref();
+      return;
+    }
+    const wait = () => {
+      if (this.#heard(clock)) return;
+      const waited = (Atomics as unknown as AtomicsWaitAsync).waitAsync(
+        clock,
+        CLOCK.abort,
+        Atomics.load(clock, CLOCK.abort),
+      );
+      if (waited.async) void waited.value.then(wait);
+      else wait();
+    };
+    wait();
+  }
 }
+
+/** `Atomics.waitAsync` (ES2024, beyond this package's lib). */
+interface AtomicsWaitAsync {
+  waitAsync(
+    array: Int32Array,
+    index: number,
+    value: number,
+  ): { async: false; value: string } | { async: true; value: Promise<string> };
+}
+
+const hasWaitAsync = typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function';
 
 interface SignalStore {
   /** The scope of the synchronous stretch running now. */
@@ -110,10 +217,13 @@ interface SignalStore {
   readonly als: AsyncLocalStorage<CallScope>;
   /** Task calls past their timeout that have not returned, in this worker. */
   lingering: number;
-  clock: Int32Array | undefined;
   /** Resolved when `lingering` falls back to 0. */
   cleared: Promise<void> | undefined;
   clear: (() => void) | undefined;
+  /** The jobs this thread runs now (a worker process's cancellation aborts them all). */
+  readonly open: Set<JobScope>;
+  /** A worker process listens for ABORT_PROCESS_SIGNAL. */
+  listening: boolean;
 }
 
 // Kept on globalThis so that every copy of this module in one thread (a task module loaded through
@@ -128,9 +238,10 @@ function store(): SignalStore {
       current: undefined,
       als: new AsyncLocalStorage<CallScope>(),
       lingering: 0,
-      clock: undefined,
       cleared: undefined,
       clear: undefined,
+      open: new Set(),
+      listening: false,
     };
     g[KEY] = s;
   }
@@ -188,19 +299,27 @@ export function runCallAs<T>(scope: CallScope, fn: () => T): T {
   return store().als.run(scope, fn);
 }
 
-/** Uses `job`'s clock (a thread worker's, from the first job that carries it) for lingering counts. */
-export function useClock(job: Job): void {
-  if (job.clock) store().clock = job.clock;
+/**
+ * In a worker process: its caller's {@link ABORT_PROCESS_SIGNAL} aborts the signals of the jobs it
+ * runs (the caller sends it only for the job it knows this worker runs, and none other can be).
+ */
+export function listenForCancel(): void {
+  const s = store();
+  if (s.listening || process.platform === 'win32') return;
+  s.listening = true;
+  process.on(ABORT_PROCESS_SIGNAL, () => {
+    for (const scope of s.open) scope.abort(cancelReason(0));
+  });
 }
 
-/** A call past its timeout has not returned: it lingers until `settled` does. */
-export function linger(settled: Promise<unknown>): void {
+/** A call past its timeout has not returned: it lingers until `settled` does (counted on its job's `clock`). */
+export function linger(settled: Promise<unknown>, clock: Int32Array | undefined): void {
   const s = store();
   s.lingering += 1;
-  if (s.clock) Atomics.add(s.clock, CLOCK.lingering, 1);
+  if (clock) Atomics.add(clock, CLOCK.lingering, 1);
   const done = () => {
     s.lingering -= 1;
-    if (s.clock) Atomics.sub(s.clock, CLOCK.lingering, 1);
+    if (clock) Atomics.sub(clock, CLOCK.lingering, 1);
     if (s.lingering === 0) {
       s.clear?.();
       s.cleared = undefined;

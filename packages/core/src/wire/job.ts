@@ -2,6 +2,8 @@
  * The wire format's shapes: what crosses from the caller to a worker and back.
  * Plain data only, so a job can cross threads, processes or a network.
  */
+import type { ItemRecord } from './item-record.js';
+import type { Ticker } from './ticker.js';
 import type { SerializedError } from './value-codec.js';
 
 /**
@@ -73,12 +75,24 @@ export interface Job {
    * call past it fails with TaskTimeoutError and its `taskSignal()` aborts.
    */
   readonly timeout?: number;
-  /** A thread worker's clock (shared memory, see wire/deadlines.ts), where it counts its lingering calls. */
+  /**
+   * A thread worker's clock (shared memory, see wire/deadlines.ts), where it counts its lingering
+   * calls and hears that its caller cancelled the job of `token` (the signals of its calls abort).
+   */
   readonly clock?: Int32Array;
+  /** This job's number on its worker, for the clock's cancellation. */
+  readonly token?: number;
+  /** With a timeout, on thread workers: the caller's coarse clock (wire/ticker.ts), which times synchronous calls. */
+  readonly ticker?: Ticker;
   /** Report the worker's heap after the job (`JobResult.heapMB`), for `maxmemoryperchild`. */
   readonly heap?: true;
   /** The caller may send this job again (its call has `retries`): its buffers are copied, never moved. */
   readonly resend?: true;
+  /**
+   * With `resend`, on thread workers: what each item ended with, written as it ends, so that a job
+   * sent again after its worker died does not run its ended items twice (see wire/item-record.ts).
+   */
+  readonly record?: ItemRecord;
 }
 
 /** A failed item of a job. */

@@ -2,20 +2,13 @@ import { isMainThread } from 'node:worker_threads';
 import { InitializerError, InlineTaskError, type OuterReference, TaskResolutionError } from '../errors.js';
 import { type TaskFunction, taskKey, taskLabel, taskRegistry } from '../tasks.js';
 import { ensureCloneable } from '../wire/cloneable.js';
-import {
-  CallScope,
-  isAsyncFunction,
-  JobScope,
-  linger,
-  runAs,
-  runCallAs,
-  timeoutError,
-  useClock,
-} from '../wire/deadlines.js';
+import { CallScope, isAsyncFunction, JobScope, linger, runAs, runCallAs, timeoutError } from '../wire/deadlines.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
+import { recorded, recordFailure, recordValue } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
+import { extendLease, LEASE_MS, processTicker, TICK, type Ticker, tickerUp, tickWhile } from '../wire/ticker.js';
 import { copyPartialViews } from '../wire/transfer.js';
 import { currentWorker, newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isImported, isUnavailable } from './module-loader.js';
@@ -99,13 +92,14 @@ export class WorkerRuntime {
    */
   runJob(job: Job, signal?: AbortSignal): Promise<JobResult> | JobResult {
     this.info.jobs += 1;
-    const scope = new JobScope();
+    const scope = new JobScope(job.clock, job.token);
     if (signal) {
       if (signal.aborted) scope.abort(signal.reason);
       else signal.addEventListener('abort', () => scope.abort(signal.reason), { once: true });
     }
-    useClock(job);
-    const result = this.#contextual ? runAsWorker(this.info, () => this.#run(job, scope)) : this.#run(job, scope);
+    let result = this.#contextual ? runAsWorker(this.info, () => this.#run(job, scope)) : this.#run(job, scope);
+    if (result instanceof Promise) result = result.then((r) => closed(scope, r));
+    else scope.close();
     return job.heap ? withHeap(result) : result;
   }
 
@@ -233,7 +227,8 @@ export class WorkerRuntime {
   #runItems(fn: TaskFunction, job: Job, scope: JobScope): JobResult | Promise<JobResult> {
     // Calls with a timeout, and async tasks (a signal each, across awaits), one at a time;
     // a synchronous task's calls share their job's signal (nothing can abort it while one runs).
-    if (job.timeout !== undefined || isAsyncFunction(fn)) return runCalls(fn, job, scope);
+    // A job that records its items' outcomes (it may be sent again) goes the same way.
+    if (job.timeout !== undefined || job.record || isAsyncFunction(fn)) return runCalls(fn, job, scope);
     return runAs(new CallScope(scope), () => this.#runPlain(fn, job));
   }
 
@@ -361,20 +356,44 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
   const source = job.task.kind === 'inline' ? job.task.source : undefined;
   const async = isAsyncFunction(fn);
   const shared = async ? undefined : new CallScope(jobScope);
-  const values = new Array<unknown>(n);
+  // Made when a value is not a number (a job of numbers travels as the Float64Array timedSync fills).
+  let values: unknown[] | undefined;
+  const vals = () => {
+    values ??= new Array<unknown>(n);
+    return values;
+  };
   const failures: ItemFailure[] = [];
+  const { record } = job;
   const fail = (index: number, error: unknown) => {
-    failures.push({ index, error: describeFailure(error, source) });
+    const described = describeFailure(error, source);
+    failures.push({ index, error: described });
+    if (record) recordFailure(record, index, described);
+  };
+  const succeed = (index: number, value: unknown) => {
+    vals()[index] = value;
+    if (record) recordValue(record, index, value);
   };
   const late = (start: number) => timeout !== undefined && performance.now() - start > timeout;
   const waiting: Waiting[] = [];
-  if (shared && timeout !== undefined) {
+  if (shared && timeout !== undefined && !record) {
     // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
     // call is the start of the next), numbers written straight into the Float64Array that travels.
-    const outcome = runAs(shared, () => timedSync(call, n, timeout, label, fail, values, waiting, shared));
+    const ticker = job.ticker ?? processTicker();
+    // A map over a list calls the task straight from the loop (a call site of its own, as in the plain path).
+    const list = job.spread || job.columns || job.rowWidth ? undefined : (job.items as ArrayLike<unknown>);
+    const outcome = runAs(shared, () =>
+      timedSync(call, n, timeout, label, fail, vals, waiting, shared, ticker, list && { fn, items: list }),
+    );
     if (outcome) return outcome;
   } else
     for (let i = 0; i < n; i++) {
+      // Ended in an earlier run, whose worker died after it: not run again.
+      const before = record && recorded(record, i);
+      if (before) {
+        if ('value' in before) vals()[i] = before.value;
+        else failures.push({ index: i, error: before.failure });
+        continue;
+      }
       const start = timeout !== undefined ? performance.now() : 0;
       const scope = shared ?? new CallScope(jobScope);
       let value: unknown;
@@ -387,12 +406,12 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
       if (isThenable(value)) {
         waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
       } else if (late(start)) fail(i, timeoutError(label, i, timeout as number));
-      else values[i] = value;
+      else succeed(i, value);
     }
   const finish = (lingering: number): JobResult => {
-    if (failures.length === 0) return { values: packNumbers(values) };
+    if (failures.length === 0) return { values: packNumbers(vals()) };
     failures.sort((a, b) => a.index - b.index);
-    return lingering > 0 ? { values, failures, lingering } : { values, failures };
+    return lingering > 0 ? { values: vals(), failures, lingering } : { values: vals(), failures };
   };
   if (waiting.length === 0) return finish(0);
   return new Promise<JobResult>((resolve) => {
@@ -411,7 +430,7 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
       if (call.done) return;
       call.done = true;
       if (late(call.start)) fail(call.index, timeoutError(label, call.index, timeout as number));
-      else if (ok) values[call.index] = outcome;
+      else if (ok) succeed(call.index, outcome);
       else fail(call.index, outcome);
       closeOne();
     };
@@ -443,7 +462,7 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
         for (const each of expired) {
           if (each.settled) continue;
           lingeringCalls += 1;
-          linger(each.promise);
+          linger(each.promise, job.clock);
         }
         for (let k = 0; k < expired.length; k++) closeOne();
         if (open > 0) arm();
@@ -455,10 +474,11 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
 
 /**
  * The calls of a synchronous task with a timeout, in order: each is timed by one
- * clock reading after it. While every value is a number and none is late, they go
- * into a Float64Array, returned as the job's result when all were; otherwise the
- * values, failures and calls that returned promises are left in `values`, through
- * `fail` and in `waiting`, and it returns undefined.
+ * reading of the coarse clock after it (`ticker`: a plain memory read; without
+ * one, `performance.now()`). While every value is a number and none is late, they
+ * go into a Float64Array, returned as the job's result when all were; otherwise
+ * the values, failures and calls that returned promises are left in `vals()`,
+ * through `fail` and in `waiting`, and it returns undefined.
  */
 function timedSync(
   call: (i: number) => unknown,
@@ -466,7 +486,84 @@ function timedSync(
   timeout: number,
   label: string,
   fail: (index: number, error: unknown) => void,
-  values: unknown[],
+  vals: () => unknown[],
+  waiting: Waiting[],
+  scope: CallScope,
+  ticker: Ticker | undefined,
+  list: { readonly fn: TaskFunction; readonly items: ArrayLike<unknown> } | undefined,
+): JobResult | undefined {
+  if (!ticker || !tickerUp(ticker)) return timedSyncPrecise(call, n, timeout, label, fail, vals, waiting, scope);
+  const cells = ticker.cells;
+  const fn = list?.fn;
+  const items = list?.items;
+  tickWhile(ticker);
+  const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
+  let numbers = out !== undefined;
+  let start = cells[TICK.now] as number;
+  // The precise time when the coarse clock last moved (at the end of a call, so before this one started).
+  let mark = performance.now();
+  /**
+   * Reads the coarse clock after a call: one plain read (the ticker's thread keeps the cell current).
+   * Only when it moved (at most about once a millisecond) is the precise clock read: a call is late
+   * by both, so a tick the OS delayed (a jump of the coarse clock) does not make a short call look long.
+   */
+  const lateNow = (): boolean => {
+    let end = cells[TICK.now] as number;
+    if (end === start) return false;
+    const now = performance.now();
+    // A call longer than the ticker's lease stopped it (the coarse clock stood still from then
+    // on): the precise clock judges it, and the ticker is started again for the calls after it.
+    const lapsed = end - start >= LEASE_MS / 2;
+    const late = (end - start > timeout || lapsed) && now - mark > timeout;
+    mark = now;
+    if (lapsed) {
+      tickWhile(ticker);
+      end = cells[TICK.now] as number;
+    } else extendLease(cells, end);
+    start = end;
+    return late;
+  };
+  let i = 0;
+  // The try is around the loop, not each call (as in the plain path): a throw ends one pass, and the next goes on after it.
+  while (i < n) {
+    try {
+      for (; i < n; i++) {
+        const value = fn ? fn((items as ArrayLike<unknown>)[i]) : call(i);
+        const late = (cells[TICK.now] as number) !== start && lateNow();
+        if (numbers && !late && typeof value === 'number') {
+          (out as Float64Array)[i] = value;
+          continue;
+        }
+        if (numbers) numbers = spill(out as Float64Array, i, vals());
+        if (late) fail(i, timeoutError(label, i, timeout));
+        else if (isThenable(value)) {
+          waiting.push({
+            index: i,
+            start: performance.now(),
+            scope,
+            promise: Promise.resolve(value),
+            settled: false,
+            done: false,
+          });
+        } else vals()[i] = value;
+      }
+    } catch (error) {
+      if (numbers) numbers = spill(out as Float64Array, i, vals());
+      fail(i, lateNow() ? timeoutError(label, i, timeout) : error);
+      i++;
+    }
+  }
+  return numbers ? { values: out as Float64Array } : undefined;
+}
+
+/** timedSync where no ticker thread runs: each call timed by `performance.now()`. */
+function timedSyncPrecise(
+  call: (i: number) => unknown,
+  n: number,
+  timeout: number,
+  label: string,
+  fail: (index: number, error: unknown) => void,
+  vals: () => unknown[],
   waiting: Waiting[],
   scope: CallScope,
 ): JobResult | undefined {
@@ -483,17 +580,17 @@ function timedSync(
     }
     const end = performance.now();
     if (end - start > timeout) {
-      if (numbers) numbers = spill(out as Float64Array, i, values);
+      if (numbers) numbers = spill(out as Float64Array, i, vals());
       fail(i, timeoutError(label, i, timeout));
     } else if (thrown) {
-      if (numbers) numbers = spill(out as Float64Array, i, values);
+      if (numbers) numbers = spill(out as Float64Array, i, vals());
       fail(i, thrown.error);
     } else if (numbers && typeof value === 'number') (out as Float64Array)[i] = value;
     else {
-      if (numbers) numbers = spill(out as Float64Array, i, values);
+      if (numbers) numbers = spill(out as Float64Array, i, vals());
       if (isThenable(value)) {
         waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
-      } else values[i] = value;
+      } else vals()[i] = value;
     }
     start = end;
   }
@@ -504,6 +601,12 @@ function timedSync(
 function spill(out: Float64Array, count: number, values: unknown[]): false {
   for (let i = 0; i < count; i++) values[i] = out[i];
   return false;
+}
+
+/** The job has answered: `scope` closes (its caller's cancellation no longer reaches it). */
+function closed(scope: JobScope, result: JobResult): JobResult {
+  scope.close();
+  return result;
 }
 
 /** The job's result, with the worker's heap after it (MB), for `maxmemoryperchild`. */

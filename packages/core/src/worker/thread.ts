@@ -1,5 +1,6 @@
 import { isMainThread, threadId } from 'node:worker_threads';
 import { ensureCloneable } from '../wire/cloneable.js';
+import { listenForCancel } from '../wire/deadlines.js';
 import type { Job, JobResult, JobRun } from '../wire/job.js';
 import { runInTurn } from '../wire/jobs-ahead.js';
 import { resultTransferList } from '../wire/transfer.js';
@@ -15,7 +16,10 @@ export function threadRuntime(): WorkerRuntime {
     runtime = new WorkerRuntime({ idPrefix: 'worker' });
     (runtime.info as { threadId: number }).threadId = threadId;
     setThreadWorker(runtime.info);
-    if (isMainThread) watchParent(); // a worker process: it must not outlive its parent, even stuck in a task
+    if (isMainThread) {
+      watchParent(); // a worker process: it must not outlive its parent, even stuck in a task
+      listenForCancel(); // and hears when its caller cancels the job it runs (taskSignal())
+    }
   }
   return runtime;
 }

@@ -34,6 +34,7 @@ export class FakeBackend implements Backend {
     separateProcesses: false,
     observesWorkers: false,
     jobsAhead: false,
+    signalsTasks: false,
     transfers: false,
   };
   readonly jobsPerWorker: 1 | 2;

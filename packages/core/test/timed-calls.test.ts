@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { newItemRecord } from '../src/wire/item-record.js';
+import type { Job } from '../src/wire/job.js';
+import { processTicker, tickerUp } from '../src/wire/ticker.js';
+import { WorkerRuntime } from '../src/worker/runtime.js';
+
+/** Squares, except that item `slow` spins for `ms` first (a synchronous call far past a short timeout). */
+const SOURCE = `(x) => { if (x === SLOW) { const end = Date.now() + MS; while (Date.now() < end); } return x * x; }`;
+
+const job = (n: number, slow: number, ms: number, timeout: number): Job => ({
+  task: { kind: 'inline', source: SOURCE.replace('SLOW', String(slow)).replace('MS', String(ms)) },
+  items: Float64Array.from({ length: n }, (_, i) => i),
+  spread: false,
+  timeout,
+});
+
+async function tickerRunning(): Promise<void> {
+  const ticker = processTicker();
+  expect(ticker).toBeDefined();
+  const deadline = Date.now() + 30_000;
+  while (!tickerUp(ticker as NonNullable<typeof ticker>)) {
+    if (Date.now() > deadline) throw new Error('the ticker thread did not start within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('synchronous calls with a timeout, timed by the coarse clock', () => {
+  it('the call far past its timeout among 20,000 quick ones fails with TaskTimeoutError at its index; the others keep their values', async () => {
+    await tickerRunning();
+    const runtime = new WorkerRuntime();
+    // 1.5 s against a 300 ms timeout for the call that spins, a microsecond or so for each other one:
+    // bounds that hold on busy cores (a quick call would have to be stalled for 300 ms to look late).
+    const result = await runtime.runJob({ ...job(20_000, 12_345, 1500, 300), ticker: processTicker() });
+    expect(result.failures?.map((failure) => [failure.index, failure.error.name])).toEqual([
+      [12_345, 'TaskTimeoutError'],
+    ]);
+    const values = result.values as unknown[];
+    expect(values[12_344]).toBe(12_344 * 12_344);
+    expect(values[12_346]).toBe(12_346 * 12_346);
+  });
+
+  it('a call longer than the ticker lease (it stops ticking meanwhile) is judged all the same, and so are the calls after it', async () => {
+    await tickerRunning();
+    const runtime = new WorkerRuntime();
+    // Item 3 spins 2.5 s against a 2 s timeout (the ticker's lease lapses after 1 s); item 6, after it, 1 s against 300 ms.
+    const source = `(x) => { const ms = x === 3 ? 2500 : x === 6 ? 1000 : 0; const end = Date.now() + ms; while (Date.now() < end); return x; }`;
+    const long = await runtime.runJob({
+      task: { kind: 'inline', source },
+      items: Float64Array.from({ length: 8 }, (_, i) => i),
+      spread: false,
+      timeout: 2000,
+      ticker: processTicker(),
+    });
+    expect(long.failures?.map((failure) => failure.index)).toEqual([3]);
+    const after = await runtime.runJob({
+      task: { kind: 'inline', source },
+      items: Float64Array.from({ length: 8 }, (_, i) => i),
+      spread: false,
+      timeout: 300,
+      ticker: processTicker(),
+    });
+    expect(after.failures?.map((failure) => failure.index)).toEqual([3, 6]);
+  });
+
+  it('a timeout that never fires gives every value, packed as numbers', async () => {
+    await tickerRunning();
+    const result = await new WorkerRuntime().runJob({ ...job(20_000, -1, 0, 60_000), ticker: processTicker() });
+    expect(result.failures).toBeUndefined();
+    expect(result.values).toBeInstanceOf(Float64Array);
+    expect((result.values as Float64Array)[19_999]).toBe(19_999 * 19_999);
+  });
+});
+
+describe('the item record of a job that may be sent again', () => {
+  it('a job run again takes the recorded outcomes of its ended items instead of calling them', async () => {
+    const record = newItemRecord(4);
+    const calls: number[] = [];
+    (globalThis as { __calls?: number[] }).__calls = calls;
+    const task = {
+      kind: 'inline' as const,
+      source: `(x) => { globalThis.__calls.push(x); if (x === 2) throw new Error('two'); return x % 2 ? { x } : x * 10; }`,
+    };
+    const first = await new WorkerRuntime().runJob({ task, items: [0, 1, 2, 3], spread: false, record });
+    expect(calls).toEqual([0, 1, 2, 3]);
+    const again = await new WorkerRuntime().runJob({ task, items: [0, 1, 2, 3], spread: false, record });
+    expect(calls).toEqual([0, 1, 2, 3]); // nothing ran twice
+    expect(again.values).toEqual(first.values);
+    expect(again.values).toEqual([0, { x: 1 }, undefined, { x: 3 }]);
+    expect(again.failures?.map((failure) => [failure.index, failure.error.message])).toEqual([[2, 'two']]);
+  });
+});
