@@ -5,7 +5,8 @@
  * - the table of adapters in the root README (between `<!-- backends -->` markers);
  * - each adapter as a workspace dependency of the apps that run every backend
  *   (apps/examples, bench, apps/pack-test), which read the list at run time;
- * - the adapters a bullmq host can run on (packages/bullmq/src/host/adapters.ts);
+ * - the adapters a bullmq host can run on (packages/bullmq/src/host/adapters.ts), each an optional
+ *   peer dependency of @parapool/bullmq (its package.json);
  * - every adapter package under packages/ is in the list, and every entry has a package.
  *
  * `node scripts/backends.mjs` (`pnpm backends`) writes the README table and the
@@ -61,6 +62,8 @@ export function addBackend(root, name, about) {
 
 /** The adapters a bullmq host can run its chunks on: a published package cannot read the list, so it gets a copy. */
 const HOST_ADAPTERS = 'packages/bullmq/src/host/adapters.ts';
+/** The package of the bullmq host, whose optional peers are the adapters. */
+const HOST_PACKAGE = 'packages/bullmq/package.json';
 
 const pascal = (name) =>
   name
@@ -107,6 +110,25 @@ function plan(root) {
     for (const { name } of backends) deps[`@parapool/${name}`] ??= 'workspace:^';
     manifest[field] = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
     changes.set(path, [text, `${JSON.stringify(manifest, null, 2)}\n`]);
+  }
+  const host = join(root, HOST_PACKAGE);
+  if (existsSync(host)) {
+    // A host imports the adapter its --backend names: each is an optional peer of @parapool/bullmq, so that
+    // npm and pnpm check that the installed adapter is of the host's release.
+    const text = readFileSync(host, 'utf8');
+    const manifest = JSON.parse(text);
+    const adapters = new Set(backends.map(({ name }) => `@parapool/${name}`));
+    const others = (deps) => Object.entries(deps ?? {}).filter(([name]) => !name.startsWith('@parapool/'));
+    const sorted = (entries) => Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+    manifest.peerDependencies = sorted([
+      ...others(manifest.peerDependencies),
+      ...[...adapters].map((name) => [name, manifest.peerDependencies?.[name] ?? 'workspace:^']),
+    ]);
+    manifest.peerDependenciesMeta = sorted([
+      ...others(manifest.peerDependenciesMeta),
+      ...[...adapters].map((name) => [name, { optional: true }]),
+    ]);
+    changes.set(host, [text, `${JSON.stringify(manifest, null, 2)}\n`]);
   }
   const hosts = join(root, HOST_ADAPTERS);
   if (existsSync(dirname(hosts))) {

@@ -3,9 +3,10 @@
  * tarballs this test run packed (test/global-setup.ts), installed with plain
  * npm into a fresh project outside the workspace; then an ESM script, a
  * CommonJS script, and a TypeScript program that uses a typed task module,
- * compiled with tsc and run with node. Every published package also passes
- * publint --strict and attw (ESM-only profile: the packages are ESM, and
- * Node >= 20.19 `require()`s them).
+ * compiled with tsc and run with node. Every package as the release rehearsal
+ * published it (test/release.ts) passes publint --strict and attw (ESM-only
+ * profile: the packages are ESM, and Node >= 20.19 `require()`s them), and
+ * holds what `pnpm pack:all` packs.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +25,6 @@ const ADAPTERS = (
     backends: Array<{ name: string }>;
   }
 ).backends.map((backend) => backend.name);
-const PUBLISHED = ['core', ...ADAPTERS] as const;
 
 /** One npm cache for every install, kept between runs: third-party deps come from the registry once. */
 const npmCache = join(tmpdir(), 'parapool-pack-test-npm-cache');
@@ -71,19 +71,56 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe.concurrent.each(PUBLISHED)('@parapool/%s as published', (name) => {
+/** The tarball the release rehearsal published (its latest version, downloaded from the registry). */
+const published = (name: string) => join(inject('published'), `parapool-${name}.tgz`);
+const { second: releasedVersion } = inject('rehearsal');
+
+/** The files of a tarball, and its package.json with this package's version and @parapool ranges set to `version`. */
+async function contents(file: string, version: string): Promise<{ files: string[]; manifest: string }> {
+  const { stdout } = await run('tar', ['-tzf', file], here);
+  const { stdout: json } = await run('tar', ['-xzOf', file, 'package/package.json'], here);
+  const manifest = JSON.parse(json) as Record<string, unknown>;
+  manifest.version = version;
+  for (const field of ['dependencies', 'peerDependencies', 'devDependencies']) {
+    const deps = manifest[field] as Record<string, string> | undefined;
+    if (!deps) continue;
+    // In name order: pnpm writes the ranges it replaced in an order of its own, not always the same.
+    manifest[field] = Object.fromEntries(
+      Object.entries(deps)
+        .map(([dep, range]) => [dep, dep.startsWith('@parapool/') ? `^${version}` : range])
+        .sort(([a], [b]) => (a as string).localeCompare(b as string)),
+    );
+  }
+  return { files: stdout.split('\n').filter(Boolean).sort(), manifest: JSON.stringify(manifest, null, 1) };
+}
+
+/** Every public package the rehearsal published (core, the adapters, bullmq, conformance). */
+const RELEASED = inject('rehearsal').published.map((name) => name.replace(/^@parapool\//, ''));
+
+describe.concurrent.each(RELEASED)('@parapool/%s as published to the registry', (name) => {
   it('passes publint --strict', async () => {
-    const { stdout } = await run(bin('publint'), ['run', tarball(name), '--strict'], here);
+    const { stdout } = await run(bin('publint'), ['run', published(name), '--strict'], here);
     expect(stdout).toContain('All good!');
   });
 
   it('ships the MIT LICENSE its package.json names', async () => {
-    const { stdout } = await run('tar', ['-xzOf', tarball(name), 'package/LICENSE'], here);
+    const { stdout } = await run('tar', ['-xzOf', published(name), 'package/LICENSE'], here);
     expect(stdout).toBe(readFileSync(join(here, '..', '..', 'LICENSE'), 'utf8'));
   });
 
-  it('passes attw with the ESM-only profile', async () => {
-    await run(bin('attw'), [tarball(name), '--profile', 'esm-only', '--format', 'ascii'], here);
+  it('passes attw with the ESM-only profile: types resolve for import and for require', async () => {
+    await run(bin('attw'), [published(name), '--profile', 'esm-only', '--format', 'ascii'], here);
+  });
+
+  it('its files are in the tarball `pnpm pack:all` packs (tested below), its package.json the same but for the version', async () => {
+    const packed = await contents(tarball(name), releasedVersion);
+    const released = await contents(published(name), releasedVersion);
+    // Every published file is in the packed tarball. Not the other way round: in a working checkout the
+    // packed one may hold more, files of an older build that turbo left in dist/ when it restored a
+    // cached build over it (a fresh clone has none; `rm -rf packages/*/dist && pnpm build --force`).
+    expect(packed.files, 'the files pack:all packed').toEqual(expect.arrayContaining(released.files));
+    expect(released.files).toEqual(expect.arrayContaining(['package/LICENSE', 'package/dist/index.d.ts']));
+    expect(released.manifest).toBe(packed.manifest);
   });
 });
 

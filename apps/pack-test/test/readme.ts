@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 /** A fenced code block of a Markdown file: its info string (`sh`, `ts`...) and its text. */
 export interface CodeBlock {
   readonly lang: string;
@@ -40,9 +38,4 @@ export function fileBlocks(blocks: CodeBlock[]): Map<string, string> {
     if (name) files.set(name, code);
   }
   return files;
-}
-
-/** The Quick start section of the repository's README.md. */
-export function quickStart(readmePath: string): string {
-  return section(readFileSync(readmePath, 'utf8'), 'Quick start');
 }

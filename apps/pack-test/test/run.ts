@@ -17,9 +17,10 @@ export async function run(
   args: string[],
   cwd: string,
   environment: NodeJS.ProcessEnv = env,
+  timeout = 240_000,
 ): Promise<{ stdout: string; stderr: string }> {
   try {
-    return await exec(file, args, { cwd, env: environment, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+    return await exec(file, args, { cwd, env: environment, timeout, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`${file} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
@@ -36,7 +37,8 @@ export function userEnv(repo: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessE
   const kept = Object.entries(env).filter(([key]) => !/^(npm_|pnpm_|turbo_)|^INIT_CWD$/i.test(key));
   const path = (process.env.PATH ?? '')
     .split(':')
-    .filter((dir) => dir !== '' && !dir.startsWith(repo))
+    // Only the .bin folders: the Node running this test may come from the repository's .runtimes/.
+    .filter((dir) => dir !== '' && !(dir.startsWith(repo) && /[\\/]node_modules[\\/]\.bin$/.test(dir)))
     .join(':');
   return { ...Object.fromEntries(kept), PATH: path, ...extra };
 }
