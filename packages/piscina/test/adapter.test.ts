@@ -6,7 +6,7 @@ describeAdapter({
   package: '@parapool/piscina',
   module: adapter,
   Backend: adapter.PiscinaBackend,
-  lazyLibrary: { library: 'piscina', loadedPath: '/piscina/dist/' },
+  lazyLibrary: { library: 'piscina', loadedPath: '/node_modules/piscina/dist/' },
   libraryOptions: {
     env: (env) => ({ env }),
     heapLimit: (megabytes) => ({ resourceLimits: { maxOldGenerationSizeMb: megabytes } }),

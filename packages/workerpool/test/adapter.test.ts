@@ -14,5 +14,5 @@ describeAdapter({
       base?.workerType === 'process' ? { ...base, forkOpts: { env } } : { workerThreadOpts: { env } },
     heapLimit: (megabytes) => ({ workerThreadOpts: { resourceLimits: { maxOldGenerationSizeMb: megabytes } } }),
   },
-  lazyLibrary: { library: 'workerpool', loadedPath: '/workerpool/src/' },
+  lazyLibrary: { library: 'workerpool', loadedPath: '/node_modules/workerpool/src/' },
 });
