@@ -69,6 +69,27 @@ export interface CallHost {
   wrap(task: TaskRef, chunk: PackedChunk, terms: Terms): Job;
 }
 
+/** The ChunkedCall of a `map` or `starmap` of `n` items: its progress, label, retries, and its failure settling the call. */
+function mapCall(
+  host: CallHost,
+  ref: TaskRef,
+  n: number,
+  terms: Terms,
+  options: MapOptions,
+  method: string,
+  settle: Settle<unknown[]>,
+): ChunkedCall {
+  return new ChunkedCall(host.queue, host.calls, {
+    signal: options.signal,
+    onProgress: options.onProgress,
+    progress: options.progress,
+    label: `${method} ${taskLabel(ref)}`,
+    total: n,
+    retries: terms.retries,
+    onFail: (error) => settle.reject(error),
+  });
+}
+
 /**
  * `map` / `starmap` over a list: every chunk is queued at once, results are
  * written in input order, the first failing item fails the call (fail fast).
@@ -109,15 +130,7 @@ export function runMap(
   let remaining = Math.ceil(n / size);
   const single = remaining === 1;
   let out: unknown[] | undefined;
-  const call = new ChunkedCall(host.queue, host.calls, {
-    signal: options.signal,
-    onProgress: options.onProgress,
-    progress: options.progress,
-    label: `${method} ${taskLabel(ref)}`,
-    total: n,
-    retries: terms.retries,
-    onFail: (error) => settle.reject(error),
-  });
+  const call = mapCall(host, ref, n, terms, options, method, settle);
   for (let offset = 0; offset < n && !call.ended; offset += size) {
     const end = Math.min(n, offset + size);
     call.send(
@@ -177,15 +190,7 @@ function runAdaptive(
   let sent = 0;
   let inFlight = 0;
   let finished = 0;
-  const call = new ChunkedCall(host.queue, host.calls, {
-    signal: options.signal,
-    onProgress: options.onProgress,
-    progress: options.progress,
-    label: `${method} ${taskLabel(ref)}`,
-    total: n,
-    retries: terms.retries,
-    onFail: (error) => settle.reject(error),
-  });
+  const call = mapCall(host, ref, n, terms, options, method, settle);
   const sendMore = (): void => {
     while (!call.ended && sent < n && inFlight < window) {
       const offset = sent;
