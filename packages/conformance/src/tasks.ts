@@ -26,6 +26,18 @@ let initTag: unknown;
 /** What `allocate` keeps alive in this worker. */
 const retained: number[][] = [];
 
+/** See `tasks.countRunSpinAt`. */
+function countRunSpinAt(dir: string, i: number, spinAt: number): number {
+  appendFileSync(join(dir, `run-${i}`), 'x');
+  if (i === spinAt) {
+    const end = Date.now() + 60_000;
+    while (Date.now() < end) {
+      // stuck: only its worker's end stops it
+    }
+  }
+  return i;
+}
+
 /** What `countRunExitOnce` returns for an odd item: a value other than a number. */
 interface OddItem {
   /** The item. */
@@ -325,6 +337,13 @@ export const tasks = defineTasks(import.meta.url, {
     }
     return i % 2 === 0 ? i * 10 : ({ i } as OddItem);
   },
+  /**
+   * Appends 'x' to `dir/run-<i>` (so tests count runs), then returns `i`; item `spinAt` first spins
+   * synchronously for a minute (a call stuck in a loop: nothing in its worker runs meanwhile).
+   */
+  countRunSpinAt: (dir: string, i: number, spinAt: number) => countRunSpinAt(dir, i, spinAt),
+  /** `countRunSpinAt` for one-argument calls (imap). */
+  countRunSpinAtOf: ({ dir, i, spinAt }: { dir: string; i: number; spinAt: number }) => countRunSpinAt(dir, i, spinAt),
   /** Keeps about `mb` MB of numbers alive in this worker's heap; returns the worker's id. */
   allocate: (mb: number) => {
     retained.push(new Array<number>(Math.ceil((mb * 1024 * 1024) / 8)).fill(0.5));

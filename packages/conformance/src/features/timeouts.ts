@@ -151,6 +151,50 @@ export function timeoutsFeature(ctx: SuiteContext): void {
       },
     );
 
+    it.runIf(!ctx.capabilities.inProcess)(
+      'a call stuck in a synchronous loop at item 2 of a chunk of 4 fails the map with TaskTimeoutError at index 2: items 0 and 1 ran once, item 3 never started',
+      async () => {
+        const pool = ctx.fresh({ processes: 1, grace: GRACE });
+        const dir = ctx.tempDir();
+        const items = [0, 1, 2, 3].map((i) => [dir, i, 2] as [string, number, number]);
+        const error = (await rejectionOf(
+          pool.starmap(tasks.countRunSpinAt, items, { chunksize: 4, timeout: TIMEOUT }),
+        )) as TimedOut;
+        expect(error.name).toBe('TaskTimeoutError');
+        expect(error.task).toBe('countRunSpinAt');
+        expect(error.index).toBe(2);
+        expect(error.message).toContain('starmap countRunSpinAt item 2');
+        expect([0, 1, 2].map((i) => readFileSync(join(dir, `run-${i}`), 'utf8'))).toEqual(['x', 'x', 'x']);
+        expect(existsSync(join(dir, 'run-3'))).toBe(false);
+        if (observesWorkers) expect(pool.insights().replacements.timeout).toBe(1);
+        expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+      },
+    );
+
+    it.runIf(!ctx.capabilities.inProcess)(
+      'imap over chunks of 4 with a call stuck in a synchronous loop at item 6 yields the chunk before it, then throws TaskTimeoutError at index 6',
+      async () => {
+        const pool = ctx.fresh({ processes: 1, grace: GRACE });
+        const dir = ctx.tempDir();
+        const seen: unknown[] = [];
+        const error = (await rejectionOf(
+          (async () => {
+            for await (const value of pool.imap(
+              tasks.countRunSpinAtOf,
+              Array.from({ length: 8 }, (_, i) => ({ dir, i, spinAt: 6 })),
+              { chunksize: 4, timeout: TIMEOUT },
+            )) {
+              seen.push(value);
+            }
+          })(),
+        )) as TimedOut;
+        expect(error.name).toBe('TaskTimeoutError');
+        expect(error.index).toBe(6);
+        expect(seen).toEqual([0, 1, 2, 3]);
+        expect(existsSync(join(dir, 'run-7'))).toBe(false);
+      },
+    );
+
     it('a synchronous task that returns after its timeout fails with TaskTimeoutError all the same', async () => {
       const pool = ctx.fresh({ grace: 20_000 });
       const error = (await rejectionOf(

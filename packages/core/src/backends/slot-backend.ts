@@ -65,6 +65,8 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
       // Shared memory reaches threads, and the caller's own thread (inline), not worker processes.
       clocks: !this.capabilities.separateProcesses,
       processSignals: this.capabilities.separateProcesses && this.capabilities.signalsTasks,
+      // Worker processes on this machine leave notes in files their caller reads (wire/notes.ts).
+      notes: this.capabilities.separateProcesses,
     });
   }
 

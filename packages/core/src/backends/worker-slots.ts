@@ -10,13 +10,18 @@ import {
   cancelOnClock,
   DEFAULT_GRACE_MS,
   jobDeadline,
+  judgeStall,
   lingeringOn,
+  MAX_TIMER_MS,
   newClock,
+  PROCESS_WATCH_MARGIN_MS,
+  STALL,
   timeoutError,
 } from '../wire/deadlines.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerGate } from '../wire/jobs-ahead.js';
+import { notesPath, removeRecord, takeTimeoutNote } from '../wire/notes.js';
 import { jobLength } from '../wire/packing.js';
 import { processTicker } from '../wire/ticker.js';
 import { jobTransferList } from '../wire/transfer.js';
@@ -111,6 +116,12 @@ export interface WorkerSlotsOptions<W extends SlotWorker = SlotWorker> {
    * workers hear it through their clock. Default false.
    */
   readonly processSignals?: boolean;
+  /**
+   * Workers are processes on this machine: a job with a timeout or `resend` gets a notes path
+   * (`Job.notes`, wire/notes.ts), where the worker records its ended items and its watch thread
+   * names a call stuck past its timeout before it kills the process. Default false.
+   */
+  readonly notes?: boolean;
 }
 
 /** ABORT_PROCESS_SIGNAL's number (SIGUSR2 on Linux). */
@@ -154,6 +165,8 @@ interface Pending {
   resolve(result: JobResult): void;
   reject(error: unknown): void;
   stopListening?: () => void;
+  /** The job's notes path, on a worker process (see `WorkerSlotsOptions.notes`). */
+  notes?: string | undefined;
 }
 
 /** A job as sent to one worker. */
@@ -439,6 +452,10 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       job = ticker ? { ...job, clock: slot.clock, token, ticker } : { ...job, clock: slot.clock, token };
     }
     if (this.#options.maxMemoryMB !== undefined) job = { ...job, heap: true };
+    if (this.#options.notes && (job.timeout !== undefined || job.resendKey !== undefined)) {
+      pending.notes ??= notesPath(job.resendKey);
+      job = { ...job, notes: pending.notes, grace: this.#grace };
+    }
     const sent: Sent = { pending, cell, dropped: false, token };
     if (ahead) slot.ahead.push(sent);
     else this.#begin(slot, sent);
@@ -464,32 +481,71 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   /**
    * With a timeout, the caller watches the job too: a worker stuck in a synchronous task past its
-   * time cannot answer, so when the job is not answered by its deadline it fails with
-   * TaskTimeoutError and the worker is stopped and replaced.
+   * time cannot answer. A thread worker's clock says which call of the job runs and since when
+   * (its stall board, wire/deadlines.ts): a call that has run for the timeout and the grace period
+   * fails the job with TaskTimeoutError at its index, and the worker is stopped and replaced. A
+   * worker process's own watch thread does that judging (the caller hears of it when the process
+   * dies, see #crash). Where nothing says which call runs (a worker process whose watch did not
+   * speak, an async task stuck after an await, a worker still loading its task), the job is
+   * judged whole: not answered by jobDeadline, it fails at its first item.
    */
   #watch(slot: Slot<W>, sent: Sent): void {
     this.#unwatch(slot);
     const { job } = sent.pending;
-    const ms = jobDeadline(job, jobLength(job), this.#grace);
-    if (ms === undefined) return;
+    const whole = jobDeadline(job, jobLength(job), this.#grace);
+    if (whole === undefined) return;
+    const timeout = job.timeout as number;
+    const limit = Math.min(MAX_TIMER_MS, timeout + this.#grace);
+    const ticker = slot.clock ? processTicker() : undefined;
+    const deadline = slot.clock ? whole : Math.min(MAX_TIMER_MS, whole + PROCESS_WATCH_MARGIN_MS);
     const since = performance.now();
+    const arm = (ms: number) => {
+      slot.watch = setTimeout(fire, Math.max(1, Math.min(MAX_TIMER_MS, ms)));
+      slot.watch.unref();
+    };
     const fire = () => {
       slot.watch = undefined;
       if (slot.head !== sent || slot.retired) return;
+      if (slot.clock && ticker) {
+        // The job whose call runs: this one, or one held ahead that started after it ended (its
+        // answer not heard yet: a worker stuck in the next job may not have sent it).
+        const token = Atomics.load(slot.clock, STALL.job);
+        const running = token === sent.token ? sent : slot.ahead.find((each) => each.token === token);
+        const now = Math.floor(performance.timeOrigin + performance.now()) - ticker.base;
+        const stall = running && judgeStall(slot.clock, running.token, now, limit);
+        if (stall && 'stuck' in stall) return this.#stuck(slot, running as Sent, stall.stuck);
+        if (stall) return arm(stall.left);
+      }
       // A worker not known to be up yet (one that cannot say when it is), or on its first job (loading
       // the task's module, running the initializer), may still be starting: that is not the task's
       // time. It gets STARTUP_ALLOWANCE_MS more before it is judged stuck.
-      if ((!slot.ready || slot.jobs === 0) && performance.now() - since < ms + STARTUP_ALLOWANCE_MS) {
-        slot.watch = setTimeout(fire, Math.min(ms, 1000));
-        slot.watch.unref();
-        return;
-      }
-      this.#settle(sent.pending, timeoutError(taskLabel(job.task), 0, job.timeout as number));
-      this.#retire(slot, 'timeout');
-      this.#pump();
+      const bound = !slot.ready || slot.jobs === 0 ? deadline + STARTUP_ALLOWANCE_MS : deadline;
+      const elapsed = performance.now() - since;
+      if (elapsed < bound) return arm(Math.min(bound - elapsed, slot.clock ? Math.min(limit, 1000) : bound));
+      this.#stuck(slot, sent, 0);
     };
-    slot.watch = setTimeout(fire, ms);
-    slot.watch.unref();
+    arm(slot.clock && ticker ? limit : deadline);
+  }
+
+  /**
+   * Call `index` of `stuck`, a job on `slot`'s worker, never returned: the job fails with
+   * TaskTimeoutError, and the worker is stopped and replaced. Jobs before it on that worker (held
+   * ahead) had ended there, their answers lost with it, and those after it had not started: they
+   * run elsewhere.
+   */
+  #stuck(slot: Slot<W>, stuck: Sent, index: number): void {
+    const { job } = stuck.pending;
+    const held = slot.head ? [slot.head, ...slot.ahead] : slot.ahead.slice();
+    this.#settle(stuck.pending, timeoutError(taskLabel(job.task), index, job.timeout as number));
+    const again: Pending[] = [];
+    for (const sent of held) {
+      if (sent === stuck) continue;
+      if (this.#reclaim(slot, sent)) again.push(sent.pending);
+      else this.#settle(sent.pending, crashError(new Error('the worker was stopped (timeout) while it ran this job')));
+    }
+    this.#retire(slot, 'timeout');
+    this.#ready.unshift(...again);
+    this.#pump();
   }
 
   #unwatch(slot: Slot<W>): void {
@@ -651,6 +707,13 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   #settle(pending: Pending, error: unknown, result?: JobResult): void {
     pending.stopListening?.();
+    // A job sent again after a crash reads its record file: kept until it ends otherwise.
+    if (
+      pending.notes !== undefined &&
+      pending.job.resendKey !== undefined &&
+      (error as Error | undefined)?.name !== 'WorkerCrashedError'
+    )
+      removeRecord(pending.notes);
     for (const slot of this.#slots) {
       if (slot.head?.pending === pending) {
         slot.head = undefined;
@@ -740,6 +803,12 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   #crash(slot: Slot<W>, error: WorkerCrashedError): void {
     if (slot.retired) return;
     const head = slot.head;
+    // A worker process whose watch found a call stuck past its timeout noted its index, then killed it.
+    const stuck = head?.pending.notes !== undefined ? takeTimeoutNote(head.pending.notes) : undefined;
+    if (head && stuck !== undefined) {
+      this.#stuck(slot, head, stuck);
+      return;
+    }
     const failedStart = slot.worker.ready ? !slot.ready : slot.jobs === 0 && !head;
     if (failedStart) {
       this.#failedStarts++;

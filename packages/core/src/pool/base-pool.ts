@@ -18,6 +18,10 @@ import { COUNTS, checkCount, MAX_MS, resolveOptions, toArgsArray, toItems } from
 import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from './types.js';
 import { endUnreadCalls, endUnreadOnEmptyLoop, UNREAD_REASON } from './unread-iterators.js';
 
+/** Keys of jobs that may be sent again to worker processes: unique among the callers a host serves. */
+const RESEND_KEYS = `r${process.pid}-${Math.random().toString(36).slice(2, 10)}-`;
+let resendKeys = 0;
+
 type State = 'running' | 'closed' | 'terminated';
 
 /** The options of a call made without any (one object for all: no allocation per call). */
@@ -254,12 +258,14 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     if (terms.timeout !== undefined) job = { ...job, timeout: terms.timeout };
     // A job that may be sent again is copied to its worker, never moved.
     if (terms.retries > 0) {
-      // Workers in this process's memory record each item's outcome as it ends: a chunk sent again
-      // after its worker died runs only the items that had not ended.
+      // Workers record each item's outcome as it ends: a chunk sent again after its worker died runs
+      // only the items that had not ended. Thread workers in this process's memory; worker processes
+      // in a file named after the job's key (wire/notes.ts).
       const { separateProcesses, inProcess } = this.capabilities;
-      job =
-        separateProcesses || inProcess
-          ? { ...job, resend: true }
+      job = inProcess
+        ? { ...job, resend: true }
+        : separateProcesses
+          ? { ...job, resend: true, resendKey: `${RESEND_KEYS}${++resendKeys}` }
           : { ...job, resend: true, record: newItemRecord(jobLength(job)) };
     }
     return job;

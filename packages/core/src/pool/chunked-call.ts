@@ -1,5 +1,6 @@
 import type { Job } from '../wire/job.js';
 import { jobError } from '../wire/job-outcome.js';
+import { notesPath, removeRecord } from '../wire/notes.js';
 import type { JobQueue, ReceivedResult, Ticket } from './job-queue.js';
 import { openProgressBar, type ProgressBar, type ProgressOption } from './progress-bar.js';
 import type { Progress } from './types.js';
@@ -120,6 +121,9 @@ export class ChunkedCall {
       (error, result, roundTripMs) => {
         answered = true;
         this.#tickets.delete(ticket);
+        // A job of worker processes that is not sent again: the record file they kept of its items is not read again.
+        if (job.resendKey !== undefined && (result || !this.#resends(error, attempt)))
+          removeRecord(notesPath(job.resendKey));
         if (this.#ended) return;
         if (result) {
           onResult(result, roundTripMs ?? 0);
@@ -128,7 +132,7 @@ export class ChunkedCall {
         let failure = jobError(error);
         if (failure.name === 'WorkerCrashedError') {
           // Its worker died: run it again, on another worker (the dead one's replacement or any other).
-          if (attempt <= (this.#options.retries ?? 0)) {
+          if (this.#resends(error, attempt)) {
             this.#submit(job, onResult, onError, firstItem, attempt + 1);
             return;
           }
@@ -140,6 +144,11 @@ export class ChunkedCall {
       firstItem,
     );
     if (!answered) this.#tickets.add(ticket);
+  }
+
+  /** Whether a job that ended with `error` on its `attempt`th run is sent again (its worker died, and it has retries left). */
+  #resends(error: unknown, attempt: number): boolean {
+    return !this.#ended && attempt <= (this.#options.retries ?? 0) && jobError(error).name === 'WorkerCrashedError';
   }
 
   /**

@@ -30,9 +30,21 @@ export const DEFAULT_GRACE_MS = 1000;
 /**
  * The cells of a worker's clock (an Int32Array over shared memory): its lingering calls, and the
  * last job its caller cancelled (`abort`: the job's token, written after `why`, then notified).
+ * Cells from {@link STALL}`.job` on are its stall board (see {@link StallBoard}).
  */
 const CLOCK = { lingering: 0, abort: 1, why: 2 } as const;
-const CLOCK_CELLS = 3;
+
+/**
+ * The cells of a stall board, where a worker running a job with a timeout says which of its
+ * synchronous calls runs, and since when, for whoever judges a call that never returns (a thread
+ * worker's caller; a worker process's own watch thread, worker/parent-watch.ts): `job`, the job's
+ * token; `item`, the index of the call running (-1: none, between calls or while async calls
+ * await); `since`, when it started, in whole ms from the board's base (never later than it did);
+ * for a worker process's watch also `limit`, the job's timeout plus its grace period, and
+ * `notesLength`, the length of the job's notes path (see `Job.notes`), written beside the cells.
+ */
+export const STALL = { job: 3, item: 4, since: 5, limit: 6, notesLength: 7 } as const;
+const CLOCK_CELLS = 8;
 
 /** Why a running job's signals abort, other than a timeout (a code in the clock's `why` cell). */
 export const ABORT_WHY = { cancelled: 1, aborted: 2, terminated: 3 } as const;
@@ -75,18 +87,56 @@ export function lingeringOn(clock: Int32Array): number {
 }
 
 /**
+ * A stall board (see {@link STALL}): its cells, and the epoch ms its `since` counts from. A thread
+ * worker's is its clock (with the caller's ticker's base); a worker process's is its watch's.
+ */
+export interface StallBoard {
+  readonly cells: Int32Array;
+  readonly base: number;
+}
+
+/**
+ * The caller's side: what the board of `clock` says of the job of `token`, `now` ms from its base —
+ * the index of its synchronous call that has run for `limit` ms or more (stuck: it failed), or how
+ * many ms the call running has left (undefined: no call of that job runs synchronously now).
+ */
+export function judgeStall(
+  clock: Int32Array,
+  token: number,
+  now: number,
+  limit: number,
+): { readonly stuck: number } | { readonly left: number } | undefined {
+  if (Atomics.load(clock, STALL.job) !== token) return undefined;
+  const item = Atomics.load(clock, STALL.item);
+  if (item < 0) return undefined;
+  const since = Atomics.load(clock, STALL.since);
+  // Moved on meanwhile: look again soon.
+  if (Atomics.load(clock, STALL.item) !== item || Atomics.load(clock, STALL.job) !== token) return { left: 1 };
+  const age = now - since;
+  return age >= limit ? { stuck: item } : { left: limit - age };
+}
+
+/**
  * How long the caller waits for a job with a timeout before it decides that its
- * worker is stuck (a synchronous task past its time): every item in turn up to
- * its timeout, and the grace period, from when the job reached the worker. A
- * worker that can answer answers long before (its own timers time its calls).
+ * worker is stuck when nothing tells it which call runs (a worker process, an
+ * async task stuck in a synchronous stretch after an await, a worker still
+ * loading the task): every item in turn up to its timeout, and the grace
+ * period, from when the job reached the worker. A worker that can answer
+ * answers long before (its own timers time its calls).
  */
 export function jobDeadline(job: Job, items: number, grace: number): number | undefined {
   if (job.timeout === undefined) return undefined;
   return Math.min(MAX_TIMER_MS, Math.max(1, items) * job.timeout + grace);
 }
 
+/**
+ * How much longer than {@link jobDeadline} the caller waits for a job on a worker process, whose
+ * own watch thread judges its calls and speaks first (it looks every 200 ms at most).
+ */
+export const PROCESS_WATCH_MARGIN_MS = 1000;
+
 /** The longest delay a Node timer takes (a longer one fires at once, with a warning). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The TaskTimeoutError of item `index` of `job` (index in the job; the core makes it the call's). */
 export function timeoutError(label: string, index: number, timeout: number): TaskTimeoutError {

@@ -6,13 +6,16 @@
  * running when its worker died, and those after it, run again.
  *
  * Shared memory reaches thread workers (and the caller's own thread), not worker processes: a job
- * for those carries no record, and its whole chunk runs again.
+ * for those has a record file instead (`<Job.notes>.record`, see {@link fileRecorder}), which the
+ * worker appends each ended item to with a synchronous write (the OS keeps what was written when
+ * the process is killed), and a worker that runs the job again reads.
  *
  * A number is stored as it is; any other value, and a failure, as its structured-clone bytes
  * (`v8.serialize`), in a byte area that grows as it needs up to a bound. A value the record cannot
  * keep (one that cannot be serialized, a registered class's instance, a record full) leaves its
  * item unrecorded: it runs again.
  */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import type { SerializedError } from './value-codec.js';
 
@@ -77,13 +80,16 @@ export function recordValue(record: ItemRecord, i: number, value: unknown): void
     Atomics.store(record.cells, HEADER + 3 * i, ITEM.number);
     return;
   }
-  // A class instance would come back a plain object: such an item runs again instead.
+  if (keepable(value)) writeBytes(record, i, value, ITEM.value);
+}
+
+/** Whether a record can keep `value` as it is (a class instance would come back a plain object: such an item runs again instead). */
+function keepable(value: unknown): boolean {
   if (value !== null && typeof value === 'object') {
     const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return;
+    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return false;
   }
-  if (typeof value === 'function' || typeof value === 'symbol') return;
-  writeBytes(record, i, value, ITEM.value);
+  return typeof value !== 'function' && typeof value !== 'symbol';
 }
 
 /** Records that item `i` failed with `error` (serialized). */
@@ -111,4 +117,111 @@ function writeBytes(record: ItemRecord, i: number, data: unknown, state: number)
   record.cells[at + 1] = used;
   record.cells[at + 2] = bytes.length;
   Atomics.store(record.cells, at, state);
+}
+
+/** Where a job run again finds its ended items, and records those that end: over shared memory or a file. */
+export interface ItemRecorder {
+  /** What item `i` ended with in an earlier run, if it did. */
+  recorded(i: number): Recorded;
+  /** Item `i` returned `value`. */
+  value(i: number, value: unknown): void;
+  /** Item `i` failed with `error`. */
+  failure(i: number, error: SerializedError): void;
+  /** The job is done with its record (a file is closed). */
+  close(): void;
+}
+
+/** The recorder of a record in shared memory. */
+export function sharedRecorder(record: ItemRecord): ItemRecorder {
+  return {
+    recorded: (i) => recorded(record, i),
+    value: (i, value) => recordValue(record, i, value),
+    failure: (i, error) => recordFailure(record, i, error),
+    close: () => {},
+  };
+}
+
+/** An entry of a record file: `[index u32, state u8, length u32]`, then `length` bytes (a number's 8, or structured-clone bytes). */
+const ENTRY_HEADER = 9;
+
+/**
+ * The recorder of a record file at `path` (a worker process's, see `Job.notes`): the entries an
+ * earlier run wrote are read when it is made (a last entry cut short by a killed process is left
+ * out); each ended item is appended with one `writeSync`. A file that cannot be read or written
+ * records nothing: those items run again.
+ */
+export function fileRecorder(path: string): ItemRecorder {
+  const before = new Map<number, Exclude<Recorded, undefined>>();
+  let data: Buffer | undefined;
+  try {
+    data = readFileSync(path);
+  } catch {
+    // none yet: the first run
+  }
+  for (let at = 0; data && at + ENTRY_HEADER <= data.length; ) {
+    const index = data.readUInt32LE(at);
+    const state = data.readUInt8(at + 4);
+    const length = data.readUInt32LE(at + 5);
+    const start = at + ENTRY_HEADER;
+    if (start + length > data.length) break;
+    try {
+      if (state === ITEM.number) before.set(index, { value: data.readDoubleLE(start) });
+      else {
+        const decoded = deserialize(data.subarray(start, start + length));
+        before.set(index, state === ITEM.value ? { value: decoded } : { failure: decoded as SerializedError });
+      }
+    } catch {
+      break; // cut short or damaged: what follows runs again
+    }
+    at = start + length;
+  }
+  let fd: number | undefined;
+  let broken = false;
+  const append = (i: number, state: number, body: Uint8Array) => {
+    if (broken) return;
+    const entry = Buffer.allocUnsafe(ENTRY_HEADER + body.length);
+    entry.writeUInt32LE(i, 0);
+    entry.writeUInt8(state, 4);
+    entry.writeUInt32LE(body.length, 5);
+    entry.set(body, ENTRY_HEADER);
+    try {
+      fd ??= openSync(path, 'a');
+      writeSync(fd, entry);
+    } catch {
+      broken = true; // nowhere to write: the items from here on run again if the job is sent again
+    }
+  };
+  const serialized = (data: unknown): Uint8Array | undefined => {
+    try {
+      return serialize(data);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    recorded: (i) => before.get(i),
+    value: (i, value) => {
+      if (typeof value === 'number') {
+        const body = Buffer.allocUnsafe(8);
+        body.writeDoubleLE(value, 0);
+        append(i, ITEM.number, body);
+        return;
+      }
+      const body = keepable(value) ? serialized(value) : undefined;
+      if (body) append(i, ITEM.value, body);
+    },
+    failure: (i, error) => {
+      const body = serialized(error);
+      if (body) append(i, ITEM.failure, body);
+    },
+    close: () => {
+      if (fd === undefined) return;
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      fd = undefined;
+    },
+  };
 }

@@ -93,6 +93,22 @@ export interface Job {
    * sent again after its worker died does not run its ended items twice (see wire/item-record.ts).
    */
   readonly record?: ItemRecord;
+  /**
+   * With `resend`, on worker processes: the job's name among the caller's jobs, the same each
+   * time it is sent (its notes path is made from it, so that a worker that runs it again finds
+   * the record file of the one that died).
+   */
+  readonly resendKey?: string;
+  /**
+   * On worker processes on the caller's machine, a job with a timeout or `resend`: a path to which
+   * the worker may add notes for its caller, read after it died — `<notes>.record`, what each item
+   * ended with (wire/item-record.ts), and `<notes>.timeout`, the index of a synchronous call its
+   * watch thread found past the timeout and grace period (worker/parent-watch.ts). The caller
+   * removes them once the job has ended.
+   */
+  readonly notes?: string;
+  /** With a timeout, on worker processes: the grace period (ms) the worker's own watch allows past it. */
+  readonly grace?: number;
 }
 
 /** A failed item of a job. */

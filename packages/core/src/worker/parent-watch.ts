@@ -1,4 +1,5 @@
 import { isMainThread, Worker } from 'node:worker_threads';
+import { STALL, type StallBoard } from '../wire/deadlines.js';
 
 /**
  * How often the watch looks for its parent, in milliseconds: an orphaned
@@ -7,19 +8,51 @@ import { isMainThread, Worker } from 'node:worker_threads';
  */
 export const PARENT_WATCH_MS = 200;
 
+/** The most bytes of a job's notes path the board holds (a longer one is not written: no note). */
+const NOTES_BYTES = 1024;
+
 /**
- * The watch, run in a thread of its own: once this process's parent is gone
+ * The watch, run in a thread of its own. Once this process's parent is gone
  * (the kernel gives an orphan a new parent, so `process.ppid` changes), it
  * kills the whole process. A thread, because the main thread may be stuck in
  * a task (`for (;;);`) and never hear that the IPC channel closed; SIGKILL,
  * because nothing is left to report to and nothing may keep the process alive.
+ *
+ * It also reads the process's stall board (wire/deadlines.ts): a synchronous
+ * call of a job with a timeout that has run for the job's timeout and grace
+ * period has its index written to the job's notes (`<notes>.timeout`), and the
+ * process is killed. The caller, hearing that its worker died, finds the note
+ * and fails the job with TaskTimeoutError at that index instead of a crash
+ * (never retried). It looks at least every PARENT_WATCH_MS, and when a call's
+ * time is up.
  */
-const WATCH = `const { workerData } = require('node:worker_threads');
-setInterval(() => {
-  if (process.ppid !== workerData.ppid) process.kill(process.pid, 'SIGKILL');
-}, workerData.ms);`;
+const WATCH = `const { workerData: { ppid, ms, cells, notes, base } } = require('node:worker_threads');
+const { writeFileSync } = require('node:fs');
+const S = ${JSON.stringify(STALL)};
+for (;;) {
+  if (process.ppid !== ppid) process.kill(process.pid, 'SIGKILL');
+  let wait = ms;
+  const job = Atomics.load(cells, S.job);
+  const item = Atomics.load(cells, S.item);
+  if (job !== 0 && item >= 0) {
+    const since = Atomics.load(cells, S.since);
+    const left = Atomics.load(cells, S.limit) - (Math.floor(performance.timeOrigin + performance.now()) - base - since);
+    if (left > 0) wait = Math.min(ms, left);
+    else if (Atomics.load(cells, S.job) === job && Atomics.load(cells, S.item) === item && Atomics.load(cells, S.since) === since) {
+      const length = Atomics.load(cells, S.notesLength);
+      if (length > 0) {
+        try {
+          writeFileSync(Buffer.from(notes.slice(0, length)).toString('utf8') + '.timeout', String(item));
+        } catch {}
+      }
+      process.kill(process.pid, 'SIGKILL');
+    } else wait = 1;
+  }
+  Atomics.wait(cells, 0, 0, wait);
+}`;
 
 let watching = false;
+let board: (StallBoard & { readonly notes: Uint8Array; notesPath: string | undefined }) | undefined;
 
 /**
  * Makes this worker process end when its parent dies, whatever its task is
@@ -29,20 +62,50 @@ let watching = false;
  * (by `runJob`); does nothing in a worker thread (threads end with their
  * process) or when called again. Costs the process one small thread
  * (about 20 MB of memory, a few milliseconds to start).
+ *
+ * The same thread judges the process's synchronous task calls that never
+ * return (see {@link processStallBoard}).
  */
 export function watchParent(): void {
   if (watching || !isMainThread) return;
   watching = true;
+  const cells = new Int32Array(new SharedArrayBuffer(4 * (STALL.notesLength + 1)));
+  const notes = new Uint8Array(new SharedArrayBuffer(NOTES_BYTES));
+  const base = Math.floor(performance.timeOrigin + performance.now());
   try {
     const watch = new Worker(WATCH, {
       eval: true,
-      workerData: { ppid: process.ppid, ms: PARENT_WATCH_MS },
+      workerData: { ppid: process.ppid, ms: PARENT_WATCH_MS, cells, notes, base },
       // Nothing of the worker's own flags (a TypeScript loader, --inspect): the watch needs none.
       execArgv: [],
     });
     watch.unref(); // it never keeps the process alive
     watch.on('error', () => {}); // a runtime that cannot run it leaves the process as it was
+    board = { cells, base, notes, notesPath: undefined };
   } catch {
     // No worker threads here (an unusual runtime): the IPC channel's close still ends an idle worker.
   }
+}
+
+/** This worker process's stall board, read by its watch thread (undefined in a thread, or with no watch). */
+export function processStallBoard(): StallBoard | undefined {
+  return board;
+}
+
+/**
+ * A job with a timeout starts in this worker process: its watch judges its synchronous calls
+ * against `limit` ms (its timeout and grace period), and writes a stuck call's index beside `notes`.
+ */
+export function openProcessJob(token: number, limit: number, notes: string | undefined): void {
+  if (!board) return;
+  const { cells } = board;
+  if (notes !== board.notesPath) {
+    board.notesPath = notes;
+    const written = notes === undefined ? undefined : new TextEncoder().encodeInto(notes, board.notes);
+    const whole = written !== undefined && written.read === (notes as string).length;
+    Atomics.store(cells, STALL.notesLength, whole ? (written as { written: number }).written : 0);
+  }
+  Atomics.store(cells, STALL.item, -1);
+  Atomics.store(cells, STALL.limit, limit);
+  Atomics.store(cells, STALL.job, token);
 }

@@ -2,9 +2,20 @@ import { isMainThread } from 'node:worker_threads';
 import { InitializerError, InlineTaskError, type OuterReference, TaskResolutionError } from '../errors.js';
 import { type TaskFunction, taskKey, taskLabel, taskRegistry } from '../tasks.js';
 import { ensureCloneable } from '../wire/cloneable.js';
-import { CallScope, isAsyncFunction, JobScope, linger, runAs, runCallAs, timeoutError } from '../wire/deadlines.js';
+import {
+  CallScope,
+  DEFAULT_GRACE_MS,
+  isAsyncFunction,
+  JobScope,
+  linger,
+  runAs,
+  runCallAs,
+  STALL,
+  type StallBoard,
+  timeoutError,
+} from '../wire/deadlines.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
-import { recorded, recordFailure, recordValue } from '../wire/item-record.js';
+import { fileRecorder, type ItemRecorder, sharedRecorder } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
@@ -12,6 +23,7 @@ import { extendLease, LEASE_MS, processTicker, TICK, type Ticker, tickerUp, tick
 import { copyPartialViews } from '../wire/transfer.js';
 import { currentWorker, newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isImported, isUnavailable } from './module-loader.js';
+import { openProcessJob, processStallBoard } from './parent-watch.js';
 
 /** Compiles the source of an inline function in the global scope (no access to any closure). */
 function compileInline(source: string): TaskFunction {
@@ -228,7 +240,8 @@ export class WorkerRuntime {
     // Calls with a timeout, and async tasks (a signal each, across awaits), one at a time;
     // a synchronous task's calls share their job's signal (nothing can abort it while one runs).
     // A job that records its items' outcomes (it may be sent again) goes the same way.
-    if (job.timeout !== undefined || job.record || isAsyncFunction(fn)) return runCalls(fn, job, scope);
+    if (job.timeout !== undefined || job.record || (job.resend && job.notes) || isAsyncFunction(fn))
+      return runCalls(fn, job, scope);
     return runAs(new CallScope(scope), () => this.#runPlain(fn, job));
   }
 
@@ -363,18 +376,24 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
     return values;
   };
   const failures: ItemFailure[] = [];
-  const { record } = job;
+  const record: ItemRecorder | undefined = job.record
+    ? sharedRecorder(job.record)
+    : job.resend && job.notes
+      ? fileRecorder(`${job.notes}.record`)
+      : undefined;
   const fail = (index: number, error: unknown) => {
     const described = describeFailure(error, source);
     failures.push({ index, error: described });
-    if (record) recordFailure(record, index, described);
+    record?.failure(index, described);
   };
   const succeed = (index: number, value: unknown) => {
     vals()[index] = value;
-    if (record) recordValue(record, index, value);
+    record?.value(index, value);
   };
   const late = (start: number) => timeout !== undefined && performance.now() - start > timeout;
   const waiting: Waiting[] = [];
+  // Where this worker says which synchronous call runs, for whoever judges one that never returns.
+  const board = timeout === undefined ? undefined : openBoard(job, timeout);
   if (shared && timeout !== undefined && !record) {
     // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
     // call is the start of the next), numbers written straight into the Float64Array that travels.
@@ -382,19 +401,24 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
     // A map over a list calls the task straight from the loop (a call site of its own, as in the plain path).
     const list = job.spread || job.columns || job.rowWidth ? undefined : (job.items as ArrayLike<unknown>);
     const outcome = runAs(shared, () =>
-      timedSync(call, n, timeout, label, fail, vals, waiting, shared, ticker, list && { fn, items: list }),
+      timedSync(call, n, timeout, label, fail, vals, waiting, shared, ticker, list && { fn, items: list }, board),
     );
+    if (board) Atomics.store(board.cells, STALL.item, -1);
     if (outcome) return outcome;
-  } else
+  } else {
     for (let i = 0; i < n; i++) {
       // Ended in an earlier run, whose worker died after it: not run again.
-      const before = record && recorded(record, i);
+      const before = record?.recorded(i);
       if (before) {
         if ('value' in before) vals()[i] = before.value;
         else failures.push({ index: i, error: before.failure });
         continue;
       }
       const start = timeout !== undefined ? performance.now() : 0;
+      if (board) {
+        board.cells[STALL.since] = Math.floor(performance.timeOrigin + start) - board.base;
+        board.cells[STALL.item] = i;
+      }
       const scope = shared ?? new CallScope(jobScope);
       let value: unknown;
       try {
@@ -408,7 +432,10 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
       } else if (late(start)) fail(i, timeoutError(label, i, timeout as number));
       else succeed(i, value);
     }
+    if (board) Atomics.store(board.cells, STALL.item, -1);
+  }
   const finish = (lingering: number): JobResult => {
+    record?.close();
     if (failures.length === 0) return { values: packNumbers(vals()) };
     failures.sort((a, b) => a.index - b.index);
     return lingering > 0 ? { values: vals(), failures, lingering } : { values: vals(), failures };
@@ -491,15 +518,21 @@ function timedSync(
   scope: CallScope,
   ticker: Ticker | undefined,
   list: { readonly fn: TaskFunction; readonly items: ArrayLike<unknown> } | undefined,
+  board: StallBoard | undefined,
 ): JobResult | undefined {
-  if (!ticker || !tickerUp(ticker)) return timedSyncPrecise(call, n, timeout, label, fail, vals, waiting, scope);
+  if (!ticker || !tickerUp(ticker)) return timedSyncPrecise(call, n, timeout, label, fail, vals, waiting, scope, board);
   const cells = ticker.cells;
+  // The stall board: the index of each call before it runs; when it started (the coarse clock's
+  // last reading before it, in the board's ms) each time that reading moves.
+  const stall = board?.cells;
+  const shift = board ? ticker.base - board.base : 0;
   const fn = list?.fn;
   const items = list?.items;
   tickWhile(ticker);
   const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
   let numbers = out !== undefined;
   let start = cells[TICK.now] as number;
+  if (stall) stall[STALL.since] = start + shift;
   // The precise time when the coarse clock last moved (at the end of a call, so before this one started).
   let mark = performance.now();
   /**
@@ -521,6 +554,7 @@ function timedSync(
       end = cells[TICK.now] as number;
     } else extendLease(cells, end);
     start = end;
+    if (stall) stall[STALL.since] = end + shift;
     return late;
   };
   let i = 0;
@@ -528,6 +562,7 @@ function timedSync(
   while (i < n) {
     try {
       for (; i < n; i++) {
+        if (stall) stall[STALL.item] = i;
         const value = fn ? fn((items as ArrayLike<unknown>)[i]) : call(i);
         const late = (cells[TICK.now] as number) !== start && lateNow();
         if (numbers && !late && typeof value === 'number') {
@@ -566,11 +601,16 @@ function timedSyncPrecise(
   vals: () => unknown[],
   waiting: Waiting[],
   scope: CallScope,
+  board: StallBoard | undefined,
 ): JobResult | undefined {
   const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
   let numbers = out !== undefined;
   let start = performance.now();
   for (let i = 0; i < n; i++) {
+    if (board) {
+      board.cells[STALL.since] = Math.floor(performance.timeOrigin + start) - board.base;
+      board.cells[STALL.item] = i;
+    }
     let value: unknown;
     let thrown: { error: unknown } | undefined;
     try {
@@ -595,6 +635,27 @@ function timedSyncPrecise(
     start = end;
   }
   return numbers ? { values: out as Float64Array } : undefined;
+}
+
+/** Numbers the jobs a worker process's watch judges (a thread worker's caller names them: `Job.token`). */
+let processJobs = 0;
+
+/**
+ * The stall board of a job with a timeout, opened for it (no call running yet): a thread worker's
+ * clock, read by its caller (which handed it the ticker whose base it counts from); a worker
+ * process's own, read by its watch thread. None in the caller's own thread.
+ */
+function openBoard(job: Job, timeout: number): StallBoard | undefined {
+  if (job.clock && job.ticker && job.token !== undefined) {
+    Atomics.store(job.clock, STALL.item, -1);
+    Atomics.store(job.clock, STALL.job, job.token);
+    return { cells: job.clock, base: job.ticker.base };
+  }
+  const board = processStallBoard();
+  if (!board) return undefined;
+  processJobs = (processJobs % 0x7fffffff) + 1;
+  openProcessJob(processJobs, Math.min(2 ** 31 - 1, timeout + (job.grace ?? DEFAULT_GRACE_MS)), job.notes);
+  return board;
 }
 
 /** Copies the first `count` numbers of `out` into `values`: from here on, values go there. Returns false. */
