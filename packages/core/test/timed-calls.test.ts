@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newItemRecord } from '../src/wire/item-record.js';
 import type { Job } from '../src/wire/job.js';
@@ -87,5 +90,27 @@ describe('the item record of a job that may be sent again', () => {
     expect(again.values).toEqual(first.values);
     expect(again.values).toEqual([0, { x: 1 }, undefined, { x: 3 }]);
     expect(again.failures?.map((failure) => [failure.index, failure.error.message])).toEqual([[2, 'two']]);
+  });
+
+  it('a job of worker processes run again takes the outcomes its record file kept; an entry cut short (the process killed mid-write) runs again', async () => {
+    const notes = join(mkdtempSync(join(tmpdir(), 'parapool-record-')), 'job');
+    const calls: number[] = [];
+    (globalThis as { __calls?: number[] }).__calls = calls;
+    const task = {
+      kind: 'inline' as const,
+      source: `(x) => { globalThis.__calls.push(x); if (x === 2) throw new Error('two'); return x % 2 ? { x } : x * 10; }`,
+    };
+    const job: Job = { task, items: [0, 1, 2, 3, 4], spread: false, resend: true, notes };
+    const first = await new WorkerRuntime().runJob(job);
+    expect(calls).toEqual([0, 1, 2, 3, 4]);
+    // The last entry (item 4's number: 9 bytes of header, 8 of value) loses its last byte.
+    const file = `${notes}.record`;
+    truncateSync(file, statSync(file).size - 1);
+    const again = await new WorkerRuntime().runJob(job);
+    expect(calls).toEqual([0, 1, 2, 3, 4, 4]);
+    expect(again.values).toEqual(first.values);
+    expect(again.values).toEqual([0, { x: 1 }, undefined, { x: 3 }, 40]);
+    expect(again.failures?.map((failure) => [failure.index, failure.error.message])).toEqual([[2, 'two']]);
+    rmSync(dirname(notes), { recursive: true, force: true });
   });
 });

@@ -14,8 +14,13 @@
  * grace period; a worker process cannot say so, and is replaced.
  *
  * A synchronous task cannot be interrupted where it runs, and its worker cannot
- * answer while it runs: the caller's own watch (WorkerSlots) fails the job and
- * stops the worker when it has not answered in time.
+ * answer while it runs. So a worker running a job with a timeout keeps a stall
+ * board in shared memory ({@link STALL}): the index of the synchronous call it
+ * runs and when it started. A thread worker's caller reads it in its clock
+ * (WorkerSlots' watch); a worker process's own watch thread reads it
+ * (worker/parent-watch.ts), notes a stuck call's index for the caller and kills
+ * the process. Either way the job fails with TaskTimeoutError at that call's
+ * index about `timeout + grace` after it started, and the worker is replaced.
  *
  * The signal of a job also aborts when the caller cancels the job, for workers
  * that can hear that while they run (a channel worker's `cancel` message).

@@ -7,8 +7,8 @@
  * One per process: the caller's, handed to its thread workers with each timed job (and used by
  * the caller's own thread, inline); a worker process starts its own. Its readings are whole
  * milliseconds, and never run ahead of the real time: a tick the OS is slow to schedule makes a
- * call look shorter, never longer. (A synchronous call that never returns is the caller's watch's,
- * not this clock's.)
+ * call look shorter, never longer. (A synchronous call that never returns is judged from the stall
+ * board its worker writes with this clock's readings, see wire/deadlines.ts.)
  */
 import { Worker } from 'node:worker_threads';
 

@@ -241,7 +241,7 @@ export class WorkerRuntime {
     // a synchronous task's calls share their job's signal (nothing can abort it while one runs).
     // A job that records its items' outcomes (it may be sent again) goes the same way.
     if (job.timeout !== undefined || job.record || (job.resend && job.notes) || isAsyncFunction(fn))
-      return runCalls(fn, job, scope);
+      return runCalls(fn, job, scope, !this.#contextual);
     return runAs(new CallScope(scope), () => this.#runPlain(fn, job));
   }
 
@@ -361,7 +361,13 @@ interface Waiting {
  * The job then answers without waiting for a call that ignores its signal: it
  * lingers (`result.lingering`), and the caller decides the worker's fate.
  */
-function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | Promise<JobResult> {
+function runCalls(
+  fn: TaskFunction,
+  job: Job,
+  jobScope: JobScope,
+  /** Whether this runtime is its thread's own (not one of several in the caller's thread, inline), so may use its process's stall board. */
+  own: boolean,
+): JobResult | Promise<JobResult> {
   const n = jobLength(job);
   const call = callOf(fn, job);
   const { timeout } = job;
@@ -393,7 +399,7 @@ function runCalls(fn: TaskFunction, job: Job, jobScope: JobScope): JobResult | P
   const late = (start: number) => timeout !== undefined && performance.now() - start > timeout;
   const waiting: Waiting[] = [];
   // Where this worker says which synchronous call runs, for whoever judges one that never returns.
-  const board = timeout === undefined ? undefined : openBoard(job, timeout);
+  const board = timeout === undefined ? undefined : openBoard(job, timeout, own);
   if (shared && timeout !== undefined && !record) {
     // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
     // call is the start of the next), numbers written straight into the Float64Array that travels.
@@ -645,13 +651,13 @@ let processJobs = 0;
  * clock, read by its caller (which handed it the ticker whose base it counts from); a worker
  * process's own, read by its watch thread. None in the caller's own thread.
  */
-function openBoard(job: Job, timeout: number): StallBoard | undefined {
+function openBoard(job: Job, timeout: number, own: boolean): StallBoard | undefined {
   if (job.clock && job.ticker && job.token !== undefined) {
     Atomics.store(job.clock, STALL.item, -1);
     Atomics.store(job.clock, STALL.job, job.token);
     return { cells: job.clock, base: job.ticker.base };
   }
-  const board = processStallBoard();
+  const board = own ? processStallBoard() : undefined;
   if (!board) return undefined;
   processJobs = (processJobs % 0x7fffffff) + 1;
   openProcessJob(processJobs, Math.min(2 ** 31 - 1, timeout + (job.grace ?? DEFAULT_GRACE_MS)), job.notes);
