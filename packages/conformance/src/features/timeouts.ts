@@ -135,9 +135,8 @@ export function timeoutsFeature(ctx: SuiteContext): void {
       }
     });
 
-    it.runIf(!ctx.capabilities.inProcess)(
-      'a task spinning in a synchronous loop fails with TaskTimeoutError; its worker is stopped and replaced, and the pool serves on',
-      async () => {
+    if (!ctx.capabilities.inProcess)
+      it('a task spinning in a synchronous loop fails with TaskTimeoutError; its worker is stopped and replaced, and the pool serves on', async () => {
         const pool = ctx.fresh({ grace: GRACE });
         // Workers up and past their first job (whose start-up the caller does not count as the task's time).
         expect(await fullSize(pool, PROCESSES, join(ctx.tempDir(), 'warm'))).toBe(true);
@@ -148,8 +147,7 @@ export function timeoutsFeature(ctx: SuiteContext): void {
         if (observesWorkers) expect(pool.insights().replacements.timeout).toBe(1);
         expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
         expect(await fullSize(pool, PROCESSES, join(ctx.tempDir(), 'b'))).toBe(true);
-      },
-    );
+      });
 
     // A stuck call ends only with its worker: not declared where the pool runs in the caller's thread.
     if (!ctx.capabilities.inProcess) {
