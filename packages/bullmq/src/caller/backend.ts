@@ -173,12 +173,16 @@ const STRAGGLER_FLOOR = 1000;
 /** Siblings (chunks of the same task in this pool) that must have finished before one is called a straggler. */
 const STRAGGLER_SIBLINGS = 3;
 /**
- * Batches: the short chunks (their task's recent chunks ran under BATCH_SHORT_MS on their hosts) given in
+ * Batches: the short chunks (the median of their task's recent chunks' run times on their hosts is under
+ * BATCH_SHORT_MS) given in
  * one turn travel as one BullMQ job per host slot, at most BATCH_CHUNKS chunks and BATCH_BYTES each.
  */
 const BATCH_CHUNKS = 32;
 const BATCH_BYTES = 1024 * 1024;
 const BATCH_SHORT_MS = 5;
+/** Run times kept per task, and how many must be known before its chunks are called short (their median). */
+const RUN_TIMES_KEPT = 15;
+const RUN_TIMES_NEEDED = 3;
 /** Times a chunk is sent again before its call fails. */
 const MAX_RESENDS = 5;
 
@@ -233,8 +237,8 @@ export class BullmqBackend implements Backend {
   #adding = false;
   /** The chunks of each batch job in flight (a report of the batch's own id is an error for all of them). */
   readonly #batches = new Map<string, Chunk[]>();
-  /** The recent run time of each task's chunks on their hosts (ms, an average), from their reports. */
-  readonly #runMs = new Map<string, number>();
+  /** The run times of each task's recent chunks on their hosts (ms), from their reports. */
+  readonly #runMs = new Map<string, number[]>();
   readonly #resizeListeners = new Set<() => void>();
   #state: 'running' | 'closing' | 'stopped' = 'running';
   #announced = 0;
@@ -481,9 +485,19 @@ export class BullmqBackend implements Backend {
       jobs.push({ name: chunk.name, data: chunk.data, opts: { jobId: chunk.id, ...JOB_OPTIONS } });
     };
     const byTask = new Map<string, Chunk[]>();
+    const short = new Map<string, boolean>();
+    const isShort = (name: string) => {
+      let known = short.get(name);
+      if (known === undefined) {
+        // The median of its recent run times: a first chunk's (a local worker starting) does not count.
+        const times = [...(this.#runMs.get(name) ?? [])].sort((x, y) => x - y);
+        known = times.length >= RUN_TIMES_NEEDED && (times[Math.floor(times.length / 2)] as number) < BATCH_SHORT_MS;
+        short.set(name, known);
+      }
+      return known;
+    };
     for (const { chunk } of entries) {
-      const ms = this.#runMs.get(chunk.name);
-      if (chunk.idempotent || ms === undefined || ms >= BATCH_SHORT_MS || chunk.data.body.length > BATCH_BYTES / 4) {
+      if (chunk.idempotent || !isShort(chunk.name) || chunk.data.body.length > BATCH_BYTES / 4) {
         single(chunk);
         continue;
       }
@@ -688,8 +702,10 @@ export class BullmqBackend implements Backend {
       return;
     }
     if ('result' in report && report.ms !== undefined) {
-      const last = this.#runMs.get(chunk.name);
-      this.#runMs.set(chunk.name, last === undefined ? report.ms : 0.8 * last + 0.2 * report.ms);
+      const times = this.#runMs.get(chunk.name) ?? [];
+      times.push(report.ms);
+      if (times.length > RUN_TIMES_KEPT) times.shift();
+      this.#runMs.set(chunk.name, times);
     }
     if ('result' in report) this.#settle(chunk, undefined, report.result, chunkId);
     else if ('error' in report) this.#settle(chunk, hostError(report.error, report.host), undefined, chunkId);

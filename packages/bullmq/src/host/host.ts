@@ -80,12 +80,12 @@ interface Running {
 }
 
 /**
- * Jobs ahead: while this host's chunks are short, its BullMQ worker takes up to this many jobs per slot
- * besides the running one, so the Redis round trips of taking and reporting a chunk overlap the running
- * of another instead of leaving the slot idle (what the core's local workers do with their jobs ahead).
+ * Jobs ahead: while this host's chunks are short (their run time here averages under SHORT_CHUNK_MS),
+ * its BullMQ worker takes up to AHEAD_PER_SLOT jobs per slot besides the running one, and one while they
+ * average under AHEAD_WAIT_MS; so the Redis round trips of taking and reporting a chunk overlap the
+ * running of another instead of leaving the slot idle (what the core's local workers do with their jobs ahead).
  */
 const AHEAD_PER_SLOT = 4;
-/** Chunks are short while their run time here averages under this (ms): only then does a host take jobs ahead. */
 const SHORT_CHUNK_MS = 5;
 /**
  * A chunk taken ahead that has waited this long (ms) for a slot goes back to the queue, where an idle
@@ -456,7 +456,7 @@ export class Host {
       };
       const timer = mayGoBack
         ? setTimeout(() => {
-            this.#ahead(false);
+            this.#ahead(0);
             settle('back');
           }, AHEAD_WAIT_MS)
         : undefined;
@@ -471,16 +471,18 @@ export class Host {
     else this.#free += 1;
   }
 
-  /** A chunk ran `ms` here: while chunks are short, the worker takes jobs ahead. */
+  /** A chunk ran `ms` here: the shorter chunks run, the more jobs the worker takes ahead. */
   #ran(ms: number): void {
-    this.#recentMs = this.#recentMs === undefined ? ms : 0.8 * this.#recentMs + 0.2 * ms;
-    this.#ahead(this.#recentMs < SHORT_CHUNK_MS);
+    const recent = this.#recentMs === undefined ? ms : 0.8 * this.#recentMs + 0.2 * ms;
+    this.#recentMs = recent;
+    this.#ahead(recent < SHORT_CHUNK_MS ? AHEAD_PER_SLOT : recent < AHEAD_WAIT_MS ? 1 : 0);
   }
 
-  #ahead(on: boolean): void {
+  /** Lets the BullMQ worker take `perSlot` jobs per slot besides the running ones. */
+  #ahead(perSlot: number): void {
     const worker = this.#worker;
     if (!worker || this.#stopping) return;
-    const concurrency = this.#options.concurrency * (on ? 1 + AHEAD_PER_SLOT : 1);
+    const concurrency = this.#options.concurrency * (1 + perSlot);
     if (worker.concurrency !== concurrency) worker.concurrency = concurrency;
   }
 
