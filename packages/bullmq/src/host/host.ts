@@ -473,7 +473,9 @@ export class Host {
 
   /** A chunk ran `ms` here: the shorter chunks run, the more jobs the worker takes ahead. */
   #ran(ms: number): void {
-    const recent = this.#recentMs === undefined ? ms : 0.8 * this.#recentMs + 0.2 * ms;
+    // Up at once, down slowly: one long chunk is enough to stop taking many ahead.
+    const last = this.#recentMs;
+    const recent = last === undefined || ms >= last ? ms : 0.8 * last + 0.2 * ms;
     this.#recentMs = recent;
     this.#ahead(recent < SHORT_CHUNK_MS ? AHEAD_PER_SLOT : recent < AHEAD_WAIT_MS ? 1 : 0);
   }
