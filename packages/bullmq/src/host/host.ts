@@ -408,6 +408,7 @@ export class Host {
     });
     let outcome: Report;
     const began = performance.now();
+    const busy = this.#metrics?.running();
     try {
       const result = await backend.run(local, running.control);
       outcome = { result, host: this.#label, ms: performance.now() - began };
@@ -415,6 +416,7 @@ export class Host {
       if (running.control.stopRequested) outcome = { stopped: true, host: this.#label };
       else outcome = { error: serializeError(error), host: this.#label };
     } finally {
+      busy?.();
       this.#running.delete(chunkId);
       this.#pools.release(data.pool);
       this.#ran(performance.now() - began);
