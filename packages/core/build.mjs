@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Builds dist/: the three entries (`.`, `./adapter` and `./worker`) bundled by esbuild, the
- * declarations by tsc (`tsc -p tsconfig.build.json`, emitting .d.ts only).
+ * Builds dist/: the entries (`.`, `./adapter`, `./worker`, `./process`) and the worker process's
+ * (`process-worker.js`) bundled by esbuild, the declarations by tsc (`tsc -p tsconfig.build.json`, emitting .d.ts only).
  *
  * Why bundle: every worker imports both entries (the worker runtime, then a
  * task module's `@parapool/core`), and Node 20 loads ES module files one by
@@ -23,14 +23,14 @@ rmSync(dist, { recursive: true, force: true });
 
 await build({
   absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
-  entryPoints: ['src/index.ts', 'src/adapter.ts', 'src/worker.ts'],
+  entryPoints: ['src/index.ts', 'src/adapter.ts', 'src/worker.ts', 'src/process.ts', 'src/process-worker.ts'],
   outdir: 'dist',
   bundle: true,
   splitting: true,
   chunkNames: 'chunk-[hash]',
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   packages: 'external',
   // Maps point at src/, which the package ships (as tsc's did).
   sourcemap: true,

@@ -1,5 +1,4 @@
-import { channelWorker, defineAdapter } from '@parapool/core/adapter';
-import { checkOptions, forkWorker } from './fork-worker.js';
+import { channelWorker, checkChildProcessOptions, defineAdapter, forkWorker } from '@parapool/core/adapter';
 
 /**
  * A fixed set of `child_process.fork` workers (one OS process each, like
@@ -11,7 +10,7 @@ export class ChildProcessBackend extends defineAdapter({
   name: 'child-process',
   package: '@parapool/child-process',
   optionsKey: 'childProcess',
-  resolve: checkOptions,
+  resolve: checkChildProcessOptions,
   capabilities: { separateProcesses: true },
   spawn: (options, crashed) => channelWorker(forkWorker(options), crashed),
 }) {

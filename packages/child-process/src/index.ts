@@ -6,16 +6,15 @@
  * @group User API
  */
 import type { Pool } from '@parapool/core';
-import { type AdapterPoolOptions, poolFactory } from '@parapool/core/adapter';
+import { type AdapterPoolOptions, type ChildProcessOptions, poolFactory } from '@parapool/core/adapter';
 import { ChildProcessBackend } from './backend.js';
-import type { ChildProcessOptions } from './fork-worker.js';
 
 // Everything of the core (defineTasks, cpuCount, errors, types), so one import is enough;
 // this package's createPool shadows the core's inline one.
 export * from '@parapool/core';
+// Python's Process (one OS process running one task), core's, on the same fork as this pool's workers.
+export { type ChildProcessOptions, Process, type ProcessOptions } from '@parapool/core/process';
 export { ChildProcessBackend } from './backend.js';
-export type { ChildProcessOptions } from './fork-worker.js';
-export { Process, type ProcessOptions } from './process.js';
 
 /** Pool options, plus `childProcess`: how worker processes are started (passed to `child_process.fork`). */
 export type ChildProcessPoolOptions = AdapterPoolOptions<'childProcess', ChildProcessOptions>;

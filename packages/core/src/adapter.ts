@@ -37,6 +37,7 @@ export { crashError, WorkerSlots } from './backends/worker-slots.js';
 export { BasePool } from './pool/base-pool.js';
 export { checkPoolOptions } from './pool/options.js';
 export { type AdapterPoolOptions, poolFactory } from './pool/pool-factory.js';
+export { type ChildProcessOptions, checkChildProcessOptions, forkWorker } from './process/fork.js';
 export { currentRuntime, type RuntimeInfo } from './runtime.js';
 export { settlesWithin } from './settles-within.js';
 export { taskLabel, toTaskRef } from './tasks.js';

@@ -1,17 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import type { TaskFunction } from '@parapool/core';
-import {
-  encodeJob,
-  isDataCloneError,
-  isReply,
-  type Job,
-  JobWriter,
-  toCloneError,
-  toTaskRef,
-  type WorkerMessage,
-} from '@parapool/core/adapter';
-import { type ChildProcessOptions, checkOptions, forkWorker } from './fork-worker.js';
+import { type TaskFunction, toTaskRef } from '../tasks.js';
+import { isReply, JobWriter, type WorkerMessage } from '../wire/channel.js';
+import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
+import type { Job } from '../wire/job.js';
+import { encodeJob } from '../wire/job-codec.js';
+import { type ChildProcessOptions, checkChildProcessOptions, forkWorker } from './fork.js';
 
 /** What `new Process(...)` runs, and how its process is started. */
 export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
@@ -58,7 +52,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     if (!Array.isArray(args)) throw new TypeError('Process args must be an array of arguments for the target');
     // Registered class instances among the arguments travel as plain data, rebuilt in the child.
     this.#job = encodeJob({ task: toTaskRef(options.target), items: [args], spread: true });
-    this.#options = checkOptions(options.childProcess);
+    this.#options = checkChildProcessOptions(options.childProcess);
     counter += 1;
     this.name = options.name ?? `Process-${counter}`;
   }

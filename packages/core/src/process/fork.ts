@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { workerProcessEnv } from '@parapool/core/adapter';
+import { workerProcessEnv } from '../backends/worker-flags.js';
 
 /** How worker processes are started: passed to `child_process.fork`. */
 export interface ChildProcessOptions {
@@ -21,10 +21,14 @@ export interface ChildProcessOptions {
   readonly serialization?: 'advanced' | 'json';
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('./worker.js', import.meta.url));
+/**
+ * The worker process's entry: core's channel worker over IPC (`src/process-worker.ts`, built next to
+ * the chunk this code is bundled into, in `dist/`).
+ */
+const WORKER_ENTRY = fileURLToPath(new URL('./process-worker.js', import.meta.url));
 
 /** Checks the `childProcess` options once, where the pool is created. */
-export function checkOptions(options: ChildProcessOptions | undefined): ChildProcessOptions {
+export function checkChildProcessOptions(options: ChildProcessOptions | undefined): ChildProcessOptions {
   const o = options ?? {};
   if (typeof o !== 'object') throw new TypeError('childProcess options must be an object');
   if (o.execArgv !== undefined && (!Array.isArray(o.execArgv) || o.execArgv.some((a) => typeof a !== 'string'))) {
@@ -36,7 +40,7 @@ export function checkOptions(options: ChildProcessOptions | undefined): ChildPro
   return o;
 }
 
-/** Forks one worker process running this package's worker entry. */
+/** Forks one worker process running core's channel worker (a pool's worker, or one `Process`). */
 export function forkWorker(options: ChildProcessOptions): ChildProcess {
   return fork(WORKER_ENTRY, [], {
     execArgv: [...(options.execArgv ?? [])],
