@@ -88,9 +88,9 @@ interface Running {
 const AHEAD_PER_SLOT = 4;
 const SHORT_CHUNK_MS = 5;
 /**
- * A chunk taken ahead that has waited this long (ms) for a slot goes back to the queue, where an idle
- * host takes it, and the host stops taking jobs ahead until its chunks are short again: a long chunk
- * never holds another back from a free host.
+ * A chunk taken ahead that has waited this long (ms), or twice the host's recent run time if longer, for
+ * a slot goes back to the queue, where an idle host takes it, and the host stops taking jobs ahead until
+ * its chunks are short again: a long chunk never holds another back from a free host.
  */
 const AHEAD_WAIT_MS = 25;
 
@@ -460,7 +460,7 @@ export class Host {
         ? setTimeout(() => {
             this.#ahead(0);
             settle('back');
-          }, AHEAD_WAIT_MS)
+          }, Math.max(AHEAD_WAIT_MS, 2 * (this.#recentMs ?? 0)))
         : undefined;
       const stopListening = running.control.onCancel(() => settle('cancelled'));
       this.#waiting.push(settle);
