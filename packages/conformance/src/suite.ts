@@ -55,6 +55,9 @@ export const features = {
   memory: memoryFeature,
 } as const;
 
+/** The timeout of each test of the suite: only a hang should reach it (see describeConformance). */
+const SUITE_TEST_TIMEOUT_MS = 120_000;
+
 /**
  * Declares the whole conformance suite for one backend.
  *
@@ -62,7 +65,10 @@ export const features = {
  * @param factory builds a pool of that backend from pool options
  */
 export function describeConformance(name: string, factory: PoolFactory): void {
-  describe(`${name}: Pool contract`, () => {
+  // A test's own bounds (each `until` waits at most 10–20 s, and a test may wait for several: a worker started,
+  // replaced, a barrier reached) are its timing checks; the test's timeout only ends a hang, so it must exceed their
+  // sum on a loaded machine. At 30 s, two tests that wait for a worker to be replaced ran out of it in CI at load 24.
+  describe(`${name}: Pool contract`, { timeout: SUITE_TEST_TIMEOUT_MS }, () => {
     let probe: Pool;
     try {
       probe = factory({ processes: 1 });

@@ -118,9 +118,8 @@ export function insightsFeature(ctx: SuiteContext): void {
       expect(insights.workers.filter((w) => w.ended?.reason === 'recycle').length).toBe(insights.replacements.recycle);
     });
 
-    it.runIf(ctx.capabilities.observesWorkers)(
-      'every worker event has the same shape: a type, and a worker with a numeric id',
-      async () => {
+    if (ctx.capabilities.observesWorkers)
+      it('every worker event has the same shape: a type, and a worker with a numeric id', async () => {
         const pool = ctx.fresh({ maxtasksperchild: 1 });
         const seen = record(pool);
         await fullSize(pool, PROCESSES, join(ctx.tempDir(), 'b'));
@@ -136,12 +135,10 @@ export function insightsFeature(ctx: SuiteContext): void {
           expect(typeof event.worker.id).toBe('number');
           if (event.worker.pid !== undefined) expect(typeof event.worker.pid).toBe('number');
         }
-      },
-    );
+      });
 
-    it.runIf(ctx.capabilities.isolatesCrashes && ctx.capabilities.observesWorkers)(
-      'a crash shows as a workerCrash event with its error, a replacement, and a crashed worker in insights',
-      async () => {
+    if (ctx.capabilities.isolatesCrashes && ctx.capabilities.observesWorkers)
+      it('a crash shows as a workerCrash event with its error, a replacement, and a crashed worker in insights', async () => {
         const pool = ctx.fresh();
         const seen = record(pool);
         await pool.apply(tasks.square, [1]);
@@ -157,7 +154,6 @@ export function insightsFeature(ctx: SuiteContext): void {
         expect(crashed?.ended?.reason).toBe('crash');
         expect(crashed?.ended?.error).toMatch(/exited with code 3/);
         expect(insights.jobs.failed).toBe(1);
-      },
-    );
+      });
   });
 }

@@ -48,9 +48,8 @@ export function taskSignalFeature(ctx: SuiteContext): void {
       },
     );
 
-    it.runIf(signalsTasks)(
-      'a task that ignores its signal: the call rejects at once; after the grace period its worker is stopped and replaced, and the pool serves on',
-      async () => {
+    if (signalsTasks)
+      it('a task that ignores its signal: the call rejects at once; after the grace period its worker is stopped and replaced, and the pool serves on', async () => {
         const pool = ctx.fresh({ grace: GRACE });
         const dir = ctx.tempDir();
         expect(await fullSize(pool, PROCESSES, join(dir, 'warm'))).toBe(true); // both workers up
@@ -65,12 +64,10 @@ export function taskSignalFeature(ctx: SuiteContext): void {
           await until(() => pool.insights().replacements.abort === 1, 20_000, 'the worker to be replaced');
         expect(await fullSize(pool, PROCESSES, join(dir, 'barrier'))).toBe(true);
         if (stopsRunningJobs) expect(existsSync(join(dir, 'ended'))).toBe(false);
-      },
-    );
+      });
 
-    it.runIf(signalsTasks)(
-      "when its call fails fast, a running item's taskSignal() aborts: it ends cleanly and its worker stays",
-      async () => {
+    if (signalsTasks)
+      it("when its call fails fast, a running item's taskSignal() aborts: it ends cleanly and its worker stays", async () => {
         const pool = ctx.fresh({ grace: LONG_GRACE });
         const dir = ctx.tempDir();
         const error = await rejectionOf(
@@ -88,12 +85,10 @@ export function taskSignalFeature(ctx: SuiteContext): void {
         expect(readFileSync(aborted(dir), 'utf8')).toBe('AbortError');
         expect(await fullSize(pool, PROCESSES, join(dir, 'barrier'))).toBe(true);
         if (observesWorkers) expect(pool.insights().replacements.abort).toBe(0);
-      },
-    );
+      });
 
-    it.runIf(signalsTasks)(
-      "terminate() aborts a running task's taskSignal(): the call rejects with PoolTerminatedError and the task ends cleanly",
-      async () => {
+    if (signalsTasks)
+      it("terminate() aborts a running task's taskSignal(): the call rejects with PoolTerminatedError and the task ends cleanly", async () => {
         const pool = ctx.fresh({ grace: LONG_GRACE });
         const dir = ctx.tempDir();
         const call = pool.apply(tasks.awaitSignal, [dir, LONG]);
@@ -103,12 +98,10 @@ export function taskSignalFeature(ctx: SuiteContext): void {
         expect((await rejected).name).toBe('PoolTerminatedError');
         await until(() => existsSync(aborted(dir)), 20_000, 'the task to see its signal abort');
         expect(readFileSync(aborted(dir), 'utf8')).toBe('AbortError');
-      },
-    );
+      });
 
-    it.runIf(signalsTasks && stopsRunningJobs)(
-      'terminate() with a task that ignores its signal ends after the grace period: its worker is stopped',
-      async () => {
+    if (signalsTasks && stopsRunningJobs)
+      it('terminate() with a task that ignores its signal ends after the grace period: its worker is stopped', async () => {
         const pool = ctx.fresh({ grace: GRACE });
         const dir = ctx.tempDir();
         const call = pool.apply(tasks.ignoreSignal, [dir, LONG]);
@@ -117,7 +110,6 @@ export function taskSignalFeature(ctx: SuiteContext): void {
         await pool.terminate();
         expect((await rejected).name).toBe('PoolTerminatedError');
         expect(existsSync(join(dir, 'ended'))).toBe(false);
-      },
-    );
+      });
   });
 }

@@ -119,109 +119,110 @@ export function workersFeature(ctx: SuiteContext): void {
       expect(await fullSize(pool, join(ctx.tempDir(), 'b'))).toEqual(allTrue());
     });
 
-    describe.runIf(ctx.capabilities.isolatesCrashes)('a worker that dies mid-task', () => {
-      it('fails only that call, with WorkerCrashedError and the exit code', async () => {
-        const pool = ctx.fresh();
-        const other = pool.apply(tasks.sleep, [200, 'survived']);
-        const error = await rejectionOf(pool.apply(tasks.exit, [7]));
-        expect(error.name).toBe('WorkerCrashedError');
-        expect((error as Error & { exitCode?: number | null }).exitCode).toBe(7);
-        expect(await other).toBe('survived');
-      });
+    if (ctx.capabilities.isolatesCrashes)
+      describe('a worker that dies mid-task', () => {
+        it('fails only that call, with WorkerCrashedError and the exit code', async () => {
+          const pool = ctx.fresh();
+          const other = pool.apply(tasks.sleep, [200, 'survived']);
+          const error = await rejectionOf(pool.apply(tasks.exit, [7]));
+          expect(error.name).toBe('WorkerCrashedError');
+          expect((error as Error & { exitCode?: number | null }).exitCode).toBe(7);
+          expect(await other).toBe('survived');
+        });
 
-      it('the calls queued behind it run on other workers, each once', async () => {
-        const pool = ctx.fresh();
-        const dir = ctx.tempDir();
-        expect(await fullSize(pool, join(dir, 'warm'))).toEqual(allTrue());
-        const crash = pool.apply(tasks.exitWhenFile, [join(dir, 'go'), 5]);
-        const busy = pool.apply(tasks.waitForFile, [join(dir, 'free'), 20_000]); // holds the other worker
-        // With jobsAhead these wait on the busy workers (one of them on the one that dies), else in the core.
-        const after = [0, 1].map((i) => pool.apply(tasks.countRun, [dir, i, false]));
-        writeFileSync(join(dir, 'go'), '');
-        expect((await rejectionOf(crash)).name).toBe('WorkerCrashedError');
-        writeFileSync(join(dir, 'free'), '');
-        expect(await busy).toBe(true);
-        expect(await Promise.all(after)).toEqual([0, 1]);
-        for (const i of [0, 1]) expect(readFileSync(join(dir, `run-${i}`), 'utf8')).toBe('x');
-      });
+        it('the calls queued behind it run on other workers, each once', async () => {
+          const pool = ctx.fresh();
+          const dir = ctx.tempDir();
+          expect(await fullSize(pool, join(dir, 'warm'))).toEqual(allTrue());
+          const crash = pool.apply(tasks.exitWhenFile, [join(dir, 'go'), 5]);
+          const busy = pool.apply(tasks.waitForFile, [join(dir, 'free'), 20_000]); // holds the other worker
+          // With jobsAhead these wait on the busy workers (one of them on the one that dies), else in the core.
+          const after = [0, 1].map((i) => pool.apply(tasks.countRun, [dir, i, false]));
+          writeFileSync(join(dir, 'go'), '');
+          expect((await rejectionOf(crash)).name).toBe('WorkerCrashedError');
+          writeFileSync(join(dir, 'free'), '');
+          expect(await busy).toBe(true);
+          expect(await Promise.all(after)).toEqual([0, 1]);
+          for (const i of [0, 1]) expect(readFileSync(join(dir, `run-${i}`), 'utf8')).toBe('x');
+        });
 
-      it('a crash beside a running map fails only the crashing call: what that worker held of the map runs elsewhere', async () => {
-        const pool = ctx.fresh();
-        const dir = ctx.tempDir();
-        expect(await fullSize(pool, join(dir, 'warm'))).toEqual(allTrue());
-        const n = 6;
-        const map = pool.starmap(
-          tasks.markThenSleep,
-          Array.from({ length: n }, (_, i) => [dir, `run-${i}`, 100] as [string, string, number]),
-          { chunksize: 1 },
-        );
-        // Both workers have begun the map: with jobsAhead its other items are held on them, and the crash goes behind them.
-        await until(
-          () => existsSync(join(dir, 'run-0')) && existsSync(join(dir, 'run-1')),
-          20_000,
-          'the map to start on both workers',
-        );
-        const crash = pool.apply(tasks.exitWhenStarted, [dir, n, 7]);
-        if (ctx.capabilities.jobsAhead) {
-          for (let i = 0; i < 100; i++) await null; // let the crash's hand-over post (microtasks only)
-          // Hold this thread (no answer is read, nothing is handed over) until the worker has died:
-          // its answers to the map's items it ran are then still unread when its end is heard.
-          const pause = new Int32Array(new SharedArrayBuffer(4));
-          const deadline = Date.now() + 20_000;
-          while (!existsSync(join(dir, 'exiting')) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 5);
-          Atomics.wait(pause, 0, 0, 200);
-        }
-        const error = await rejectionOf(crash);
-        expect(error.name).toBe('WorkerCrashedError');
-        expect((error as Error & { exitCode?: number | null }).exitCode).toBe(7);
-        expect(await map).toEqual(Array.from({ length: n }, (_, i) => `run-${i}`));
-      });
+        it('a crash beside a running map fails only the crashing call: what that worker held of the map runs elsewhere', async () => {
+          const pool = ctx.fresh();
+          const dir = ctx.tempDir();
+          expect(await fullSize(pool, join(dir, 'warm'))).toEqual(allTrue());
+          const n = 6;
+          const map = pool.starmap(
+            tasks.markThenSleep,
+            Array.from({ length: n }, (_, i) => [dir, `run-${i}`, 100] as [string, string, number]),
+            { chunksize: 1 },
+          );
+          // Both workers have begun the map: with jobsAhead its other items are held on them, and the crash goes behind them.
+          await until(
+            () => existsSync(join(dir, 'run-0')) && existsSync(join(dir, 'run-1')),
+            20_000,
+            'the map to start on both workers',
+          );
+          const crash = pool.apply(tasks.exitWhenStarted, [dir, n, 7]);
+          if (ctx.capabilities.jobsAhead) {
+            for (let i = 0; i < 100; i++) await null; // let the crash's hand-over post (microtasks only)
+            // Hold this thread (no answer is read, nothing is handed over) until the worker has died:
+            // its answers to the map's items it ran are then still unread when its end is heard.
+            const pause = new Int32Array(new SharedArrayBuffer(4));
+            const deadline = Date.now() + 20_000;
+            while (!existsSync(join(dir, 'exiting')) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 5);
+            Atomics.wait(pause, 0, 0, 200);
+          }
+          const error = await rejectionOf(crash);
+          expect(error.name).toBe('WorkerCrashedError');
+          expect((error as Error & { exitCode?: number | null }).exitCode).toBe(7);
+          expect(await map).toEqual(Array.from({ length: n }, (_, i) => `run-${i}`));
+        });
 
-      it('a crash ahead of a map fails only the crashing call: the items held behind it run elsewhere, each once', async () => {
-        const pool = ctx.fresh();
-        const dir = ctx.tempDir();
-        expect(await fullSize(pool, join(dir, 'warm'))).toEqual(allTrue());
-        const crash = pool.apply(tasks.exitWhenFile, [join(dir, 'go'), 7]);
-        await until(() => existsSync(join(dir, 'go-waiting')), 20_000, 'the crashing task to start');
-        // With jobsAhead the dying worker holds some of these behind the crash; else the core does.
-        const n = 6;
-        const map = pool.starmap(
-          tasks.countRun,
-          Array.from({ length: n }, (_, i) => [dir, i, false] as [string, number, boolean]),
-          { chunksize: 1 },
-        );
-        await until(() => existsSync(join(dir, 'run-0')), 20_000, 'the map to start on the other worker');
-        writeFileSync(join(dir, 'go'), '');
-        expect((await rejectionOf(crash)).name).toBe('WorkerCrashedError');
-        expect(await map).toEqual(Array.from({ length: n }, (_, i) => i));
-        for (let i = 0; i < n; i++) expect(readFileSync(join(dir, `run-${i}`), 'utf8')).toBe('x');
-      });
+        it('a crash ahead of a map fails only the crashing call: the items held behind it run elsewhere, each once', async () => {
+          const pool = ctx.fresh();
+          const dir = ctx.tempDir();
+          expect(await fullSize(pool, join(dir, 'warm'))).toEqual(allTrue());
+          const crash = pool.apply(tasks.exitWhenFile, [join(dir, 'go'), 7]);
+          await until(() => existsSync(join(dir, 'go-waiting')), 20_000, 'the crashing task to start');
+          // With jobsAhead the dying worker holds some of these behind the crash; else the core does.
+          const n = 6;
+          const map = pool.starmap(
+            tasks.countRun,
+            Array.from({ length: n }, (_, i) => [dir, i, false] as [string, number, boolean]),
+            { chunksize: 1 },
+          );
+          await until(() => existsSync(join(dir, 'run-0')), 20_000, 'the map to start on the other worker');
+          writeFileSync(join(dir, 'go'), '');
+          expect((await rejectionOf(crash)).name).toBe('WorkerCrashedError');
+          expect(await map).toEqual(Array.from({ length: n }, (_, i) => i));
+          for (let i = 0; i < n; i++) expect(readFileSync(join(dir, `run-${i}`), 'utf8')).toBe('x');
+        });
 
-      it('is replaced: the pool keeps serving at full size', async () => {
-        const pool = ctx.fresh();
-        await rejectionOf(pool.apply(tasks.exit, [1]));
-        await rejectionOf(pool.apply(tasks.exit, [0]));
-        expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
-        expect(await fullSize(pool, join(ctx.tempDir(), 'b'))).toEqual(allTrue());
-      });
+        it('is replaced: the pool keeps serving at full size', async () => {
+          const pool = ctx.fresh();
+          await rejectionOf(pool.apply(tasks.exit, [1]));
+          await rejectionOf(pool.apply(tasks.exit, [0]));
+          expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+          expect(await fullSize(pool, join(ctx.tempDir(), 'b'))).toEqual(allTrue());
+        });
 
-      it('an exception thrown outside the task (from a timer) fails that call with WorkerCrashedError', async () => {
-        const pool = ctx.fresh();
-        const error = await rejectionOf(pool.apply(tasks.throwFromTimer, ['timer boom']));
-        expect(error.name).toBe('WorkerCrashedError');
-        expect(await pool.apply(tasks.square, [6])).toBe(36);
-      });
+        it('an exception thrown outside the task (from a timer) fails that call with WorkerCrashedError', async () => {
+          const pool = ctx.fresh();
+          const error = await rejectionOf(pool.apply(tasks.throwFromTimer, ['timer boom']));
+          expect(error.name).toBe('WorkerCrashedError');
+          expect(await pool.apply(tasks.square, [6])).toBe(36);
+        });
 
-      it('a crash inside a map fails the map and leaves other calls alone', async () => {
-        const pool = ctx.fresh();
-        const other = pool.map(tasks.sleep, [100, 100], { chunksize: 1 });
-        const error = await rejectionOf(
-          pool.map((n: number) => (n === 2 ? process.exit(3) : n), [1, 2, 3], { chunksize: 1 }),
-        );
-        expect(error.name).toBe('WorkerCrashedError');
-        expect(await other).toEqual([undefined, undefined]);
-        expect(await pool.map(tasks.square, [4])).toEqual([16]);
+        it('a crash inside a map fails the map and leaves other calls alone', async () => {
+          const pool = ctx.fresh();
+          const other = pool.map(tasks.sleep, [100, 100], { chunksize: 1 });
+          const error = await rejectionOf(
+            pool.map((n: number) => (n === 2 ? process.exit(3) : n), [1, 2, 3], { chunksize: 1 }),
+          );
+          expect(error.name).toBe('WorkerCrashedError');
+          expect(await other).toEqual([undefined, undefined]);
+          expect(await pool.map(tasks.square, [4])).toEqual([16]);
+        });
       });
-    });
   });
 }
