@@ -457,10 +457,13 @@ export class Host {
         resolve(turn);
       };
       const timer = mayGoBack
-        ? setTimeout(() => {
-            this.#ahead(0);
-            settle('back');
-          }, Math.max(AHEAD_WAIT_MS, 2 * (this.#recentMs ?? 0)))
+        ? setTimeout(
+            () => {
+              this.#ahead(0);
+              settle('back');
+            },
+            Math.max(AHEAD_WAIT_MS, 2 * (this.#recentMs ?? 0)),
+          )
         : undefined;
       const stopListening = running.control.onCancel(() => settle('cancelled'));
       this.#waiting.push(settle);
