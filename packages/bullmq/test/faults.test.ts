@@ -91,6 +91,47 @@ describe('faults', () => {
     expect(results.every((r) => r.pid === b.pid)).toBe(true);
   });
 
+  it('short chunks travel in batches; a host SIGKILLed holding a batch: its chunks run on the other host, each once, in order', async () => {
+    const queue = newQueue();
+    const [rootA, rootB] = [faultRoot('a'), faultRoot('b')];
+    dirs.push(rootA, rootB);
+    const a = await host(queue, rootA, NO_BULLMQ_RECOVERY);
+    const b = await host(queue, rootB, NO_BULLMQ_RECOVERY);
+    const p = pool(queue, { processes: 16 });
+    // The task's chunks are first seen to run short (their gate open): then the pool sends them in batches.
+    const warm = tempDir();
+    writeFileSync(join(warm, 'gate'), '');
+    const warmArgs = Array.from({ length: 16 }, (_, i) => [warm, i] as [string, number]);
+    await p.starmap(faultTasks.gatedPerHost, warmArgs, { chunksize: 1 });
+    const dir = tempDir();
+    const args = Array.from({ length: 16 }, (_, i) => [dir, i] as [string, number]);
+    const mapped = p.starmap(faultTasks.gatedPerHost, args, { chunksize: 1 });
+    const started = (pid: number) => args.some((_, i) => runsOf(dir, i).includes(pid));
+    await until(() => started(a.pid) && started(b.pid), 20_000, 'a chunk begun on each host');
+    // What the hosts hold: BullMQ jobs of several chunks each.
+    const client = new Redis(redis);
+    const sizes: number[] = [];
+    for (const id of await client.lrange(`bull:${queue}:active`, 0, -1)) {
+      const data = JSON.parse((await client.hget(`bull:${queue}:${id}`, 'data')) ?? '{}') as { batch?: unknown[] };
+      sizes.push(data.batch?.length ?? 1);
+    }
+    client.disconnect();
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    // A dies with its batch begun (its first chunk waits for the gate): all of it runs again on B.
+    await a.kill('SIGKILL');
+    writeFileSync(join(dir, 'gate'), '');
+    const results = await mapped;
+    expect(results.map((r) => r.square)).toEqual(args.map(([, i]) => i * i));
+    expect(results.every((r) => r.pid === b.pid)).toBe(true);
+    // Each chunk finished exactly once (nothing finished on A before it died).
+    for (const [, i] of args)
+      expect(
+        readFileSync(join(dir, `done-${i}`), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toEqual([`${b.pid}`]);
+  });
+
   it('a host that joins mid-map takes the chunks waiting for a free host', async () => {
     const queue = newQueue();
     const [rootA, rootB] = [faultRoot('a'), faultRoot('b')];

@@ -19,6 +19,7 @@ import {
   RedisUnavailableError,
   TaskResolutionError,
 } from '../dist/index.js';
+import { WIRE_VERSION } from '../dist/shared/wire.js';
 import { type HostProcess, startHost } from './support/hosts.js';
 import { freePort } from './support/redis-server.js';
 import { PACKAGE, removeRoot } from './support/roots.js';
@@ -104,7 +105,11 @@ describe('a host refuses, and the caller hears why', () => {
   });
 
   it('a chunk its Node.js cannot read (the v8 format of another Node version)', async () => {
-    const report = await rawChunk({ w: 1, node: '99.0.0', body: Buffer.from([0xff, 0x7f, 0x00]).toString('base64') });
+    const report = await rawChunk({
+      w: WIRE_VERSION,
+      node: '99.0.0',
+      body: Buffer.from([0xff, 0x7f, 0x00]).toString('base64'),
+    });
     expect(report.error?.message).toMatch(/written by Node\.js 99\.0\.0.*same Node\.js major version/);
   });
 

@@ -121,6 +121,8 @@ interface Chunk {
   id: string;
   /** The id it was first sent as. */
   readonly first: string;
+  /** The BullMQ job it travels in: its own (`id`), or a batch's. */
+  job: string;
   /** Times moved off a lost host. */
   moves: number;
   readonly name: string;
@@ -145,6 +147,12 @@ interface Chunk {
   copy: string | undefined;
 }
 
+/** A chunk waiting to be added to the queue, and what settles its `added`. */
+interface ToAdd {
+  readonly chunk: Chunk;
+  readonly resolve: (added: boolean) => void;
+}
+
 /** A chunk is checked in BullMQ once it has waited this long for a report. */
 const CHECK_AFTER = 3000;
 /** Most chunks checked per tick. */
@@ -164,6 +172,17 @@ const STRAGGLER_FACTOR = 4;
 const STRAGGLER_FLOOR = 1000;
 /** Siblings (chunks of the same task in this pool) that must have finished before one is called a straggler. */
 const STRAGGLER_SIBLINGS = 3;
+/**
+ * Batches: the short chunks (the median of their task's recent chunks' run times on their hosts is under
+ * BATCH_SHORT_MS) given in
+ * one turn travel as one BullMQ job per host slot, at most BATCH_CHUNKS chunks and BATCH_BYTES each.
+ */
+const BATCH_CHUNKS = 32;
+const BATCH_BYTES = 1024 * 1024;
+const BATCH_SHORT_MS = 5;
+/** Run times kept per task, and how many must be known before its chunks are called short (their median). */
+const RUN_TIMES_KEPT = 15;
+const RUN_TIMES_NEEDED = 3;
 /** Times a chunk is sent again before its call fails. */
 const MAX_RESENDS = 5;
 
@@ -196,6 +215,8 @@ export class BullmqBackend implements Backend {
   };
   /** One job per host slot: a chunk a host takes early could not be cancelled by a fail-fast. */
   readonly jobsPerWorker = 1;
+  /** Its workers are the slots of hosts on other machines: this machine's cores say nothing about its size. */
+  readonly workersElsewhere = true;
 
   readonly #settings: BullmqBackendSettings;
   readonly #maxtasksperchild: number | undefined;
@@ -209,6 +230,15 @@ export class BullmqBackend implements Backend {
   readonly #chunks = new Map<string, Chunk>();
   readonly #pending = new Set<Promise<unknown>>();
   #seq = 0;
+  /** Chunks to add in this turn of the event loop, and the flush that adds them. */
+  readonly #toAdd: ToAdd[] = [];
+  #flushing: NodeJS.Immediate | undefined;
+  /** An add is on its way to Redis. */
+  #adding = false;
+  /** The chunks of each batch job in flight (a report of the batch's own id is an error for all of them). */
+  readonly #batches = new Map<string, Chunk[]>();
+  /** The run times of each task's recent chunks on their hosts (ms), from their reports. */
+  readonly #runMs = new Map<string, number[]>();
   readonly #resizeListeners = new Set<() => void>();
   #state: 'running' | 'closing' | 'stopped' = 'running';
   #announced = 0;
@@ -356,6 +386,7 @@ export class BullmqBackend implements Backend {
       const chunk: Chunk = {
         id,
         first: id,
+        job: id,
         moves: 0,
         name,
         data: {
@@ -386,20 +417,130 @@ export class BullmqBackend implements Backend {
     });
   }
 
+  /**
+   * Queues a chunk's job. The chunks given in one turn of the event loop (the core hands a call's first
+   * chunks over at once, and the next ones as a read of the result stream settles several) go to Redis
+   * together, in one `addBulk`: one round trip instead of one each.
+   */
   #add(chunk: Chunk): void {
     chunk.sentAt = Date.now();
     chunk.missingSince = undefined;
     chunk.inRedis = false;
-    chunk.added = this.#queue.add(chunk.name, chunk.data, { jobId: chunk.id, ...JOB_OPTIONS }).then(
+    chunk.added = new Promise<boolean>((resolve) => {
+      this.#toAdd.push({ chunk, resolve });
+    });
+    if (!this.#adding) this.#flushing ??= setImmediate(() => this.#flushAdds());
+  }
+
+  #flushAdds(): void {
+    this.#flushing = undefined;
+    if (this.#adding) return;
+    const batch: ToAdd[] = [];
+    for (const entry of this.#toAdd.splice(0)) {
+      // Settled while it waited for the flush (cancelled, the pool terminated): never sent.
+      if (entry.chunk.settled || this.#state === 'stopped') entry.resolve(false);
+      else batch.push(entry);
+    }
+    const jobs = this.#jobsOf(batch);
+    const [one] = jobs;
+    if (!one) return;
+    const added = jobs.length === 1 ? this.#queue.add(one.name, one.data, one.opts) : this.#queue.addBulk(jobs);
+    // One add on its way at a time: the chunks given meanwhile go together in the next (bigger batches).
+    this.#adding = true;
+    void added
+      .catch(() => {})
+      .finally(() => {
+        this.#adding = false;
+        if (this.#toAdd.length > 0) this.#flushAdds();
+      });
+    added.then(
       () => {
-        chunk.inRedis = true;
-        return true;
+        for (const { chunk, resolve } of batch) {
+          chunk.inRedis = true;
+          resolve(true);
+        }
       },
       (error: unknown) => {
-        this.#settle(chunk, error);
-        return false;
+        for (const { chunk, resolve } of batch) {
+          this.#settle(chunk, error);
+          resolve(false);
+        }
       },
     );
+  }
+
+  /**
+   * The BullMQ jobs of the chunks of one turn: a job each, except the short chunks of a task, which go in
+   * batches, one per host slot (so every slot gets some), of at most BATCH_CHUNKS chunks and BATCH_BYTES.
+   * Chunks of tasks marked idempotent always travel alone (a straggler's copy is of its own job).
+   */
+  #jobsOf(
+    entries: readonly ToAdd[],
+  ): Array<{ name: string; data: ChunkData; opts: typeof JOB_OPTIONS & { jobId: string } }> {
+    const jobs: Array<{ name: string; data: ChunkData; opts: typeof JOB_OPTIONS & { jobId: string } }> = [];
+    const single = (chunk: Chunk) => {
+      const before = chunk.job;
+      chunk.job = chunk.id;
+      this.#forgetBatch(before);
+      jobs.push({ name: chunk.name, data: chunk.data, opts: { jobId: chunk.id, ...JOB_OPTIONS } });
+    };
+    const byTask = new Map<string, Chunk[]>();
+    const short = new Map<string, boolean>();
+    const isShort = (name: string) => {
+      let known = short.get(name);
+      if (known === undefined) {
+        // The median of its recent run times: a first chunk's (a local worker starting) does not count.
+        const times = [...(this.#runMs.get(name) ?? [])].sort((x, y) => x - y);
+        known = times.length >= RUN_TIMES_NEEDED && (times[Math.floor(times.length / 2)] as number) < BATCH_SHORT_MS;
+        short.set(name, known);
+      }
+      return known;
+    };
+    for (const { chunk } of entries) {
+      if (chunk.idempotent || !isShort(chunk.name) || chunk.data.body.length > BATCH_BYTES / 4) {
+        single(chunk);
+        continue;
+      }
+      const list = byTask.get(chunk.name) ?? [];
+      list.push(chunk);
+      byTask.set(chunk.name, list);
+    }
+    const slots = Math.max(1, this.#announced);
+    for (const [name, chunks] of byTask) {
+      const per = Math.min(BATCH_CHUNKS, Math.ceil(chunks.length / slots));
+      let at = 0;
+      while (at < chunks.length) {
+        const group: Chunk[] = [];
+        let bytes = 0;
+        while (at < chunks.length && group.length < per) {
+          const chunk = chunks[at] as Chunk;
+          if (group.length > 0 && bytes + chunk.data.body.length > BATCH_BYTES) break;
+          group.push(chunk);
+          bytes += chunk.data.body.length;
+          at += 1;
+        }
+        const [head] = group;
+        if (!head) break;
+        if (group.length === 1) {
+          single(head);
+          continue;
+        }
+        this.#seq += 1;
+        const jobId = `${this.#poolId}.b${this.#seq}`;
+        this.#batches.set(jobId, group);
+        for (const chunk of group) {
+          const before = chunk.job;
+          chunk.job = jobId;
+          this.#forgetBatch(before);
+        }
+        jobs.push({
+          name,
+          data: { ...head.data, body: '', batch: group.map((chunk) => ({ id: chunk.id, body: chunk.data.body })) },
+          opts: { jobId, ...JOB_OPTIONS },
+        });
+      }
+    }
+    return jobs;
   }
 
   /** Drops a chunk: removes it if still waiting, else tells hosts to skip or stop it. */
@@ -412,7 +553,18 @@ export class BullmqBackend implements Backend {
     if (!(await chunk.added)) return;
     // Marked first: a host that takes the chunk between the mark and a stop's removal skips it.
     await this.#client.set(this.#keys.cancel(chunk.id), mode, 'PX', 3_600_000);
-    if (first && (await this.#queue.remove(chunk.id)) === 1) {
+    const batch = this.#batches.get(chunk.job);
+    if (batch) {
+      // A batch leaves the queue once none of its chunks is wanted; else its host skips this one.
+      const jobId = chunk.job;
+      const members = batch.filter((other) => other.job === jobId);
+      if (first && members.every((other) => other.settled || other.control.cancelled)) {
+        if ((await this.#queue.remove(jobId)) === 1) {
+          for (const other of members) this.#settle(other, other.control.reason);
+          return;
+        }
+      }
+    } else if (first && (await this.#queue.remove(chunk.id)) === 1) {
       this.#settle(chunk, chunk.control.reason); // it never started and never will
       return;
     }
@@ -429,11 +581,13 @@ export class BullmqBackend implements Backend {
     if (chunk.settled) return;
     chunk.settled = true;
     this.#chunks.delete(chunk.id);
+    this.#forgetBatch(chunk.job);
     if (chunk.copy !== undefined) {
       // Speculation: the first report wins; the other job is stopped and never reported.
       this.#chunks.delete(chunk.copy);
       const copyWon = from === chunk.copy;
-      this.#track(this.#dropLost(copyWon ? chunk.id : chunk.copy, false));
+      const loser = copyWon ? chunk.id : chunk.copy;
+      this.#track(this.#dropLost(loser, loser, false));
       if (copyWon) this.#copiesWon += 1;
     } else if (result && chunk.idempotent) {
       const times = this.#durations.get(chunk.name) ?? [];
@@ -445,6 +599,12 @@ export class BullmqBackend implements Backend {
     if (chunk.control.cancelled) chunk.reject(chunk.control.reason);
     else if (result) chunk.resolve(result);
     else chunk.reject(error);
+  }
+
+  /** Forgets a batch once none of its chunks is still out in it (settled, or sent again in another job). */
+  #forgetBatch(jobId: string): void {
+    const batch = this.#batches.get(jobId);
+    if (batch?.every((other) => other.settled || other.job !== jobId)) this.#batches.delete(jobId);
   }
 
   #track(promise: Promise<unknown>): void {
@@ -521,6 +681,18 @@ export class BullmqBackend implements Backend {
       else if (field === 'r') raw = fields[i + 1] as Buffer;
     }
     const chunk = chunkId === undefined ? undefined : this.#chunks.get(chunkId);
+    const batch = chunkId === undefined ? undefined : this.#batches.get(chunkId);
+    if (batch && raw !== undefined) {
+      // A whole batch failed (its host could not read it, or BullMQ failed it for good): each of its chunks.
+      let report: Report | undefined;
+      try {
+        report = decode<Report>(raw, 'a host');
+      } catch {}
+      if (report && 'error' in report) {
+        for (const each of batch) if (each.job === chunkId) this.#settle(each, hostError(report.error, report.host));
+      }
+      return;
+    }
     if (!chunk || chunk.settled || raw === undefined) return; // a duplicate (the chunk ran twice), or not ours
     let report: Report;
     try {
@@ -528,6 +700,12 @@ export class BullmqBackend implements Backend {
     } catch (error) {
       this.#settle(chunk, error);
       return;
+    }
+    if ('result' in report && report.ms !== undefined) {
+      const times = this.#runMs.get(chunk.name) ?? [];
+      times.push(report.ms);
+      if (times.length > RUN_TIMES_KEPT) times.shift();
+      this.#runMs.set(chunk.name, times);
     }
     if ('result' in report) this.#settle(chunk, undefined, report.result, chunkId);
     else if ('error' in report) this.#settle(chunk, hostError(report.error, report.host), undefined, chunkId);
@@ -610,7 +788,7 @@ export class BullmqBackend implements Backend {
     const holders = new Map<string, Chunk[]>();
     if (inFlight.length > 0) {
       const pipeline = this.#client.pipeline();
-      for (const chunk of inFlight) pipeline.hget(this.#keys.job(chunk.id), 'pb');
+      for (const chunk of inFlight) pipeline.hget(this.#keys.job(chunk.job), 'pb');
       const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
       inFlight.forEach((chunk, i) => {
         const holder = replies[i];
@@ -635,7 +813,7 @@ export class BullmqBackend implements Backend {
     if (candidates.length > 0) {
       // Only those it still runs: BullMQ may have given one back to the queue already.
       const pipeline = this.#client.pipeline();
-      for (const chunk of candidates) pipeline.lpos(this.#keys.active(), chunk.id);
+      for (const chunk of candidates) pipeline.lpos(this.#keys.active(), chunk.job);
       const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
       held = candidates.filter((chunk, i) => replies[i] !== null && !chunk.settled);
     }
@@ -653,17 +831,18 @@ export class BullmqBackend implements Backend {
   async #move(chunk: Chunk, host: HostInfo): Promise<void> {
     if (chunk.settled) return;
     const old = chunk.id;
+    const oldJob = chunk.job;
     if (chunk.moves >= this.#settings.maxHostLosses) {
       // A chunk whose every host is lost may be what kills them: it ends, it does not cycle for ever.
       this.#settle(chunk, hostLostError(chunk.moves + 1, host));
-      await this.#dropLost(old);
+      await this.#dropLost(old, oldJob);
       return;
     }
     chunk.moves += 1;
     chunk.id = `${chunk.first}.m${chunk.moves}`;
     this.#chunks.delete(old);
     this.#chunks.set(chunk.id, chunk);
-    await this.#dropLost(old);
+    await this.#dropLost(old, oldJob);
     this.#add(chunk);
   }
 
@@ -671,9 +850,9 @@ export class BullmqBackend implements Backend {
    * Drops the job a lost host held: marked moved (if the host comes back, it stops it and never reports
    * it), and removed with the lock the host can no longer renew (what BullMQ does once the lock expires).
    */
-  async #dropLost(jobId: string, hostLost = true): Promise<void> {
-    await this.#client.set(this.#keys.cancel(jobId), 'moved', 'PX', 3_600_000);
-    this.#track(this.#publish({ stop: jobId }));
+  async #dropLost(chunkId: string, jobId: string, hostLost = true): Promise<void> {
+    await this.#client.set(this.#keys.cancel(chunkId), 'moved', 'PX', 3_600_000);
+    this.#track(this.#publish({ stop: chunkId }));
     this.#track(
       (async () => {
         // A live host's lock stays: it stops the job and completes it (unreported) itself.
@@ -725,7 +904,14 @@ export class BullmqBackend implements Backend {
       .slice(0, CHECKS_PER_TICK);
     if (due.length === 0) return;
     const generation = this.#generation;
-    const states = await Promise.all(due.map((chunk) => this.#queue.getJobState(chunk.id)));
+    const asked = new Map<string, ReturnType<Queue['getJobState']>>();
+    const states = await Promise.all(
+      due.map((chunk) => {
+        const state = asked.get(chunk.job) ?? this.#queue.getJobState(chunk.job);
+        asked.set(chunk.job, state);
+        return state;
+      }),
+    );
     const waited = due
       .filter((chunk, i) => (states[i] === 'waiting' || states[i] === 'prioritized') && !chunk.settled)
       .map((chunk) => now - chunk.sentAt);
@@ -741,7 +927,7 @@ export class BullmqBackend implements Backend {
       if (chunk.settled) continue;
       const state = states[i];
       if (state === 'failed') {
-        const job = await BullJob.fromId(this.#queue, chunk.id);
+        const job = await BullJob.fromId(this.#queue, chunk.job);
         this.#settle(chunk, failedChunkError(job?.failedReason ?? 'unknown reason', job?.attemptsStarted ?? 0));
       } else if (state === 'unknown' || state === 'completed') {
         // Gone from BullMQ: its report is in the stream unless it was lost. Two full reads
@@ -829,13 +1015,13 @@ export class BullmqBackend implements Backend {
   #failAll(error: Error): void {
     for (const chunk of [...this.#chunks.values()]) {
       this.#settle(chunk, error);
-      if (chunk.inRedis) this.#track(this.#dropQuietly(chunk.id));
+      if (chunk.inRedis) this.#track(this.#dropQuietly(chunk.id, chunk.job));
     }
   }
 
-  async #dropQuietly(id: string): Promise<void> {
+  async #dropQuietly(id: string, jobId: string): Promise<void> {
     await this.#client.set(this.#keys.cancel(id), 'drop', 'PX', 3_600_000);
-    await this.#queue.remove(id);
+    await this.#queue.remove(jobId);
   }
 
   // ---- stopping -------------------------------------------------------------

@@ -79,16 +79,55 @@ interface Running {
   handBack: boolean;
 }
 
-/** Appends a chunk's report to its pool's stream unless the chunk was moved to another job (its host was seen lost). */
+/**
+ * Jobs ahead: while this host's chunks are short (their run time here averages under SHORT_CHUNK_MS),
+ * its BullMQ worker takes up to AHEAD_PER_SLOT jobs per slot besides the running one, and one while they
+ * average under AHEAD_WAIT_MS; so the Redis round trips of taking and reporting a chunk overlap the
+ * running of another instead of leaving the slot idle (what the core's local workers do with their jobs ahead).
+ */
+const AHEAD_PER_SLOT = 4;
+const SHORT_CHUNK_MS = 5;
+/**
+ * A chunk taken ahead that has waited this long (ms), or twice the host's recent run time if longer, for
+ * a slot goes back to the queue, where an idle host takes it, and the host stops taking jobs ahead until
+ * its chunks are short again: a long chunk never holds another back from a free host.
+ */
+const AHEAD_WAIT_MS = 25;
+
+/**
+ * Appends chunk reports to their pool's stream (KEYS[1]), each unless its chunk was moved to another job
+ * (its host was seen lost): KEYS[1 + i] is the cancel key of chunk i, ARGV[2i], ARGV[2i + 1] its id and
+ * report; ARGV[1] the stream's time to live.
+ */
 const REPORT_SCRIPT = `
-if redis.call('GET', KEYS[2]) == 'moved' then return 0 end
-redis.call('XADD', KEYS[1], '*', 'c', ARGV[1], 'r', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
+local written = 0
+for i = 2, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= 'moved' then
+    redis.call('XADD', KEYS[1], '*', 'c', ARGV[2 * i - 2], 'r', ARGV[2 * i - 1])
+    written = written + 1
+  end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return written`;
+
+/** Most reports written by one call of the report script. */
+const REPORTS_PER_CALL = 100;
 
 type ReportingClient = Redis & {
-  parapoolReport(stream: string, cancel: string, chunkId: string, payload: Buffer, ttl: number): Promise<number>;
+  parapoolReport(numberOfKeys: number, ...keysAndArgs: Array<string | Buffer | number>): Promise<number>;
 };
+
+/** Reports waiting for their pool's stream while an earlier write to it is on its way. */
+interface ReportQueue {
+  readonly ttl: number;
+  readonly entries: Array<{
+    readonly cancel: string;
+    readonly chunkId: string;
+    readonly payload: Buffer;
+    readonly done: (error?: unknown) => void;
+  }>;
+  writing: boolean;
+}
 
 /** A running host. `Host.start(options)` makes one. */
 export class Host {
@@ -110,6 +149,13 @@ export class Host {
   #beatTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
   #lastErrors = new Map<string, number>();
+  /** Reports on their way, by result stream. */
+  readonly #reports = new Map<string, ReportQueue>();
+  /** Free slots, and the chunks taken ahead that wait for one (first in, first out). */
+  #free: number;
+  readonly #waiting: Array<(turn: 'slot' | 'back' | 'cancelled') => void> = [];
+  /** The average run time of recent chunks here (ms); undefined before the first. */
+  #recentMs: number | undefined;
 
   private constructor(options: HostOptions, pools: LocalPools) {
     this.#options = options;
@@ -131,8 +177,9 @@ export class Host {
     };
     this.#modules = new HostModules(options.root, options.allowInline, this.#label);
     this.#pools = pools;
+    this.#free = options.concurrency;
     this.#client = createClient(options.connection, `parapool:host:${id}`) as ReportingClient;
-    this.#client.defineCommand('parapoolReport', { numberOfKeys: 2, lua: REPORT_SCRIPT });
+    this.#client.defineCommand('parapoolReport', { lua: REPORT_SCRIPT });
     this.#subscriber = createClient(options.connection, `parapool:host:${id}:control`);
   }
 
@@ -247,78 +294,203 @@ export class Host {
   // ---- one chunk ------------------------------------------------------------
 
   async #process(job: BullJob<ChunkData>, token: string | undefined): Promise<void> {
-    // A chunk that started before: on a host that died (BullMQ's attempt count), or moved off a lost one.
-    const end = this.#metrics?.started(job.name, job.attemptsStarted > 1 || /\.m\d+$/.test(job.id ?? ''));
-    let outcome: ChunkOutcome = 'failed';
+    const data = job.data;
+    const jobId = job.id as string;
+    // One chunk, or a batch of a caller's short chunks sent as one job (run in turn, each reported alone).
+    const entries = data.batch ?? [{ id: jobId, body: data.body }];
+    if (data.w !== WIRE_VERSION) {
+      const message = `This chunk uses parapool's wire format ${String(data.w)}, and parapool-worker on ${this.#label} speaks ${WIRE_VERSION}: install the same @parapool/bullmq version on callers and hosts.`;
+      const end = this.#metrics?.started(job.name, false);
+      await this.#report(data, jobId, { error: serializeError(new Error(message)), host: this.#label });
+      end?.('failed');
+      return;
+    }
+    // Registered before anything is awaited: a stop or a drop published meanwhile reaches each entry.
+    const runnings = entries.map((entry) => {
+      const running: Running = { poolId: data.pool, control: jobControl(), ended: false, handBack: false };
+      this.#running.set(entry.id, running);
+      return running;
+    });
+    const reports: Array<Promise<void>> = [];
     try {
-      outcome = await this.#run(job, token);
-    } catch (error) {
-      if (error instanceof WaitingError) outcome = 'stopped';
-      throw error;
+      const pipeline = this.#client.multi().exists(this.#keys.pool(data.pool));
+      for (const entry of entries) pipeline.get(this.#keys.cancel(entry.id));
+      const [alive, ...marks] = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+      for (const [i, entry] of entries.entries()) {
+        const running = runnings[i] as Running;
+        // A chunk that started before: on a host that died (BullMQ's attempt count), or moved off a lost one.
+        const end = this.#metrics?.started(job.name, job.attemptsStarted > 1 || /\.m\d+$/.test(entry.id));
+        let outcome: ChunkOutcome = 'failed';
+        try {
+          outcome = await this.#run(job, token, entry, {
+            alive: Boolean(alive),
+            mark: marks[i],
+            running,
+            batched: entries.length > 1,
+            first: i === 0,
+            reports,
+          });
+        } catch (error) {
+          if (error instanceof WaitingError) outcome = 'stopped';
+          throw error;
+        } finally {
+          end?.(outcome);
+        }
+      }
     } finally {
-      end?.(outcome);
+      for (const entry of entries) this.#running.delete(entry.id);
+      // Every report is written before BullMQ completes the job (a caller reads a completed job's reports as final).
+      await Promise.all(reports);
     }
   }
 
-  async #run(job: BullJob<ChunkData>, token: string | undefined): Promise<ChunkOutcome> {
-    const chunkId = job.id as string;
+  async #run(
+    job: BullJob<ChunkData>,
+    token: string | undefined,
+    entry: { readonly id: string; readonly body: string },
+    turnOf: {
+      readonly alive: boolean;
+      readonly mark: unknown;
+      readonly running: Running;
+      readonly batched: boolean;
+      readonly first: boolean;
+      readonly reports: Array<Promise<void>>;
+    },
+  ): Promise<ChunkOutcome> {
+    const { id: chunkId } = entry;
+    const { running, batched } = turnOf;
     const data = job.data;
-    if (data.w !== WIRE_VERSION) {
-      const message = `This chunk uses parapool's wire format ${String(data.w)}, and parapool-worker on ${this.#label} speaks ${WIRE_VERSION}: install the same @parapool/bullmq version on callers and hosts.`;
-      await this.#report(data, chunkId, { error: serializeError(new Error(message)), host: this.#label });
-      return 'failed';
-    }
-    const [alive, cancel] = await this.#client
-      .multi()
-      .exists(this.#keys.pool(data.pool))
-      .get(this.#keys.cancel(chunkId))
-      .exec()
-      .then((replies) => (replies ?? []).map(([, value]) => value));
-    if (!alive) {
-      await this.#report(data, chunkId, { dropped: 'pool ended', host: this.#label });
+    // A batch's reports go out without waiting for each other (one round trip for several).
+    const report = (what: Report) => {
+      const sent = this.#report(data, chunkId, what);
+      if (batched) turnOf.reports.push(sent);
+      return batched ? Promise.resolve() : sent;
+    };
+    if (!turnOf.alive) {
+      await report({ dropped: 'pool ended', host: this.#label });
       return 'dropped';
     }
+    const cancel = turnOf.mark;
     // A chunk this host has taken counts as started, as a job handed to a free local worker does:
     // a plain cancel (fail-fast, break) lets it run and drops its result; a stop skips it. Dropped
-    // chunks that come back (their host died) are skipped too.
+    // chunks that come back (their host died), and those of a batch not begun yet, are skipped too.
     // A chunk moved to another job (this host was seen lost, then came back) is not reported: its new job's is.
     if (cancel === 'moved') return 'dropped';
-    if (cancel === 'stop' || (cancel === 'drop' && job.attemptsStarted > 1)) {
-      await this.#report(data, chunkId, { dropped: 'cancelled', host: this.#label });
+    if (cancel === 'stop' || (cancel === 'drop' && (batched || job.attemptsStarted > 1))) {
+      await report({ dropped: 'cancelled', host: this.#label });
       return 'dropped';
     }
     let body: ChunkBody;
     let local: EncodedJob;
     try {
-      body = decode<ChunkBody>(Buffer.from(data.body, 'base64'), data.node);
+      body = decode<ChunkBody>(Buffer.from(entry.body, 'base64'), data.node);
       local = this.#localJob(body);
     } catch (error) {
-      await this.#report(data, chunkId, { error: serializeError(error), host: this.#label });
+      await report({ error: serializeError(error), host: this.#label });
       return 'failed';
+    }
+    // Only a job not begun goes back to the queue when it waits too long (a batch after its first chunk runs on).
+    const turn = await this.#turn(running, turnOf.first);
+    if (turn !== 'slot' || running.ended || running.control.cancelled) {
+      // It never started here: back to the queue (taken ahead, or the host is stopping), or not wanted.
+      if (turn === 'slot') this.#release();
+      if ((turn === 'back' || running.handBack) && token) {
+        await Promise.all(turnOf.reports);
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      if (!running.ended) await report({ dropped: 'cancelled', host: this.#label });
+      return 'dropped';
     }
     const backend = this.#pools.acquire(data.pool, body.processes, body.maxtasksperchild, {
       maxmemoryperchild: body.maxmemoryperchild,
       grace: body.grace,
     });
-    const running: Running = { poolId: data.pool, control: jobControl(), ended: false, handBack: false };
-    this.#running.set(chunkId, running);
-    let report: Report;
+    let outcome: Report;
+    const began = performance.now();
+    const busy = this.#metrics?.running();
     try {
       const result = await backend.run(local, running.control);
-      report = { result, host: this.#label };
+      outcome = { result, host: this.#label, ms: performance.now() - began };
     } catch (error) {
-      if (running.control.stopRequested) report = { stopped: true, host: this.#label };
-      else report = { error: serializeError(error), host: this.#label };
+      if (running.control.stopRequested) outcome = { stopped: true, host: this.#label };
+      else outcome = { error: serializeError(error), host: this.#label };
     } finally {
+      busy?.();
       this.#running.delete(chunkId);
       this.#pools.release(data.pool);
+      this.#ran(performance.now() - began);
+      this.#release();
     }
     if (running.handBack && token) {
+      await Promise.all(turnOf.reports);
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    if (!running.ended) await this.#report(data, chunkId, report);
-    return 'result' in report ? 'ok' : 'stopped' in report ? 'stopped' : 'failed';
+    if (!running.ended) await report(outcome);
+    return 'result' in outcome ? 'ok' : 'stopped' in outcome ? 'stopped' : 'failed';
+  }
+
+  // ---- slots and jobs ahead ----------------------------------------------------
+
+  /**
+   * Waits for a free slot: `slot` (run it, then #release), `cancelled` (its caller no longer wants it, or
+   * the host is stopping), or `back` (taken ahead, it waited AHEAD_WAIT_MS: it goes back to the queue).
+   */
+  #turn(running: Running, mayGoBack: boolean): Promise<'slot' | 'back' | 'cancelled'> {
+    if (this.#free > 0) {
+      this.#free -= 1;
+      return Promise.resolve('slot');
+    }
+    return new Promise((resolve) => {
+      let done = false;
+      const settle = (turn: 'slot' | 'back' | 'cancelled') => {
+        if (done) {
+          if (turn === 'slot') this.#release(); // handed on: the slot is not this chunk's
+          return;
+        }
+        done = true;
+        clearTimeout(timer);
+        stopListening();
+        const at = this.#waiting.indexOf(settle);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        resolve(turn);
+      };
+      const timer = mayGoBack
+        ? setTimeout(
+            () => {
+              this.#ahead(0);
+              settle('back');
+            },
+            Math.max(AHEAD_WAIT_MS, 2 * (this.#recentMs ?? 0)),
+          )
+        : undefined;
+      const stopListening = running.control.onCancel(() => settle('cancelled'));
+      this.#waiting.push(settle);
+    });
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next('slot');
+    else this.#free += 1;
+  }
+
+  /** A chunk ran `ms` here: the shorter chunks run, the more jobs the worker takes ahead. */
+  #ran(ms: number): void {
+    // Up at once, down slowly: one long chunk is enough to stop taking many ahead.
+    const last = this.#recentMs;
+    const recent = last === undefined || ms >= last ? ms : 0.8 * last + 0.2 * ms;
+    this.#recentMs = recent;
+    this.#ahead(recent < SHORT_CHUNK_MS ? AHEAD_PER_SLOT : recent < AHEAD_WAIT_MS ? 1 : 0);
+  }
+
+  /** Lets the BullMQ worker take `perSlot` jobs per slot besides the running ones. */
+  #ahead(perSlot: number): void {
+    const worker = this.#worker;
+    if (!worker || this.#stopping) return;
+    const concurrency = this.#options.concurrency * (1 + perSlot);
+    if (worker.concurrency !== concurrency) worker.concurrency = concurrency;
   }
 
   /** The core's job again: the remote one with its tasks named by this host's files. */
@@ -344,13 +516,44 @@ export class Host {
       // A local backend that does not check its results (inline): the values that cannot cross fail alone.
       payload = encode({ ...report, result: ensureCloneable((report as { result: JobResult }).result) });
     }
-    await this.#client.parapoolReport(
-      this.#keys.results(data.pool),
-      this.#keys.cancel(chunkId),
-      chunkId,
-      payload,
-      data.ttl,
-    );
+    const stream = this.#keys.results(data.pool);
+    let queue = this.#reports.get(stream);
+    if (!queue) {
+      queue = { ttl: data.ttl, entries: [], writing: false };
+      this.#reports.set(stream, queue);
+    }
+    const cancel = this.#keys.cancel(chunkId);
+    const written = new Promise<void>((resolve, reject) => {
+      (queue as ReportQueue).entries.push({
+        cancel,
+        chunkId,
+        payload,
+        done: (error) => (error === undefined ? resolve() : reject(error)),
+      });
+    });
+    if (!queue.writing) void this.#writeReports(stream, queue);
+    return written;
+  }
+
+  /**
+   * Writes a stream's reports: the first at once, and those that come while it is on its way together in
+   * the next call (one round trip and one script for several chunks when they finish close together).
+   */
+  async #writeReports(stream: string, queue: ReportQueue): Promise<void> {
+    queue.writing = true;
+    while (queue.entries.length > 0) {
+      const batch = queue.entries.splice(0, REPORTS_PER_CALL);
+      const keys = [stream, ...batch.map((entry) => entry.cancel)];
+      const args = [queue.ttl, ...batch.flatMap((entry) => [entry.chunkId, entry.payload])];
+      try {
+        await this.#client.parapoolReport(keys.length, ...keys, ...args);
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        for (const entry of batch) entry.done(error ?? new Error('the report could not be written'));
+      }
+    }
+    queue.writing = false;
+    if (this.#reports.get(stream) === queue) this.#reports.delete(stream);
   }
 
   /** BullMQ failed a chunk for good (its hosts kept dying, or could not run it): tell its caller. */

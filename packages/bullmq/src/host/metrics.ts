@@ -58,13 +58,17 @@ export class HostMetrics {
   /** A chunk taken: call the returned function with its outcome when it is done. */
   started(task: string, retried: boolean): (outcome: ChunkOutcome) => void {
     if (retried) this.#retried.inc({ task });
-    this.#busy.inc();
     const end = this.#seconds.startTimer({ task });
     return (outcome) => {
-      this.#busy.dec();
       end();
       this.#chunks.inc({ task, outcome });
     };
+  }
+
+  /** A chunk begins to run on a slot (one taken ahead waits first): call the returned function when it ends. */
+  running(): () => void {
+    this.#busy.inc();
+    return () => this.#busy.dec();
   }
 
   /** Serves `/metrics` on `port` (0: a free one); resolves with the port. */

@@ -20,7 +20,7 @@ import {
 } from '@parapool/core/adapter';
 
 /** Version of this wire format; a host refuses chunks of another. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 /** How a chunk names its task on the wire: by path under the root and content hash, or as inline source. */
 export type RemoteTask =
@@ -59,13 +59,19 @@ export interface ChunkData {
   readonly node: string;
   /** How long the pool's result stream may live without its reader (ms). */
   readonly ttl: number;
-  /** The ChunkBody, v8-serialized, base64. */
+  /** The ChunkBody, v8-serialized, base64 (empty for a batch). */
   readonly body: string;
+  /**
+   * A batch: several short chunks of the pool as one BullMQ job (fewer Redis round trips and scripts per
+   * chunk), each with its own chunk id, body, cancel key and report.
+   */
+  readonly batch?: ReadonlyArray<{ readonly id: string; readonly body: string }>;
 }
 
 /** What a host reports for a chunk it took. */
 export type Report =
-  | { readonly result: JobResult; readonly host: string }
+  /** `ms`: the chunk's run time on the host (the caller batches the chunks of tasks that run short). */
+  | { readonly result: JobResult; readonly host: string; readonly ms?: number }
   | { readonly error: SerializedError; readonly host: string }
   | { readonly dropped: 'cancelled' | 'pool ended'; readonly host: string }
   | { readonly stopped: true; readonly host: string };

@@ -77,6 +77,12 @@ export interface Backend {
    */
   readonly jobsPerWorker?: number;
   /**
+   * True when the workers are not this machine's (the slots of hosts elsewhere, as a queue's): `size`
+   * then says nothing about this machine's cores, and the core does not warn about a pool larger than
+   * them. Leave it out (false) for workers on this machine.
+   */
+  readonly workersElsewhere?: boolean;
+  /**
    * Run one job on one worker. The core calls this only when a worker can take
    * the job (at most `size * jobsPerWorker` jobs are on a backend at once), so
    * whatever waits here is short and cancellable.

@@ -14,7 +14,7 @@ import type { PoolInsights } from './insights.js';
 import { JobQueue } from './job-queue.js';
 import { LazyCall, refuseSyncIteration } from './lazy-call.js';
 import { type AdaptiveSize, type CallHost, runMap, type Settle, type Terms } from './map-call.js';
-import { COUNTS, checkCount, MAX_MS, resolveOptions, toArgsArray, toItems } from './options.js';
+import { COUNTS, checkCount, MAX_MS, resolveOptions, toArgsArray, toItems, warnIfOversized } from './options.js';
 import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from './types.js';
 import { endUnreadCalls, endUnreadOnEmptyLoop, UNREAD_REASON } from './unread-iterators.js';
 
@@ -71,6 +71,8 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
       maxmemoryperchild: resolved.maxmemoryperchild,
       grace: resolved.grace,
     });
+    // A distributed pool's size is its hosts' slots: this machine's cores say nothing about it.
+    if (!this.#backend.workersElsewhere) warnIfOversized(resolved.processes);
     this.backend = this.#backend.name;
     this.capabilities = this.#backend.capabilities;
     this.#queue = new JobQueue(this.#backend);

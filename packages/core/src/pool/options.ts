@@ -73,6 +73,20 @@ export function checkPoolOptions(options: unknown): asserts options is object {
   }
 }
 
+/**
+ * Warns once per process about a pool of far more workers than this machine has cores (the pool calls it
+ * once its backend is made, unless the backend's workers are elsewhere: `workersElsewhere`).
+ */
+export function warnIfOversized(processes: number): void {
+  if (processes > WORKERS_PER_CORE_WARNING * cpuCount() && !warnedOversize) {
+    warnedOversize = true;
+    process.emitWarning(
+      `A pool of ${processes} workers on ${cpuCount()} cores: workers beyond the cores only add start-up time and memory for CPU-bound tasks. Use processes: cpuCount() unless the tasks mostly wait.`,
+      { code: 'PARAPOOL_OVERSIZED_POOL' },
+    );
+  }
+}
+
 /** Validates pool options; throws RangeError/TypeError at construction, like Python's ValueError. */
 export function resolveOptions(options: PoolOptions | undefined): ResolvedOptions {
   if (options === undefined) options = {};
@@ -80,13 +94,6 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedOption
   const processes = options.processes ?? cpuCount();
   if (typeof processes !== 'number' || !Number.isInteger(processes) || processes < 1) {
     throw new RangeError(`processes must be an integer ≥ 1 (got ${describeValue(options.processes)})`);
-  }
-  if (processes > WORKERS_PER_CORE_WARNING * cpuCount() && !warnedOversize) {
-    warnedOversize = true;
-    process.emitWarning(
-      `A pool of ${processes} workers on ${cpuCount()} cores: workers beyond the cores only add start-up time and memory for CPU-bound tasks. Use processes: cpuCount() unless the tasks mostly wait.`,
-      { code: 'PARAPOOL_OVERSIZED_POOL' },
-    );
   }
   const max = options.maxtasksperchild;
   if (max !== undefined && max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
