@@ -62,6 +62,12 @@ export interface BullmqPoolOptions extends PoolOptions {
    */
   maxHostLosses?: number;
   /**
+   * Chunks of a task whose recent chunks ran (median, on the hosts) under this many milliseconds are
+   * short: those handed over together travel to Redis in batches, one BullMQ job per host slot
+   * (default 5). Raise it for tasks you know are short on a loaded machine; 0 sends every chunk alone.
+   */
+  batchBelowMs?: number;
+  /**
    * Tasks safe to run twice (no side effects, or side effects that may repeat), as their handles
    * (`[tasks.render]`). At the end of a map, when the hosts have idle slots and a chunk of one of
    * these has run far longer than its siblings (4× their median, and at least 1 s), a copy of it runs
@@ -169,6 +175,7 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
     hostTimeout,
     redisTimeout,
     maxHostLosses,
+    batchBelowMs,
     idempotent,
     ...poolOptions
   } = options;
@@ -193,6 +200,7 @@ export function createPool(options: BullmqPoolOptions): BullmqPool {
     hostTimeout: positive('hostTimeout', hostTimeout, 60_000),
     redisTimeout: positive('redisTimeout', redisTimeout, 30_000),
     maxHostLosses: positive('maxHostLosses', maxHostLosses, 1, 0),
+    batchBelowMs: positive('batchBelowMs', batchBelowMs, 5, 0),
     idempotent: idempotentTasks(idempotent),
   };
   return new BullmqBasePool(poolOptions, settings) as unknown as BullmqPool;

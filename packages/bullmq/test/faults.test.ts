@@ -32,7 +32,7 @@ async function host(queue: string, root: string, args: string[] = []): Promise<H
   return started;
 }
 
-function pool(queue: string, options: { processes?: number } = {}): BullmqPool {
+function pool(queue: string, options: { processes?: number; batchBelowMs?: number } = {}): BullmqPool {
   const created = createPool({ connection: redis, queue, root: CALLER_ROOT, ...options });
   created.on('hostLost', () => {}); // these tests kill hosts on purpose (else one line on stderr each)
   pools.push(created);
@@ -97,7 +97,9 @@ describe('faults', () => {
     dirs.push(rootA, rootB);
     const a = await host(queue, rootA, NO_BULLMQ_RECOVERY);
     const b = await host(queue, rootB, NO_BULLMQ_RECOVERY);
-    const p = pool(queue, { processes: 16 });
+    // Short means under batchBelowMs (default 5 ms): a loaded machine can take longer than that for the warm-up's
+    // open gate, and the pool would rightly send every chunk alone; this test is about batches, so it sets the bound.
+    const p = pool(queue, { processes: 16, batchBelowMs: 60_000 });
     // The task's chunks are first seen to run short (their gate open): then the pool sends them in batches.
     const warm = tempDir();
     writeFileSync(join(warm, 'gate'), '');
@@ -106,6 +108,7 @@ describe('faults', () => {
     const dir = tempDir();
     const args = Array.from({ length: 16 }, (_, i) => [dir, i] as [string, number]);
     const mapped = p.starmap(faultTasks.gatedPerHost, args, { chunksize: 1 });
+    mapped.catch(() => {}); // awaited below; should an assertion fail first, terminate() rejects it unheard
     const started = (pid: number) => args.some((_, i) => runsOf(dir, i).includes(pid));
     await until(() => started(a.pid) && started(b.pid), 20_000, 'a chunk begun on each host');
     // What the hosts hold: BullMQ jobs of several chunks each.

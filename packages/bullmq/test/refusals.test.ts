@@ -138,6 +138,9 @@ describe('the caller refuses before sending', () => {
     expect(() => createPool({ connection: redis, queue: 'a:b' })).toThrow(/without ':'/);
     expect(() => createPool({ connection: redis, queue: 'q', maxChunkBytes: 10 })).toThrow(RangeError);
     expect(() => createPool({ connection: redis, queue: 'q', processes: 0 })).toThrow(RangeError);
+    expect(() => createPool({ connection: redis, queue: 'q', batchBelowMs: -1 })).toThrow(
+      /batchBelowMs must be a number ≥ 0/,
+    );
   });
 });
 

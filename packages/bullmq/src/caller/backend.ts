@@ -75,6 +75,8 @@ export interface BullmqBackendSettings {
   readonly maxChunkBytes: number;
   /** Hosts give up on this pool's chunks after this long without its heartbeat (ms). */
   readonly callerTimeout: number;
+  /** Chunks of a task whose recent chunks ran under this (median, ms) travel in batches (0: never). */
+  readonly batchBelowMs: number;
   /** Work fails with NoHostsError after this long with no host (ms). */
   readonly hostTimeout: number;
   /** Work fails with RedisUnavailableError after Redis is unreachable this long (ms). */
@@ -174,12 +176,11 @@ const STRAGGLER_FLOOR = 1000;
 const STRAGGLER_SIBLINGS = 3;
 /**
  * Batches: the short chunks (the median of their task's recent chunks' run times on their hosts is under
- * BATCH_SHORT_MS) given in
- * one turn travel as one BullMQ job per host slot, at most BATCH_CHUNKS chunks and BATCH_BYTES each.
+ * the pool's `batchBelowMs`) given in one turn travel as one BullMQ job per host slot, at most
+ * BATCH_CHUNKS chunks and BATCH_BYTES each.
  */
 const BATCH_CHUNKS = 32;
 const BATCH_BYTES = 1024 * 1024;
-const BATCH_SHORT_MS = 5;
 /** Run times kept per task, and how many must be known before its chunks are called short (their median). */
 const RUN_TIMES_KEPT = 15;
 const RUN_TIMES_NEEDED = 3;
@@ -491,7 +492,9 @@ export class BullmqBackend implements Backend {
       if (known === undefined) {
         // The median of its recent run times: a first chunk's (a local worker starting) does not count.
         const times = [...(this.#runMs.get(name) ?? [])].sort((x, y) => x - y);
-        known = times.length >= RUN_TIMES_NEEDED && (times[Math.floor(times.length / 2)] as number) < BATCH_SHORT_MS;
+        known =
+          times.length >= RUN_TIMES_NEEDED &&
+          (times[Math.floor(times.length / 2)] as number) < this.#settings.batchBelowMs;
         short.set(name, known);
       }
       return known;
