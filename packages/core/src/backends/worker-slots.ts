@@ -21,7 +21,7 @@ import {
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
 import type { Job, JobResult } from '../wire/job.js';
 import { JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerGate } from '../wire/jobs-ahead.js';
-import { notesPath, removeRecord, takeTimeoutNote } from '../wire/notes.js';
+import { notesPath, removeRecord, takeCallNote, takeTimeoutNote } from '../wire/notes.js';
 import { jobLength } from '../wire/packing.js';
 import { processTicker } from '../wire/ticker.js';
 import { jobTransferList } from '../wire/transfer.js';
@@ -522,7 +522,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       const bound = !slot.ready || slot.jobs === 0 ? deadline + STARTUP_ALLOWANCE_MS : deadline;
       const elapsed = performance.now() - since;
       if (elapsed < bound) return arm(Math.min(bound - elapsed, slot.clock ? Math.min(limit, 1000) : bound));
-      this.#stuck(slot, sent, 0);
+      // A worker process with no watch thread noted which call it runs; otherwise the job's first item is named.
+      const noted = sent.pending.notes !== undefined ? takeCallNote(sent.pending.notes) : undefined;
+      this.#stuck(slot, sent, noted ?? 0);
     };
     arm(slot.clock && ticker ? limit : deadline);
   }
@@ -809,6 +811,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#stuck(slot, head, stuck);
       return;
     }
+    if (head?.pending.notes !== undefined) takeCallNote(head.pending.notes); // a note of the call it died in: not needed
     const failedStart = slot.worker.ready ? !slot.ready : slot.jobs === 0 && !head;
     if (failedStart) {
       this.#failedStarts++;

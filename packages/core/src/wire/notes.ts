@@ -1,8 +1,9 @@
 /**
  * Job notes: files a worker process writes for its caller, which the caller reads after the
  * process died (`Job.notes`): what each ended item of a job that may be sent again ended with
- * (`<notes>.record`), and which call a worker's watch found stuck past its timeout
- * (`<notes>.timeout`). Shared memory would do (it does for thread workers), but a process
+ * (`<notes>.record`), which call a worker's watch found stuck past its timeout
+ * (`<notes>.timeout`), and, in a worker process with no watch thread, which call runs
+ * (`<notes>.call`). Shared memory would do (it does for thread workers), but a process
  * cannot share memory with its caller; a file written with one synchronous write outlives a
  * process killed right after (the OS has it).
  *
@@ -12,7 +13,7 @@
  * otherwise than by a crash, by its call when it is not sent again after one); a timeout note as
  * soon as it is read.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,7 +32,11 @@ export function notesPath(key?: string): string {
 
 /** The index a worker process's watch noted of the job's call stuck past its timeout, if it did (the note is removed). */
 export function takeTimeoutNote(notes: string): number | undefined {
-  const path = `${notes}.timeout`;
+  return takeIndex(`${notes}.timeout`);
+}
+
+/** The index written in the file at `path`, if there is one (the file is removed). */
+function takeIndex(path: string): number | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -50,4 +55,46 @@ export function removeRecord(notes: string): void {
   } catch {
     // the directory is removed at exit
   }
+}
+
+/** Writes the index of each call a job runs to `<notes>.call` (one write each, in place); `close` removes it. */
+export interface CallNoter {
+  note(index: number): void;
+  close(): void;
+}
+
+/** Width of a call note: the largest index, padded, so that each write replaces the last whole. */
+const CALL_NOTE_WIDTH = 16;
+
+/**
+ * The call noter of a job in a worker process with no watch thread (a Deno cluster worker): the
+ * caller, finding the job unanswered past its time, reads which call was stuck
+ * ({@link takeCallNote}). Undefined if the file cannot be opened (the caller then names the
+ * job's first item).
+ */
+export function callNoter(notes: string): CallNoter | undefined {
+  const path = `${notes}.call`;
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch {
+    return undefined;
+  }
+  const bytes = Buffer.alloc(CALL_NOTE_WIDTH);
+  return {
+    note(index) {
+      // Bytes, not a string: Deno's writeSync ignores the position given with a string (it appends).
+      bytes.fill(32).write(String(index));
+      writeSync(fd, bytes, 0, CALL_NOTE_WIDTH, 0);
+    },
+    close() {
+      closeSync(fd);
+      rmSync(path, { force: true });
+    },
+  };
+}
+
+/** The index of the call a worker process with no watch thread was running, if it noted one (the note is removed). */
+export function takeCallNote(notes: string): number | undefined {
+  return takeIndex(`${notes}.call`);
 }

@@ -69,6 +69,7 @@ let board: (StallBoard & { readonly notes: Uint8Array; notesPath: string | undef
 export function watchParent(): void {
   if (watching || !isMainThread) return;
   watching = true;
+  if (threadsFail()) return;
   const cells = new Int32Array(new SharedArrayBuffer(4 * (STALL.notesLength + 1)));
   const notes = new Uint8Array(new SharedArrayBuffer(NOTES_BYTES));
   const base = Math.floor(performance.timeOrigin + performance.now());
@@ -85,6 +86,26 @@ export function watchParent(): void {
   } catch {
     // No worker threads here (an unusual runtime): the IPC channel's close still ends an idle worker.
   }
+}
+
+/**
+ * True where this process cannot start a thread: a Deno cluster worker (`node:cluster`), where
+ * Deno sets up the cluster's IPC again in every thread, which fails there ("process.connected is
+ * not supported in workers", printed as an uncaught error) and ends the thread as it starts.
+ */
+function threadsFail(): boolean {
+  if (typeof (globalThis as { Deno?: unknown }).Deno === 'undefined') return false;
+  const cluster = process.getBuiltinModule?.('node:cluster') as { isWorker?: boolean } | undefined;
+  return cluster?.isWorker === true;
+}
+
+/**
+ * True in a worker process that has no watch thread (see {@link threadsFail}): nothing judges its
+ * stuck calls from inside, so it notes which call runs in the job's notes (wire/notes.ts,
+ * `callNoter`) for its caller, which judges the job whole.
+ */
+export function unwatchedProcess(): boolean {
+  return watching && board === undefined;
 }
 
 /** This worker process's stall board, read by its watch thread (undefined in a thread, or with no watch). */

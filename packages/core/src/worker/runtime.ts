@@ -18,12 +18,13 @@ import { type SerializedError, serializeError } from '../wire/error-transport.js
 import { fileRecorder, type ItemRecorder, sharedRecorder } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
+import { callNoter } from '../wire/notes.js';
 import { jobLength, MIN_PACKED, packNumbers, packTuples } from '../wire/packing.js';
 import { extendLease, LEASE_MS, processTicker, TICK, type Ticker, tickerUp, tickWhile } from '../wire/ticker.js';
 import { copyPartialViews } from '../wire/transfer.js';
 import { currentWorker, newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isImported, isUnavailable } from './module-loader.js';
-import { openProcessJob, processStallBoard } from './parent-watch.js';
+import { openProcessJob, processStallBoard, unwatchedProcess } from './parent-watch.js';
 
 /** Compiles the source of an inline function in the global scope (no access to any closure). */
 function compileInline(source: string): TaskFunction {
@@ -400,7 +401,12 @@ function runCalls(
   const waiting: Waiting[] = [];
   // Where this worker says which synchronous call runs, for whoever judges one that never returns.
   const board = timeout === undefined ? undefined : openBoard(job, timeout, own);
-  if (shared && timeout !== undefined && !record) {
+  // A worker process with no watch thread notes which call runs in a file instead, for its caller.
+  const noter =
+    timeout !== undefined && !board && own && job.notes !== undefined && unwatchedProcess()
+      ? callNoter(job.notes)
+      : undefined;
+  if (shared && timeout !== undefined && !record && !noter) {
     // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
     // call is the start of the next), numbers written straight into the Float64Array that travels.
     const ticker = job.ticker ?? processTicker();
@@ -424,7 +430,7 @@ function runCalls(
       if (board) {
         board.cells[STALL.since] = Math.floor(performance.timeOrigin + start) - board.base;
         board.cells[STALL.item] = i;
-      }
+      } else noter?.note(i);
       const scope = shared ?? new CallScope(jobScope);
       let value: unknown;
       try {
@@ -439,6 +445,7 @@ function runCalls(
       else succeed(i, value);
     }
     if (board) Atomics.store(board.cells, STALL.item, -1);
+    noter?.close();
   }
   const finish = (lingering: number): JobResult => {
     record?.close();
