@@ -22,7 +22,7 @@ export interface Sizes {
   readonly ioDelayMs: number;
   /** sort: random numbers sorted. */
   readonly sortItems: number;
-  /** shared-memory: numbers of the array summed (6.25 million: 50 MB). */
+  /** shared-memory: numbers of the array summed (3.125 million: 25 MB). */
   readonly sharedItems: number;
   /** crossover: work per item, in microseconds. */
   readonly crossoverGrainsUs: readonly number[];
@@ -43,11 +43,11 @@ export const fullSizes: Sizes = {
   squareItems: 1_000_000,
   cpuTasks: 16,
   cpuTaskMs: 20,
-  ioRequests: 2_000,
+  ioRequests: 1_000,
   ioChunk: 100,
   ioDelayMs: 5,
   sortItems: 1_000_000,
-  sharedItems: 6_250_000,
+  sharedItems: 3_125_000,
   crossoverGrainsUs: [1, 3, 10, 30, 100, 300, 1000, 3000],
   crossoverItems: 100,
 };

@@ -11,7 +11,7 @@ function sameSum(expected: number) {
 }
 
 /**
- * A big Float64Array (50 MB in the full run) handed to a worker three ways: copied (structured
+ * A big Float64Array (25 MB in the full run) handed to a worker three ways: copied (structured
  * clone), moved (`transfer()`), or shared (a SharedArrayBuffer every worker
  * reads in place) — the cost of moving data, with the work (a sum) the same.
  */
@@ -19,7 +19,7 @@ export const sharedMemoryWorkload: Workload = {
   name: 'shared-memory',
   title: 'shared memory: clone vs transfer vs shared',
   description:
-    'The sum of a Float64Array of integers (6.25 million, 50 MB, in the full run) in a worker, the array handed over three ways: copied (apply(sum, [array]): structured clone), moved (apply(sum, [transfer(copy)]): the copy, made before the timer starts, is detached) and shared (a SharedArrayBuffer: apply(sumRange, [shared, 0, n]), and split in one range per process with starmap). Worker processes cannot share or move memory: they run the copied row, and the moved one as a copy.',
+    'The sum of a Float64Array of integers (3.125 million, 25 MB, in the full run) in a worker, the array handed over three ways: copied (apply(sum, [array]): structured clone), moved (apply(sum, [transfer(copy)]): the copy, made before the timer starts, is detached) and shared (a SharedArrayBuffer: apply(sumRange, [shared, 0, n]), and split in one range per process with starmap). Worker processes cannot share or move memory: they run the copied row, and the moved one as a copy.',
   sharedPool: true,
   async prepare({ sizes, processes, seed }) {
     const random = randomFor(seed, 'shared-memory');
