@@ -15,8 +15,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@parapool/conformance';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from './registry.js';
 import { run, userEnv } from './run.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));

@@ -9,11 +9,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { until } from '@parapool/conformance';
+import { freePort, until } from '@parapool/conformance';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { type BullmqPool, createPool, type HostLostEvent, type WaitingEvent } from '../dist/index.js';
 import { CLI, type HostProcess, startHost } from './support/hosts.js';
-import { freePort } from './support/redis-server.js';
 import { removeRoot } from './support/roots.js';
 import { CALLER_ROOT, faultRoot, faultTasks } from './support/tasks.js';
 

@@ -8,7 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deserialize } from 'node:v8';
-import { rejectionOf } from '@parapool/conformance';
+import { freePort, rejectionOf } from '@parapool/conformance';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -21,7 +21,6 @@ import {
 } from '../dist/index.js';
 import { WIRE_VERSION } from '../dist/shared/wire.js';
 import { type HostProcess, startHost } from './support/hosts.js';
-import { freePort } from './support/redis-server.js';
 import { PACKAGE, removeRoot } from './support/roots.js';
 import { CALLER_ROOT, faultRoot, faultTasks, otherTasks } from './support/tasks.js';
 

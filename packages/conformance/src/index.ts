@@ -24,4 +24,4 @@ export { describeOrphans, isRunning } from './orphans.js';
 export { describePackedTransfer } from './packed-transfer.js';
 export { describeConformance, features } from './suite.js';
 export { tasks } from './tasks.js';
-export { fullSize, rejectionOf, seededRandom, until, useTestPools } from './testing.js';
+export { freePort, fullSize, rejectionOf, seededRandom, until, useTestPools } from './testing.js';

@@ -1,9 +1,11 @@
 /**
  * Helpers for a backend's own tests (beyond the shared suite): pools and
- * temporary directories cleaned up after each test, rejections, polling, and
- * a barrier that proves how many workers run at once.
+ * temporary directories cleaned up after each test, rejections, polling, a
+ * barrier that proves how many workers run at once, and a free port for a
+ * server the test starts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from '@parapool/core';
@@ -11,6 +13,19 @@ import { afterAll, afterEach } from 'vitest';
 import { tasks } from './tasks.js';
 
 export { rejectionOf, seededRandom, until } from './context.js';
+
+/** A TCP port free on 127.0.0.1 now (the OS's pick), for a server a test starts there. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * Pools terminated after each test and temporary directories removed after the

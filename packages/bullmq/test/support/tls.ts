@@ -7,8 +7,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@parapool/conformance';
 import { Redis } from 'ioredis';
-import { freePort } from './redis-server.js';
 
 export interface Certificates {
   readonly dir: string;
