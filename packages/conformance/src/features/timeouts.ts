@@ -168,7 +168,7 @@ export function timeoutsFeature(ctx: SuiteContext): void {
         expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
       });
 
-      it('imap over chunks of 4 with a call stuck in a synchronous loop at item 6 yields the chunk before it, then throws TaskTimeoutError at index 6', async () => {
+      it('imap over chunks of 4 with a call stuck in a synchronous loop at item 6 yields every item before it (4 and 5 of its own chunk too, where the pool runs its own workers), then throws TaskTimeoutError at index 6', async () => {
         const pool = ctx.fresh({ processes: 1, grace: GRACE });
         const dir = ctx.tempDir();
         const seen: unknown[] = [];
@@ -185,9 +185,36 @@ export function timeoutsFeature(ctx: SuiteContext): void {
         )) as TimedOut;
         expect(error.name).toBe('TaskTimeoutError');
         expect(error.index).toBe(6);
-        expect(seen).toEqual([0, 1, 2, 3]);
+        expect(error.message).toContain('imap countRunSpinAtOf item 6');
+        // Its workers recorded items 4 and 5 as they ended. A pool whose workers are other hosts'
+        // (bullmq) delivers the chunks before the stuck one.
+        expect(seen).toEqual(observesWorkers ? [0, 1, 2, 3, 4, 5] : [0, 1, 2, 3]);
+        expect([4, 5, 6].map((i) => readFileSync(join(dir, `run-${i}`), 'utf8'))).toEqual(['x', 'x', 'x']);
         expect(existsSync(join(dir, 'run-7'))).toBe(false);
       });
+
+      if (observesWorkers)
+        it('imapUnordered over one chunk of 4 with a call stuck in a synchronous loop at item 2 yields items 0 and 1, then throws TaskTimeoutError at index 2', async () => {
+          const pool = ctx.fresh({ processes: 1, grace: GRACE });
+          const dir = ctx.tempDir();
+          const seen: unknown[] = [];
+          const error = (await rejectionOf(
+            (async () => {
+              for await (const value of pool.imapUnordered(
+                tasks.countRunSpinAtOf,
+                Array.from({ length: 4 }, (_, i) => ({ dir, i, spinAt: 2 })),
+                { chunksize: 4, timeout: TIMEOUT },
+              )) {
+                seen.push(value);
+              }
+            })(),
+          )) as TimedOut;
+          expect(error.name).toBe('TaskTimeoutError');
+          expect(error.index).toBe(2);
+          expect(seen.sort()).toEqual([0, 1]);
+          expect(existsSync(join(dir, 'run-3'))).toBe(false);
+          expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+        });
     }
 
     it('a synchronous task that returns after its timeout fails with TaskTimeoutError all the same', async () => {

@@ -18,8 +18,9 @@ import {
   STALL,
   timeoutError,
 } from '../wire/deadlines.js';
-import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
-import type { Job, JobResult } from '../wire/job.js';
+import { isDataCloneError, serializeError, toCloneError } from '../wire/error-transport.js';
+import { fileRecorder, sharedRecorder } from '../wire/item-record.js';
+import type { ItemFailure, Job, JobResult } from '../wire/job.js';
 import { JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerGate } from '../wire/jobs-ahead.js';
 import { notesPath, removeRecord, takeCallNote, takeTimeoutNote } from '../wire/notes.js';
 import { jobLength } from '../wire/packing.js';
@@ -538,7 +539,10 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   #stuck(slot: Slot<W>, stuck: Sent, index: number): void {
     const { job } = stuck.pending;
     const held = slot.head ? [slot.head, ...slot.ahead] : slot.ahead.slice();
-    this.#settle(stuck.pending, timeoutError(taskLabel(job.task), index, job.timeout as number));
+    const error = timeoutError(taskLabel(job.task), index, job.timeout as number);
+    const ended = endedBefore(stuck.pending, index, error);
+    if (ended) this.#settle(stuck.pending, undefined, ended);
+    else this.#settle(stuck.pending, error);
     const again: Pending[] = [];
     for (const sent of held) {
       if (sent === stuck) continue;
@@ -902,4 +906,34 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     for (const slot of [...this.#slots]) this.#retire(slot, 'stop', false);
     await Promise.all(this.#exiting);
   }
+}
+
+/**
+ * The outcome of a job whose call `index` got stuck past its timeout, when its worker recorded
+ * each item as it ended (a call that yields each result, `imap`: see `Terms.yieldsEach`): the
+ * items before it as they ended, then `error` for it and for those after it, which never ran
+ * (the call fails there). Undefined where nothing was recorded, or an item before it was not
+ * (a value the record cannot keep): the job then fails whole with `error`.
+ */
+function endedBefore(pending: Pending, index: number, error: Error): JobResult | undefined {
+  const { job } = pending;
+  if (index === 0 || !job.resend) return undefined;
+  const reader = job.record
+    ? sharedRecorder(job.record)
+    : pending.notes !== undefined
+      ? fileRecorder(`${pending.notes}.record`)
+      : undefined;
+  if (!reader) return undefined;
+  const n = jobLength(job);
+  const values = new Array<unknown>(n);
+  const failures: ItemFailure[] = [];
+  for (let i = 0; i < index; i++) {
+    const outcome = reader.recorded(i);
+    if (!outcome) return undefined;
+    if ('value' in outcome) values[i] = outcome.value;
+    else failures.push({ index: i, error: outcome.failure });
+  }
+  const failed = serializeError(error);
+  for (let i = index; i < n; i++) failures.push({ index: i, error: failed });
+  return { values, failures };
 }

@@ -259,10 +259,11 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     if (this.#initializer) job = { ...job, initializer: this.#initializer };
     if (terms.timeout !== undefined) job = { ...job, timeout: terms.timeout };
     // A job that may be sent again is copied to its worker, never moved.
-    if (terms.retries > 0) {
+    if (terms.retries > 0 || (terms.yieldsEach && terms.timeout !== undefined)) {
       // Workers record each item's outcome as it ends: a chunk sent again after its worker died runs
-      // only the items that had not ended. Thread workers in this process's memory; worker processes
-      // in a file named after the job's key (wire/notes.ts).
+      // only the items that had not ended, and one whose call got stuck past its timeout still delivers
+      // the items before it. Thread workers in this process's memory; worker processes in a file named
+      // after the job's key (wire/notes.ts).
       const { separateProcesses, inProcess } = this.capabilities;
       job = inProcess
         ? { ...job, resend: true }
@@ -381,7 +382,7 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
       ) {
         throw new TypeError(`${method}() needs an iterable or async iterable of items`);
       }
-      const terms = this.#termsOf(options);
+      const terms = { ...this.#termsOf(options), yieldsEach: true };
       return new LazyCall(this.#host, ref, items as Iterable<unknown>, {
         terms,
         method,
