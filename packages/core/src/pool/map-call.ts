@@ -53,8 +53,8 @@ export interface Terms {
   readonly retries: number;
   /**
    * The call yields each item's result as it comes (`imap`, `imapUnordered`): with a timeout, its
-   * workers record each item as it ends, so that a chunk with a call stuck past its timeout still
-   * delivers the items before it (a `map` fails whole at the stuck call: it records nothing).
+   * thread workers record each item as it ends, so that a chunk with a call stuck past its timeout
+   * still delivers the items before it (a `map` fails whole at the stuck call: it records nothing).
    */
   readonly yieldsEach?: boolean;
 }
