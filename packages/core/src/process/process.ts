@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import { settlesWithin } from '../settles-within.js';
 import { type TaskFunction, toTaskRef } from '../tasks.js';
 import { isReply, JobWriter, type WorkerMessage } from '../wire/channel.js';
 import { isDataCloneError, toCloneError } from '../wire/error-transport.js';
@@ -119,13 +120,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   async join(timeoutMs?: number): Promise<void> {
     if (!this.#exited) throw new Error(`${this.name} was not started: call start() before join()`);
     if (timeoutMs === undefined) return this.#exited;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs))));
-    try {
-      await Promise.race([this.#exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await settlesWithin(this.#exited, timeoutMs);
   }
 
   /** Asks the process to stop with SIGTERM (`exitCode` becomes -15). */
