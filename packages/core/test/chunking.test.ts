@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkChunksize, defaultChunksize } from '../src/pool/chunking.js';
+import { checkChunksize, defaultChunksize } from '../src/pool/options.js';
 
 describe("Python's default chunksize", () => {
   it('is 0 for an empty input', () => {

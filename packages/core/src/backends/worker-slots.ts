@@ -493,9 +493,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   #watch(slot: Slot<W>, sent: Sent): void {
     this.#unwatch(slot);
     const { job } = sent.pending;
-    const whole = jobDeadline(job, jobLength(job), this.#grace);
-    if (whole === undefined) return;
-    const timeout = job.timeout as number;
+    const timeout = job.timeout;
+    if (timeout === undefined) return; // nothing to watch
+    const whole = jobDeadline(job, jobLength(job), this.#grace) as number;
     const limit = Math.min(MAX_TIMER_MS, timeout + this.#grace);
     const ticker = slot.clock ? processTicker() : undefined;
     const deadline = slot.clock ? whole : Math.min(MAX_TIMER_MS, whole + PROCESS_WATCH_MARGIN_MS);

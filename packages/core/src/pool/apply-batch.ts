@@ -2,9 +2,9 @@ import { deserializeError } from '../wire/error-transport.js';
 import type { TaskRef } from '../wire/job.js';
 import type { AsyncResultImpl } from './async-result.js';
 import { ChunkedCall } from './chunked-call.js';
-import { defaultChunksize } from './chunking.js';
 import { nameTimedOutItem } from './clone-failure.js';
 import type { CallHost, Terms } from './map-call.js';
+import { defaultChunksize } from './options.js';
 
 /** Whether two refs name the same task (inline functions get a new ref per call). */
 function sameTask(a: TaskRef, b: TaskRef): boolean {

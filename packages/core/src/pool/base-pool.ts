@@ -9,12 +9,21 @@ import { jobLength, type PackedChunk, packChunk } from '../wire/packing.js';
 import { ApplyBatch } from './apply-batch.js';
 import { type AsyncOptions, type AsyncResult, AsyncResultImpl } from './async-result.js';
 import type { CallRegistry, ChunkedCall } from './chunked-call.js';
-import { checkChunksize, defaultChunksize } from './chunking.js';
 import type { PoolInsights } from './insights.js';
 import { JobQueue } from './job-queue.js';
 import { LazyCall, refuseSyncIteration } from './lazy-call.js';
 import { type AdaptiveSize, type CallHost, runMap, type Settle, type Terms } from './map-call.js';
-import { COUNTS, checkCount, MAX_MS, resolveOptions, toArgsArray, toItems, warnIfOversized } from './options.js';
+import {
+  COUNTS,
+  checkChunksize,
+  checkCount,
+  defaultChunksize,
+  MAX_MS,
+  resolveOptions,
+  toArgsArray,
+  toItems,
+  warnIfOversized,
+} from './options.js';
 import type { ApplyArgs, CallOptions, ImapOptions, MapOptions, Pool, PoolEvents, PoolOptions } from './types.js';
 import { endUnreadCalls, endUnreadOnEmptyLoop, UNREAD_REASON } from './unread-iterators.js';
 

@@ -1,5 +1,5 @@
 import type { Job } from '../wire/job.js';
-import { jobError } from '../wire/job-outcome.js';
+import { jobError } from '../wire/job-codec.js';
 import { notesPath, removeRecord } from '../wire/notes.js';
 import type { JobQueue, ReceivedResult, Ticket } from './job-queue.js';
 import { openProgressBar, type ProgressBar, type ProgressOption } from './progress-bar.js';
@@ -32,7 +32,7 @@ export interface ChunkedCallOptions {
   readonly onProgress?: ((progress: Progress) => void) | undefined;
   /** The `progress` option: a bar on stderr, named `label` unless the option names it. */
   readonly progress?: ProgressOption;
-  readonly label?: string;
+  readonly label?: string | undefined;
   /** Number of items, when known at the start. */
   readonly total?: number;
   /** Times a job whose worker died is sent again (default 0). */
@@ -74,7 +74,10 @@ export class ChunkedCall {
     this.#options = options;
     this.#total = options.total;
     registry.add(this);
-    this.#bar = openProgressBar(options.progress, options.label ?? 'parapool', options.total);
+    // (a call without the option runs nothing of the bar)
+    this.#bar = options.progress
+      ? openProgressBar(options.progress, options.label ?? 'parapool', options.total)
+      : undefined;
     const { signal } = options;
     if (signal) {
       this.#onAbort = () => this.fail(abortReason(signal), true);

@@ -1,7 +1,7 @@
 import { PoolStateError } from '../errors.js';
 import { taskLabel } from '../tasks.js';
 import type { TaskRef } from '../wire/job.js';
-import { firstFailure } from '../wire/job-outcome.js';
+import { firstFailure } from '../wire/job-codec.js';
 import { packNumbers } from '../wire/packing.js';
 import { AdaptiveChunks } from './adaptive-chunks.js';
 import { ChunkedCall } from './chunked-call.js';
@@ -92,7 +92,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
       signal: options.signal,
       onProgress: options.onProgress,
       progress: options.progress,
-      label: `${options.method} ${taskLabel(ref)}`,
+      label: options.progress ? `${options.method} ${taskLabel(ref)}` : undefined, // (named only for a bar)
       retries: options.terms.retries,
       onFail: (error) => this.#failed(error),
       onUnread: (reason) => this.#endUnread(reason),

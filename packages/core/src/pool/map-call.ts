@@ -1,6 +1,6 @@
 import { taskLabel } from '../tasks.js';
 import type { Job, TaskRef } from '../wire/job.js';
-import { firstFailure } from '../wire/job-outcome.js';
+import { firstFailure } from '../wire/job-codec.js';
 import { type PackedChunk, packChunk } from '../wire/packing.js';
 import { AdaptiveChunks } from './adaptive-chunks.js';
 import { abortReason, type CallRegistry, ChunkedCall } from './chunked-call.js';
@@ -89,7 +89,7 @@ function mapCall(
     signal: options.signal,
     onProgress: options.onProgress,
     progress: options.progress,
-    label: `${method} ${taskLabel(ref)}`,
+    label: options.progress ? `${method} ${taskLabel(ref)}` : undefined, // (named only for a bar)
     total: n,
     retries: terms.retries,
     onFail: (error) => settle.reject(error),

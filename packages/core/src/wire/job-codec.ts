@@ -6,9 +6,13 @@
  *
  * A caller that registered no class sends jobs unchanged, and then the worker
  * leaves results alone too: programs without registered classes pay nothing.
+ *
+ * And a job's outcome as the caller reads it: its first failed item, or the
+ * error the whole job failed with.
  */
 import { CloneError } from '../errors.js';
 import { hasRegisteredClasses, registeredClass, registeringModule } from './class-registry.js';
+import { deserializeError, isDataCloneError, toCloneError } from './error-transport.js';
 import type { Job, JobResult, TaskCall } from './job.js';
 import { Decoder, Encoder } from './value-codec.js';
 
@@ -149,4 +153,24 @@ export function decodeResult(result: JobResult): JobResult {
   if (!(result as EncodedResult).codec?.marked || !Array.isArray(result.values)) return result;
   const { codec: _decoded, ...rest } = result as EncodedResult;
   return { ...rest, values: new Decoder().value(result.values) as unknown[] };
+}
+
+/** The first failed item of a job result, as an Error, or undefined if none failed. */
+export function firstFailure(result: JobResult): { index: number; error: Error } | undefined {
+  const failure = result.failures?.[0];
+  if (!failure) return undefined;
+  let first = failure;
+  for (const f of result.failures ?? []) if (f.index < first.index) first = f;
+  return { index: first.index, error: deserializeError(first.error) };
+}
+
+/** The error a whole job failed with, as the caller should see it. */
+export function jobError(error: unknown): Error {
+  if ((error as Error | undefined)?.name === 'CloneError') return error as Error;
+  if (isDataCloneError(error)) return toCloneError(error, 'argument or result');
+  if (error instanceof Error) return error;
+  if (error !== null && typeof error === 'object' && 'name' in error && 'message' in error) {
+    return deserializeError(error as { name: string; message: string; stack?: string });
+  }
+  return new Error(String(error));
 }
