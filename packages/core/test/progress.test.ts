@@ -84,4 +84,13 @@ describe('progress: true', () => {
     expect(lines.some((line) => /^again: 40\/40 done in \d+\.\d s \(/.test(line))).toBe(true);
     expect(run.stdout.trim().split('\n')).toEqual(['sum 1560', 'sum 1560']);
   });
+
+  it('names a bar the option leaves unnamed by its method and task', () => {
+    const run = spawnSync(process.execPath, [PROGRAM, 'unnamed'], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(run.status).toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.some((line) => /^map inline: 40\/40 done in \d+\.\d s \(/.test(line))).toBe(true);
+    expect(lines.some((line) => /^imap inline: 40\/40 done in \d+\.\d s \(/.test(line))).toBe(true);
+  });
 });

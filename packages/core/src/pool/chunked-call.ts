@@ -30,9 +30,9 @@ export interface CallRegistry {
 export interface ChunkedCallOptions {
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: Progress) => void) | undefined;
-  /** The `progress` option: a bar on stderr, named `label` unless the option names it. */
+  /** The `progress` option: a bar on stderr, named by `label` (made only for a bar) unless the option names it. */
   readonly progress?: ProgressOption;
-  readonly label?: string | undefined;
+  readonly label?: (() => string) | undefined;
   /** Number of items, when known at the start. */
   readonly total?: number;
   /** Times a job whose worker died is sent again (default 0). */
@@ -74,10 +74,7 @@ export class ChunkedCall {
     this.#options = options;
     this.#total = options.total;
     registry.add(this);
-    // (a call without the option runs nothing of the bar)
-    this.#bar = options.progress
-      ? openProgressBar(options.progress, options.label ?? 'parapool', options.total)
-      : undefined;
+    this.#bar = openProgressBar(options.progress, options.label ?? (() => 'parapool'), options.total);
     const { signal } = options;
     if (signal) {
       this.#onAbort = () => this.fail(abortReason(signal), true);

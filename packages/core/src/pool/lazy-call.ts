@@ -92,7 +92,7 @@ export class LazyCall<R> implements AsyncIterableIterator<R> {
       signal: options.signal,
       onProgress: options.onProgress,
       progress: options.progress,
-      label: options.progress ? `${options.method} ${taskLabel(ref)}` : undefined, // (named only for a bar)
+      label: () => `${options.method} ${taskLabel(ref)}`,
       retries: options.terms.retries,
       onFail: (error) => this.#failed(error),
       onUnread: (reason) => this.#endUnread(reason),

@@ -89,7 +89,7 @@ function mapCall(
     signal: options.signal,
     onProgress: options.onProgress,
     progress: options.progress,
-    label: options.progress ? `${method} ${taskLabel(ref)}` : undefined, // (named only for a bar)
+    label: () => `${method} ${taskLabel(ref)}`,
     total: n,
     retries: terms.retries,
     onFail: (error) => settle.reject(error),

@@ -242,10 +242,13 @@ function summary(state: BarState): string {
 
 let display: ProgressDisplay | undefined;
 
-/** A bar for one call, or undefined when `option` does not ask for one. */
-export function openProgressBar(option: ProgressOption, label: string, total?: number): ProgressBar | undefined {
+/**
+ * A bar for one call, or undefined when `option` does not ask for one (then nothing else runs:
+ * `label` names the bar when the option does not, and is made only for a bar).
+ */
+export function openProgressBar(option: ProgressOption, label: () => string, total?: number): ProgressBar | undefined {
   if (!option) return undefined;
   display ??= new ProgressDisplay();
   const given = typeof option === 'object' && typeof option.label === 'string' ? option.label : undefined;
-  return display.open(given ?? label, total);
+  return display.open(given ?? label(), total);
 }
