@@ -1,4 +1,5 @@
 import { isMainThread, Worker } from 'node:worker_threads';
+import { currentRuntime } from '../runtime.js';
 import { STALL, type StallBoard } from '../wire/deadlines.js';
 
 /**
@@ -94,7 +95,7 @@ export function watchParent(): void {
  * not supported in workers", printed as an uncaught error) and ends the thread as it starts.
  */
 function threadsFail(): boolean {
-  if (typeof (globalThis as { Deno?: unknown }).Deno === 'undefined') return false;
+  if (currentRuntime().name !== 'deno') return false;
   const cluster = process.getBuiltinModule?.('node:cluster') as { isWorker?: boolean } | undefined;
   return cluster?.isWorker === true;
 }
