@@ -99,7 +99,10 @@ export interface HostLostEvent {
 
 /** A wait that lasts: said early, long before its timeout fails the work. */
 export interface WaitingEvent {
-  /** `no-host`: no host serves the queue; `redis`: Redis cannot be reached; `chunk`: a chunk waits in the queue. */
+  /**
+   * `no-host`: no host serves the queue; `redis`: Redis cannot be reached; `chunk`: a chunk waits in the
+   * queue while the hosts serving it are busy (with no host at all, only `no-host`).
+   */
   readonly reason: 'no-host' | 'redis' | 'chunk';
   /** How long it has lasted (ms). */
   readonly ms: number;
@@ -919,7 +922,8 @@ export class BullmqBackend implements Backend {
       .filter((chunk, i) => (states[i] === 'waiting' || states[i] === 'prioritized') && !chunk.settled)
       .map((chunk) => now - chunk.sentAt);
     const longest = Math.max(0, ...waited);
-    if (longest >= Math.min(SAY_WAITS_AFTER.chunk, this.#settings.hostTimeout / 4)) {
+    // With no host at all, the no-host wait is what is said (once): a chunk waits for a host to start.
+    if (this.#hosts.length > 0 && longest >= Math.min(SAY_WAITS_AFTER.chunk, this.#settings.hostTimeout / 4)) {
       this.#say(
         'chunk',
         longest,
