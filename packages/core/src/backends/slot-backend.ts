@@ -1,5 +1,5 @@
 import type { Job, JobResult } from '../wire/job.js';
-import { JOBS_AHEAD } from '../wire/jobs-ahead.js';
+import { jobsHeld } from '../wire/jobs-ahead.js';
 import type { Backend, BackendCapabilities, BackendOptions, JobControl } from './backend.js';
 import type { WorkerInsight, WorkerListener } from './worker-log.js';
 import { type SlotWorker, type SpawnWorker, WorkerSlots } from './worker-slots.js';
@@ -26,7 +26,7 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
   readonly size: number;
   /** A worker backend's defaults (separate workers that stop running jobs), with what the subclass declared. */
   readonly capabilities: BackendCapabilities;
-  /** 1 + JOBS_AHEAD when each busy worker holds its next jobs too (`jobsAhead`), else 1. */
+  /** How many jobs a worker holds at most, the one it runs included (more than 1 with `jobsAhead`). */
   readonly jobsPerWorker: number;
   /** The workers (e.g. to read process ids). */
   protected readonly slots: WorkerSlots<W>;
@@ -53,7 +53,7 @@ export abstract class SlotBackend<W extends SlotWorker = SlotWorker> implements 
       // Threads hear it through shared memory; worker processes through a POSIX signal (none on Windows).
       signalsTasks: capabilities.signalsTasks ?? (!capabilities.separateProcesses || process.platform !== 'win32'),
     };
-    this.jobsPerWorker = this.capabilities.jobsAhead ? 1 + JOBS_AHEAD : 1;
+    this.jobsPerWorker = jobsHeld(this.capabilities.jobsAhead);
     this.slots = new WorkerSlots({
       size: options.processes,
       maxJobs: options.maxtasksperchild,

@@ -21,7 +21,7 @@ import {
 import { isDataCloneError, serializeError, toCloneError } from '../wire/error-transport.js';
 import { fileRecorder, sharedRecorder } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult } from '../wire/job.js';
-import { JOBS_AHEAD, MAX_JOBS_ON_A_WORKER, WorkerGate } from '../wire/jobs-ahead.js';
+import { jobsAtOnce, WorkerGate } from '../wire/jobs-ahead.js';
 import { notesPath, removeRecord, takeCallNote, takeTimeoutNote } from '../wire/notes.js';
 import { jobLength } from '../wire/packing.js';
 import { processTicker } from '../wire/ticker.js';
@@ -185,7 +185,7 @@ interface Slot<W extends SlotWorker> {
   worker: W;
   /** The job the worker runs (or starts next, if it has not yet). */
   head: Sent | undefined;
-  /** The jobs sent ahead, in the order the worker starts them once the head ends (at most JOBS_AHEAD). */
+  /** The jobs sent ahead, in the order the worker starts them once the head ends (as many as its gate takes). */
   ahead: Sent[];
   jobs: number;
   ready: boolean;
@@ -253,7 +253,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   constructor(options: WorkerSlotsOptions<W>) {
     this.#options = options;
-    this.#terms = Object.freeze({ jobsAtOnce: options.ahead ? MAX_JOBS_ON_A_WORKER : 1 });
+    this.#terms = Object.freeze({ jobsAtOnce: jobsAtOnce(options.ahead === true) });
     this.#maxFailedStarts = options.maxFailedStarts ?? 3;
     // Workers start when work comes, as many as it needs (up to `size`): a pool
     // of 100 for three items starts three, and creating a pool never blocks.
@@ -371,14 +371,21 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#send(slot, next, false);
     }
     if (this.#options.ahead) {
-      // One job ahead per worker per round, so they are spread over the workers.
-      for (let round = 0; round < JOBS_AHEAD && this.#ready.length > 0; round++) {
+      // One job ahead per worker per round, so they are spread over the workers, while a
+      // worker may take more (its gate knows the depth: it refuses once the worker holds enough).
+      for (let round = 0, more = true; more && this.#ready.length > 0; round++) {
+        more = false;
         for (const slot of this.#slots) {
           const next = this.#ready[0];
           if (!next) break;
-          if (slot.ahead.length > round || !this.#takesAhead(slot, next.job)) continue;
+          if (slot.ahead.length > round) {
+            more = true; // (its turn comes in a later round)
+            continue;
+          }
+          if (!this.#takesAhead(slot, next.job)) continue;
           this.#ready.shift();
           this.#send(slot, next, true);
+          more = true;
         }
       }
     }

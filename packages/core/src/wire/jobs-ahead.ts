@@ -37,6 +37,16 @@ export const JOBS_AHEAD = 3;
  */
 export const MAX_JOBS_ON_A_WORKER = 8;
 
+/** How many jobs a worker is given at most at once, the one it runs included: 1 without jobs ahead. */
+export function jobsHeld(ahead: boolean): number {
+  return ahead ? 1 + JOBS_AHEAD : 1;
+}
+
+/** How many jobs a worker's library must let it have at once (its gate cells), or 1 without jobs ahead. */
+export function jobsAtOnce(ahead: boolean): number {
+  return ahead ? MAX_JOBS_ON_A_WORKER : 1;
+}
+
 /** Packed data at most this large is copied to a job ahead (moving it would leave nothing to send elsewhere). */
 const AHEAD_COPY_BYTES = 256 * 1024;
 
