@@ -44,6 +44,7 @@ export { taskLabel, toTaskRef } from './tasks.js';
 export { isReply, type JobMessage, JobWriter, type ReplyMessage, type WorkerMessage } from './wire/channel.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
+export { withItemRecord } from './wire/item-record.js';
 export type { ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } from './wire/job.js';
 export { type Codec, decodeResult, type EncodedJob, encodeJob } from './wire/job-codec.js';
 export { JOBS_AHEAD } from './wire/jobs-ahead.js';

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newItemRecord } from '../src/wire/item-record.js';
+import { fileRecorder, heldRecorder, newItemRecord } from '../src/wire/item-record.js';
 import type { Job } from '../src/wire/job.js';
 import { processTicker, tickerUp } from '../src/wire/ticker.js';
 import { WorkerRuntime } from '../src/worker/runtime.js';
@@ -112,5 +112,29 @@ describe('the item record of a job that may be sent again', () => {
     expect(again.values).toEqual([0, { x: 1 }, undefined, { x: 3 }, 40]);
     expect(again.failures?.map((failure) => [failure.index, failure.error.message])).toEqual([[2, 'two']]);
     rmSync(dirname(notes), { recursive: true, force: true });
+  });
+
+  it("outcomes held for a worker process's watch read back from the record file it writes them to; past the area's end nothing more is kept", () => {
+    const area = new Uint8Array(new SharedArrayBuffer(128));
+    const lengths = new Int32Array(new SharedArrayBuffer(8));
+    lengths[1] = 999; // an earlier job's: the recorder starts empty
+    const held = heldRecorder(area, lengths, 1);
+    expect(held.fresh).toBe(true);
+    held.value(0, 2.5);
+    held.value(1, { x: 1 });
+    held.failure(2, { name: 'Error', message: 'two' });
+    held.value(3, 'x'.repeat(128)); // more than is left of the 128 bytes
+    held.value(4, 7); // (fits, but after one that did not: not kept, so a stuck call after 3 fails its chunk whole)
+    const path = join(mkdtempSync(join(tmpdir(), 'parapool-held-')), 'job.record');
+    // What the watch does for a stuck call: the area's used bytes, appended to the job's record file.
+    writeFileSync(path, area.slice(0, lengths[1]));
+    const read = fileRecorder(path);
+    expect(read.recorded(0)).toEqual({ value: 2.5 });
+    expect(read.recorded(1)).toEqual({ value: { x: 1 } });
+    expect(read.recorded(2)).toMatchObject({ failure: { message: 'two' } });
+    expect(read.recorded(3)).toBeUndefined();
+    expect(read.recorded(4)).toBeUndefined();
+    read.close();
+    rmSync(dirname(path), { recursive: true, force: true });
   });
 });

@@ -14,6 +14,7 @@ import {
   serializeError,
   settlesWithin,
   type TaskRef,
+  withItemRecord,
 } from '@parapool/core/adapter';
 import { ensureCloneable } from '@parapool/core/worker';
 import { type Job as BullJob, Queue, WaitingError, Worker } from 'bullmq';
@@ -406,6 +407,10 @@ export class Host {
       maxmemoryperchild: body.maxmemoryperchild,
       grace: body.grace,
     });
+    // A chunk whose items before a stuck call are to be kept (an imap's, with a timeout): local thread
+    // workers write them into a record in shared memory (local worker processes keep theirs as sent).
+    const { separateProcesses, inProcess } = backend.capabilities;
+    if (local.keepOnStall && !separateProcesses && !inProcess) local = withItemRecord(local);
     let outcome: Report;
     const began = performance.now();
     const busy = this.#metrics?.running();

@@ -3,9 +3,9 @@ import type { Backend, BackendCapabilities, BackendFactory } from '../backends/b
 import type { WorkerEvent } from '../backends/worker-log.js';
 import { PoolStateError, PoolTerminatedError } from '../errors.js';
 import { toTaskRef } from '../tasks.js';
-import { newItemRecord } from '../wire/item-record.js';
+import { withItemRecord } from '../wire/item-record.js';
 import type { Job, TaskCall, TaskRef } from '../wire/job.js';
-import { jobLength, type PackedChunk, packChunk } from '../wire/packing.js';
+import { type PackedChunk, packChunk } from '../wire/packing.js';
 import { ApplyBatch } from './apply-batch.js';
 import { type AsyncOptions, type AsyncResult, AsyncResultImpl } from './async-result.js';
 import type { CallRegistry, ChunkedCall } from './chunked-call.js';
@@ -269,17 +269,23 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
     if (terms.timeout !== undefined) job = { ...job, timeout: terms.timeout };
     const { separateProcesses, inProcess } = this.capabilities;
     // A job that may be sent again is copied to its worker, never moved.
-    if (terms.retries > 0 || (terms.yieldsEach && terms.timeout !== undefined && !separateProcesses && !inProcess)) {
+    if (terms.retries > 0 || (terms.yieldsEach && terms.timeout !== undefined && !inProcess)) {
       // Workers record each item's outcome as it ends: a chunk sent again after its worker died runs
-      // only the items that had not ended, and (thread workers only) one whose call got stuck past its
-      // timeout still delivers the items before it. Thread workers in this process's memory; worker
-      // processes in a file named after the job's key (wire/notes.ts), a write per item: for retries
-      // only (measured: an imap of 200,000 numbers with a timeout on child-process, 5-15x slower).
+      // only the items that had not ended, and one whose call got stuck past its timeout still
+      // delivers the items before it. Thread workers in this process's memory; worker processes in a
+      // file named after the job's key (wire/notes.ts): for retries, a write per item; for a stuck
+      // call only, held in memory the worker's watch thread writes out then (a write per item was
+      // measured: an imap of 200,000 numbers with a timeout on child-process, 5-15x slower).
       job = inProcess
         ? { ...job, resend: true }
         : separateProcesses
-          ? { ...job, resend: true, resendKey: `${RESEND_KEYS}${++resendKeys}` }
-          : { ...job, resend: true, record: newItemRecord(jobLength(job)) };
+          ? {
+              ...job,
+              resend: true,
+              resendKey: `${RESEND_KEYS}${++resendKeys}`,
+              ...(terms.retries > 0 ? {} : { keepOnStall: true as const }),
+            }
+          : withItemRecord(job);
     }
     return job;
   }

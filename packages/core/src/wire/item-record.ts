@@ -17,6 +17,8 @@
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
+import type { Job } from './job.js';
+import { jobLength } from './packing.js';
 import type { SerializedError } from './value-codec.js';
 
 /** The states of an item in the record. */
@@ -56,6 +58,14 @@ export function newItemRecord(items: number): ItemRecord {
         )(FIRST_BYTES, { maxByteLength: MAX_BYTES })
       : new SharedArrayBuffer(FIRST_BYTES * 16),
   };
+}
+
+/**
+ * `job` with a record in shared memory, for thread workers (or the caller's own thread) to write
+ * each item's outcome into as it ends (see {@link ItemRecord}); it may then be sent again.
+ */
+export function withItemRecord<J extends Job>(job: J): J {
+  return { ...job, resend: true, record: newItemRecord(jobLength(job)) };
 }
 
 /** What the record holds for item `i`: nothing (it runs), its value, or its failure. */
@@ -129,6 +139,11 @@ export interface ItemRecorder {
   failure(i: number, error: SerializedError): void;
   /** The job is done with its record (a file is closed). */
   close(): void;
+  /**
+   * It holds no outcome of an earlier run (`recorded` is always undefined): a job's synchronous
+   * calls may run in the worker's tight loop, which records each outcome as it goes.
+   */
+  readonly fresh?: true;
 }
 
 /** The recorder of a record in shared memory. */
@@ -144,21 +159,16 @@ export function sharedRecorder(record: ItemRecord): ItemRecorder {
 /** An entry of a record file: `[index u32, state u8, length u32]`, then `length` bytes (a number's 8, or structured-clone bytes). */
 const ENTRY_HEADER = 9;
 
-/**
- * The recorder of a record file at `path` (a worker process's, see `Job.notes`): the entries an
- * earlier run wrote are read when it is made (a last entry cut short by a killed process is left
- * out); each ended item is appended with one `writeSync`. A file that cannot be read or written
- * records nothing: those items run again.
- */
-export function fileRecorder(path: string): ItemRecorder {
+/** The outcomes a record file at `path` holds (none when there is no file yet). */
+function readRecordFile(path: string): Map<number, Exclude<Recorded, undefined>> {
   const before = new Map<number, Exclude<Recorded, undefined>>();
   let data: Buffer | undefined;
   try {
     data = readFileSync(path);
   } catch {
-    // none yet: the first run
+    return before; // none yet: the first run
   }
-  for (let at = 0; data && at + ENTRY_HEADER <= data.length; ) {
+  for (let at = 0; at + ENTRY_HEADER <= data.length; ) {
     const index = data.readUInt32LE(at);
     const state = data.readUInt8(at + 4);
     const length = data.readUInt32LE(at + 5);
@@ -175,21 +185,18 @@ export function fileRecorder(path: string): ItemRecorder {
     }
     at = start + length;
   }
-  let fd: number | undefined;
-  let broken = false;
-  const append = (i: number, state: number, body: Uint8Array) => {
-    if (broken) return;
-    const entry = Buffer.allocUnsafe(ENTRY_HEADER + body.length);
-    entry.writeUInt32LE(i, 0);
-    entry.writeUInt8(state, 4);
-    entry.writeUInt32LE(body.length, 5);
-    entry.set(body, ENTRY_HEADER);
-    try {
-      fd ??= openSync(path, 'a');
-      writeSync(fd, entry);
-    } catch {
-      broken = true; // nowhere to write: the items from here on run again if the job is sent again
-    }
+  return before;
+}
+
+/** The `value` and `failure` of a recorder that hands each item's entry (record file format) to `put`. */
+function entryWriters(put: (entry: Uint8Array) => void): Pick<ItemRecorder, 'value' | 'failure'> {
+  const entry = (i: number, state: number, body: Uint8Array) => {
+    const bytes = Buffer.allocUnsafe(ENTRY_HEADER + body.length);
+    bytes.writeUInt32LE(i, 0);
+    bytes.writeUInt8(state, 4);
+    bytes.writeUInt32LE(body.length, 5);
+    bytes.set(body, ENTRY_HEADER);
+    put(bytes);
   };
   const serialized = (data: unknown): Uint8Array | undefined => {
     try {
@@ -199,21 +206,45 @@ export function fileRecorder(path: string): ItemRecorder {
     }
   };
   return {
-    recorded: (i) => before.get(i),
     value: (i, value) => {
       if (typeof value === 'number') {
         const body = Buffer.allocUnsafe(8);
         body.writeDoubleLE(value, 0);
-        append(i, ITEM.number, body);
+        entry(i, ITEM.number, body);
         return;
       }
       const body = keepable(value) ? serialized(value) : undefined;
-      if (body) append(i, ITEM.value, body);
+      if (body) entry(i, ITEM.value, body);
     },
     failure: (i, error) => {
       const body = serialized(error);
-      if (body) append(i, ITEM.failure, body);
+      if (body) entry(i, ITEM.failure, body);
     },
+  };
+}
+
+/**
+ * The recorder of a record file at `path` (a worker process's, see `Job.notes`): the entries an
+ * earlier run wrote are read when it is made (a last entry cut short by a killed process is left
+ * out); each ended item is appended with one `writeSync`. A file that cannot be read or written
+ * records nothing: those items run again.
+ */
+export function fileRecorder(path: string): ItemRecorder {
+  const before = readRecordFile(path);
+  let fd: number | undefined;
+  let broken = false;
+  const append = (entry: Uint8Array) => {
+    if (broken) return;
+    try {
+      fd ??= openSync(path, 'a');
+      writeSync(fd, entry);
+    } catch {
+      broken = true; // nowhere to write: the items from here on run again if the job is sent again
+    }
+  };
+  return {
+    recorded: (i) => before.get(i),
+    ...entryWriters(append),
     close: () => {
       if (fd === undefined) return;
       try {
@@ -223,5 +254,49 @@ export function fileRecorder(path: string): ItemRecorder {
       }
       fd = undefined;
     },
+  };
+}
+
+/**
+ * A worker process's record of a job whose outcomes matter only if one of its calls gets stuck
+ * (a call that yields each result, with a timeout, and no retries: `Job.keepOnStall`): each
+ * entry (record file format) goes into `area`, memory shared with the process's watch thread,
+ * whose length is `lengths[at]`; the watch appends the area to the job's record file before it
+ * ends the process for a stuck call (worker/parent-watch.ts). No write per item. Once an entry
+ * does not fit, nothing more is kept: a stuck call after it fails its job whole.
+ */
+export function heldRecorder(area: Uint8Array, lengths: Int32Array, at: number): ItemRecorder {
+  Atomics.store(lengths, at, 0);
+  const view = new DataView(area.buffer, area.byteOffset, area.byteLength);
+  let full = false;
+  /** Room for `bytes` more, at the returned offset (-1: none, and nothing more is kept). */
+  const room = (bytes: number): number => {
+    const used = full ? -1 : (lengths[at] as number); // (only this thread writes it)
+    if (used >= 0 && used + bytes <= area.length) return used;
+    full = true;
+    return -1;
+  };
+  const writers = entryWriters((entry) => {
+    const used = room(entry.length);
+    if (used < 0) return;
+    area.set(entry, used);
+    Atomics.store(lengths, at, used + entry.length);
+  });
+  return {
+    fresh: true,
+    recorded: () => undefined,
+    value: (i, value) => {
+      if (typeof value !== 'number') return writers.value(i, value);
+      // A number straight into the area (the common case: no allocation).
+      const used = room(ENTRY_HEADER + 8);
+      if (used < 0) return;
+      view.setUint32(used, i, true);
+      view.setUint8(used + 4, ITEM.number);
+      view.setUint32(used + 5, 8, true);
+      view.setFloat64(used + ENTRY_HEADER, value, true);
+      Atomics.store(lengths, at, used + ENTRY_HEADER + 8);
+    },
+    failure: writers.failure,
+    close: () => {},
   };
 }

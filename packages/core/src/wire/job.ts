@@ -100,6 +100,12 @@ export interface Job {
    */
   readonly resendKey?: string;
   /**
+   * With `resendKey` and no retries: the job's outcomes are kept only for a call stuck past its
+   * timeout (an `imap`'s chunk delivers the items before it): the worker process holds them in
+   * memory its watch thread writes to the record file then, instead of a write per item.
+   */
+  readonly keepOnStall?: true;
+  /**
    * On worker processes on the caller's machine, a job with a timeout or `resend`: a path to which
    * the worker may add notes for its caller, read after it died — `<notes>.record`, what each item
    * ended with (wire/item-record.ts), and `<notes>.timeout`, the index of a synchronous call its

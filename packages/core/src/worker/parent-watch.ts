@@ -1,6 +1,7 @@
 import { isMainThread, Worker } from 'node:worker_threads';
 import { currentRuntime } from '../runtime.js';
 import { STALL, type StallBoard } from '../wire/deadlines.js';
+import { heldRecorder, type ItemRecorder } from '../wire/item-record.js';
 
 /**
  * How often the watch looks for its parent, in milliseconds: an orphaned
@@ -11,6 +12,12 @@ export const PARENT_WATCH_MS = 200;
 
 /** The most bytes of a job's notes path the board holds (a longer one is not written: no note). */
 const NOTES_BYTES = 1024;
+
+/** The cell after the board's, where the length of the outcomes held for the watch is (see {@link heldProcessRecorder}). */
+const HELD = STALL.notesLength + 1;
+
+/** The most bytes of outcomes a worker process holds for its watch (memory it touches only as it writes). */
+const HELD_BYTES = 1024 * 1024;
 
 /**
  * The watch, run in a thread of its own. Once this process's parent is gone
@@ -24,11 +31,13 @@ const NOTES_BYTES = 1024;
  * period has its index written to the job's notes (`<notes>.timeout`), and the
  * process is killed. The caller, hearing that its worker died, finds the note
  * and fails the job with TaskTimeoutError at that index instead of a crash
- * (never retried). It looks at least every PARENT_WATCH_MS, and when a call's
- * time is up.
+ * (never retried). Before it, it appends the outcomes the job held for it
+ * (see {@link heldProcessRecorder}) to the job's record file, from which the
+ * caller delivers the items that ended before the stuck call. It looks at
+ * least every PARENT_WATCH_MS, and when a call's time is up.
  */
-const WATCH = `const { workerData: { ppid, ms, cells, notes, base } } = require('node:worker_threads');
-const { writeFileSync } = require('node:fs');
+const WATCH = `const { workerData: { ppid, ms, cells, notes, base, held } } = require('node:worker_threads');
+const { appendFileSync, writeFileSync } = require('node:fs');
 const S = ${JSON.stringify(STALL)};
 for (;;) {
   if (process.ppid !== ppid) process.kill(process.pid, 'SIGKILL');
@@ -42,8 +51,13 @@ for (;;) {
     else if (Atomics.load(cells, S.job) === job && Atomics.load(cells, S.item) === item && Atomics.load(cells, S.since) === since) {
       const length = Atomics.load(cells, S.notesLength);
       if (length > 0) {
+        const path = Buffer.from(notes.slice(0, length)).toString('utf8');
+        const kept = Atomics.load(cells, ${HELD});
         try {
-          writeFileSync(Buffer.from(notes.slice(0, length)).toString('utf8') + '.timeout', String(item));
+          if (kept > 0) appendFileSync(path + '.record', Buffer.from(held.slice(0, kept)));
+        } catch {}
+        try {
+          writeFileSync(path + '.timeout', String(item));
         } catch {}
       }
       process.kill(process.pid, 'SIGKILL');
@@ -53,7 +67,9 @@ for (;;) {
 }`;
 
 let watching = false;
-let board: (StallBoard & { readonly notes: Uint8Array; notesPath: string | undefined }) | undefined;
+let board:
+  | (StallBoard & { readonly notes: Uint8Array; readonly held: Uint8Array; notesPath: string | undefined })
+  | undefined;
 
 /**
  * Makes this worker process end when its parent dies, whatever its task is
@@ -71,19 +87,20 @@ export function watchParent(): void {
   if (watching || !isMainThread) return;
   watching = true;
   if (threadsFail()) return;
-  const cells = new Int32Array(new SharedArrayBuffer(4 * (STALL.notesLength + 1)));
+  const cells = new Int32Array(new SharedArrayBuffer(4 * (HELD + 1)));
   const notes = new Uint8Array(new SharedArrayBuffer(NOTES_BYTES));
+  const held = new Uint8Array(new SharedArrayBuffer(HELD_BYTES));
   const base = Math.floor(performance.timeOrigin + performance.now());
   try {
     const watch = new Worker(WATCH, {
       eval: true,
-      workerData: { ppid: process.ppid, ms: PARENT_WATCH_MS, cells, notes, base },
+      workerData: { ppid: process.ppid, ms: PARENT_WATCH_MS, cells, notes, base, held },
       // Nothing of the worker's own flags (a TypeScript loader, --inspect): the watch needs none.
       execArgv: [],
     });
     watch.unref(); // it never keeps the process alive
     watch.on('error', () => {}); // a runtime that cannot run it leaves the process as it was
-    board = { cells, base, notes, notesPath: undefined };
+    board = { cells, base, notes, held, notesPath: undefined };
   } catch {
     // No worker threads here (an unusual runtime): the IPC channel's close still ends an idle worker.
   }
@@ -128,6 +145,17 @@ export function openProcessJob(token: number, limit: number, notes: string | und
     Atomics.store(cells, STALL.notesLength, whole ? (written as { written: number }).written : 0);
   }
   Atomics.store(cells, STALL.item, -1);
+  Atomics.store(cells, HELD, 0); // (what an earlier job held is not this one's)
   Atomics.store(cells, STALL.limit, limit);
   Atomics.store(cells, STALL.job, token);
+}
+
+/**
+ * For a job with `keepOnStall` in this worker process: a recorder that holds each item's outcome
+ * in memory the watch thread reads, which writes it to the job's record file only if a call gets
+ * stuck (undefined with no watch thread: the job then writes its record file item by item, as
+ * its caller judges its stuck calls, beside the note of which call runs, wire/notes.ts).
+ */
+export function heldProcessRecorder(): ItemRecorder | undefined {
+  return board && heldRecorder(board.held, board.cells, HELD);
 }

@@ -24,7 +24,7 @@ import { extendLease, LEASE_MS, processTicker, TICK, type Ticker, tickerUp, tick
 import { copyPartialViews } from '../wire/transfer.js';
 import { currentWorker, newWorkerId, runAsWorker, type WorkerInfo } from './context.js';
 import { importModule, isImported, isUnavailable } from './module-loader.js';
-import { openProcessJob, processStallBoard, unwatchedProcess } from './parent-watch.js';
+import { heldProcessRecorder, openProcessJob, processStallBoard, unwatchedProcess } from './parent-watch.js';
 
 /** Compiles the source of an inline function in the global scope (no access to any closure). */
 function compileInline(source: string): TaskFunction {
@@ -386,7 +386,7 @@ function runCalls(
   const record: ItemRecorder | undefined = job.record
     ? sharedRecorder(job.record)
     : job.resend && job.notes
-      ? fileRecorder(`${job.notes}.record`)
+      ? (job.keepOnStall && own && heldProcessRecorder()) || fileRecorder(`${job.notes}.record`)
       : undefined;
   const fail = (index: number, error: unknown) => {
     const described = describeFailure(error, source);
@@ -406,14 +406,27 @@ function runCalls(
     timeout !== undefined && !board && own && job.notes !== undefined && unwatchedProcess()
       ? callNoter(job.notes)
       : undefined;
-  if (shared && timeout !== undefined && !record && !noter) {
+  if (shared && timeout !== undefined && (!record || record.fresh) && !noter) {
     // A synchronous task: one stretch with its job's signal, one clock reading per call (the end of one
     // call is the start of the next), numbers written straight into the Float64Array that travels.
     const ticker = job.ticker ?? processTicker();
     // A map over a list calls the task straight from the loop (a call site of its own, as in the plain path).
     const list = job.spread || job.columns || job.rowWidth ? undefined : (job.items as ArrayLike<unknown>);
     const outcome = runAs(shared, () =>
-      timedSync(call, n, timeout, label, fail, vals, waiting, shared, ticker, list && { fn, items: list }, board),
+      timedSync(
+        call,
+        n,
+        timeout,
+        label,
+        fail,
+        vals,
+        waiting,
+        shared,
+        ticker,
+        list && { fn, items: list },
+        board,
+        record,
+      ),
     );
     if (board) Atomics.store(board.cells, STALL.item, -1);
     if (outcome) return outcome;
@@ -532,8 +545,10 @@ function timedSync(
   ticker: Ticker | undefined,
   list: { readonly fn: TaskFunction; readonly items: ArrayLike<unknown> } | undefined,
   board: StallBoard | undefined,
+  keep: ItemRecorder | undefined,
 ): JobResult | undefined {
-  if (!ticker || !tickerUp(ticker)) return timedSyncPrecise(call, n, timeout, label, fail, vals, waiting, scope, board);
+  if (!ticker || !tickerUp(ticker))
+    return timedSyncPrecise(call, n, timeout, label, fail, vals, waiting, scope, board, keep);
   const cells = ticker.cells;
   // The stall board: the index of each call before it runs; when it started (the coarse clock's
   // last reading before it, in the board's ms) each time that reading moves.
@@ -580,6 +595,7 @@ function timedSync(
         const late = (cells[TICK.now] as number) !== start && lateNow();
         if (numbers && !late && typeof value === 'number') {
           (out as Float64Array)[i] = value;
+          if (keep) keep.value(i, value);
           continue;
         }
         if (numbers) numbers = spill(out as Float64Array, i, vals());
@@ -593,7 +609,10 @@ function timedSync(
             settled: false,
             done: false,
           });
-        } else vals()[i] = value;
+        } else {
+          vals()[i] = value;
+          keep?.value(i, value);
+        }
       }
     } catch (error) {
       if (numbers) numbers = spill(out as Float64Array, i, vals());
@@ -615,6 +634,7 @@ function timedSyncPrecise(
   waiting: Waiting[],
   scope: CallScope,
   board: StallBoard | undefined,
+  keep: ItemRecorder | undefined,
 ): JobResult | undefined {
   const out = n >= MIN_PACKED ? new Float64Array(n) : undefined;
   let numbers = out !== undefined;
@@ -638,12 +658,17 @@ function timedSyncPrecise(
     } else if (thrown) {
       if (numbers) numbers = spill(out as Float64Array, i, vals());
       fail(i, thrown.error);
-    } else if (numbers && typeof value === 'number') (out as Float64Array)[i] = value;
-    else {
+    } else if (numbers && typeof value === 'number') {
+      (out as Float64Array)[i] = value;
+      keep?.value(i, value);
+    } else {
       if (numbers) numbers = spill(out as Float64Array, i, vals());
       if (isThenable(value)) {
         waiting.push({ index: i, start, scope, promise: Promise.resolve(value), settled: false, done: false });
-      } else vals()[i] = value;
+      } else {
+        vals()[i] = value;
+        keep?.value(i, value);
+      }
     }
     start = end;
   }
