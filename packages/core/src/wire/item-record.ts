@@ -61,8 +61,9 @@ export function newItemRecord(items: number): ItemRecord {
 }
 
 /**
- * `job` with a record in shared memory, for thread workers (or the caller's own thread) to write
- * each item's outcome into as it ends (see {@link ItemRecord}); it may then be sent again.
+ * `job` with a record in shared memory (`Job.record`), for thread workers (or the caller's own
+ * thread) to write each item's outcome into as it ends; it may then be sent again. For an adapter
+ * that hands its own workers jobs it did not make with the core's pool (a bullmq host's).
  */
 export function withItemRecord<J extends Job>(job: J): J {
   return { ...job, resend: true, record: newItemRecord(jobLength(job)) };
