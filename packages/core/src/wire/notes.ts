@@ -11,23 +11,73 @@
  * (no directory of their own, which a caller killed by a signal would leave behind): a job's
  * record file is removed once the job has ended (by the worker slots when it answered or failed
  * otherwise than by a crash, by its call when it is not sent again after one); a timeout note as
- * soon as it is read.
+ * soon as it is read. A caller killed by a signal cannot remove its notes: the next caller on the
+ * machine to write notes removes those of callers that are gone ({@link sweepNotes}).
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** This process's prefix of note paths. */
 const PREFIX = `parapool-${process.pid}-${Math.random().toString(36).slice(2, 10)}-`;
+/** A note path: `parapool-<caller's pid>-<8 random letters>-<job>.<kind>` (the compile cache's folder does not match). */
+const NOTE_NAME = /^parapool-(\d+)-[0-9a-z]{8}-.+\.(?:record|timeout|call)$/;
 let count = 0;
+let swept = false;
 
 /**
  * The path of a job's notes: the same for the same `key` (a job's resendKey, the same each time
- * it is sent), a new one without.
+ * it is sent), a new one without. The first one a process asks for starts a sweep of notes left
+ * by callers that are gone.
  */
 export function notesPath(key?: string): string {
+  if (!swept) {
+    swept = true;
+    void sweepNotes().catch(() => {});
+  }
   if (key === undefined) count += 1;
   return join(tmpdir(), `${PREFIX}${key ?? `t${count}`}`);
+}
+
+/** Notes untouched this long whose caller is gone are removed (a caller's pid seen from another container may look gone). */
+const STALE_NOTES_MS = 10 * 60 * 1000;
+
+/**
+ * Removes, from `dir` (the OS's temporary directory), the notes of callers that were killed before
+ * they could remove them: notes whose caller's process is gone and that nobody wrote for
+ * `staleMs`. Resolves to the paths removed.
+ */
+export async function sweepNotes(dir = tmpdir(), staleMs = STALE_NOTES_MS): Promise<string[]> {
+  const removed: string[] = [];
+  const gone = new Map<number, boolean>();
+  for (const name of await readdir(dir)) {
+    const match = NOTE_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid) continue;
+    if (!gone.has(pid)) gone.set(pid, processGone(pid));
+    if (!gone.get(pid)) continue;
+    const path = join(dir, name);
+    try {
+      if (Date.now() - statSync(path).mtimeMs < staleMs) continue;
+      rmSync(path, { force: true });
+      removed.push(path);
+    } catch {
+      // removed meanwhile, or not ours to remove
+    }
+  }
+  return removed;
+}
+
+/** Whether no process has the id `pid` (one that exists but is not ours to signal is there). */
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** The index a worker process's watch noted of the job's call stuck past its timeout, if it did (the note is removed). */
