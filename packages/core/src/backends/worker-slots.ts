@@ -21,7 +21,7 @@ import {
 import { isDataCloneError, serializeError, toCloneError } from '../wire/error-transport.js';
 import { fileRecorder, sharedRecorder } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult } from '../wire/job.js';
-import { jobsAtOnce, WorkerGate } from '../wire/jobs-ahead.js';
+import { type JobInLine, jobsAtOnce, WorkerLine } from '../wire/jobs-ahead.js';
 import { notesPath, removeRecord, takeCallNote, takeTimeoutNote } from '../wire/notes.js';
 import { jobLength } from '../wire/packing.js';
 import { processTicker } from '../wire/ticker.js';
@@ -141,12 +141,6 @@ function catchesSignal(pid: number, signal: number): boolean {
   }
 }
 
-/** Removes `sent` from `list`, if there. */
-function removeSent(list: Sent[], sent: Sent): void {
-  const index = list.indexOf(sent);
-  if (index >= 0) list.splice(index, 1);
-}
-
 const NO_TRANSFER: readonly ArrayBuffer[] = Object.freeze([]);
 
 /** How much longer the caller waits for a job on a worker that has not said it is up (its start-up is not the task's time). */
@@ -171,29 +165,21 @@ interface Pending {
 }
 
 /** A job as sent to one worker. */
-interface Sent {
+interface Sent extends JobInLine {
   readonly pending: Pending;
-  /** Its cell in the worker's gate (jobs ahead only). */
-  readonly cell: number | undefined;
-  /** Cancelled, or given to another worker, before it started: its worker skips it. */
-  dropped: boolean;
   /** Its number on its worker (the clock's cancellation names it). */
   readonly token: number;
 }
 
 interface Slot<W extends SlotWorker> {
   worker: W;
-  /** The job the worker runs (or starts next, if it has not yet). */
-  head: Sent | undefined;
-  /** The jobs sent ahead, in the order the worker starts them once the head ends (as many as its gate takes). */
-  ahead: Sent[];
+  /** The job the worker runs and, with jobs ahead, those it holds to start after it (wire/jobs-ahead.ts). */
+  line: WorkerLine<Sent>;
   jobs: number;
   ready: boolean;
   retired: boolean;
   /** The worker's id in the log. */
   logId: number;
-  /** With jobs ahead: the worker's gate, which says of each job on it whether it started (wire/jobs-ahead.ts). */
-  gate: WorkerGate | undefined;
   /**
    * A job ahead was asked to stop after it started (the jobs before it had ended, unseen): retire
    * the worker once this many more outcomes are in (theirs). `undefined`: no such stop.
@@ -300,22 +286,26 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     for (const pending of this.#ready.splice(0)) this.#settle(pending, new PoolTerminatedError());
     const ending: Promise<void>[] = [];
     for (const slot of this.#slots) {
-      for (const sent of slot.ahead) if (this.#drop(slot, sent)) this.#settle(sent.pending, new PoolTerminatedError());
-      if (slot.aborting && slot.head === slot.aborting) ending.push(new Promise((resolve) => slot.freed.push(resolve)));
-      for (const sent of [slot.head, ...slot.ahead]) if (sent) this.#reject(sent.pending, new PoolTerminatedError());
+      for (const sent of [...slot.line.ahead]) {
+        if (slot.line.drop(sent)) this.#settle(sent.pending, new PoolTerminatedError());
+      }
+      if (slot.aborting && slot.line.head === slot.aborting) {
+        ending.push(new Promise((resolve) => slot.freed.push(resolve)));
+      }
+      for (const sent of slot.line.all()) this.#reject(sent.pending, new PoolTerminatedError());
     }
     await Promise.all(ending);
     await this.#stopAll();
   }
 
   #busy(): boolean {
-    return this.#ready.length > 0 || this.#slots.some((slot) => slot.head || slot.ahead.length > 0);
+    return this.#ready.length > 0 || this.#slots.some((slot) => slot.line.all().length > 0);
   }
 
   /** Starts workers while jobs wait that no worker (up or starting) is free for, up to `size`. */
   #grow(): void {
     let free = 0;
-    for (const slot of this.#slots) if (!slot.head) free++;
+    for (const slot of this.#slots) if (!slot.line.head) free++;
     while (this.#slots.length < this.#options.size && free < this.#ready.length) {
       this.#slots.push(this.#spawn());
       free++;
@@ -324,12 +314,10 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   #spawn(replaces?: number): Slot<W> {
     const slot = {
-      head: undefined,
-      ahead: [],
+      line: new WorkerLine<Sent>(this.#options.ahead === true),
       jobs: 0,
       ready: false,
       retired: false,
-      gate: this.#options.ahead ? new WorkerGate() : undefined,
       stopAfter: undefined,
       clock: this.#options.clocks ? newClock() : undefined,
       watch: undefined,
@@ -365,7 +353,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       // A worker that says when it is up gets work only then: if it fails to
       // start, the job waits for a replacement instead of failing with it.
       // A worker to be stopped once its jobs' outcomes are in gets no more.
-      if (slot.head || (slot.worker.ready && !slot.ready) || slot.stopAfter !== undefined || slot.notice) continue;
+      if (slot.line.head || (slot.worker.ready && !slot.ready) || slot.stopAfter !== undefined || slot.notice) continue;
       const next = this.#ready.shift() ?? this.#takeBack(slot);
       if (!next) break;
       this.#send(slot, next, false);
@@ -378,7 +366,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
         for (const slot of this.#slots) {
           const next = this.#ready[0];
           if (!next) break;
-          if (slot.ahead.length > round) {
+          if (slot.line.ahead.length > round) {
             more = true; // (its turn comes in a later round)
             continue;
           }
@@ -391,16 +379,14 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     }
     // Idle workers keep the program alive only while work waits for them (or the pool is closing).
     const hold = this.#ready.length > 0 || this.#state !== 'running';
-    for (const slot of this.#slots) if (!slot.head) slot.worker.keepAlive?.(hold);
+    for (const slot of this.#slots) if (!slot.line.head) slot.worker.keepAlive?.(hold);
     if (this.#drained && !this.#busy()) this.#drained();
   }
 
   /** Whether `slot` can hold `job` ahead: a busy, started worker with room left before it is recycled. */
   #takesAhead(slot: Slot<W>, job: Job): boolean {
-    const held = slot.ahead.length;
     if (
-      !slot.gate ||
-      !slot.head ||
+      !slot.line.head ||
       !slot.ready ||
       slot.retired ||
       slot.stopAfter !== undefined ||
@@ -410,8 +396,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       return false;
     }
     const { maxJobs } = this.#options;
-    if (maxJobs !== undefined && slot.jobs + held + 2 > maxJobs) return false;
-    return slot.gate.takesAhead(job, held);
+    if (maxJobs !== undefined && slot.jobs + slot.line.ahead.length + 2 > maxJobs) return false;
+    return slot.line.takesAhead(job);
   }
 
   /**
@@ -420,40 +406,18 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
    * holds the most (the one furthest from starting).
    */
   #takeBack(idle: Slot<W>): Pending | undefined {
-    const holders = this.#slots.filter((slot) => slot !== idle && slot.ahead.length > 0);
-    holders.sort((a, b) => b.ahead.length - a.ahead.length);
+    const holders = this.#slots.filter((slot) => slot !== idle && slot.line.ahead.length > 0);
+    holders.sort((a, b) => b.line.ahead.length - a.line.ahead.length);
     for (const slot of holders) {
-      const sent = slot.ahead[slot.ahead.length - 1] as Sent;
-      if (this.#drop(slot, sent)) return sent.pending;
+      const sent = slot.line.dropLast();
+      if (sent) return sent.pending;
     }
     return undefined;
   }
 
-  /** Flips a job ahead's gate cell to dropped (its worker will skip it); false if its worker started it first. */
-  #drop(slot: Slot<W>, sent: Sent): boolean {
-    if (!slot.gate || sent.cell === undefined || !slot.gate.drop(sent.cell)) return false;
-    sent.dropped = true;
-    removeSent(slot.ahead, sent);
-    return true;
-  }
-
-  /**
-   * For a worker that is dying or being stopped: whether `sent` can run elsewhere — it had not
-   * started (its cell is flipped to dropped here), or it had ended and its answer is lost with the
-   * worker (its cell says ended). False for the job the worker was running, and without gates.
-   */
-  #reclaim(slot: Slot<W>, sent: Sent): boolean {
-    if (!slot.gate || sent.cell === undefined || !slot.gate.reclaim(sent.cell)) return false;
-    sent.dropped = true;
-    removeSent(slot.ahead, sent);
-    return true;
-  }
-
   /** Sends `pending` to `slot`'s worker, to run now or, `ahead`, after the job it runs. */
   #send(slot: Slot<W>, pending: Pending, ahead: boolean): void {
-    let job = pending.job;
-    let cell: number | undefined;
-    if (slot.gate) ({ job, cell } = slot.gate.open(job, [slot.head?.cell, ...slot.ahead.map((sent) => sent.cell)]));
+    let { job, cell } = slot.line.open(pending.job);
     const token = ++slot.tokens;
     if (slot.clock) {
       const ticker = job.timeout !== undefined ? processTicker() : undefined;
@@ -465,7 +429,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       job = { ...job, notes: pending.notes, grace: this.#grace };
     }
     const sent: Sent = { pending, cell, dropped: false, token };
-    if (ahead) slot.ahead.push(sent);
+    if (ahead) slot.line.add(sent, true);
     else this.#begin(slot, sent);
     slot.worker.keepAlive?.(true);
     // Counted now: the job's packed buffers may be moved to the worker (then empty here).
@@ -481,7 +445,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   /** `sent` becomes the job `slot`'s worker runs. */
   #begin(slot: Slot<W>, sent: Sent): void {
-    slot.head = sent;
+    slot.line.add(sent, false);
     this.log.busy(slot.logId);
     sent.pending.control.started();
     this.#watch(slot, sent);
@@ -513,12 +477,12 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     };
     const fire = () => {
       slot.watch = undefined;
-      if (slot.head !== sent || slot.retired) return;
+      if (slot.line.head !== sent || slot.retired) return;
       if (slot.clock && ticker) {
         // The job whose call runs: this one, or one held ahead that started after it ended (its
         // answer not heard yet: a worker stuck in the next job may not have sent it).
         const token = Atomics.load(slot.clock, STALL.job);
-        const running = token === sent.token ? sent : slot.ahead.find((each) => each.token === token);
+        const running = token === sent.token ? sent : slot.line.ahead.find((each) => each.token === token);
         const now = Math.floor(performance.timeOrigin + performance.now()) - ticker.base;
         const stall = running && judgeStall(slot.clock, running.token, now, limit);
         if (stall && 'stuck' in stall) return this.#stuck(slot, running as Sent, stall.stuck);
@@ -545,7 +509,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
    */
   #stuck(slot: Slot<W>, stuck: Sent, index: number): void {
     const { job } = stuck.pending;
-    const held = slot.head ? [slot.head, ...slot.ahead] : slot.ahead.slice();
+    const held = slot.line.all();
     const error = timeoutError(taskLabel(job.task), index, job.timeout as number);
     const ended = endedBefore(stuck.pending, index, error);
     if (ended) this.#settle(stuck.pending, undefined, ended);
@@ -553,7 +517,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     const again: Pending[] = [];
     for (const sent of held) {
       if (sent === stuck) continue;
-      if (this.#reclaim(slot, sent)) again.push(sent.pending);
+      if (slot.line.reclaim(sent)) again.push(sent.pending);
       else this.#settle(sent.pending, crashError(new Error('the worker was stopped (timeout) while it ran this job')));
     }
     this.#retire(slot, 'timeout');
@@ -594,11 +558,11 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#skipped(slot, sent);
       return;
     }
-    const head = slot.head === sent;
-    if (!head && !slot.ahead.includes(sent)) return; // aborted, crashed or terminated meanwhile
+    if (!slot.line.has(sent)) return; // aborted, crashed or terminated meanwhile
+    const head = slot.line.head === sent;
     slot.jobs += 1;
     slot.ready = true;
-    slot.gate?.answered();
+    slot.line.answered();
     this.#failedStarts = 0;
     if (result.ran) {
       this.log.identify(slot.logId, result.ran.worker);
@@ -607,7 +571,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     this.log.ready(slot.logId);
     this.log.idle(slot.logId, items, result.loadMs);
     if (head) this.#ended(slot);
-    else removeSent(slot.ahead, sent); // a job ahead whose predecessors were settled without waiting for the worker
+    else slot.line.remove(sent); // a job ahead whose predecessors were settled without waiting for the worker
     const { maxJobs, maxMemoryMB } = this.#options;
     if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
     else if (maxJobs !== undefined && slot.jobs >= maxJobs)
@@ -629,16 +593,15 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   /** The worker skipped a dropped job (cancelled, or given to another worker): its cell is free again. */
   #skipped(slot: Slot<W>, sent: Sent): void {
     if (slot.retired) return;
-    if (sent.cell !== undefined) slot.gate?.skipped(sent.cell);
+    slot.line.skipped(sent);
     this.#pump();
   }
 
   /** The head of `slot` has ended: the first job ahead, if any, is the one its worker runs now. */
   #ended(slot: Slot<W>): void {
-    slot.head = undefined;
     this.#unwatch(slot);
     this.#freed(slot);
-    const next = slot.ahead.shift();
+    const next = slot.line.advance();
     if (next) this.#begin(slot, next);
   }
 
@@ -701,8 +664,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#skipped(slot, sent);
       return;
     }
-    const head = slot.head === sent;
-    if (!head && !slot.ahead.includes(sent)) return;
+    if (!slot.line.has(sent)) return;
+    const head = slot.line.head === sent;
     // An argument that cannot be cloned is refused before it reaches the worker, which lives on.
     const refused = error instanceof CloneError || (error as Error | undefined)?.name === 'CloneError';
     if (!refused && !isDataCloneError(error)) {
@@ -712,7 +675,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     if (head) {
       this.log.idle(slot.logId, 0);
       this.#ended(slot);
-    } else removeSent(slot.ahead, sent);
+    } else slot.line.remove(sent);
     if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
     this.#settle(sent.pending, refused ? error : toCloneError(error, 'argument', sent.pending.job));
     this.#pump();
@@ -728,12 +691,11 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     )
       removeRecord(pending.notes);
     for (const slot of this.#slots) {
-      if (slot.head?.pending === pending) {
-        slot.head = undefined;
-        this.#unwatch(slot);
+      for (const sent of slot.line.all()) {
+        if (sent.pending !== pending) continue;
+        if (slot.line.head === sent) this.#unwatch(slot);
+        slot.line.remove(sent);
       }
-      const index = slot.ahead.findIndex((sent) => sent.pending === pending);
-      if (index >= 0) slot.ahead.splice(index, 1);
     }
     if (result) pending.resolve(result);
     else pending.reject(error);
@@ -751,7 +713,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     const ahead = this.#heldAhead(pending);
     if (ahead) {
       const { slot: holder, index } = ahead;
-      if (this.#drop(holder, holder.ahead[index] as Sent)) {
+      const sent = holder.line.ahead[index] as Sent;
+      if (holder.line.drop(sent)) {
         // Not started: its worker skips it.
         this.#settle(pending, pending.control.reason);
         this.#pump();
@@ -759,14 +722,14 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       }
       if (!pending.control.stopRequested) {
         // It runs to the end (its signals abort); the core drops its result.
-        this.#tell(holder, holder.ahead[index] as Sent, ABORT_WHY.cancelled);
+        this.#tell(holder, sent, ABORT_WHY.cancelled);
         return;
       }
       // Started, so the jobs before it have ended in the worker, unseen here: stop the worker once
       // their outcomes are in. The jobs after it have not started (it runs): they go elsewhere now.
-      const before = index + (holder.head ? 1 : 0);
-      this.#tell(holder, holder.ahead[index] as Sent, ABORT_WHY.aborted);
-      const after = holder.ahead.slice(index + 1).filter((sent) => this.#drop(holder, sent));
+      const before = index + (holder.line.head ? 1 : 0);
+      this.#tell(holder, sent, ABORT_WHY.aborted);
+      const after = holder.line.ahead.slice(index + 1).filter((each) => holder.line.drop(each));
       this.#settle(pending, pending.control.reason);
       this.#ready.unshift(...after.map((sent) => sent.pending));
       if (before === 0) this.#retire(holder, 'abort');
@@ -774,9 +737,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#pump();
       return;
     }
-    const running = this.#slots.find((slot) => slot.head?.pending === pending);
+    const running = this.#slots.find((slot) => slot.line.head?.pending === pending);
     if (!running) return;
-    const head = running.head as Sent;
+    const head = running.line.head as Sent;
     const { stopRequested, reason } = pending.control;
     const why = !stopRequested
       ? ABORT_WHY.cancelled
@@ -790,8 +753,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       return;
     }
     if (!stopRequested) return; // it runs to the end; the core drops its result
-    const first = running.ahead[0];
-    if (first && !this.#drop(running, first)) {
+    const first = running.line.ahead[0];
+    if (first && !running.line.drop(first)) {
       // The first job ahead has started: the head has ended in the worker (it counts), its outcome is on its way. Nothing to stop.
       running.jobs += 1;
       this.#settle(pending, pending.control.reason);
@@ -807,7 +770,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   /** The worker holding `pending` ahead, and its place in that worker's line. */
   #heldAhead(pending: Pending): { slot: Slot<W>; index: number } | undefined {
     for (const slot of this.#slots) {
-      const index = slot.ahead.findIndex((sent) => sent.pending === pending);
+      const index = slot.line.ahead.findIndex((sent) => sent.pending === pending);
       if (index >= 0) return { slot, index };
     }
     return undefined;
@@ -815,7 +778,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 
   #crash(slot: Slot<W>, error: WorkerCrashedError): void {
     if (slot.retired) return;
-    const head = slot.head;
+    const head = slot.line.head;
     // A worker process whose watch found a call stuck past its timeout noted its index, then killed it.
     const stuck = head?.pending.notes !== undefined ? takeTimeoutNote(head.pending.notes) : undefined;
     if (head && stuck !== undefined) {
@@ -831,8 +794,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     const giveUp = this.#failedStarts >= this.#maxFailedStarts;
     // Only the job the worker was running dies with it. With gates, the others go to another worker,
     // in their order: those it had not started, and those it had ended whose answers died with it.
-    const held = head ? [head, ...slot.ahead] : slot.ahead.slice();
-    const requeue = held.filter((sent) => this.#reclaim(slot, sent));
+    const held = slot.line.all();
+    const requeue = held.filter((sent) => slot.line.reclaim(sent));
     this.#retire(slot, 'crash', this.#state !== 'stopped' && !giveUp, error);
     for (const sent of held) if (!requeue.includes(sent)) this.#settle(sent.pending, error);
     this.#ready.unshift(...requeue.map((sent) => sent.pending));
@@ -857,18 +820,17 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   ): void {
     if (slot.retired) return;
     slot.retired = true;
-    slot.head = undefined;
+    slot.line.head = undefined;
     this.#unwatch(slot);
     this.#freed(slot);
     if (slot.notice) clearTimeout(slot.notice);
     slot.notice = undefined;
     // Jobs ahead that have not started go back to the front of the line, in their order.
-    const ahead = slot.ahead;
-    slot.ahead = [];
+    const ahead = slot.line.clear();
     if (reason !== 'crash') {
       const requeue: Pending[] = [];
       for (const sent of ahead) {
-        if (this.#reclaim(slot, sent)) requeue.push(sent.pending);
+        if (slot.line.reclaim(sent)) requeue.push(sent.pending);
         else
           this.#settle(sent.pending, crashError(new Error(`the worker was stopped (${reason}) while it ran this job`)));
       }

@@ -11,9 +11,11 @@
  * answer is on its way: if the worker dies with that answer unread, the caller
  * knows the job did not die with it, and runs it again elsewhere.
  *
- * The caller's side is {@link WorkerGate} (one per worker, used by the core's
- * WorkerSlots); the worker's side is {@link runInTurn} (used by `runJob`).
- * Nothing else knows the cells or the depth.
+ * The caller's side is {@link WorkerLine} (one per worker, used by the core's
+ * WorkerSlots: the job a worker runs, those it holds ahead, and its
+ * {@link WorkerGate}); the worker's side is {@link runInTurn} (used by
+ * `runJob`). Nothing else knows the cells, the depth, or how a job held ahead
+ * is dropped, taken back or reclaimed from a worker that died.
  */
 import { whenNoneLinger } from './deadlines.js';
 import type { Job, JobResult } from './job.js';
@@ -107,6 +109,123 @@ export class WorkerGate {
       if (!inUse.includes(cell) && !this.#skipping.has(cell)) return cell;
     }
     throw new Error('parapool: no free gate cell (a bug: please report it)');
+  }
+}
+
+/** A job as sent to one worker: its gate cell (jobs ahead only), and whether it was dropped there. */
+export interface JobInLine {
+  readonly cell: number | undefined;
+  /** Cancelled, or given to another worker, before it started: its worker skips it. */
+  dropped: boolean;
+}
+
+/**
+ * The caller's view of one worker's line: the job it runs (the head) and, with jobs ahead, those
+ * it holds to start after it, in order, with the worker's gate. Without jobs ahead the line is
+ * the head alone, and no job in it can be dropped or reclaimed.
+ */
+export class WorkerLine<T extends JobInLine> {
+  /** The job the worker runs (or starts next, if it has not yet). */
+  head: T | undefined;
+  readonly #ahead: T[] = [];
+  readonly #gate: WorkerGate | undefined;
+
+  constructor(ahead: boolean) {
+    this.#gate = ahead ? new WorkerGate() : undefined;
+  }
+
+  /** The jobs held ahead, in the order the worker starts them once the head ends. */
+  get ahead(): readonly T[] {
+    return this.#ahead;
+  }
+
+  /** Every job in the line, the head first. */
+  all(): T[] {
+    return this.head ? [this.head, ...this.#ahead] : this.#ahead.slice();
+  }
+
+  /** Whether the line has `entry` (as its head or ahead). */
+  has(entry: T): boolean {
+    return this.head === entry || this.#ahead.includes(entry);
+  }
+
+  /** Whether the worker, running its head, can also take `job` ahead (see {@link WorkerGate.takesAhead}). */
+  takesAhead(job: Job): boolean {
+    return this.#gate?.takesAhead(job, this.#ahead.length) === true;
+  }
+
+  /** `job` as sent to this worker: with jobs ahead, carrying a free gate cell (`cell`). */
+  open(job: Job): { job: Job; cell: number | undefined } {
+    if (!this.#gate) return { job, cell: undefined };
+    return this.#gate.open(job, [this.head?.cell, ...this.#ahead.map((each) => each.cell)]);
+  }
+
+  /** Puts `entry` in line: as the head, or ahead of the worker's turn. */
+  add(entry: T, ahead: boolean): void {
+    if (ahead) this.#ahead.push(entry);
+    else this.head = entry;
+  }
+
+  /** The head has ended: the first job ahead, if any, becomes the head (the one the worker runs now). */
+  advance(): T | undefined {
+    this.head = this.#ahead.shift();
+    return this.head;
+  }
+
+  /** Takes `entry` out of the line, whatever its place (its outcome is in, or it was settled otherwise). */
+  remove(entry: T): void {
+    if (this.head === entry) this.head = undefined;
+    const index = this.#ahead.indexOf(entry);
+    if (index >= 0) this.#ahead.splice(index, 1);
+  }
+
+  /** Drops `entry`, held ahead, if its worker has not started it (the worker skips it); false if it has. */
+  drop(entry: T): boolean {
+    if (!this.#gate || entry.cell === undefined || !this.#gate.drop(entry.cell)) return false;
+    this.#out(entry);
+    return true;
+  }
+
+  /** The last job held ahead (the furthest from starting), dropped here, if the worker had not started it. */
+  dropLast(): T | undefined {
+    const last = this.#ahead[this.#ahead.length - 1];
+    return last && this.drop(last) ? last : undefined;
+  }
+
+  /**
+   * For a worker that is dying or being stopped: whether `entry` can run elsewhere — it had not
+   * started (dropped here), or it had ended and its answer is lost with the worker. False for the
+   * job the worker was running, and without jobs ahead.
+   */
+  reclaim(entry: T): boolean {
+    if (!this.#gate || entry.cell === undefined || !this.#gate.reclaim(entry.cell)) return false;
+    this.#out(entry);
+    return true;
+  }
+
+  /** The worker answered a job (it has its gate cells). */
+  answered(): void {
+    this.#gate?.answered();
+  }
+
+  /** The worker skipped `entry`, a dropped job: its cell is free again. */
+  skipped(entry: T): void {
+    if (entry.cell !== undefined) this.#gate?.skipped(entry.cell);
+  }
+
+  /** Empties the line (its worker is stopped); returns what it held, the head first. */
+  clear(): T[] {
+    const held = this.all();
+    this.head = undefined;
+    this.#ahead.length = 0;
+    return held;
+  }
+
+  #out(entry: T): void {
+    entry.dropped = true;
+    const index = this.#ahead.indexOf(entry);
+    if (index >= 0) this.#ahead.splice(index, 1);
+    if (this.head === entry) this.head = undefined;
   }
 }
 
