@@ -238,6 +238,39 @@ describe('faults', () => {
     expect(await p.apply(faultTasks.identity, ['still serving'])).toBe('still serving');
   });
 
+  describe("with retries, a chunk whose host's worker died keeps the items that had ended: only the one running and those after it run again", () => {
+    for (const backend of ['piscina', 'child-process']) {
+      it(`on a host running ${backend} workers`, async () => {
+        const queue = newQueue();
+        const root = faultRoot(backend);
+        dirs.push(root);
+        await host(queue, root, ['--backend', backend]);
+        const p = pool(queue, { processes: 1 });
+        const dir = tempDir();
+        const args = [0, 1, 2, 3, 4, 5].map((i) => [dir, i, 3, ''] as [string, number, number, string]);
+        const values = await p.starmap(faultTasks.runOrDieOnce, args, { chunksize: 6, retries: 1 });
+        expect(values).toEqual([0, 10, 20, 30, 40, 50]);
+        expect(args.map((_, i) => runsOf(dir, i).length)).toEqual([1, 1, 1, 2, 1, 1]);
+      });
+    }
+
+    it('of a chunk split into pieces by maxChunkBytes: the pieces that answered and the ended items of the one that died', async () => {
+      const queue = newQueue();
+      const root = faultRoot('pieces');
+      dirs.push(root);
+      await host(queue, root);
+      const p = createPool({ connection: redis, queue, root: CALLER_ROOT, processes: 1, maxChunkBytes: 4096 });
+      pools.push(p);
+      const dir = tempDir();
+      // About 1.5 KB an item: pieces [0, 1], [2], [3, 4], sent in order to the one host; item 4 dies once,
+      // after item 3 of its piece has ended there, and after the pieces before it have answered.
+      const args = [0, 1, 2, 3, 4].map((i) => [dir, i, 4, 'x'.repeat(1500)] as [string, number, number, string]);
+      const values = await p.starmap(faultTasks.runOrDieOnce, args, { chunksize: 5, retries: 1 });
+      expect(values).toEqual([0, 10, 20, 30, 40]);
+      expect(args.map((_, i) => runsOf(dir, i).length)).toEqual([1, 1, 1, 1, 2]);
+    });
+  });
+
   it('a caller that dies: its waiting chunks expire instead of running, and its running one is stopped', async () => {
     const queue = newQueue();
     const root = faultRoot('caller');

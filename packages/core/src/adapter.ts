@@ -42,6 +42,12 @@ export { currentRuntime, type RuntimeInfo } from './runtime.js';
 export { settlesWithin } from './settles-within.js';
 export { taskLabel, toTaskRef } from './tasks.js';
 export { isReply, type JobMessage, JobWriter, type ReplyMessage, type WorkerMessage } from './wire/channel.js';
+export {
+  carryEndedItems,
+  type EndedItem,
+  endedItemsCarried,
+  itemsEndedBeforeCrash,
+} from './wire/ended-items.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export { withItemRecord } from './wire/item-record.js';

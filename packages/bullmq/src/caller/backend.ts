@@ -18,8 +18,10 @@ import {
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
+  carryEndedItems,
   deserializeError,
   type EncodedJob,
+  endedItemsCarried,
   isDataCloneError,
   type Job,
   type JobControl,
@@ -53,7 +55,15 @@ import {
   type Report,
   WIRE_VERSION,
 } from '../shared/wire.js';
-import { mergeResults, oversized, type Piece, splitByBytes } from './chunk-bytes.js';
+import {
+  endedResult,
+  jobEnded,
+  mergeResults,
+  oversized,
+  type Piece,
+  piecesEnded,
+  splitByBytes,
+} from './chunk-bytes.js';
 import { NoHostsError, RedisUnavailableError } from './errors.js';
 import type { TaskNamer } from './task-names.js';
 
@@ -333,7 +343,8 @@ export class BullmqBackend implements Backend {
     if (this.#fatal) throw this.#fatal;
     if (control.cancelled) throw control.reason;
     // Rows packed as matrices travel as arrays here (chunks are split by bytes, item by item).
-    const unpacked: EncodedJob = unpackJob(job);
+    // Items that ended in a run whose worker died (`ended`) go to each piece as its own.
+    const { ended, ...unpacked }: EncodedJob = unpackJob(job);
     let pieces: Piece[];
     try {
       pieces = splitByBytes(unpacked, (part) => encode(this.#body(this.#remote(part))), this.#settings.maxChunkBytes);
@@ -342,14 +353,44 @@ export class BullmqBackend implements Backend {
       throw error;
     }
     const name = taskLabel(job.task);
-    const results = await Promise.all(
-      pieces.map((piece) =>
-        piece.body
-          ? this.#submit(piece.body, name, control, isIdempotent(this.#settings.idempotent, job.task))
-          : oversized(piece, this.#settings.maxChunkBytes),
-      ),
+    const idempotent = isIdempotent(this.#settings.idempotent, job.task);
+    const results: (JobResult | undefined)[] = pieces.map(() => undefined);
+    await Promise.all(
+      pieces.map(async (piece, at) => {
+        if (!piece.body) {
+          results[at] = oversized(piece, this.#settings.maxChunkBytes);
+          return;
+        }
+        const own = ended && piecesEnded(ended, piece);
+        if (own && own.length === piece.length) {
+          results[at] = endedResult(own, piece.length); // every item of it ended before: nothing to run
+          return;
+        }
+        // A piece of a job that may be sent again has a key of its own (a host's record file is named after it).
+        const split = pieces.length > 1 && piece.part.resendKey !== undefined;
+        const body =
+          own || split
+            ? encode(
+                this.#body(
+                  this.#remote({
+                    ...piece.part,
+                    ...(split ? { resendKey: `${piece.part.resendKey}.${piece.offset}` } : {}),
+                    ...(own ? { ended: own } : {}),
+                  }),
+                ),
+              )
+            : piece.body;
+        try {
+          results[at] = await this.#submit(body, name, control, idempotent);
+        } catch (error) {
+          // Its worker died: what ended of the whole job (this piece's items and those of the pieces done)
+          // goes with the crash, so that the core's next run of the job does not run them again.
+          if ((error as Error | undefined)?.name !== 'WorkerCrashedError') throw error;
+          throw carryEndedItems(error as Error, jobEnded(pieces, results, at, endedItemsCarried(error)));
+        }
+      }),
     );
-    return mergeResults(pieces, results);
+    return mergeResults(pieces, results as JobResult[]);
   }
 
   close(): Promise<void> {
@@ -714,8 +755,10 @@ export class BullmqBackend implements Backend {
       this.#runMs.set(chunk.name, times);
     }
     if ('result' in report) this.#settle(chunk, undefined, report.result, chunkId);
-    else if ('error' in report) this.#settle(chunk, hostError(report.error, report.host), undefined, chunkId);
-    else if (chunkId === chunk.copy)
+    else if ('error' in report) {
+      const error = hostError(report.error, report.host);
+      this.#settle(chunk, report.ended ? carryEndedItems(error, report.ended) : error, undefined, chunkId);
+    } else if (chunkId === chunk.copy)
       return; // a copy dropped: the chunk itself still runs
     else if (chunk.control.cancelled) this.#settle(chunk, chunk.control.reason);
     else this.#resend(chunk, `the host ${report.host} dropped it (it saw this pool as gone)`);

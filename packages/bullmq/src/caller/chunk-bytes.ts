@@ -7,6 +7,7 @@
 import { CloneError } from '@parapool/core';
 import {
   type EncodedJob,
+  type EndedItem,
   type ItemFailure,
   isPackedTuples,
   type JobResult,
@@ -15,10 +16,11 @@ import {
   unpackTuples,
 } from '@parapool/core/adapter';
 
-/** A part of a job: `body` is what to send, or undefined for one item over the limit. */
+/** A part of a job (`part`: items `offset` to `offset + length`): `body` is what to send, or undefined for one item over the limit. */
 export interface Piece {
   readonly offset: number;
   readonly length: number;
+  readonly part: EncodedJob;
   readonly body: Buffer | undefined;
   readonly bytes: number;
 }
@@ -38,9 +40,9 @@ export function splitByBytes(job: EncodedJob, encode: (job: EncodedJob) => Buffe
   const visit = (part: EncodedJob, offset: number, body: Buffer): void => {
     const length = jobLength(part);
     if (body.length <= maxBytes) {
-      pieces.push({ offset, length, body, bytes: body.length });
+      pieces.push({ offset, length, part, body, bytes: body.length });
     } else if (length <= 1) {
-      pieces.push({ offset, length, body: undefined, bytes: body.length });
+      pieces.push({ offset, length, part, body: undefined, bytes: body.length });
     } else {
       const half = Math.ceil(length / 2);
       const left = slice(part, 0, half);
@@ -84,4 +86,51 @@ export function mergeResults(pieces: readonly Piece[], results: readonly JobResu
     }
   });
   return failures ? { values, failures } : { values };
+}
+
+/** The items of `ended` (a job's, ended in a run whose worker died) that are `piece`'s, indexed in it; undefined if none. */
+export function piecesEnded(ended: readonly EndedItem[], piece: Piece): EndedItem[] | undefined {
+  const own: EndedItem[] = [];
+  for (const item of ended) {
+    if (item.i >= piece.offset && item.i < piece.offset + piece.length) own.push({ ...item, i: item.i - piece.offset });
+  }
+  return own.length > 0 ? own : undefined;
+}
+
+/** The result of a piece whose items all ended in an earlier run (`ended`, one per item). */
+export function endedResult(ended: readonly EndedItem[], length: number): JobResult {
+  const values = new Array<unknown>(length);
+  const failures: ItemFailure[] = [];
+  for (const item of ended) {
+    if ('value' in item) values[item.i] = item.value;
+    else failures.push({ index: item.i, error: item.failure });
+  }
+  return failures.length > 0 ? { values, failures } : { values };
+}
+
+/**
+ * What ended of a job whose piece `crashed` lost its worker: the items that piece's host sent back
+ * (`carried`, indexed in the piece), and every item of the pieces that had answered.
+ */
+export function jobEnded(
+  pieces: readonly Piece[],
+  results: readonly (JobResult | undefined)[],
+  crashed: number,
+  carried: readonly EndedItem[] | undefined,
+): EndedItem[] {
+  const ended: EndedItem[] = [];
+  pieces.forEach((piece, at) => {
+    if (at === crashed) {
+      for (const item of carried ?? []) ended.push({ ...item, i: item.i + piece.offset });
+      return;
+    }
+    const result = results[at];
+    if (!result) return;
+    const failed = new Map((result.failures ?? []).map((failure) => [failure.index, failure.error]));
+    valuesOf(result).forEach((value, i) => {
+      const failure = failed.get(i);
+      ended.push(failure ? { i: i + piece.offset, failure } : { i: i + piece.offset, value });
+    });
+  });
+  return ended.sort((a, b) => a.i - b.i);
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   type EncodedJob,
+  itemsEndedBeforeCrash,
   type JobResult,
   jobControl,
   serializeError,
@@ -407,10 +408,11 @@ export class Host {
       maxmemoryperchild: body.maxmemoryperchild,
       grace: body.grace,
     });
-    // A chunk whose items before a stuck call are to be kept (an imap's, with a timeout): local thread
-    // workers write them into a record in shared memory (local worker processes keep theirs as sent).
+    // A chunk that may be sent again (its call has retries) or whose items before a stuck call are kept
+    // (an imap's, with a timeout): local thread workers record each item's outcome in shared memory
+    // (local worker processes in a record file, as the chunk's key asks).
     const { separateProcesses, inProcess } = backend.capabilities;
-    if (local.keepOnStall && !separateProcesses && !inProcess) local = withItemRecord(local);
+    if (local.resend && !separateProcesses && !inProcess) local = withItemRecord(local);
     let outcome: Report;
     const began = performance.now();
     const busy = this.#metrics?.running();
@@ -419,7 +421,12 @@ export class Host {
       outcome = { result, host: this.#label, ms: performance.now() - began };
     } catch (error) {
       if (running.control.stopRequested) outcome = { stopped: true, host: this.#label };
-      else outcome = { error: serializeError(error), host: this.#label };
+      else {
+        // Its local worker died: the items that had ended go back with the crash, and do not run again.
+        const crashed = local.resend && (error as Error | undefined)?.name === 'WorkerCrashedError';
+        const ended = crashed ? itemsEndedBeforeCrash(local) : [];
+        outcome = { error: serializeError(error), host: this.#label, ...(ended.length > 0 ? { ended } : {}) };
+      }
     } finally {
       busy?.();
       this.#running.delete(chunkId);

@@ -14,6 +14,7 @@ import {
   containsSharedMemory,
   currentRuntime,
   type EncodedJob,
+  type EndedItem,
   type JobResult,
   type SerializedError,
   type TaskCall,
@@ -72,7 +73,11 @@ export interface ChunkData {
 export type Report =
   /** `ms`: the chunk's run time on the host (the caller batches the chunks of tasks that run short). */
   | { readonly result: JobResult; readonly host: string; readonly ms?: number }
-  | { readonly error: SerializedError; readonly host: string }
+  /**
+   * `ended`: for a chunk whose local worker died, the items that had ended and what they ended with
+   * (the caller's core sends the chunk again with them, and they do not run twice; absent from older hosts).
+   */
+  | { readonly error: SerializedError; readonly host: string; readonly ended?: readonly EndedItem[] }
   | { readonly dropped: 'cancelled' | 'pool ended'; readonly host: string }
   | { readonly stopped: true; readonly host: string };
 

@@ -1,3 +1,4 @@
+import { endedItemsCarried } from '../wire/ended-items.js';
 import type { Job } from '../wire/job.js';
 import { jobError } from '../wire/job-codec.js';
 import { notesPath, removeRecord } from '../wire/notes.js';
@@ -133,7 +134,9 @@ export class ChunkedCall {
         if (failure.name === 'WorkerCrashedError') {
           // Its worker died: run it again, on another worker (the dead one's replacement or any other).
           if (this.#resends(error, attempt)) {
-            this.#submit(job, onResult, onError, firstItem, attempt + 1);
+            // A worker on another machine sends back the items that had ended: they do not run again.
+            const ended = endedItemsCarried(error);
+            this.#submit(ended ? { ...job, ended } : job, onResult, onError, firstItem, attempt + 1);
             return;
           }
           if (attempt > 1) failure = afterAttempts(failure, attempt);

@@ -2,6 +2,7 @@
  * The wire format's shapes: what crosses from the caller to a worker and back.
  * Plain data only, so a job can cross threads, processes or a network.
  */
+import type { EndedItem } from './ended-items.js';
 import type { ItemRecord } from './item-record.js';
 import type { Ticker } from './ticker.js';
 import type { SerializedError } from './value-codec.js';
@@ -99,6 +100,12 @@ export interface Job {
    * the record file of the one that died).
    */
   readonly resendKey?: string;
+  /**
+   * With `resend`, where the worker that died was on another machine (a bullmq host's): the items
+   * that had ended there and what they ended with, which the worker takes instead of running them
+   * (wire/ended-items.ts).
+   */
+  readonly ended?: readonly EndedItem[];
   /**
    * With `resendKey` and no retries: the job's outcomes are kept only for a call stuck past its
    * timeout (an `imap`'s chunk delivers the items before it): the worker process holds them in

@@ -14,6 +14,7 @@ import {
   type StallBoard,
   timeoutError,
 } from '../wire/deadlines.js';
+import { withEnded } from '../wire/ended-items.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
 import { fileRecorder, type ItemRecorder, sharedRecorder } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
@@ -241,7 +242,7 @@ export class WorkerRuntime {
     // Calls with a timeout, and async tasks (a signal each, across awaits), one at a time;
     // a synchronous task's calls share their job's signal (nothing can abort it while one runs).
     // A job that records its items' outcomes (it may be sent again) goes the same way.
-    if (job.timeout !== undefined || job.record || (job.resend && job.notes) || isAsyncFunction(fn))
+    if (job.timeout !== undefined || job.record || job.ended || (job.resend && job.notes) || isAsyncFunction(fn))
       return runCalls(fn, job, scope, !this.#contextual);
     return runAs(new CallScope(scope), () => this.#runPlain(fn, job));
   }
@@ -383,11 +384,14 @@ function runCalls(
     return values;
   };
   const failures: ItemFailure[] = [];
-  const record: ItemRecorder | undefined = job.record
-    ? sharedRecorder(job.record)
-    : job.resend && job.notes
-      ? (job.keepOnStall && own && heldProcessRecorder()) || fileRecorder(`${job.notes}.record`)
-      : undefined;
+  const record: ItemRecorder | undefined = withEnded(
+    job.ended,
+    job.record
+      ? sharedRecorder(job.record)
+      : job.resend && job.notes
+        ? (job.keepOnStall && own && heldProcessRecorder()) || fileRecorder(`${job.notes}.record`)
+        : undefined,
+  );
   const fail = (index: number, error: unknown) => {
     const described = describeFailure(error, source);
     failures.push({ index, error: described });
