@@ -13,7 +13,10 @@ import { notesPath, removeRecord } from './notes.js';
 import { jobLength } from './packing.js';
 
 /** An item that ended in an earlier run of its job (its index in the job), and what it ended with. */
-export type EndedItem = { readonly i: number } & Exclude<Recorded, undefined>;
+export type EndedItem = {
+  /** The item's index in its job. */
+  readonly i: number;
+} & Exclude<Recorded, undefined>;
 
 /** `inner` (if any) that also holds `ended`, the outcomes of earlier runs a job was sent with. */
 export function withEnded(
