@@ -411,8 +411,7 @@ export class Host {
     // A chunk that may be sent again (its call has retries) or whose items before a stuck call are kept
     // (an imap's, with a timeout): local thread workers record each item's outcome in shared memory
     // (local worker processes in a record file, as the chunk's key asks).
-    const { separateProcesses, inProcess } = backend.capabilities;
-    if (local.resend && !separateProcesses && !inProcess) local = withItemRecord(local);
+    if (local.resend) local = withItemRecord(local, backend.capabilities);
     let outcome: Report;
     const began = performance.now();
     const busy = this.#metrics?.running();

@@ -276,16 +276,14 @@ export class BasePool extends EventEmitter<PoolEvents> implements Pool {
       // file named after the job's key (wire/notes.ts): for retries, a write per item; for a stuck
       // call only, held in memory the worker's watch thread writes out then (a write per item was
       // measured: an imap of 200,000 numbers with a timeout on child-process, 5-15x slower).
-      job = inProcess
-        ? { ...job, resend: true }
-        : separateProcesses
-          ? {
-              ...job,
-              resend: true,
-              resendKey: `${RESEND_KEYS}${++resendKeys}`,
-              ...(terms.retries > 0 ? {} : { keepOnStall: true as const }),
-            }
-          : withItemRecord(job);
+      job = { ...job, resend: true };
+      if (separateProcesses && !inProcess) {
+        job = {
+          ...job,
+          resendKey: `${RESEND_KEYS}${++resendKeys}`,
+          ...(terms.retries > 0 ? {} : { keepOnStall: true as const }),
+        };
+      } else job = withItemRecord(job, this.capabilities);
     }
     return job;
   }

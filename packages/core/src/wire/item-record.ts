@@ -61,11 +61,17 @@ export function newItemRecord(items: number): ItemRecord {
 }
 
 /**
- * `job` with a record in shared memory (`Job.record`), for thread workers (or the caller's own
- * thread) to write each item's outcome into as it ends; it may then be sent again. For an adapter
- * that hands its own workers jobs it did not make with the core's pool (a bullmq host's).
+ * `job`, which may be sent again, as a backend of `capabilities` runs it: with a record in shared
+ * memory (`Job.record`) where its workers are threads of this process, which write each item's
+ * outcome into it as it ends; unchanged where they are processes (their record is a file named
+ * after the job's `resendKey`) or the caller's own thread (nothing to lose). For the core's pool,
+ * and for an adapter that hands its own workers jobs it did not make with it (a bullmq host's).
  */
-export function withItemRecord<J extends Job>(job: J): J {
+export function withItemRecord<J extends Job>(
+  job: J,
+  capabilities: { readonly separateProcesses: boolean; readonly inProcess: boolean },
+): J {
+  if (capabilities.separateProcesses || capabilities.inProcess) return job;
   return { ...job, resend: true, record: newItemRecord(jobLength(job)) };
 }
 
