@@ -195,13 +195,18 @@ function readRecordFile(path: string): Map<number, Exclude<Recorded, undefined>>
   return before;
 }
 
+/** Writes the header of item `i`'s entry (record file format) at `at` in `view`: its index, its state, its body's length. */
+function writeEntryHeader(view: DataView, at: number, i: number, state: number, length: number): void {
+  view.setUint32(at, i, true);
+  view.setUint8(at + 4, state);
+  view.setUint32(at + 5, length, true);
+}
+
 /** The `value` and `failure` of a recorder that hands each item's entry (record file format) to `put`. */
 function entryWriters(put: (entry: Uint8Array) => void): Pick<ItemRecorder, 'value' | 'failure'> {
   const entry = (i: number, state: number, body: Uint8Array) => {
-    const bytes = Buffer.allocUnsafe(ENTRY_HEADER + body.length);
-    bytes.writeUInt32LE(i, 0);
-    bytes.writeUInt8(state, 4);
-    bytes.writeUInt32LE(body.length, 5);
+    const bytes = new Uint8Array(ENTRY_HEADER + body.length);
+    writeEntryHeader(new DataView(bytes.buffer), 0, i, state, body.length);
     bytes.set(body, ENTRY_HEADER);
     put(bytes);
   };
@@ -297,9 +302,7 @@ export function heldRecorder(area: Uint8Array, lengths: Int32Array, at: number):
       // A number straight into the area (the common case: no allocation).
       const used = room(ENTRY_HEADER + 8);
       if (used < 0) return;
-      view.setUint32(used, i, true);
-      view.setUint8(used + 4, ITEM.number);
-      view.setUint32(used + 5, 8, true);
+      writeEntryHeader(view, used, i, ITEM.number, 8);
       view.setFloat64(used + ENTRY_HEADER, value, true);
       // A plain store, as the stall board's per call: the watch reads it only once this thread has
       // been stuck in one call for the whole timeout, long after it was written.
