@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, JobResult } from '../src/wire/job.js';
-import { JOBS_AHEAD, type JobInLine, runInTurn, WorkerLine } from '../src/wire/jobs-ahead.js';
+import { handOutAhead, JOBS_AHEAD, type JobInLine, runInTurn, takeBack, WorkerLine } from '../src/wire/jobs-ahead.js';
 
 const job: Job = { task: { kind: 'module', module: 'memory:nothing', name: 'none' }, items: [1], spread: false };
 const done: JobResult = { values: [1] };
@@ -77,5 +77,76 @@ describe("a worker's line of jobs (the caller's side of jobs ahead)", () => {
       held++;
     }
     expect(held).toBe(JOBS_AHEAD);
+  });
+
+  it('leaves a worker to be retired with what it runs: the jobs it has not started are dropped, in their order', async () => {
+    const line = new WorkerLine<JobInLine>(true);
+    const head = send(line, false);
+    const held = [send(line, true), send(line, true), send(line, true)];
+    // The head ends in the worker (its answer not heard yet) and the first job ahead starts there.
+    await runInTurn(head.sent, () => done);
+    let during: { dropped: JobInLine[]; staying: number } | undefined;
+    await runInTurn(held[0]!.sent, () => {
+      during = line.dropWaiting();
+      return done;
+    });
+    expect(during).toEqual({ dropped: [held[1]!.entry, held[2]!.entry], staying: 2 });
+    expect(line.all()).toEqual([head.entry, held[0]!.entry]);
+  });
+
+  it('drops a head held ahead that has not started yet, too (its predecessor ended and was answered)', () => {
+    const line = new WorkerLine<JobInLine>(true);
+    send(line, false);
+    const next = send(line, true).entry;
+    line.advance();
+    expect(line.dropWaiting()).toEqual({ dropped: [next], staying: 0 });
+  });
+
+  it('releases the line of a worker that died: what it had not started or had ended runs again, what it ran is lost', async () => {
+    const line = new WorkerLine<JobInLine>(true);
+    const head = send(line, false);
+    const held = [send(line, true), send(line, true)];
+    await runInTurn(head.sent, () => done); // ended there, its answer never heard
+    let released: { again: JobInLine[]; lost: JobInLine[] } | undefined;
+    await runInTurn(held[0]!.sent, () => {
+      released = line.release(); // the worker dies while it runs the first job ahead
+      return done;
+    });
+    expect(released).toEqual({ again: [head.entry, held[1]!.entry], lost: [held[0]!.entry] });
+    expect(line.all()).toEqual([]);
+  });
+
+  it('without jobs ahead, releases its head as lost', () => {
+    const line = new WorkerLine<JobInLine>(false);
+    const { entry } = send(line, false);
+    expect(line.release()).toEqual({ again: [], lost: [entry] });
+  });
+
+  it('hands jobs out ahead one per busy worker per round, and takes one back from the worker holding the most', () => {
+    const workers = [{ line: new WorkerLine<JobInLine>(true) }, { line: new WorkerLine<JobInLine>(true) }];
+    for (const worker of workers) send(worker.line, false);
+    const waiting = ['a', 'b', 'c'];
+    const given: string[][] = [[], []];
+    handOutAhead(workers, waiting, (worker, name) => {
+      send(worker.line, true);
+      given[workers.indexOf(worker)]!.push(name);
+      return true;
+    });
+    expect(waiting).toEqual([]);
+    expect(given).toEqual([['a', 'c'], ['b']]);
+    // The first worker holds two ahead: its last one ('c', the furthest from starting) comes back.
+    const furthest = workers[0]!.line.ahead.at(-1);
+    const taken = takeBack(workers.map((worker) => worker.line));
+    expect(taken).toBe(furthest);
+    expect(taken?.dropped).toBe(true);
+    expect(workers.map((worker) => worker.line.ahead.length)).toEqual([1, 1]);
+  });
+
+  it('hands out no job to a worker that refuses it, and leaves it waiting', () => {
+    const workers = [{ line: new WorkerLine<JobInLine>(true) }];
+    send(workers[0]!.line, false);
+    const waiting = ['a'];
+    handOutAhead(workers, waiting, () => false);
+    expect(waiting).toEqual(['a']);
   });
 });

@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { type SuiteContext, until } from '../context.js';
+import { PROCESSES, type SuiteContext, until } from '../context.js';
 import { tasks } from '../tasks.js';
 
 /** Bun's workers do not report the memory they hold reliably: there the option is refused (its own test). */
 const onBun = (process.versions as Record<string, string | undefined>).bun !== undefined;
+
+/**
+ * A map whose every chunk leaves its worker's heap above the bound: each worker is recycled after
+ * a job, while it may hold others ahead (thread workers) that must go elsewhere or end first.
+ */
+function recyclesUnderAMap(ctx: SuiteContext): void {
+  it('a map whose every chunk leaves its worker above the bound runs to its end, every result in place', async () => {
+    const pool = ctx.fresh({ maxmemoryperchild: 64, processes: PROCESSES });
+    const ids = await pool.map(tasks.allocate, Array.from({ length: 8 }, () => 96), { chunksize: 1 });
+    expect(ids).toHaveLength(8);
+    for (const id of ids) expect(typeof id).toBe('string');
+    if (ctx.capabilities.observesWorkers) expect(pool.insights().replacements.recycle).toBeGreaterThan(0);
+  });
+}
 
 export function memoryFeature(ctx: SuiteContext): void {
   // Declared only where it applies, so that the backends with worker events count no skipped test.
@@ -19,6 +33,8 @@ export function memoryFeature(ctx: SuiteContext): void {
         expect(before).toContain(big);
         expect(await pool.map(tasks.workerId, calls, { chunksize: 1 })).not.toContain(big);
       });
+
+      recyclesUnderAMap(ctx);
     });
 
   if (ctx.capabilities.observesWorkers && !ctx.capabilities.inProcess)
@@ -61,5 +77,7 @@ export function memoryFeature(ctx: SuiteContext): void {
         await until(() => causes.length === 1, 10_000, 'the recycle event');
         expect(causes).toEqual(['maxtasksperchild']);
       });
+
+      if (!onBun) recyclesUnderAMap(ctx);
     });
 }

@@ -21,7 +21,7 @@ import {
 import { isDataCloneError, serializeError, toCloneError } from '../wire/error-transport.js';
 import { fileRecorder, sharedRecorder } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult } from '../wire/job.js';
-import { type JobInLine, jobsAtOnce, WorkerLine } from '../wire/jobs-ahead.js';
+import { handOutAhead, type JobInLine, jobsAtOnce, takeBack, WorkerLine } from '../wire/jobs-ahead.js';
 import { notesPath, removeRecord, takeCallNote, takeTimeoutNote } from '../wire/notes.js';
 import { jobLength } from '../wire/packing.js';
 import { processTicker } from '../wire/ticker.js';
@@ -181,10 +181,11 @@ interface Slot<W extends SlotWorker> {
   /** The worker's id in the log. */
   logId: number;
   /**
-   * A job ahead was asked to stop after it started (the jobs before it had ended, unseen): retire
-   * the worker once this many more outcomes are in (theirs). `undefined`: no such stop.
+   * The worker is to be retired once the outcomes of the jobs it still runs are in (the jobs it had
+   * not started went elsewhere): how many are still to come, and why it is retired. `undefined`:
+   * no such stop.
    */
-  stopAfter: number | undefined;
+  stopAfter: { outcomes: number; reason: WorkerEndReason; cause?: RecycleCause } | undefined;
   /** With clocks: the worker's clock, where it counts its lingering task calls. */
   clock: Int32Array | undefined;
   /** The caller's own watch over the head job's timeout (a worker stuck in a synchronous task cannot answer). */
@@ -286,9 +287,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     for (const pending of this.#ready.splice(0)) this.#settle(pending, new PoolTerminatedError());
     const ending: Promise<void>[] = [];
     for (const slot of this.#slots) {
-      for (const sent of [...slot.line.ahead]) {
-        if (slot.line.drop(sent)) this.#settle(sent.pending, new PoolTerminatedError());
-      }
+      for (const sent of slot.line.dropWaiting().dropped) this.#settle(sent.pending, new PoolTerminatedError());
       if (slot.aborting && slot.line.head === slot.aborting) {
         ending.push(new Promise((resolve) => slot.freed.push(resolve)));
       }
@@ -359,23 +358,11 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#send(slot, next, false);
     }
     if (this.#options.ahead) {
-      // One job ahead per worker per round, so they are spread over the workers, while a
-      // worker may take more (its gate knows the depth: it refuses once the worker holds enough).
-      for (let round = 0, more = true; more && this.#ready.length > 0; round++) {
-        more = false;
-        for (const slot of this.#slots) {
-          const next = this.#ready[0];
-          if (!next) break;
-          if (slot.line.ahead.length > round) {
-            more = true; // (its turn comes in a later round)
-            continue;
-          }
-          if (!this.#takesAhead(slot, next.job)) continue;
-          this.#ready.shift();
-          this.#send(slot, next, true);
-          more = true;
-        }
-      }
+      handOutAhead(this.#slots, this.#ready, (slot, next) => {
+        if (!this.#takesAhead(slot, next.job)) return false;
+        this.#send(slot, next, true);
+        return true;
+      });
     }
     // Idle workers keep the program alive only while work waits for them (or the pool is closing).
     const hold = this.#ready.length > 0 || this.#state !== 'running';
@@ -400,19 +387,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     return slot.line.takesAhead(job);
   }
 
-  /**
-   * For an idle worker with nothing waiting: a job ahead on another worker that
-   * has not started there (its worker skips it), the last of the worker that
-   * holds the most (the one furthest from starting).
-   */
+  /** For an idle worker with nothing waiting: a job held ahead on another worker that has not started there. */
   #takeBack(idle: Slot<W>): Pending | undefined {
-    const holders = this.#slots.filter((slot) => slot !== idle && slot.line.ahead.length > 0);
-    holders.sort((a, b) => b.line.ahead.length - a.line.ahead.length);
-    for (const slot of holders) {
-      const sent = slot.line.dropLast();
-      if (sent) return sent.pending;
-    }
-    return undefined;
+    return takeBack(this.#slots.filter((slot) => slot !== idle).map((slot) => slot.line))?.pending;
   }
 
   /** Sends `pending` to `slot`'s worker, to run now or, `ahead`, after the job it runs. */
@@ -509,19 +486,11 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
    */
   #stuck(slot: Slot<W>, stuck: Sent, index: number): void {
     const { job } = stuck.pending;
-    const held = slot.line.all();
     const error = timeoutError(taskLabel(job.task), index, job.timeout as number);
     const ended = endedBefore(stuck.pending, index, error);
     if (ended) this.#settle(stuck.pending, undefined, ended);
     else this.#settle(stuck.pending, error);
-    const again: Pending[] = [];
-    for (const sent of held) {
-      if (sent === stuck) continue;
-      if (slot.line.reclaim(sent)) again.push(sent.pending);
-      else this.#settle(sent.pending, crashError(new Error('the worker was stopped (timeout) while it ran this job')));
-    }
     this.#retire(slot, 'timeout');
-    this.#ready.unshift(...again);
     this.#pump();
   }
 
@@ -573,21 +542,33 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     if (head) this.#ended(slot);
     else slot.line.remove(sent); // a job ahead whose predecessors were settled without waiting for the worker
     const { maxJobs, maxMemoryMB } = this.#options;
-    if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
-    else if (maxJobs !== undefined && slot.jobs >= maxJobs)
-      this.#retire(slot, 'recycle', undefined, undefined, 'maxtasksperchild');
+    if (slot.stopAfter) this.#stopsNow(slot);
+    else if (maxJobs !== undefined && slot.jobs >= maxJobs) this.#retireWhenFree(slot, 'recycle', 'maxtasksperchild');
     else if (maxMemoryMB !== undefined && (result.heapMB ?? 0) > maxMemoryMB) {
-      this.#retire(slot, 'recycle', undefined, undefined, 'maxmemoryperchild');
+      this.#retireWhenFree(slot, 'recycle', 'maxmemoryperchild');
     } else if (result.lingering) this.#putOnNotice(slot);
     this.#settle(sent.pending, undefined, result);
     this.#pump();
   }
 
-  /** One more outcome of `slot` is in: whether it was the last one its pending stop waited for. */
-  #stopsNow(slot: Slot<W>): boolean {
-    if (slot.stopAfter === undefined) return false;
-    slot.stopAfter -= 1;
-    return slot.stopAfter <= 0;
+  /** One more outcome of `slot`, whose worker is to be retired, is in: retires it if that was the last one. */
+  #stopsNow(slot: Slot<W>): void {
+    const stop = slot.stopAfter;
+    if (stop === undefined) return;
+    stop.outcomes -= 1;
+    if (stop.outcomes <= 0) this.#retire(slot, stop.reason, undefined, undefined, stop.cause);
+  }
+
+  /**
+   * Retires `slot`'s worker once what it runs has ended: the jobs it holds and has not started go
+   * elsewhere now, first in line; those it started (jobs ahead that began after the one it
+   * answered) end there first. It gets nothing new meanwhile.
+   */
+  #retireWhenFree(slot: Slot<W>, reason: WorkerEndReason, cause?: RecycleCause): void {
+    const { dropped, staying } = slot.line.dropWaiting();
+    this.#ready.unshift(...dropped.map((sent) => sent.pending));
+    if (staying === 0) this.#retire(slot, reason, undefined, undefined, cause);
+    else slot.stopAfter = { outcomes: staying, reason, cause };
   }
 
   /** The worker skipped a dropped job (cancelled, or given to another worker): its cell is free again. */
@@ -646,7 +627,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     slot.graceTimer = setTimeout(() => {
       slot.graceTimer = undefined;
       if (slot.aborting !== sent || slot.retired) return;
-      this.#reject(sent.pending, sent.pending.control.reason);
+      this.#settle(sent.pending, sent.pending.control.reason);
       this.#retire(slot, 'abort');
       this.#pump();
     }, this.#grace);
@@ -676,7 +657,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.log.idle(slot.logId, 0);
       this.#ended(slot);
     } else slot.line.remove(sent);
-    if (this.#stopsNow(slot)) this.#retire(slot, 'abort');
+    this.#stopsNow(slot);
     this.#settle(sent.pending, refused ? error : toCloneError(error, 'argument', sent.pending.job));
     this.#pump();
   }
@@ -727,13 +708,9 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       }
       // Started, so the jobs before it have ended in the worker, unseen here: stop the worker once
       // their outcomes are in. The jobs after it have not started (it runs): they go elsewhere now.
-      const before = index + (holder.line.head ? 1 : 0);
       this.#tell(holder, sent, ABORT_WHY.aborted);
-      const after = holder.line.ahead.slice(index + 1).filter((each) => holder.line.drop(each));
       this.#settle(pending, pending.control.reason);
-      this.#ready.unshift(...after.map((sent) => sent.pending));
-      if (before === 0) this.#retire(holder, 'abort');
-      else holder.stopAfter = before;
+      this.#retireWhenFree(holder, 'abort');
       this.#pump();
       return;
     }
@@ -792,13 +769,8 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
       this.#lastStartFailure = error;
     }
     const giveUp = this.#failedStarts >= this.#maxFailedStarts;
-    // Only the job the worker was running dies with it. With gates, the others go to another worker,
-    // in their order: those it had not started, and those it had ended whose answers died with it.
-    const held = slot.line.all();
-    const requeue = held.filter((sent) => slot.line.reclaim(sent));
+    // Only the job the worker was running dies with it (see #retire).
     this.#retire(slot, 'crash', this.#state !== 'stopped' && !giveUp, error);
-    for (const sent of held) if (!requeue.includes(sent)) this.#settle(sent.pending, error);
-    this.#ready.unshift(...requeue.map((sent) => sent.pending));
     if (giveUp && this.#slots.length === 0) {
       // No worker can start: fail what waits rather than respawn in a loop.
       for (const waiting of this.#ready.splice(0)) this.#settle(waiting, this.#startError());
@@ -810,7 +782,12 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
     return new WorkerStartupError(this.#failedStarts, this.#lastStartFailure);
   }
 
-  /** Stops a slot's worker and, if `replace`, starts a fresh one in its place. */
+  /**
+   * Stops a slot's worker and, if `replace`, starts a fresh one in its place. Of the jobs it still
+   * held, those it was running fail with `error` (or a WorkerCrashedError that says it was stopped);
+   * the others (not started, or ended with their answers lost: jobs ahead) go to another worker,
+   * first in line, in their order.
+   */
   #retire(
     slot: Slot<W>,
     reason: WorkerEndReason,
@@ -820,22 +797,15 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
   ): void {
     if (slot.retired) return;
     slot.retired = true;
-    slot.line.head = undefined;
     this.#unwatch(slot);
     this.#freed(slot);
     if (slot.notice) clearTimeout(slot.notice);
     slot.notice = undefined;
-    // Jobs ahead that have not started go back to the front of the line, in their order.
-    const ahead = slot.line.clear();
-    if (reason !== 'crash') {
-      const requeue: Pending[] = [];
-      for (const sent of ahead) {
-        if (slot.line.reclaim(sent)) requeue.push(sent.pending);
-        else
-          this.#settle(sent.pending, crashError(new Error(`the worker was stopped (${reason}) while it ran this job`)));
-      }
-      this.#ready.unshift(...requeue);
-    }
+    const { again, lost } = slot.line.release();
+    const failure = error ?? crashError(new Error(`the worker was stopped (${reason}) while it ran this job`));
+    for (const sent of lost) this.#settle(sent.pending, failure);
+    if (this.#state === 'stopped') for (const sent of again) this.#settle(sent.pending, new PoolTerminatedError());
+    else this.#ready.unshift(...again.map((sent) => sent.pending));
     const index = this.#slots.indexOf(slot);
     let replacement: Slot<W> | undefined;
     if (replace) {

@@ -213,20 +213,78 @@ export class WorkerLine<T extends JobInLine> {
     if (entry.cell !== undefined) this.#gate?.skipped(entry.cell);
   }
 
-  /** Empties the line (its worker is stopped); returns what it held, the head first. */
-  clear(): T[] {
-    const held = this.all();
+  /**
+   * Drops every job in the line its worker has not started (the head too, if it was held ahead and
+   * has not started yet), the furthest from starting first, so that the worker is left with what it
+   * runs. Returns the dropped jobs in their order (they go elsewhere), and how many stay: those
+   * started (or ended, their answers on their way), whose outcomes are still to come.
+   */
+  dropWaiting(): { dropped: T[]; staying: number } {
+    const dropped: T[] = [];
+    for (const entry of this.all().reverse()) if (this.drop(entry)) dropped.unshift(entry);
+    return { dropped, staying: this.all().length };
+  }
+
+  /**
+   * Empties the line of a worker that died or is being stopped. `again`: the jobs that can run
+   * elsewhere, in their order — those it had not started, and those it had ended whose answers are
+   * lost with it; `lost`: those it was running (without jobs ahead, the head).
+   */
+  release(): { again: T[]; lost: T[] } {
+    const again: T[] = [];
+    const lost: T[] = [];
+    for (const entry of this.all()) (this.reclaim(entry) ? again : lost).push(entry);
     this.head = undefined;
     this.#ahead.length = 0;
-    return held;
+    return { again, lost };
   }
 
   #out(entry: T): void {
     entry.dropped = true;
-    const index = this.#ahead.indexOf(entry);
-    if (index >= 0) this.#ahead.splice(index, 1);
-    if (this.head === entry) this.head = undefined;
+    this.remove(entry);
   }
+}
+
+/**
+ * Hands the `waiting` jobs out ahead over busy workers, the first waiting first: one per worker per
+ * round, so that they are spread over the workers, while a worker's gate takes more (it refuses
+ * once the worker holds enough). `give(worker, job)` sends `job` ahead to `worker`, or returns false
+ * if that worker cannot take it now; the jobs given are taken off `waiting`.
+ */
+export function handOutAhead<S extends { readonly line: WorkerLine<JobInLine> }, J>(
+  workers: readonly S[],
+  waiting: J[],
+  give: (worker: S, job: J) => boolean,
+): void {
+  for (let round = 0, more = true; more && waiting.length > 0; round++) {
+    more = false;
+    for (const worker of workers) {
+      const next = waiting[0];
+      if (next === undefined) break;
+      if (worker.line.ahead.length > round) {
+        more = true; // (its turn comes in a later round)
+        continue;
+      }
+      if (!give(worker, next)) continue;
+      waiting.shift();
+      more = true;
+    }
+  }
+}
+
+/**
+ * For a worker fallen idle with nothing waiting: a job held ahead on one of `lines` that its worker
+ * has not started (dropped there: that worker skips it), the last of the line that holds the most
+ * (the one furthest from starting).
+ */
+export function takeBack<T extends JobInLine>(lines: readonly WorkerLine<T>[]): T | undefined {
+  const holders = lines.filter((line) => line.ahead.length > 0);
+  holders.sort((a, b) => b.ahead.length - a.ahead.length);
+  for (const line of holders) {
+    const entry = line.dropLast();
+    if (entry) return entry;
+  }
+  return undefined;
 }
 
 /** This worker's gate cells (from the first job that carried them). */
