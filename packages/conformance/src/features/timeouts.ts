@@ -135,6 +135,18 @@ export function timeoutsFeature(ctx: SuiteContext): void {
       }
     });
 
+    it(`on a pool of one worker, the calls queued behind a task that ignores its signal run, each once, ${stopsRunningJobs ? 'once its worker is replaced' : 'after it'}`, async () => {
+      // Held ahead on that worker (where the backend does that), they must not be stopped with it.
+      const pool = ctx.fresh({ grace: GRACE, processes: 1 });
+      const dir = ctx.tempDir();
+      expect(await pool.apply(tasks.square, [3])).toBe(9); // the worker is up
+      const late = pool.apply(tasks.ignoreSignal, [dir, stopsRunningJobs ? LONG : 2000], { timeout: TIMEOUT });
+      await until(() => existsSync(join(dir, 'started')), 10_000, 'the task to start');
+      const behind = quickCalls(pool, ctx.tempDir(), 6);
+      expect(((await rejectionOf(late)) as TimedOut).name).toBe('TaskTimeoutError');
+      await behind;
+    });
+
     if (!ctx.capabilities.inProcess)
       it('a task spinning in a synchronous loop fails with TaskTimeoutError; its worker is stopped and replaced, and the pool serves on', async () => {
         const pool = ctx.fresh({ grace: GRACE });
