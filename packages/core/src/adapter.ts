@@ -42,16 +42,11 @@ export { currentRuntime, type RuntimeInfo } from './runtime.js';
 export { settlesWithin } from './settles-within.js';
 export { taskLabel, toTaskRef } from './tasks.js';
 export { isReply, type JobMessage, JobWriter, type ReplyMessage, type WorkerMessage } from './wire/channel.js';
-export {
-  carryEndedItems,
-  type EndedItem,
-  endedItemsCarried,
-  itemsEndedBeforeCrash,
-} from './wire/ended-items.js';
+export { carryEndedItems, endedItemsCarried, itemsEndedBeforeCrash } from './wire/ended-items.js';
 export type { SerializedError } from './wire/error-transport.js';
 export { deserializeError, isDataCloneError, serializeError, toCloneError } from './wire/error-transport.js';
 export { withItemRecord } from './wire/item-record.js';
-export type { ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } from './wire/job.js';
+export type { EndedItem, ItemFailure, Job, JobResult, PackedTuples, TaskCall, TaskRef } from './wire/job.js';
 export { type Codec, decodeResult, type EncodedJob, encodeJob } from './wire/job-codec.js';
 export { JOBS_AHEAD } from './wire/jobs-ahead.js';
 export { isPackedTuples, jobLength, unpackJob, unpackTuples } from './wire/packing.js';

@@ -19,7 +19,7 @@ import {
   timeoutError,
 } from '../wire/deadlines.js';
 import { isDataCloneError, serializeError, toCloneError } from '../wire/error-transport.js';
-import { fileRecorder, sharedRecorder } from '../wire/item-record.js';
+import { jobRecorder } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult } from '../wire/job.js';
 import { handOutAhead, type JobInLine, jobsAtOnce, takeBack, WorkerLine } from '../wire/jobs-ahead.js';
 import { notesPath, removeRecord, takeCallNote, takeTimeoutNote } from '../wire/notes.js';
@@ -857,11 +857,7 @@ export class WorkerSlots<W extends SlotWorker = SlotWorker> {
 function endedBefore(pending: Pending, index: number, error: Error): JobResult | undefined {
   const { job } = pending;
   if (index === 0 || !job.resend) return undefined;
-  const reader = job.record
-    ? sharedRecorder(job.record)
-    : pending.notes !== undefined
-      ? fileRecorder(`${pending.notes}.record`)
-      : undefined;
+  const reader = jobRecorder(job, pending.notes);
   if (!reader) return undefined;
   const n = jobLength(job);
   const values = new Array<unknown>(n);

@@ -7,16 +7,10 @@
  * (`withEnded`): only the item that was running, and those after it, run again.
  */
 
-import { fileRecorder, type ItemRecorder, type Recorded, sharedRecorder } from './item-record.js';
-import type { Job } from './job.js';
+import { type ItemRecorder, jobRecorder } from './item-record.js';
+import type { EndedItem, Job, Recorded } from './job.js';
 import { notesPath, removeRecord } from './notes.js';
 import { jobLength } from './packing.js';
-
-/** An item that ended in an earlier run of its job (its index in the job), and what it ended with. */
-export type EndedItem = {
-  /** The item's index in its job. */
-  readonly i: number;
-} & Exclude<Recorded, undefined>;
 
 /** `inner` (if any) that also holds `ended`, the outcomes of earlier runs a job was sent with. */
 export function withEnded(
@@ -41,12 +35,7 @@ export function withEnded(
  */
 export function itemsEndedBeforeCrash(job: Job): EndedItem[] {
   const file = job.resendKey !== undefined ? notesPath(job.resendKey) : undefined;
-  const record = job.record
-    ? sharedRecorder(job.record)
-    : file !== undefined
-      ? fileRecorder(`${file}.record`)
-      : undefined;
-  const items = withEnded(job.ended, record);
+  const items = withEnded(job.ended, jobRecorder(job, file));
   const ended: EndedItem[] = [];
   if (items) {
     for (let i = 0, n = jobLength(job); i < n; i++) {

@@ -17,7 +17,7 @@
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
-import type { Job } from './job.js';
+import type { ItemRecord, Job, Recorded } from './job.js';
 import { jobLength } from './packing.js';
 import type { SerializedError } from './value-codec.js';
 
@@ -31,16 +31,6 @@ const HEADER = 1;
 /** The most bytes a record keeps for values other than numbers. */
 const MAX_BYTES = 16 * 1024 * 1024;
 const FIRST_BYTES = 4096;
-
-/** A job's item record (plain data: typed arrays over shared memory). */
-export interface ItemRecord {
-  /** `[bytes used, then per item: state, byte offset, byte length]`. */
-  readonly cells: Int32Array;
-  /** Per item: its value, when a number. */
-  readonly numbers: Float64Array;
-  /** Values and failures as structured-clone bytes (a growable SharedArrayBuffer where the runtime has them). */
-  readonly bytes: SharedArrayBuffer;
-}
 
 const growable = typeof (SharedArrayBuffer.prototype as { grow?: unknown }).grow === 'function';
 
@@ -74,9 +64,6 @@ export function withItemRecord<J extends Job>(
   if (capabilities.separateProcesses || capabilities.inProcess) return job;
   return { ...job, resend: true, record: newItemRecord(jobLength(job)) };
 }
-
-/** What the record holds for item `i`: nothing (it runs), its value, or its failure. */
-export type Recorded = undefined | { readonly value: unknown } | { readonly failure: SerializedError };
 
 /** The outcome recorded for item `i`, if it ended in an earlier run. */
 export function recorded(record: ItemRecord, i: number): Recorded {
@@ -151,6 +138,23 @@ export interface ItemRecorder {
    * calls may run in the worker's tight loop, which records each outcome as it goes.
    */
   readonly fresh?: true;
+}
+
+/**
+ * The recorder of `job`'s ended items: its record in shared memory (`job.record`, thread workers
+ * of the caller's process), else the record file beside the job's notes path `notes` (a worker
+ * process's; `held` first, where the process holds its outcomes in memory for its watch), else none.
+ * The worker that runs the job writes through it; whoever judges a job that died or got stuck
+ * reads it.
+ */
+export function jobRecorder(
+  job: Pick<Job, 'record'>,
+  notes: string | undefined,
+  held?: () => ItemRecorder | undefined,
+): ItemRecorder | undefined {
+  if (job.record) return sharedRecorder(job.record);
+  if (notes === undefined) return undefined;
+  return held?.() || fileRecorder(`${notes}.record`);
 }
 
 /** The recorder of a record in shared memory. */

@@ -2,8 +2,6 @@
  * The wire format's shapes: what crosses from the caller to a worker and back.
  * Plain data only, so a job can cross threads, processes or a network.
  */
-import type { EndedItem } from './ended-items.js';
-import type { ItemRecord } from './item-record.js';
 import type { Ticker } from './ticker.js';
 import type { SerializedError } from './value-codec.js';
 
@@ -178,3 +176,22 @@ export interface JobRun {
   readonly ms: number;
   readonly worker: { readonly id: string; readonly pid: number; readonly threadId: number };
 }
+
+/** A job's item record (plain data: typed arrays over shared memory). */
+export interface ItemRecord {
+  /** `[bytes used, then per item: state, byte offset, byte length]`. */
+  readonly cells: Int32Array;
+  /** Per item: its value, when a number. */
+  readonly numbers: Float64Array;
+  /** Values and failures as structured-clone bytes (a growable SharedArrayBuffer where the runtime has them). */
+  readonly bytes: SharedArrayBuffer;
+}
+
+/** What the record holds for item `i`: nothing (it runs), its value, or its failure. */
+export type Recorded = undefined | { readonly value: unknown } | { readonly failure: SerializedError };
+
+/** An item that ended in an earlier run of its job (its index in the job), and what it ended with. */
+export type EndedItem = {
+  /** The item's index in its job. */
+  readonly i: number;
+} & Exclude<Recorded, undefined>;

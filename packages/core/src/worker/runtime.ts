@@ -16,7 +16,7 @@ import {
 } from '../wire/deadlines.js';
 import { withEnded } from '../wire/ended-items.js';
 import { type SerializedError, serializeError } from '../wire/error-transport.js';
-import { fileRecorder, type ItemRecorder, sharedRecorder } from '../wire/item-record.js';
+import { type ItemRecorder, jobRecorder } from '../wire/item-record.js';
 import type { ItemFailure, Job, JobResult, TaskCall, TaskRef } from '../wire/job.js';
 import { classModulesToLoad, decodeArguments, decodeInitializerArguments, encodeResult } from '../wire/job-codec.js';
 import { callNoter } from '../wire/notes.js';
@@ -386,11 +386,7 @@ function runCalls(
   const failures: ItemFailure[] = [];
   const record: ItemRecorder | undefined = withEnded(
     job.ended,
-    job.record
-      ? sharedRecorder(job.record)
-      : job.resend && job.notes
-        ? (job.keepOnStall && own && heldProcessRecorder()) || fileRecorder(`${job.notes}.record`)
-        : undefined,
+    jobRecorder(job, job.resend ? job.notes : undefined, job.keepOnStall && own ? heldProcessRecorder : undefined),
   );
   const fail = (index: number, error: unknown) => {
     const described = describeFailure(error, source);
