@@ -12,7 +12,8 @@ const onBun = (process.versions as Record<string, string | undefined>).bun !== u
 function recyclesUnderAMap(ctx: SuiteContext): void {
   it('a map whose every chunk leaves its worker above the bound runs to its end, every result in place', async () => {
     const pool = ctx.fresh({ maxmemoryperchild: 64, processes: PROCESSES });
-    const ids = await pool.map(tasks.allocate, Array.from({ length: 8 }, () => 96), { chunksize: 1 });
+    const megabytes = Array.from({ length: 8 }, () => 96);
+    const ids = await pool.map(tasks.allocate, megabytes, { chunksize: 1 });
     expect(ids).toHaveLength(8);
     for (const id of ids) expect(typeof id).toBe('string');
     if (ctx.capabilities.observesWorkers) expect(pool.insights().replacements.recycle).toBeGreaterThan(0);
